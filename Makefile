@@ -1,0 +1,54 @@
+# Uzor: one Makefile for building, testing and the demo. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help deps venv test test-unit test-integration test-e2e lint fmt clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+deps: ## Install the Debian packages the build and the tests need (root)
+	@scripts/install-deps.sh
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@# The whole checkout importable, so packages added later need no reinstall.
+	@echo "$(CURDIR)" > "$$($(VPY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/uzor-checkout.pth"
+	@touch $@
+
+venv: $(STAMP) ## Create .venv with the project (editable) and its pinned dependencies
+
+test: deps venv ## Install what is missing and run the whole suite
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+test-unit: venv ## Unit tests only (next to the code)
+	$(VPY) -m pytest licensing configurator appliance $(PYTEST_ARGS)
+
+test-integration: deps venv ## Integration tests against real parts
+	$(VPY) -m pytest tests/integration $(PYTEST_ARGS)
+
+test-e2e: deps venv ## End-to-end tests in a booted target system
+	$(VPY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: venv ## ruff (lint + format check), mypy, shellcheck
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@strict="$(wildcard licensing appliance/agency)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
+	@loose="$(wildcard configurator appliance/admin)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
+	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
+
+fmt: venv ## Format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## Remove the venv, caches and build output (not the PBX root cache)
+	rm -rf $(VENV) build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache

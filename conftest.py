@@ -1,0 +1,7 @@
+"""Fixtures of real parts, available to every test tier (unit tests next to the code,
+tests/integration, tests/e2e). See docs/testing.md."""
+
+pytest_plugins = [
+    "tests.fixtures.mariadb",
+    "tests.fixtures.browser",
+]

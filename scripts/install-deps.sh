@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the test suite need; does nothing when all are there.
+set -euo pipefail
+
+packages=(
+    # test fixtures: real MariaDB, the PBX root filesystem, SIP peers, browser, audio
+    mariadb-server mariadb-client mmdebstrap debian-archive-keyring arch-test
+    sip-tester chromium sox libsox-fmt-all espeak-ng tmux
+    # packaging and the booted target system
+    makeself lintian dpkg-dev fakeroot systemd-container shellcheck openssl
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages: ${missing[*]}; run as root: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from appliance.agency.ami.parser import Message
 
@@ -13,34 +13,44 @@ Handler = Callable[[Message], None]
 
 
 class Dispatcher:
-    """Calls the handlers of ``message["Event"]``, then the catch-all handlers.
+    """Calls the handlers subscribed to ``message["Event"]``, then the catch-all handlers.
 
     A handler that raises is logged and skipped; it never breaks the stream or other handlers.
+    Handlers are kept as one tuple per event name (catch-alls appended), so an event costs one
+    dict lookup; events nobody subscribed to cost nothing more.
     """
 
-    __slots__ = ("_any", "_by_name")
+    __slots__ = ("_any", "_by_name", "_table")
 
     def __init__(self) -> None:
         self._by_name: dict[str, list[Handler]] = {}
-        self._any: list[Handler] = []
+        self._any: tuple[Handler, ...] = ()
+        self._table: dict[str, tuple[Handler, ...]] = {}
 
     def subscribe(self, name: str | None, handler: Handler) -> None:
         """``name`` None: every event."""
         if name is None:
-            self._any.append(handler)
+            self._any = (*self._any, handler)
         else:
             self._by_name.setdefault(name, []).append(handler)
+        self._table = {n: (*hs, *self._any) for n, hs in self._by_name.items()}
 
     def __call__(self, message: Message) -> None:
-        handlers = self._by_name.get(message["Event"])
-        if handlers is not None:
-            for handler in handlers:
+        self.dispatch_all((message,))
+
+    def dispatch_all(self, messages: Iterable[Message]) -> int:
+        """Dispatch every event among ``messages``; the number of events seen."""
+        table = self._table
+        default = self._any
+        seen = 0
+        for message in messages:
+            name = message.get("Event")
+            if name is None:
+                continue
+            seen += 1
+            for handler in table.get(name, default):
                 try:
                     handler(message)
                 except Exception:
-                    log.exception("AMI event handler failed on %s", message["Event"])
-        for handler in self._any:
-            try:
-                handler(message)
-            except Exception:
-                log.exception("AMI event handler failed on %s", message["Event"])
+                    log.exception("AMI event handler failed on %s", name)
+        return seen

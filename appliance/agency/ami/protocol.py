@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
+from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
@@ -24,8 +25,6 @@ from appliance.agency.ami.errors import (
 from appliance.agency.ami.parser import AMIParser, Message, encode_action
 
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[[Message], None]
 
 
 class _Pending:
@@ -64,14 +63,14 @@ class _Pending:
 
 
 class AMIProtocol(asyncio.Protocol):
-    """Parses the stream, correlates responses, hands every other event to ``on_event``."""
+    """Parses the stream, correlates responses, hands every other event to the dispatcher."""
 
     def __init__(
         self,
-        on_event: EventHandler,
+        dispatcher: Dispatcher,
         on_lost: Callable[[Exception | None], None] | None = None,
     ) -> None:
-        self._on_event = on_event
+        self._dispatcher = dispatcher
         self._on_lost = on_lost
         self._parser = AMIParser()
         self._transport: asyncio.Transport | None = None
@@ -93,19 +92,23 @@ class AMIProtocol(asyncio.Protocol):
             data = self._take_banner(data)
             if not data:
                 return
+        messages = self._parser.feed(data)
+        if self._pending:
+            messages = self._take_responses(messages)
+        self.events_received += self._dispatcher.dispatch_all(messages)
+
+    def _take_responses(self, messages: list[Message]) -> list[Message]:
+        """Hand messages with a pending ActionID to their action; return the others."""
         pending = self._pending
-        on_event = self._on_event
-        count = 0
-        for message in self._parser.feed(data):
+        others = []
+        for message in messages:
             action_id = message.get("ActionID")
             if action_id is not None and action_id in pending:
                 if pending[action_id].handle(message):
                     del pending[action_id]
-                continue
-            if "Event" in message:
-                count += 1
-                on_event(message)
-        self.events_received += count
+            else:
+                others.append(message)
+        return others
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None

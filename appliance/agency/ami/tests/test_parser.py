@@ -101,3 +101,10 @@ def test_it_round_trips_any_messages_in_any_chunks(
     for i in range(0, len(data), size):
         got.extend(parser.feed(data[i : i + size]))
     assert got == messages
+
+
+def test_a_colon_in_one_value_does_not_hide_an_empty_value_without_space() -> None:
+    data = b"Event: X\r\nA: x: y\r\nB:\r\n\r\nEvent: Y\r\nA: p: q\r\nB:\r\nC: z\r\n\r\n"
+    first, second = AMIParser().feed(data)
+    assert first == {"Event": "X", "A": "x: y", "B": ""}
+    assert second == {"Event": "Y", "A": "p: q", "B": "", "C": "z"}

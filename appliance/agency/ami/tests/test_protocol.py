@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 
+from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
@@ -16,8 +17,10 @@ from appliance.agency.ami.tests.fake_ami import FakeAMI
 
 async def connect(server: FakeAMI, events: list[Message]) -> AMIProtocol:
     loop = asyncio.get_running_loop()
+    dispatcher = Dispatcher()
+    dispatcher.subscribe(None, events.append)
     _, protocol = await loop.create_connection(
-        lambda: AMIProtocol(events.append), "127.0.0.1", server.port
+        lambda: AMIProtocol(dispatcher), "127.0.0.1", server.port
     )
     return protocol
 

@@ -1,0 +1,150 @@
+"""AMI ingest benchmark: events/s through parser + dispatch on one core.
+
+Side by side on the same bytes (a recorded Asterisk 22 call-center stream, fed in 64 KiB chunks
+as a socket read would deliver them):
+
+- ``agency``: the agency's AMIProtocol.data_received (parser, ActionID check) + its Dispatcher
+  with the handlers the operator service subscribes (events counted as the daemon counts them);
+- ``minimal``: a plain split-on-CRLF parser written here, the simple-Python limit;
+- ``panoramisk``: panoramisk 1.4's AMIProtocol.data_received (its parser and message routing)
+  with a counting dispatch (install with ``pip install -e '.[bench]'``).
+
+Run: ``.venv/bin/python bench/ami_ingest.py [--stream FILE] [--repeat N] [--rounds R]``.
+Targets (issue 6): agency >= 75 % of minimal and >= 2.8x panoramisk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import gzip
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from appliance.agency.ami.dispatch import Dispatcher
+from appliance.agency.ami.protocol import AMIProtocol
+
+STREAM = Path(__file__).parent / "data" / "ami-callcenter.bin.gz"
+CHUNK = 65536
+SERVICE_EVENTS = (
+    "AgentCalled", "AgentConnect", "AgentComplete", "AgentRingNoAnswer", "QueueMemberStatus",
+    "QueueMemberPause", "QueueMemberAdded", "QueueMemberRemoved", "DialBegin", "DialEnd",
+    "BridgeEnter", "BridgeLeave", "Hold", "Unhold", "Hangup", "Newchannel", "QueueCallerJoin",
+    "QueueCallerLeave", "QueueCallerAbandon", "OriginateResponse",
+)  # fmt: skip
+
+
+def chunks(data: bytes) -> list[bytes]:
+    return [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)]
+
+
+def run_agency(parts: list[bytes]) -> int:
+    seen = [0]
+
+    def handler(_message: dict[str, str]) -> None:
+        return None
+
+    async def main() -> None:
+        dispatcher = Dispatcher()
+        for name in SERVICE_EVENTS:
+            dispatcher.subscribe(name, handler)
+        protocol = AMIProtocol(dispatcher)
+        protocol.data_received(b"Asterisk Call Manager/9.0.0\r\n")
+        for part in parts:
+            protocol.data_received(part)
+        seen[0] = protocol.events_received
+
+    asyncio.run(main())
+    return seen[0]
+
+
+def run_minimal(parts: list[bytes]) -> int:
+    seen = 0
+    rest = b""
+    for part in parts:
+        blocks = (rest + part).split(b"\r\n\r\n")
+        rest = blocks.pop()
+        for block in blocks:
+            message = {}
+            for line in block.decode("utf-8", "replace").split("\r\n"):
+                key, _, value = line.partition(": ")
+                message[key] = value
+            if "Event" in message:
+                seen += 1
+    return seen
+
+
+class _Transport:
+    def write(self, _data: bytes) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _Factory:
+    save_stream = None
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def dispatch(self, _event: Any) -> None:
+        self.seen += 1
+
+
+def run_panoramisk(parts: list[bytes]) -> int:
+    from panoramisk.ami_protocol import AMIProtocol as PanoramiskProtocol
+
+    protocol = PanoramiskProtocol()
+    protocol.connection_made(_Transport())
+    factory = _Factory()
+    protocol.factory = factory
+    protocol.data_received(b"Asterisk Call Manager/9.0.0\r\n")
+    for part in parts:
+        protocol.data_received(part)
+    return factory.seen
+
+
+def measure(
+    run: Callable[[list[bytes]], int], parts: list[bytes], rounds: int
+) -> tuple[int, float]:
+    best = float("inf")
+    events = 0
+    for _ in range(rounds):
+        gc.collect()
+        started = time.perf_counter()
+        events = run(parts)
+        best = min(best, time.perf_counter() - started)
+    return events, best
+
+
+def load_stream(path: Path, repeat: int) -> bytes:
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return data * repeat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stream", type=Path, default=STREAM)
+    parser.add_argument("--repeat", type=int, default=1, help="concatenate the stream N times")
+    parser.add_argument("--rounds", type=int, default=5, help="best of R runs per parser")
+    args = parser.parse_args()
+    data = load_stream(args.stream, args.repeat)
+    parts = chunks(data)
+    print(f"stream: {args.stream.name} x{args.repeat}: {len(data) / 1e6:.1f} MB")
+    results: dict[str, float] = {}
+    runners = {"agency": run_agency, "minimal": run_minimal, "panoramisk": run_panoramisk}
+    for name, run in runners.items():
+        events, seconds = measure(run, parts, args.rounds)
+        results[name] = events / seconds
+        print(f"{name:>11}: {events} events in {seconds:.3f} s = {results[name]:,.0f} events/s")
+    agency = results["agency"]
+    print(f"agency / minimal    = {agency / results['minimal']:.0%} (target >= 75%)")
+    print(f"agency / panoramisk = {agency / results['panoramisk']:.2f}x (target >= 2.8x)")
+
+
+if __name__ == "__main__":
+    main()

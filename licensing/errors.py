@@ -124,6 +124,6 @@ class SignatureMalformed(LicenseError):
 class FileSignatureInvalid(LicenseError):
     error_id = "file-signature-invalid"
     template = N_(
-        "The signature of {path} is not valid: the file was changed after it was signed, or it "
-        "was not signed by the vendor. Do not use this file; get the original again."
+        "The signature of {path} is not valid ({reason}). Do not use this file; get the "
+        "original from the vendor again."
     )

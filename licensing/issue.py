@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from licensing.keys import key_id
-from licensing.model import License, Limits, parse_license_text
+from licensing.model import License, Limits, parse_payload
 from licensing.server_id import HardwareFacts
 
 
@@ -30,8 +30,9 @@ def issue_license(
     license_id: str | None = None,
     issued_at: datetime | None = None,
 ) -> License:
-    """Sign a new license. The result is re-parsed from its own armour, so a field the parser
-    would refuse (say, an over-long customer name) fails here, not on the customer's server."""
+    """Sign a new license. The payload is parsed back first, so a field the appliance would
+    refuse (say, an over-long customer name) raises ValueError here, not on the customer's
+    server."""
     draft = License(
         license_id=license_id or uuid.uuid4().hex,
         customer=customer,
@@ -42,10 +43,9 @@ def issue_license(
         modules=tuple(modules),
     )
     payload = draft.payload_bytes()
-    signed = replace(
-        draft,
+    return replace(
+        parse_payload(payload),
         key_id=key_id(private_key.public_key()),
         signature=private_key.sign(payload),
         payload=payload,
     )
-    return parse_license_text(signed.armoured())

@@ -108,7 +108,7 @@ def parse_license_text(text: str, source: str | None = None) -> License:
     where = source if source is not None else _("the license text")
     try:
         block = armour.decode(text, armour.LICENSE_LABEL)
-        parsed = _license_from_payload(block.payload)
+        parsed = parse_payload(block.payload)
     except ValueError as exc:
         raise LicenseMalformed(path=where, reason=str(exc)) from exc
     return replace(parsed, key_id=block.key_id, signature=block.signature, payload=block.payload)
@@ -127,7 +127,8 @@ def _reject_constant(name: str) -> object:
     raise ValueError(_("the payload holds {name}, which is not allowed").format(name=name))
 
 
-def _license_from_payload(payload: bytes) -> License:
+def parse_payload(payload: bytes) -> License:
+    """Parse payload bytes strictly; raises ValueError naming what is wrong."""
     try:
         data = json.loads(
             payload.decode("utf-8"),

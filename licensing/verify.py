@@ -54,16 +54,23 @@ def check_server(license: License, server: HardwareFacts) -> None:
             license_id=license.license_id,
             licensed_host=license.server.hostname or "?",
             matched=len(matched),
-            facts=describe_facts(matched),
+            facts=describe_facts(license.server, server),
         )
 
 
-def describe_facts(matched: tuple[str, ...]) -> str:
-    names = {"machine_id": "machine-id", "dmi_uuid": "DMI UUID", "nics": "NIC MACs"}
-    parts = [
-        (_("{fact} matches") if fact in matched else _("{fact} differs")).format(fact=names[fact])
-        for fact in FACT_NAMES
-    ]
+def describe_facts(licensed: HardwareFacts, server: HardwareFacts) -> str:
+    """E.g. "machine-id: same, DMI UUID: unknown, NICs: different"."""
+    matched = licensed.matching_facts(server)
+    labels = {"machine_id": "machine-id", "dmi_uuid": "DMI UUID", "nics": "NICs"}
+    parts = []
+    for fact in FACT_NAMES:
+        if fact in matched:
+            state = _("same")
+        elif not getattr(licensed, fact) or not getattr(server, fact):
+            state = _("unknown")
+        else:
+            state = _("different")
+        parts.append(f"{labels[fact]}: {state}")
     return ", ".join(parts)
 
 

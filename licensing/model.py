@@ -114,17 +114,21 @@ def parse_license_text(text: str, source: str | None = None) -> License:
     return replace(parsed, key_id=block.key_id, signature=block.signature, payload=block.payload)
 
 
+class _RejectedJSONError(ValueError):
+    """Valid JSON that a license payload must not contain."""
+
+
 def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(_("the field '{name}' appears twice").format(name=key[:40]))
+            raise _RejectedJSONError(_("the field '{name}' appears twice").format(name=key[:40]))
         result[key] = value
     return result
 
 
 def _reject_constant(name: str) -> object:
-    raise ValueError(_("the payload holds {name}, which is not allowed").format(name=name))
+    raise _RejectedJSONError(_("the payload holds {name}, which is not allowed").format(name=name))
 
 
 def parse_payload(payload: bytes) -> License:
@@ -137,10 +141,10 @@ def parse_payload(payload: bytes) -> License:
         )
     except (UnicodeDecodeError, RecursionError) as exc:
         raise ValueError(_("the payload is not UTF-8 JSON")) from exc
-    except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError):
-            raise ValueError(_("the payload is not valid JSON")) from exc
+    except _RejectedJSONError:
         raise
+    except ValueError as exc:  # JSONDecodeError, or an integer with thousands of digits
+        raise ValueError(_("the payload is not valid JSON")) from exc
     if not isinstance(data, dict):
         raise ValueError(_("the payload is not a JSON object"))
     _check_field_names(set(data), _FIELDS, _("the payload"))

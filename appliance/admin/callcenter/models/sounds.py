@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,6 +18,11 @@ from .base import ValidatedModel
 
 def sound_path(instance: Sound, filename: str) -> str:
     return f"sounds/{instance.name}.wav"
+
+
+def sound_storage() -> FileSystemStorage:
+    """Media storage that replaces a sound's file in place (one file per sound name)."""
+    return FileSystemStorage(allow_overwrite=True)
 
 
 class Sound(ValidatedModel):
@@ -29,6 +37,7 @@ class Sound(ValidatedModel):
     file = models.FileField(
         _("file"),
         upload_to=sound_path,
+        storage=sound_storage,
         max_length=255,
         help_text=_(
             "WAV, MP3, OGG, FLAC and other common formats; converted on upload to "
@@ -51,8 +60,28 @@ class Sound(ValidatedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.file and not self.file._committed:
+        if self.file and not self.file._committed and not self._already_converted():
             self._convert_upload()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        previous = _stored_file_name(self.pk)
+        super().save(*args, **kwargs)
+        if previous and previous != self.file.name:
+            self.file.storage.delete(previous)
+        if self.file.name != sound_path(self, ""):
+            self._rename_file()
+
+    def _rename_file(self) -> None:
+        """Keep the file named after the sound when the sound is renamed."""
+        old_name = self.file.name
+        with self.file.storage.open(old_name, "rb") as handle:
+            data = handle.read()
+        self.file.save(f"{self.name}.wav", ContentFile(data), save=False)
+        type(self).objects.filter(pk=self.pk).update(file=self.file.name)
+        self.file.storage.delete(old_name)
+
+    def _already_converted(self) -> bool:
+        return getattr(self, "_converted_source", None) is self.file.file
 
     def _convert_upload(self) -> None:
         upload = self.file.file
@@ -66,3 +95,10 @@ class Sound(ValidatedModel):
         self.original_filename = str(original_name).rsplit("/", 1)[-1][:255]
         self.duration = round(converted.duration, 3)
         self.file = ContentFile(converted.data, name=f"{self.name}.wav")  # type: ignore[assignment]
+        self._converted_source = self.file.file
+
+
+def _stored_file_name(pk: int | None) -> str | None:
+    if pk is None:
+        return None
+    return Sound.objects.filter(pk=pk).values_list("file", flat=True).first()

@@ -71,9 +71,36 @@ def load_config(path: Path | None = None) -> AdminConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys")
     try:
-        return AdminConfig.model_validate(raw)
+        config = AdminConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}") from exc
+    return _resolve_relative_paths(config, path.parent)
+
+
+def _resolve_relative_paths(config: AdminConfig, base: Path) -> AdminConfig:
+    """Relative paths in the file are relative to the file's own directory."""
+
+    def resolve(value: Path) -> Path:
+        return value if value.is_absolute() else base / value
+
+    database = config.database.model_copy(
+        update={"password_file": resolve(config.database.password_file)}
+    )
+    license_ = config.license.model_copy(
+        update={
+            "path": resolve(config.license.path),
+            "public_keys": resolve(config.license.public_keys),
+        }
+    )
+    return config.model_copy(
+        update={
+            "secret_key_file": resolve(config.secret_key_file),
+            "static_root": resolve(config.static_root),
+            "media_root": resolve(config.media_root),
+            "database": database,
+            "license": license_,
+        }
+    )
 
 
 def _describe(exc: ValidationError) -> str:

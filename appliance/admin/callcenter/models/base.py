@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ValidatedModel(models.Model):
@@ -24,9 +25,9 @@ class TopicDirectory(models.Model):
     """The topic directory fields every topic carries (name, state, project, manager)."""
 
     class State(models.TextChoices):
-        ACTIVE = "active", _("active")
-        SUSPENDED = "suspended", _("suspended")
-        CLOSED = "closed", _("closed")
+        ACTIVE = "active", pgettext_lazy("topic state", "active")
+        SUSPENDED = "suspended", pgettext_lazy("topic state", "suspended")
+        CLOSED = "closed", pgettext_lazy("topic state", "closed")
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.ACTIVE)

@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..fields import MacAddressField
@@ -96,7 +97,7 @@ class Operator(ValidatedModel):
         validators=[MaxValueValidator(3600)],
         help_text=_("Post-call work time after each call before the operator is Ready again."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("operator", "active"), default=True)
     groups = models.ManyToManyField(
         Group,
         through="Membership",

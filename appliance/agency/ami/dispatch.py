@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from appliance.agency.ami.parser import Message
+from appliance.agency.ami.parser import Message, parse_message
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,37 @@ class Dispatcher:
 
     def __call__(self, message: Message) -> None:
         self.dispatch_all((message,))
+
+    def dispatch_raw(self, blocks: Iterable[str]) -> int:
+        """Dispatch raw message texts; only events somebody subscribed to are parsed.
+
+        The event name is read from the first line (Asterisk always sends ``Event:`` first);
+        anything else is parsed in full. Unsolicited responses are dropped.
+        """
+        table = self._table
+        everything = bool(self._any)
+        seen = 0
+        for block in blocks:
+            if block[:7] == "Event: ":
+                seen += 1
+                end = block.find("\r", 7)
+                name = block[7:end] if end > 0 else block[7:]
+                if everything or name in table:
+                    self._deliver(name, parse_message(block))
+            elif block[:10] != "Response: ":
+                message = parse_message(block)
+                name = message.get("Event")
+                if name is not None:
+                    seen += 1
+                    self._deliver(name, message)
+        return seen
+
+    def _deliver(self, name: str, message: Message) -> None:
+        for handler in self._table.get(name, self._any):
+            try:
+                handler(message)
+            except Exception:
+                log.exception("AMI event handler failed on %s", name)
 
     def dispatch_all(self, messages: Iterable[Message]) -> int:
         """Dispatch every event among ``messages``; the number of events seen."""

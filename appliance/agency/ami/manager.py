@@ -35,6 +35,8 @@ class UnitAccess:
     port: int
     username: str
     secret: str
+    ws_url: str = ""  # SIP over WebSocket URL given to the workplaces' phones
+    sip_domain: str = ""
 
     def __repr__(self) -> str:
         return f"UnitAccess(name={self.name!r}, host={self.host!r}, port={self.port})"

@@ -38,6 +38,16 @@ class AMIParser:
         self._buffer = buffer[end + 4 :]
         return parse_block(buffer[:end].decode("utf-8", "replace"))
 
+    def feed_raw(self, data: bytes) -> list[str]:
+        """Like :meth:`feed` but the messages' raw texts, for :func:`parse_message` later."""
+        buffer = self._buffer + data if self._buffer else data
+        end = buffer.rfind(_END)
+        if end < 0:
+            self._buffer = buffer
+            return []
+        self._buffer = buffer[end + 4 :]
+        return buffer[:end].decode("utf-8", "replace").split("\r\n\r\n")
+
     @property
     def pending(self) -> int:
         """Bytes held back waiting for the end of a message."""
@@ -62,7 +72,7 @@ def parse_block(text: str) -> list[Message]:
         message = dict(zip(pairs, pairs, strict=False))  # an odd count is caught below
         if (
             len(parts) != 2 * len(message)
-            or len(message) != block.count("\r\n") + 1
+            or len(message) != block.count("\n") + 1
             or (suspicious and (":\r\n" in block or block[-1:] == ":"))
         ):
             message = _parse_careful(block)
@@ -70,6 +80,21 @@ def parse_block(text: str) -> list[Message]:
                 continue
         append(message)
     return messages
+
+
+def parse_message(block: str) -> Message:
+    """One message from its raw text (see :meth:`AMIParser.feed_raw`); ``{}`` for a blank."""
+    parts = block.replace("\r\n", ": ").split(": ")
+    pairs = iter(parts)
+    message = dict(zip(pairs, pairs, strict=False))
+    if (
+        len(parts) != 2 * len(message)
+        or len(message) != block.count("\n") + 1
+        or ":\r\n" in block
+        or block[-1:] == ":"
+    ):
+        return _parse_careful(block)
+    return message
 
 
 def _parse_careful(block: str) -> Message:

@@ -22,7 +22,7 @@ from appliance.agency.ami.errors import (
     LoginFailedError,
     NotConnectedError,
 )
-from appliance.agency.ami.parser import AMIParser, Message, encode_action
+from appliance.agency.ami.parser import AMIParser, Message, encode_action, parse_message
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +92,12 @@ class AMIProtocol(asyncio.Protocol):
             data = self._take_banner(data)
             if not data:
                 return
-        messages = self._parser.feed(data)
+        blocks = self._parser.feed_raw(data)
         if self._pending:
-            messages = self._take_responses(messages)
-        self.events_received += self._dispatcher.dispatch_all(messages)
+            messages = self._take_responses([parse_message(b) for b in blocks])
+            self.events_received += self._dispatcher.dispatch_all(messages)
+        else:
+            self.events_received += self._dispatcher.dispatch_raw(blocks)
 
     def _take_responses(self, messages: list[Message]) -> list[Message]:
         """Hand messages with a pending ActionID to their action; return the others."""

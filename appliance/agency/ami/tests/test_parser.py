@@ -108,3 +108,16 @@ def test_a_colon_in_one_value_does_not_hide_an_empty_value_without_space() -> No
     first, second = AMIParser().feed(data)
     assert first == {"Event": "X", "A": "x: y", "B": ""}
     assert second == {"Event": "Y", "A": "p: q", "B": "", "C": "z"}
+
+
+def test_dispatch_raw_parses_only_subscribed_events_but_counts_all() -> None:
+    from appliance.agency.ami.dispatch import Dispatcher
+
+    seen: list[dict[str, str]] = []
+    dispatcher = Dispatcher()
+    dispatcher.subscribe("Newexten", seen.append)
+    data = VARSET + b"\r\n" + NEWEXTEN_EMPTY_APPDATA + b"Response: Success\r\nActionID: x\r\n\r\n"
+    blocks = AMIParser().feed_raw(data)
+    assert dispatcher.dispatch_raw(blocks) == 2
+    assert seen == [AMIParser().feed(NEWEXTEN_EMPTY_APPDATA)[0]]
+    assert seen[0]["AppData"] == ""

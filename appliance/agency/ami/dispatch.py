@@ -56,10 +56,9 @@ class Dispatcher:
                     self._deliver(name, parse_message(block))
             elif block[:10] != "Response: ":
                 message = parse_message(block)
-                name = message.get("Event")
-                if name is not None:
+                if "Event" in message:
                     seen += 1
-                    self._deliver(name, message)
+                    self._deliver(message["Event"], message)
         return seen
 
     def _deliver(self, name: str, message: Message) -> None:

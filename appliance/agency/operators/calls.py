@@ -1,0 +1,100 @@
+"""Call control actions done server-side through AMI: dial, hang up, blind transfer, DTMF.
+
+Click-to-dial originates a call to the workplace's phone (``Async: true``, always) which then
+runs ``<topic prefix><number>`` in the Outbound context. The call's id is the ``ChannelId`` given
+to Originate, which Asterisk also uses as the call's Linkedid, so every later event matches it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.operators import machine as m
+from appliance.agency.operators.session import CallLeg, Session
+
+if TYPE_CHECKING:
+    from appliance.agency.operators.service import OperatorService
+
+OUTBOUND_CONTEXT = "Outbound"
+
+
+async def dial(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    operator = session.operator
+    topic = action.data.get("topic") or operator.outbound_topic
+    if not topic:
+        raise ACPError("not_allowed", "choose an outbound topic first", id=action.id)
+    why = m.may_dial(operator)
+    if why is not None:
+        raise m.NotAllowed(why)
+    number = action.data["number"]
+    call_id = f"uzor-{secrets.token_hex(8)}"
+    await service.unit_of(session).action(
+        "Originate",
+        {
+            "Channel": session.interface,
+            "Context": OUTBOUND_CONTEXT,
+            "Exten": f"{topic}{number}",
+            "Priority": "1",
+            "CallerID": f'"{number}" <{number}>',
+            "Timeout": str(max(1, session.record.ring_seconds) * 1000),
+            "ChannelId": call_id,
+            "Variable": f"UZOR_AGENT={session.agent},UZOR_TOPIC={topic}",
+        },
+    )
+    session.legs[call_id] = CallLeg(call_id)
+    await service.transition(session, m.call_dialing(session.operator, call_id, number))
+    service.notify(session, "event", "call_dialing",
+                   {"call_id": call_id, "number": number, "topic": {"prefix": topic}})  # fmt: skip
+    return {"call_id": call_id}
+
+
+async def hangup(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    leg = _leg(session, action)
+    await service.unit_of(session).action("Hangup", {"Channel": leg.channel, "Cause": "16"})
+    return {}
+
+
+async def transfer_blind(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    leg = _leg(session, action)
+    await service.unit_of(session).action(
+        "BlindTransfer",
+        {"Channel": leg.channel, "Exten": action.data["number"], "Context": OUTBOUND_CONTEXT},
+    )
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": leg.call_id, "stage": "completed",
+                    "number": action.data["number"]})  # fmt: skip
+    return {}
+
+
+async def dtmf(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    leg = _leg(session, action)
+    if not leg.peer:
+        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+    for digit in action.data["digits"]:
+        await service.unit_of(session).action("PlayDTMF", {"Channel": leg.peer, "Digit": digit})
+    return {}
+
+
+def _leg(session: Session, action: Action) -> CallLeg:
+    call_id: str | None = action.data.get("call_id")
+    if call_id is None:
+        calls = sorted(session.operator.calls, key=lambda c: c.state is m.State.HOLD)
+        call_id = calls[0].call_id if calls else None
+    leg = session.legs.get(call_id) if call_id else None
+    if leg is None or not leg.channel:
+        raise ACPError("not_allowed", "no such call on this workplace", id=action.id)
+    return leg
+
+
+Handler = Callable[["OperatorService", Session, Action], Awaitable[dict[str, Any]]]
+ACTIONS: dict[str, Handler] = {
+    "dial": dial,
+    "hangup": hangup,
+    "transfer_blind": transfer_blind,
+    "dtmf": dtmf,
+}

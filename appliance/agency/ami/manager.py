@@ -76,6 +76,8 @@ class AMIManager:
         self._lost: asyncio.Event = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connected_once = False
+        self._booted = asyncio.Event()
+        dispatcher.subscribe("FullyBooted", lambda _event: self._booted.set())
 
     def on_resync(self, listener: ResyncListener) -> None:
         self._resync_listeners.append(listener)
@@ -129,10 +131,11 @@ class AMIManager:
             if self._connected_once:
                 self.reconnects += 1
             self._connected_once = True
-            await self._resync(protocol)
+            await self._wait_booted()
             self.state = LinkState.UP
             self.last_error = None
             log.info("AMI %s: up (%s)", self.unit.name, protocol.banner)
+            await self._resync(protocol)
             await self._keep_alive(protocol)
         finally:
             self.events_received += protocol.events_received
@@ -140,9 +143,17 @@ class AMIManager:
             protocol.close()
             self._protocol = None
 
+    async def _wait_booted(self) -> None:
+        """Asterisk accepts AMI logins before its modules are loaded; it says FullyBooted."""
+        try:
+            await asyncio.wait_for(self._booted.wait(), self.settings.connect_timeout * 6)
+        except TimeoutError:
+            log.warning("AMI %s: no FullyBooted event; resyncing anyway", self.unit.name)
+
     async def _connect(self) -> AMIProtocol:
         loop = asyncio.get_running_loop()
         self._lost = asyncio.Event()
+        self._booted.clear()
         lost = self._lost
         _, protocol = await asyncio.wait_for(
             loop.create_connection(

@@ -16,7 +16,10 @@ def default_reply(action: Message) -> list[Message]:
     if name == "login":
         if action.get("Secret") != "s3cret":
             return [{"Response": "Error", "ActionID": aid, "Message": "Authentication failed"}]
-        return [{"Response": "Success", "ActionID": aid, "Message": "Authentication accepted"}]
+        return [
+            {"Response": "Success", "ActionID": aid, "Message": "Authentication accepted"},
+            {"Event": "FullyBooted", "Status": "Fully Booted"},
+        ]
     if name == "queuestatus":
         return [
             {"Response": "Success", "ActionID": aid, "EventList": "start"},

@@ -58,7 +58,7 @@ async def test_it_resyncs_after_login_and_dispatches_events(server: FakeAMI) -> 
     server.emit({"Event": "Hangup", "Channel": "PJSIP/101-1"})
     server.emit({"Event": "Newstate"})
     await wait_for(lambda: len(seen) == 1)
-    await wait_for(lambda: manager.total_events() == 2)
+    await wait_for(lambda: manager.total_events() == 3)  # FullyBooted, Hangup, Newstate
     await manager.stop()
     assert manager.state is LinkState.STOPPED
 

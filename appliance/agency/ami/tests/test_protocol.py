@@ -18,7 +18,7 @@ from appliance.agency.ami.tests.fake_ami import FakeAMI
 async def connect(server: FakeAMI, events: list[Message]) -> AMIProtocol:
     loop = asyncio.get_running_loop()
     dispatcher = Dispatcher()
-    dispatcher.subscribe(None, events.append)
+    dispatcher.subscribe(None, lambda e: None if e["Event"] == "FullyBooted" else events.append(e))
     _, protocol = await loop.create_connection(
         lambda: AMIProtocol(dispatcher), "127.0.0.1", server.port
     )
@@ -68,10 +68,10 @@ async def test_it_dispatches_events_without_pending_action_id(server: FakeAMI) -
     protocol = await connect(server, events)
     await protocol.login("agency", "s3cret")
     server.emit({"Event": "QueueMemberPause", "Paused": "1", "ActionID": "someone-else"})
-    server.emit({"Event": "FullyBooted"})
+    server.emit({"Event": "Reload"})
     await protocol.action("Ping")
-    assert [e["Event"] for e in events] == ["QueueMemberPause", "FullyBooted"]
-    assert protocol.events_received == 2
+    assert [e["Event"] for e in events] == ["QueueMemberPause", "Reload"]
+    assert protocol.events_received == 3  # with the FullyBooted after login
     protocol.close()
 
 

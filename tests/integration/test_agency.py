@@ -1,0 +1,238 @@
+"""The agency against a real Asterisk 22 unit, the admin's model in a real MariaDB, and a real
+license: login/logout and pause reasons in ``queue show``, Asterisk restarted mid-session, agency
+restarted mid-session, bad ACP input, REST/GUI auth, no license."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from appliance.admin.testing import admin_database, configure_django
+from tests.integration.agency_harness import (
+    PASSWORD,
+    REPO,
+    WORKPLACE_MAC,
+    Agency,
+    Terminal,
+    make_license,
+    write_agency,
+)
+
+configure_django()
+pytestmark = pytest.mark.integration
+__all__ = ["admin_database"]
+
+QUEUES = {"queues.d/support.conf": "[support]\nstrategy = rrmemory\nringinuse = no\n"}
+
+
+@pytest.fixture
+def callcenter(admin_database: Any, asterisk_unit: Any) -> Iterator[tuple[Any, Any]]:
+    from appliance.admin.callcenter.models import (
+        Group,
+        Membership,
+        Operator,
+        OutboundTopic,
+        PbxUnit,
+        Workplace,
+    )
+
+    unit = asterisk_unit(QUEUES)
+    group = Group.objects.create(name="support", description="Support line")
+    operator = Operator(agent_number="101", first_name="Ivan", wrapup_time=2)
+    operator.set_password(PASSWORD)
+    operator.save()
+    Membership.objects.create(operator=operator, group=group, priority=1)
+    workplace = Workplace.objects.create(number="201", mac=WORKPLACE_MAC)
+    topic = OutboundTopic.objects.create(prefix="111", description="Sales")
+    pbx = PbxUnit.objects.create(name="unit1", address=unit.ami_host, ami_port=unit.ami_port,
+                                 ami_user=unit.ami_user, ami_secret=unit.ami_secret,
+                                 ws_address="wss://uzor.test/sip")  # fmt: skip
+    try:
+        yield admin_database, unit
+    finally:
+        for obj in (pbx, topic, workplace, operator, group):
+            obj.delete()
+        with admin_database.connect() as connection, connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
+
+
+@pytest.fixture
+def agency(callcenter: tuple[Any, Any], tmp_path: Path) -> Iterator[Agency]:
+    db, _ = callcenter
+    running = write_agency(tmp_path, db, make_license(tmp_path))
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def connect(agency: Agency, session: aiohttp.ClientSession) -> Terminal:
+    return Terminal(await session.ws_connect(f"{agency.url}/ws"))
+
+
+async def wait_for(
+    check: Any, timeout: float = 20, what: str = "condition", agency: Agency | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        await asyncio.sleep(0.2)
+    detail = f"\nagency log:\n{agency.tail()}" if agency is not None else ""
+    raise AssertionError(f"timed out waiting for {what}{detail}")
+
+
+def member_line(unit: Any) -> str:
+    lines = [line for line in unit.cli("queue show support").splitlines() if "PJSIP/201" in line]
+    return lines[0] if lines else ""
+
+
+async def test_login_pause_and_logout_drive_queue_membership(agency: Agency, callcenter) -> None:
+    _, unit = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        reply = await terminal.login()
+        assert reply["name"] == "login.result", reply
+        data = reply["data"]
+        assert data["sip"]["username"] == "201" and data["sip"]["ws_url"] == "wss://uzor.test/sip"
+        assert data["groups"] == [{"name": "support", "description": "Support line"}]
+        assert data["outbound_topics"][0]["prefix"] == "111"
+        assert data["session"]["mode"] == "inbound" and data["session"]["state"] == "ready"
+        await wait_for(lambda: "PJSIP/201" in member_line(unit), what="QueueAdd")
+        assert "paused" not in member_line(unit)
+
+        reply = await terminal.call("set_state", {"state": "pause", "reason": "lunch"})
+        assert reply["data"]["state"] == "pause", reply
+        await wait_for(lambda: "paused:lunch" in member_line(unit), what="pause with reason")
+
+        reply = await terminal.call("set_mode", {"mode": "outbound", "topic": "111"})
+        assert reply["data"]["reason"] == "outbound"
+        refused = await terminal.call("set_state", {"state": "ready"})
+        assert refused["type"] == "error" and refused["name"] == "not_allowed"
+        await wait_for(lambda: "paused:outbound" in member_line(unit), what="outbound pause")
+
+        assert (await terminal.call("logout"))["name"] == "logout.result"
+        await wait_for(lambda: member_line(unit) == "", what="QueueRemove")
+        after = await terminal.call("ping")
+        assert after["name"] == "not_logged_in"
+
+
+async def test_time_is_tracked_per_state(agency: Agency, callcenter) -> None:
+    db, _ = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        await terminal.login()
+        await terminal.call("set_state", {"state": "pause", "reason": "lunch"})
+        await terminal.call("set_mode", {"mode": "offline"})
+        await terminal.call("task_start", {"project": "P-17", "activity": "mail"})
+        await terminal.call("task_finish")
+
+    def rows() -> list[tuple[Any, ...]]:
+        with db.connect() as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT mode, state, reason, project FROM agency_interval"
+                           " WHERE agent = '101' ORDER BY id")  # fmt: skip
+            return list(cursor.fetchall())
+
+    await wait_for(lambda: len(rows()) >= 4, what="4 intervals")
+    assert rows()[:4] == [
+        ("inbound", "ready", None, None),
+        ("inbound", "pause", "lunch", None),
+        ("offline", "task_waiting", "offline", None),
+        ("offline", "task", "offline", "P-17"),
+    ]
+
+
+async def test_asterisk_restart_keeps_the_operator_logged_in(agency: Agency, callcenter) -> None:
+    _, unit = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        await terminal.login()
+        await terminal.call("set_state", {"state": "pause", "reason": "lunch"})
+        await wait_for(lambda: "paused:lunch" in member_line(unit), what="pause")
+        unit.restart()
+        await wait_for(lambda: "paused:lunch" in member_line(unit), timeout=40, agency=agency,
+                       what="membership and pause restored by the resync")  # fmt: skip
+        status = agency.status(agency.token)
+        assert status["units"][0]["link"] == "up"
+        assert status["units"][0]["reconnects"] >= 1
+        reply = await terminal.call("set_state", {"state": "ready"})
+        assert reply["data"]["state"] == "ready", reply
+        await wait_for(lambda: "paused" not in member_line(unit), what="unpaused")
+        assert [e for e in terminal.events if e["name"] == "logged_out"] == []
+
+
+async def test_agency_restart_resumes_the_session(agency: Agency, callcenter) -> None:
+    _, unit = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        await terminal.login()
+        await terminal.call("set_state", {"state": "pause", "reason": "meeting"})
+        agency.stop()
+        agency.start()
+        terminal = await connect(agency, http)
+        reply = await terminal.login()
+        assert reply["data"]["resumed"] is True
+        assert reply["data"]["session"]["state"] == "pause"
+        assert reply["data"]["session"]["reason"] == "meeting"
+        assert "paused:meeting" in member_line(unit)
+
+
+async def test_bad_acp_input_gets_errors_and_the_daemon_lives(agency: Agency) -> None:
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        for raw, code in (("{", "malformed"), ('{"type":"action","name":"fly"}', "unknown_action"),
+                          ("x" * 100_000, "oversized"),
+                          ('{"type":"action","name":"dial","data":{"number":"1"}}',
+                           "not_logged_in")):  # fmt: skip
+            answer = await terminal.send_raw(raw)
+            assert (answer["type"], answer["name"]) == ("error", code)
+        wrong = await terminal.call("login", {"agent": "101", "password": "nope",
+                                              "workplace": WORKPLACE_MAC})  # fmt: skip
+        assert wrong["name"] == "login_failed"
+    assert agency.status()["status"] == "running"
+
+
+def test_rest_and_gui_refuse_without_auth(agency: Agency) -> None:
+    for method, path in (("GET", "/api/clients"), ("GET", "/api/config"), ("GET", "/metrics"),
+                         ("PUT", "/api/max-clients"), ("DELETE", "/api/clients/c1")):  # fmt: skip
+        status, body = agency.request(method, path, body={} if method == "PUT" else None)
+        assert status == 401, (method, path)
+        assert body["error_id"] == "unauthorized" and body["message"] and "details" in body
+        status, _ = agency.request(method, path, token="wrong-token-wrong-token")
+        assert status == 401
+    assert set(agency.status()) == {"status", "mode"}
+    status, page = agency.get("/gui/")
+    assert status == 200 and "password" in page  # redirected to the login form
+    status, _ = agency.request("POST", "/gui/clients/c1/end")
+    assert status == 401
+
+    status, config = agency.get("/api/config", agency.token)
+    assert status == 200 and config["database"]["password_file"] == "<redacted>"
+    status, metrics = agency.get("/metrics", agency.token)
+    assert status == 200 and "uzor_agency_ami_up" in metrics
+    assert agency.request("PUT", "/api/max-clients", {"max_clients": 5}, agency.token)[1] == {
+        "max_clients": 5
+    }
+    status, bad = agency.request("PUT", "/api/mode", {"mode": "sleep"}, agency.token)
+    assert status == 400 and bad["error_id"] == "invalid-request"
+
+
+def test_without_a_license_the_agency_refuses_to_start(tmp_path: Path) -> None:
+    config = tmp_path / "agency.yaml"
+    config.write_text(f"license: {{path: {tmp_path}/none.key, public_keys: {tmp_path}}}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "appliance.agency.main", "--config", str(config)],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "uzor-agency will not start" in result.stderr

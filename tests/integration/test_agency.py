@@ -5,6 +5,7 @@ restarted mid-session, bad ACP input, REST/GUI auth, no license."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import time
@@ -33,10 +34,12 @@ __all__ = ["admin_database"]
 QUEUES = {"queues.d/support.conf": "[support]\nstrategy = rrmemory\nringinuse = no\n"}
 
 
-@pytest.fixture
-def callcenter(admin_database: Any, asterisk_unit: Any) -> Iterator[tuple[Any, Any]]:
+@contextlib.contextmanager
+def call_center_model(db: Any, unit: Any, hide_number: bool = False) -> Iterator[None]:
+    """The admin's model for the tests, created with its Django models, removed afterwards."""
     from appliance.admin.callcenter.models import (
         Group,
+        InboundTopic,
         Membership,
         Operator,
         OutboundTopic,
@@ -44,7 +47,6 @@ def callcenter(admin_database: Any, asterisk_unit: Any) -> Iterator[tuple[Any, A
         Workplace,
     )
 
-    unit = asterisk_unit(QUEUES)
     group = Group.objects.create(name="support", description="Support line")
     operator = Operator(agent_number="101", first_name="Ivan", wrapup_time=2)
     operator.set_password(PASSWORD)
@@ -52,16 +54,26 @@ def callcenter(admin_database: Any, asterisk_unit: Any) -> Iterator[tuple[Any, A
     Membership.objects.create(operator=operator, group=group, priority=1)
     workplace = Workplace.objects.create(number="201", mac=WORKPLACE_MAC)
     topic = OutboundTopic.objects.create(prefix="111", description="Sales")
+    inbound = InboundTopic.objects.create(number="7100", description="Hotline", group=group,
+                                          script_url="https://crm.test/script?t=7100",
+                                          hide_caller_number=hide_number)  # fmt: skip
     pbx = PbxUnit.objects.create(name="unit1", address=unit.ami_host, ami_port=unit.ami_port,
                                  ami_user=unit.ami_user, ami_secret=unit.ami_secret,
                                  ws_address="wss://uzor.test/sip")  # fmt: skip
     try:
-        yield admin_database, unit
+        yield
     finally:
-        for obj in (pbx, topic, workplace, operator, group):
+        for obj in (pbx, inbound, topic, workplace, operator, group):
             obj.delete()
-        with admin_database.connect() as connection, connection.cursor() as cursor:
+        with db.connect() as connection, connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
+
+
+@pytest.fixture
+def callcenter(admin_database: Any, asterisk_unit: Any) -> Iterator[tuple[Any, Any]]:
+    unit = asterisk_unit(QUEUES)
+    with call_center_model(admin_database, unit):
+        yield admin_database, unit
 
 
 @pytest.fixture

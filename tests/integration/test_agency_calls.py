@@ -1,0 +1,150 @@
+"""A carrier call to an inbound topic reaches the operator's workplace through the queue; the
+ACP terminal follows it: incoming call with topic and script, answered, ended, wrap-up, Ready.
+
+The workplace's phone is a real SIP endpoint: PJSIP/201 on the unit points at the carrier
+unit, which answers it (plays a prompt, waits, hangs up) like an operator's phone would."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from appliance.admin.testing import admin_database, configure_django
+from tests.integration.agency_harness import Agency, Terminal, make_license, write_agency
+from tests.integration.test_agency import QUEUES, call_center_model
+
+configure_django()
+pytestmark = pytest.mark.integration
+__all__ = ["admin_database"]
+
+INBOUND = """\
+[from-carrier]
+exten => _X.,1,Goto(Inbound,${EXTEN},1)
+
+[Inbound]
+exten => 7100,1,Answer()
+ same => n,Queue(support,t,,,60)
+ same => n,Hangup()
+
+[Outbound]
+exten => _111X.,1,Dial(PJSIP/${EXTEN:3}@carrier,20)
+ same => n,Hangup()
+"""
+
+
+def workplace_phone(carrier: Any) -> str:
+    return f"""\
+[201]
+type = endpoint
+transport = transport-udp
+context = Outbound
+disallow = all
+allow = ulaw,alaw
+aors = 201
+direct_media = no
+
+[201]
+type = aor
+contact = sip:201@{carrier.unit.sip_host}:{carrier.sip_port}
+"""
+
+
+@pytest.fixture
+def phone_agency(request: pytest.FixtureRequest, admin_database: Any, asterisk_unit: Any,
+                 carrier: Any, tmp_path: Path) -> Iterator[tuple[Agency, Any, Any]]:  # fmt: skip
+    unit = asterisk_unit({**QUEUES, "extensions.d/inbound.conf": INBOUND,
+                          "pjsip.d/carrier.conf": carrier.unit_trunk_config(),
+                          "pjsip.d/workplace.conf": workplace_phone(carrier)})  # fmt: skip
+    carrier.point_at(unit)
+    carrier.set_inbound("answer", playback="beep", hold=1)
+    with call_center_model(admin_database, unit, getattr(request, "param", False)):
+        agency = write_agency(tmp_path, admin_database, make_license(tmp_path))
+        agency.start()
+        try:
+            yield agency, unit, carrier
+        finally:
+            agency.stop()
+
+
+async def until(terminal: Terminal, name: str, timeout: float = 30) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for event in terminal.events:
+            if event["name"] == name:
+                terminal.events.remove(event)
+                return event
+        terminal.events.append(await terminal.next(max(0.1, deadline - loop.time())))
+
+
+async def test_an_inbound_call_rings_the_workplace_and_ends_in_wrapup_then_ready(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, _, carrier = phone_agency
+    async with aiohttp.ClientSession() as http:
+        terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
+        assert (await terminal.login())["name"] == "login.result"
+        call = carrier.start_call("7100", caller_id='"Petrov" <79161234567>', hold=20)
+
+        incoming = await until(terminal, "call_incoming")
+        data = incoming["data"]
+        assert data["number"] == "79161234567"
+        assert data["caller_name"] == "Petrov"
+        assert data["topic"]["number"] == "7100"
+        assert data["script_url"] == "https://crm.test/script?t=7100"
+        assert data["group"] == "support"
+        answered = await until(terminal, "call_answered")
+        assert answered["data"]["call_id"] == data["call_id"]
+        ended = await until(terminal, "call_ended")
+        assert ended["data"]["call_id"] == data["call_id"]
+        states = []
+        while "ready" not in states:
+            states.append((await until(terminal, "state_changed"))["data"]["state"])
+        assert "talking" in states and "wrapup" in states
+        assert states.index("wrapup") < states.index("ready")
+        call.wait_ended(30)
+
+
+@pytest.mark.parametrize("phone_agency", [True], indirect=True)
+async def test_a_topic_that_hides_the_number_shows_hidden(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, _, carrier = phone_agency
+    async with aiohttp.ClientSession() as http:
+        terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
+        await terminal.login()
+        call = carrier.start_call("7100", caller_id='"Petrov" <79161234567>', hold=20)
+        incoming = await until(terminal, "call_incoming")
+        assert incoming["data"]["number"] == "hidden"
+        assert incoming["data"]["caller_name"] == ""
+        await until(terminal, "call_ended")
+        call.wait_ended(30)
+
+
+async def test_click_to_dial_goes_out_through_the_topic_prefix(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, _, carrier = phone_agency
+    since = carrier.events.mark()
+    async with aiohttp.ClientSession() as http:
+        terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
+        await terminal.login()
+        refused = await terminal.call("dial", {"number": "89001234567", "topic": "111"})
+        assert refused["name"] == "not_allowed"  # Inbound mode dials from Pause only
+        await terminal.call("set_mode", {"mode": "outbound", "topic": "111"})
+        reply = await terminal.call("dial", {"number": "89001234567"})
+        assert reply["name"] == "dial.result", reply
+        call_id = reply["data"]["call_id"]
+        numbers = set()
+        while "89001234567" not in numbers:
+            numbers.add(carrier.wait_for_call(timeout=30, since=since).number)
+            since = carrier.events.mark()
+        answered = await until(terminal, "call_answered")
+        assert answered["data"]["call_id"] == call_id
+        ended = await until(terminal, "call_ended")
+        assert ended["data"]["call_id"] == call_id

@@ -36,8 +36,12 @@ def make_license(directory: Path, max_operators: int = 10) -> tuple[Path, Path]:
     from licensing.server_id import collect_facts
 
     private, public, _ = generate_keypair(directory / "vendor")
-    license = issue_license(load_private_key(private), server=collect_facts(),
-                            customer="Uzor tests", max_operators=max_operators)  # fmt: skip
+    license = issue_license(
+        load_private_key(private),
+        server=collect_facts(),
+        customer="Uzor tests",
+        max_operators=max_operators,
+    )
     path = directory / "license.key"
     path.write_text(license.armoured())
     return path, public
@@ -71,8 +75,11 @@ class Agency:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "appliance.agency.main", "--config", str(self.config)],
-                cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -103,8 +110,9 @@ class Agency:
     def get(self, path: str, token: str | None = None) -> tuple[int, Any]:
         return self.request("GET", path, token=token)
 
-    def request(self, method: str, path: str, body: Any = None,
-                token: str | None = None) -> tuple[int, Any]:  # fmt: skip
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method)  # noqa: S310
         if token:
@@ -138,8 +146,11 @@ def write_agency(workdir: Path, db: Any, license: tuple[Path, Path], units: str 
         " reconnect_max: 1, connect_timeout: 3}\n"
         "operators: {pause_limit: 600}\n" + units
     )
-    env = {**os.environ, "UZOR_LICENSE_PATH": str(license[0]),
-           "UZOR_LICENSE_PUBKEYS": str(license[1])}  # fmt: skip
+    env = {
+        **os.environ,
+        "UZOR_LICENSE_PATH": str(license[0]),
+        "UZOR_LICENSE_PUBKEYS": str(license[1]),
+    }
     return Agency(workdir, config, port, token, env)
 
 
@@ -153,8 +164,9 @@ class Terminal:
 
     async def call(self, name: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         self.ids += 1
-        await self.ws.send_json({"type": "action", "name": name, "id": self.ids,
-                                 "data": data or {}})  # fmt: skip
+        await self.ws.send_json(
+            {"type": "action", "name": name, "id": self.ids, "data": data or {}}
+        )
         return await self.reply(self.ids)
 
     async def send_raw(self, text: str) -> dict[str, Any]:
@@ -174,5 +186,6 @@ class Terminal:
         return dict(json.loads(frame.data))
 
     async def login(self) -> dict[str, Any]:
-        return await self.call("login", {"agent": "101", "password": PASSWORD,
-                                         "workplace": WORKPLACE_MAC})  # fmt: skip
+        return await self.call(
+            "login", {"agent": "101", "password": PASSWORD, "workplace": WORKPLACE_MAC}
+        )

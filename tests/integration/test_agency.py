@@ -54,12 +54,21 @@ def call_center_model(db: Any, unit: Any, hide_number: bool = False) -> Iterator
     Membership.objects.create(operator=operator, group=group, priority=1)
     workplace = Workplace.objects.create(number="201", mac=WORKPLACE_MAC)
     topic = OutboundTopic.objects.create(prefix="111", description="Sales")
-    inbound = InboundTopic.objects.create(number="7100", description="Hotline", group=group,
-                                          script_url="https://crm.test/script?t=7100",
-                                          hide_caller_number=hide_number)  # fmt: skip
-    pbx = PbxUnit.objects.create(name="unit1", address=unit.ami_host, ami_port=unit.ami_port,
-                                 ami_user=unit.ami_user, ami_secret=unit.ami_secret,
-                                 ws_address="wss://uzor.test/sip")  # fmt: skip
+    inbound = InboundTopic.objects.create(
+        number="7100",
+        description="Hotline",
+        group=group,
+        script_url="https://crm.test/script?t=7100",
+        hide_caller_number=hide_number,
+    )
+    pbx = PbxUnit.objects.create(
+        name="unit1",
+        address=unit.ami_host,
+        ami_port=unit.ami_port,
+        ami_user=unit.ami_user,
+        ami_secret=unit.ami_secret,
+        ws_address="wss://uzor.test/sip",
+    )
     try:
         yield
     finally:
@@ -150,8 +159,10 @@ async def test_time_is_tracked_per_state(agency: Agency, callcenter) -> None:
 
     def rows() -> list[tuple[Any, ...]]:
         with db.connect() as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT mode, state, reason, project FROM agency_interval"
-                           " WHERE agent = '101' ORDER BY id")  # fmt: skip
+            cursor.execute(
+                "SELECT mode, state, reason, project FROM agency_interval"
+                " WHERE agent = '101' ORDER BY id"
+            )
             return list(cursor.fetchall())
 
     await wait_for(lambda: len(rows()) >= 4, what="4 intervals")
@@ -171,8 +182,12 @@ async def test_asterisk_restart_keeps_the_operator_logged_in(agency: Agency, cal
         await terminal.call("set_state", {"state": "pause", "reason": "lunch"})
         await wait_for(lambda: "paused:lunch" in member_line(unit), what="pause")
         unit.restart()
-        await wait_for(lambda: "paused:lunch" in member_line(unit), timeout=40, agency=agency,
-                       what="membership and pause restored by the resync")  # fmt: skip
+        await wait_for(
+            lambda: "paused:lunch" in member_line(unit),
+            timeout=40,
+            agency=agency,
+            what="membership and pause restored by the resync",
+        )
         status = agency.status(agency.token)
         assert status["units"][0]["link"] == "up"
         assert status["units"][0]["reconnects"] >= 1
@@ -201,21 +216,29 @@ async def test_agency_restart_resumes_the_session(agency: Agency, callcenter) ->
 async def test_bad_acp_input_gets_errors_and_the_daemon_lives(agency: Agency) -> None:
     async with aiohttp.ClientSession() as http:
         terminal = await connect(agency, http)
-        for raw, code in (("{", "malformed"), ('{"type":"action","name":"fly"}', "unknown_action"),
-                          ("x" * 100_000, "oversized"),
-                          ('{"type":"action","name":"dial","data":{"number":"1"}}',
-                           "not_logged_in")):  # fmt: skip
+        for raw, code in (
+            ("{", "malformed"),
+            ('{"type":"action","name":"fly"}', "unknown_action"),
+            ("x" * 100_000, "oversized"),
+            ('{"type":"action","name":"dial","data":{"number":"1"}}', "not_logged_in"),
+        ):
             answer = await terminal.send_raw(raw)
             assert (answer["type"], answer["name"]) == ("error", code)
-        wrong = await terminal.call("login", {"agent": "101", "password": "nope",
-                                              "workplace": WORKPLACE_MAC})  # fmt: skip
+        wrong = await terminal.call(
+            "login", {"agent": "101", "password": "nope", "workplace": WORKPLACE_MAC}
+        )
         assert wrong["name"] == "login_failed"
     assert agency.status()["status"] == "running"
 
 
 def test_rest_and_gui_refuse_without_auth(agency: Agency) -> None:
-    for method, path in (("GET", "/api/clients"), ("GET", "/api/config"), ("GET", "/metrics"),
-                         ("PUT", "/api/max-clients"), ("DELETE", "/api/clients/c1")):  # fmt: skip
+    for method, path in (
+        ("GET", "/api/clients"),
+        ("GET", "/api/config"),
+        ("GET", "/metrics"),
+        ("PUT", "/api/max-clients"),
+        ("DELETE", "/api/clients/c1"),
+    ):
         status, body = agency.request(method, path, body={} if method == "PUT" else None)
         assert status == 401, (method, path)
         assert body["error_id"] == "unauthorized" and body["message"] and "details" in body
@@ -243,8 +266,12 @@ def test_without_a_license_the_agency_refuses_to_start(tmp_path: Path) -> None:
     config.write_text(f"license: {{path: {tmp_path}/none.key, public_keys: {tmp_path}}}\n")
     result = subprocess.run(
         [sys.executable, "-m", "appliance.agency.main", "--config", str(config)],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={"PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
     assert result.returncode == 3, result.stderr
     assert "uzor-agency will not start" in result.stderr

@@ -55,11 +55,21 @@ contact = sip:201@{carrier.unit.sip_host}:{carrier.sip_port}
 
 
 @pytest.fixture
-def phone_agency(request: pytest.FixtureRequest, admin_database: Any, asterisk_unit: Any,
-                 carrier: Any, tmp_path: Path) -> Iterator[tuple[Agency, Any, Any]]:  # fmt: skip
-    unit = asterisk_unit({**QUEUES, "extensions.d/inbound.conf": INBOUND,
-                          "pjsip.d/carrier.conf": carrier.unit_trunk_config(),
-                          "pjsip.d/workplace.conf": workplace_phone(carrier)})  # fmt: skip
+def phone_agency(
+    request: pytest.FixtureRequest,
+    admin_database: Any,
+    asterisk_unit: Any,
+    carrier: Any,
+    tmp_path: Path,
+) -> Iterator[tuple[Agency, Any, Any]]:
+    unit = asterisk_unit(
+        {
+            **QUEUES,
+            "extensions.d/inbound.conf": INBOUND,
+            "pjsip.d/carrier.conf": carrier.unit_trunk_config(),
+            "pjsip.d/workplace.conf": workplace_phone(carrier),
+        }
+    )
     carrier.point_at(unit)
     carrier.set_inbound("answer", playback="beep", hold=1)
     with call_center_model(admin_database, unit, getattr(request, "param", False)):

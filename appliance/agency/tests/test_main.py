@@ -25,8 +25,12 @@ def test_without_a_license_nothing_starts(tmp_path: Path) -> None:
     config = tmp_path / "1.yaml"
     config.write_text("")
     started = []
-    code = main(["--config", str(config)], gate=refuse, stderr=io.StringIO(),
-                run=lambda *a: started.append(a))  # fmt: skip
+    code = main(
+        ["--config", str(config)],
+        gate=refuse,
+        stderr=io.StringIO(),
+        run=lambda *a: started.append(a),
+    )
     assert code == Exit.NO_LICENSE
     assert started == []
 
@@ -43,8 +47,15 @@ def test_the_gate_gets_the_configured_license_paths(tmp_path: Path, monkeypatch)
         return object()
 
     started = []
-    assert main(["--config", str(config)], gate=gate, stderr=io.StringIO(),
-                run=lambda c, i: started.append(i)) == Exit.OK  # fmt: skip
+    assert (
+        main(
+            ["--config", str(config)],
+            gate=gate,
+            stderr=io.StringIO(),
+            run=lambda c, i: started.append(i),
+        )
+        == Exit.OK
+    )
     assert seen == [("uzor-agency", Path("/x/license.key"), Path("/x/keys"))]
     assert started[0].max_operators is None
 

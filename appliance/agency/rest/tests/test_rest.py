@@ -24,8 +24,16 @@ async def rest() -> AsyncIterator[tuple[Agency, TestClient]]:  # type: ignore[ty
     config = load_config(None)
     operators = OperatorService(config.operators, store=None, units={})  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
-    agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
-                    LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip
+    agency = Agency(
+        config,
+        acp,
+        operators,
+        {},
+        TokenAuth(TOKEN),
+        Metrics(acp, {}, operators),
+        LicenseInfo("L1", "ACME", None, 10),
+        0.0,
+    )
     app = web.Application()
     app.router.add_routes(RestAPI(agency).routes())
     app.router.add_routes(GUI(agency).routes())
@@ -105,8 +113,9 @@ def test_every_registered_route_is_in_the_openapi_document() -> None:
     app = web.Application()
     agency: Any = object()
     app.router.add_routes(RestAPI(agency).routes())
-    registered = {(r.method.lower(), r.resource.canonical) for r in app.router.routes()
-                  if r.method != "HEAD"}  # fmt: skip
+    registered = {
+        (r.method.lower(), r.resource.canonical) for r in app.router.routes() if r.method != "HEAD"
+    }
     described = {(m, p) for m, p, *_ in openapi.ENDPOINTS}
     assert registered == described
 

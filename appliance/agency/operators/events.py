@@ -50,10 +50,7 @@ class CallEvents:
         unit.on_resync(self.on_resync)
 
     def _session(self, interface: str) -> Session | None:
-        for session in self.service.sessions.values():
-            if session.interface == interface:
-                return session
-        return None
+        return self.service.by_interface.get(interface)
 
     def _apply(self, session: Session, result: m.Result) -> None:
         self.service.background(self.service.transition(session, result, strict=False))

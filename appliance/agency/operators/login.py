@@ -49,6 +49,10 @@ class LoginService:
             )
         session = service.sessions.get(agent)
         resumed = session is not None or agent in self.restored
+        busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
+        if busy is not None and busy.agent != agent:
+            raise ACPError("not_allowed", f"the workplace is in use by agent {busy.agent}",
+                           id=action.id)  # fmt: skip
         if session is None:
             self._check_limit(action)
             groups = await service.store.groups_of(record.id)
@@ -84,14 +88,14 @@ class LoginService:
             session.operator = restore_operator(session.agent, session.record.wrapup_seconds,
                                                 service.settings.pause_limit, saved)  # fmt: skip
             session.interval_start = float(saved.get("interval_start", now))
-            service.sessions[session.agent] = session
+            service.add(session)
             service.schedule(session)
             return
         operator, effects = m.login(session.agent, session.record.wrapup_seconds,
                                     service.settings.pause_limit, now)  # fmt: skip
         session.interval_start = now
         await service.transition(session, (operator, effects))
-        service.sessions[session.agent] = session
+        service.add(session)
 
     def _bind(self, session: Session, client: Client) -> None:
         old = session.client

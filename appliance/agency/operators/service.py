@@ -52,6 +52,7 @@ class OperatorService:
         self.units = units
         self.clock = clock
         self.sessions: dict[str, Session] = {}
+        self.by_interface: dict[str, Session] = {}
         self.notifier: Notifier | None = None
         self.logins = LoginService(self, max_operators)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -79,6 +80,10 @@ class OperatorService:
         session = self.sessions.get(client.agent or "")
         if session is not None and session.client is client:
             session.client = None  # the session waits for the terminal to come back
+
+    def add(self, session: Session) -> None:
+        self.sessions[session.agent] = session
+        self.by_interface[session.interface] = session
 
     # transitions -----------------------------------------------------------------------------
     async def transition(self, session: Session, result: m.Result, *, strict: bool = True) -> None:
@@ -118,6 +123,8 @@ class OperatorService:
         if session.timer is not None:
             session.timer.cancel()
         self.sessions.pop(session.agent, None)
+        if self.by_interface.get(session.interface) is session:
+            del self.by_interface[session.interface]
         self.background(self.store.drop_session(session.agent))
         client = session.client
         session.client = None

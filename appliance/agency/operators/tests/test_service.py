@@ -230,3 +230,11 @@ async def test_intervals_and_sessions_are_recorded(world) -> None:
     await service.handle(client, Action("logout", {}, 4))
     await settle()
     assert "101" not in store.saved
+
+
+async def test_a_workplace_in_use_by_another_operator_is_refused(world) -> None:
+    service, *_ = world
+    await logged_in(service)
+    with pytest.raises(ACPError) as err:
+        await service.login(make_client(), login("102"))
+    assert err.value.code == "not_allowed" and "in use by agent 101" in err.value.message

@@ -73,3 +73,8 @@ admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, c
 
 bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
 	$(VPY) bench/admin_changelist.py
+
+# --- PBX fixtures ---
+.PHONY: bench-pbx
+bench-pbx: pbx-rootfs venv ## PBX fixtures: root lookup, unit boot/stop and carrier call timings
+	$(VPY) bench/pbx_fixtures.py

@@ -191,3 +191,26 @@ def test_a_unit_accepts_sip_over_websocket(asterisk_unit):
 
     assert reply.startswith("HTTP/1.1 101"), reply
     assert "Sec-WebSocket-Protocol: sip" in reply
+
+
+def test_the_carrier_plays_a_prompt_and_sends_dtmf_the_unit_reads(asterisk_unit, carrier):
+    read_digits = """\
+[from-carrier]
+exten => _X.,1,Answer()
+ same => n,Read(DIGITS,,3,,,10)
+ same => n,UserEvent(GotDigits,Digits: ${DIGITS})
+ same => n,Hangup()
+"""
+    unit = asterisk_unit(
+        {"pjsip.d/carrier.conf": carrier.unit_trunk_config(), "extensions.d/in.conf": read_digits}
+    )
+    carrier.point_at(unit)
+    with unit.ami() as ami:
+        call = carrier.start_call("4951234567", playback="beep", hold=20)
+        assert call.wait_answered(timeout=20)
+        call.send_dtmf("407")
+        got = ami.wait_event(lambda e: e.get("UserEvent") == "GotDigits", 20)
+        report = call.wait_ended(timeout=30)
+
+    assert got["Digits"] == "407"
+    assert report.answered and report.cause == 16

@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.fixtures.pbx_carrier import CARRIER_EXTENSIONS, Carrier
+from tests.fixtures.pbx_carrier import Carrier
+from tests.fixtures.pbx_configs import CARRIER_EXTENSIONS
 from tests.fixtures.pbx_unit import AsteriskUnit
 
 REPO = Path(__file__).resolve().parents[1]

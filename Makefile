@@ -52,3 +52,8 @@ fmt: venv ## Format and autofix
 
 clean: ## Remove the venv, caches and build output (not the PBX root cache)
 	rm -rf $(VENV) build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache
+
+LICENSING_PO := licensing/locale/ru/LC_MESSAGES/uzor-licensing.po
+.PHONY: licensing-locale
+licensing-locale: ## Recompile the licensing Russian catalogue (.po -> committed .mo; needs gettext)
+	msgfmt --check -o $(LICENSING_PO:.po=.mo) $(LICENSING_PO)

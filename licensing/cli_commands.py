@@ -110,8 +110,8 @@ def sign(args: argparse.Namespace, out: TextIO) -> None:
 
 def verify_command(args: argparse.Namespace, out: TextIO) -> None:
     keys = load_public_keys(args.pubkey)
-    license = load_license(args.file)
     server = parse_server_id(args.server_id) if args.server_id else collect_facts()
+    license = load_license(args.file)
     verify(license, keys, server)
     print(
         _(

@@ -177,13 +177,13 @@ def _check_field_names(present: set[str], expected: set[str], where: str) -> Non
     missing, extra = expected - present, present - expected
     if missing:
         raise ValueError(
-            _("{where} lacks the field(s) {names}").format(
+            _("{where}: the field(s) {names} are missing").format(
                 where=where, names=", ".join(sorted(missing))
             )
         )
     if extra:
         raise ValueError(
-            _("{where} has unknown field(s) {names}").format(
+            _("{where}: unknown field(s) {names}").format(
                 where=where, names=", ".join(sorted(name[:40] for name in extra)[:5])
             )
         )

@@ -8,6 +8,8 @@ packages=(
     sip-tester chromium sox libsox-fmt-all espeak-ng tmux
     # packaging and the booted target system
     makeself lintian dpkg-dev fakeroot systemd-container shellcheck openssl
+    # licensing: msgfmt for `make licensing-locale` (the compiled .mo is committed)
+    gettext
 )
 
 missing=()

@@ -57,10 +57,10 @@ def test_a_perpetual_license_has_no_expiry(make_license: LicenseFactory) -> None
     [
         (lambda d: d.update(algorithm="none"), "unknown field(s) algorithm"),
         (lambda d: d.update(extra=1), "unknown field(s) extra"),
-        (lambda d: d.pop("customer"), "lacks the field(s) customer"),
-        (lambda d: d.pop("not_after"), "lacks the field(s) not_after"),
+        (lambda d: d.pop("customer"), "the field(s) customer are missing"),
+        (lambda d: d.pop("not_after"), "the field(s) not_after are missing"),
         (lambda d: d["limits"].update(max_calls=5), "unknown field(s) max_calls"),
-        (lambda d: d["limits"].pop("max_pbx_units"), "lacks the field(s) max_pbx_units"),
+        (lambda d: d["limits"].pop("max_pbx_units"), "the field(s) max_pbx_units are missing"),
         (lambda d: d["server"].update(cpu="x"), "exactly the fields"),
         (lambda d: d.update(format=2), "format 2 is not supported"),
         (lambda d: d.update(format=True), "not supported"),

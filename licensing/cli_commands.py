@@ -12,7 +12,7 @@ from typing import TextIO
 
 from licensing.i18n import _
 from licensing.issue import end_of_day, issue_license
-from licensing.keys import load_private_key, load_public_keys
+from licensing.keys import generate_keypair, load_private_key, load_public_keys
 from licensing.model import License, format_time, load_license
 from licensing.server_id import collect_facts, current_server_id, parse_server_id
 from licensing.signing import sign_file, verify_file
@@ -24,8 +24,6 @@ class UsageError(Exception):
 
 
 def keygen(args: argparse.Namespace, out: TextIO) -> None:
-    from licensing.keys import generate_keypair
-
     try:
         private_path, public_path, new_key_id = generate_keypair(args.out)
     except FileExistsError as exc:

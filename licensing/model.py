@@ -234,6 +234,8 @@ def load_license(path: str | os.PathLike[str]) -> License:
         raise LicenseMalformed(
             path=file, reason=_("it cannot be read: {error}").format(error=exc.strerror)
         ) from exc
+    if len(data) > armour.MAX_ARMOUR_CHARS:
+        raise LicenseMalformed(path=file, reason=_("the file is far too large for a license"))
     if not data.strip():
         raise LicenseMalformed(path=file, reason=_("the file is empty"))
     try:

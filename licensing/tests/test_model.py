@@ -125,7 +125,12 @@ def test_loading_a_missing_file_raises_license_missing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"", "empty"), (b"  \n", "empty"), (b"\xff\x00\xfe", "not a text file")],
+    [
+        (b"", "empty"),
+        (b"  \n", "empty"),
+        (b"\xff\x00\xfe", "not a text file"),
+        (b"A" * 300_000, "too large"),
+    ],
 )
 def test_loading_an_unusable_file_raises_license_malformed(
     tmp_path: Path, content: bytes, reason: str

@@ -90,14 +90,16 @@ def test_it_rejects_a_truncated_license(make_license: LicenseFactory) -> None:
         assert "UZOR LICENSE" in malformed_reason(text[:cut])
 
 
-@settings(database=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    database=None, deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.text(max_size=2000))
 def test_garbage_only_ever_raises_license_malformed(text: str) -> None:
     with pytest.raises(LicenseMalformed):
         parse_license_text(text)
 
 
-@settings(database=None, max_examples=300)
+@settings(database=None, deadline=None, max_examples=300)
 @given(
     st.lists(
         st.one_of(
@@ -147,7 +149,7 @@ def test_a_mutated_license_parses_or_raises_license_malformed(
     assert isinstance(result, License)
 
 
-@settings(database=None, max_examples=200)
+@settings(database=None, deadline=None, max_examples=200)
 @given(
     key_id=st.text(alphabet="0123456789abcdef", min_size=16, max_size=16),
     signature=st.binary(min_size=64, max_size=64),

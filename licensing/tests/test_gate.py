@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +18,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from licensing import License
 from licensing.gate import GATE_EXIT_CODE, require_valid_license
 from licensing.keys import generate_keypair, load_private_key
-from licensing.server_id import HardwareFacts, format_server_id
+from licensing.server_id import (
+    HardwareFacts,
+    collect_facts,
+    current_server_id,
+    format_server_id,
+)
 from licensing.tests.conftest import ISSUED, LicenseFactory, raw_facts, with_payload
 
 NOW = ISSUED + timedelta(days=1)
@@ -170,3 +178,48 @@ def test_it_speaks_russian_when_the_locale_says_so(
     assert caught.value.code == GATE_EXIT_CODE
     assert stderr.getvalue().startswith("uzor-agency не запустится: Нет файла лицензии ")
     assert f"Идентификатор этого сервера: {format_server_id(raw_facts())}" in stderr.getvalue()
+
+
+def test_the_defaults_are_the_installed_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from licensing.gate import license_path_or_default, public_keys_or_default
+
+    monkeypatch.delenv("UZOR_LICENSE_PATH", raising=False)
+    monkeypatch.delenv("UZOR_LICENSE_PUBKEYS", raising=False)
+    assert license_path_or_default() == Path("/etc/uzor/license.key")
+    assert public_keys_or_default() == Path("/usr/share/uzor/keys")
+
+
+GATE_SCRIPT = (
+    "from licensing.gate import require_valid_license; "
+    "print(require_valid_license('uzor-agency').license_id)"
+)
+
+
+def run_gate_process(license_path: Path, key_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {
+        "UZOR_LICENSE_PATH": str(license_path),
+        "UZOR_LICENSE_PUBKEYS": str(key_dir),
+        "LANGUAGE": "en",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", GATE_SCRIPT], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_a_daemon_process_starts_with_a_license_for_this_machine(
+    make_license: LicenseFactory,
+    shipped_key: Ed25519PrivateKey,
+    key_dir: Path,
+    write_license: Callable[[License], Path],
+) -> None:
+    path = write_license(make_license(key=shipped_key, server=collect_facts(), issued_at=None))
+    result = run_gate_process(path, key_dir)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "LIC-0001\n", "")
+
+
+def test_a_daemon_process_exits_3_without_a_license(tmp_path: Path, key_dir: Path) -> None:
+    result = run_gate_process(tmp_path / "license.key", key_dir)
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert result.stderr.startswith("uzor-agency will not start: There is no license file at ")
+    assert result.stderr.rstrip().endswith(current_server_id())

@@ -147,13 +147,14 @@ def parse_payload(payload: bytes) -> License:
         raise ValueError(_("the payload is not valid JSON")) from exc
     if not isinstance(data, dict):
         raise ValueError(_("the payload is not a JSON object"))
-    _check_field_names(set(data), _FIELDS, _("the payload"))
-    if type(data["format"]) is not int or data["format"] != PAYLOAD_FORMAT:
+    payload_format = data.get("format")
+    if "format" in data and (type(payload_format) is not int or payload_format != PAYLOAD_FORMAT):
         raise ValueError(
             _("payload format {format} is not supported: update Uzor").format(
-                format=str(data["format"])[:20]
+                format=json.dumps(payload_format)[:20]
             )
         )
+    _check_field_names(set(data), _FIELDS, _("the payload"))
     limits = data["limits"]
     if not isinstance(limits, dict):
         raise ValueError(_("'limits' must be a JSON object"))

@@ -64,6 +64,7 @@ def test_a_perpetual_license_has_no_expiry(make_license: LicenseFactory) -> None
         (lambda d: d["server"].update(cpu="x"), "exactly the fields"),
         (lambda d: d.update(format=2), "format 2 is not supported"),
         (lambda d: d.update(format=True), "not supported"),
+        (lambda d: d.update(format=2, seats=3), "format 2 is not supported: update Uzor"),
         (lambda d: d["limits"].update(max_operators=True), "max_operators"),
         (lambda d: d["limits"].update(max_operators=0), "max_operators"),
         (lambda d: d["limits"].update(max_operators="5"), "max_operators"),

@@ -210,3 +210,12 @@ def test_messages_are_translated_to_russian(
     with pytest.raises(Expired) as caught:
         verify(make_license(), public_keys, raw_facts(), now=NOW + timedelta(days=999))
     assert "Лицензия LIC-0001" in str(caught.value)
+
+
+def test_untrusted_text_in_a_message_stays_on_one_printable_line() -> None:
+    from licensing.errors import LicenseMalformed
+
+    message = str(LicenseMalformed(path="/etc/uzor/license.key", reason="bad\nfield\x1b[2J"))
+    assert "\n" not in message
+    assert "\x1b" not in message
+    assert "bad field [2J" in message

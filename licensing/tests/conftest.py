@@ -33,7 +33,7 @@ def english_messages() -> object:
     """Tests assert on English text unless they switch language themselves."""
     i18n.set_language("en")
     yield None
-    i18n.set_language("en")
+    i18n.set_language(None)  # back to the locale environment for whatever runs next
 
 
 @pytest.fixture

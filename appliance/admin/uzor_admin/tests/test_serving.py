@@ -185,3 +185,64 @@ def test_gunicorn_refuses_to_start_without_a_valid_license(site, tmp_path):
         pytest.fail(f"gunicorn kept running without a license:\n{output}")
     assert proc.returncode != 0
     assert "uzor.E001" in output
+
+
+def issue_license(directory):
+    """A real license for this machine, issued with the vendor CLI."""
+    cli = str(BIN / "uzor-license")
+    keys = directory / "keys"
+    subprocess.run([cli, "keygen", "--out", str(keys)], check=True, capture_output=True)
+    server_id = subprocess.run(
+        [cli, "server-id"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    license_file = directory / "license.key"
+    subprocess.run(
+        [
+            cli,
+            "sign",
+            "--key",
+            str(keys / "vendor.key"),
+            "--server-id",
+            server_id,
+            "--customer",
+            "Test",
+            "--max-operators",
+            "10",
+            "-o",
+            str(license_file),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (keys / "vendor.key").unlink()
+    return license_file, keys / "vendor.pub"
+
+
+def test_gunicorn_starts_with_a_valid_license(site, tmp_path):
+    _, config = site
+    ensure_root(config)
+    license_file, public_key = issue_license(tmp_path)
+    licensed = tmp_path / "admin.yaml"
+    licensed.write_text(
+        config.read_text().replace(
+            "license: {required: false}",
+            f"license: {{required: true, path: {license_file}, public_keys: {public_key}}}",
+        )
+    )
+    port = free_port()
+    proc = start_gunicorn(licensed, port)
+
+    def up():
+        if proc.poll() is not None:
+            pytest.fail(f"gunicorn exited: {proc.communicate()[0]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(up, 60, "gunicorn with a valid license to serve /admin/login/")
+    finally:
+        output = stop(proc)
+    assert "uzor.E001" not in output

@@ -12,8 +12,8 @@ import pymysql
 import pytest
 import yaml
 
-from configurator.core.steps.database import DatabaseStep
 from configurator.core.step import StepError
+from configurator.core.steps.database import DatabaseStep
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
 from tests.fixtures.mariadb import MariaDB

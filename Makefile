@@ -52,3 +52,8 @@ fmt: venv ## Format and autofix
 
 clean: ## Remove the venv, caches and build output (not the PBX root cache)
 	rm -rf $(VENV) build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: configurator-locale
+CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
+configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)
+	msgfmt --check -o $(CONFIGURATOR_PO).mo $(CONFIGURATOR_PO).po

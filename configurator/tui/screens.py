@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Log, RadioSet, Static, Switch, TextArea
+from textual.widgets import Button, Input, Log, RadioSet, Static, Switch, TextArea
 
 from configurator.core.questions import InvalidAnswerError, Kind, Question, check, coerce
 from configurator.core.step import Step, StepError, StepResult
@@ -32,8 +32,8 @@ class StepScreen(Screen[None]):
     StepScreen #step-error { color: $error; height: auto; }
     """
     BINDINGS = [
-        Binding("ctrl+n", "next", _("Next")),
-        Binding("escape", "back", _("Back")),
+        Binding("ctrl+n", "next", "Next", show=False),
+        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, step: Step, index: int) -> None:
@@ -65,7 +65,7 @@ class StepScreen(Screen[None]):
         with Horizontal(id="buttons"):
             yield Button(_("Back"), id="back", disabled=self.index == 0)
             yield Button(self._next_label(), id="next", variant="primary")
-        yield Footer()
+        yield Static(_("Ctrl+N: next   Esc: back   Ctrl+Q: quit"), id="keys", markup=False)
 
     def _next_label(self) -> str:
         return _("Finish") if self.index == len(self.wizard.steps) - 1 else _("Next")

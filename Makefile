@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help deps venv test test-unit test-integration test-e2e lint fmt clean
+.PHONY: pbx-rootfs
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -50,9 +51,28 @@ fmt: venv ## Format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+pbx-rootfs: deps ## Build (once) the cached Debian sid root with Asterisk 22 for PBX units
+	@scripts/build-pbx-rootfs.sh >/dev/null
+
+# The suite's PBX units run in that root: build it before pytest starts (not inside a test).
+test test-integration test-e2e: pbx-rootfs
+
 clean: ## Remove the venv, caches and build output (not the PBX root cache)
 	rm -rf $(VENV) build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache
 
+# --- admin (appliance/admin) ---
+ADMIN_I18N_ENV := UZOR_ADMIN_CONFIG=$(CURDIR)/appliance/admin/dev/admin.yaml DJANGO_SETTINGS_MODULE=appliance.admin.uzor_admin.settings
+.PHONY: admin-messages admin-compilemessages bench-admin
+
+admin-messages: venv ## Admin: refresh the Russian catalog from the sources (then translate the new entries)
+	cd appliance/admin && $(ADMIN_I18N_ENV) $(CURDIR)/$(VENV)/bin/django-admin makemessages -l ru --no-location \
+		--ignore='tests/*' --ignore='*/tests/*' --ignore=testing.py --ignore=conftest.py --ignore='dev/*'
+
+admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, committed)
+	cd appliance/admin && $(ADMIN_I18N_ENV) $(CURDIR)/$(VENV)/bin/django-admin compilemessages -l ru
+
+bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
+	$(VPY) bench/admin_changelist.py
 .PHONY: configurator-locale
 CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
 configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)

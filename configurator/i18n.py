@@ -38,6 +38,11 @@ def set_language(language: str) -> None:
     _Current.translation = gettext.translation(
         DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True
     )
+    try:  # license errors are shown by the configurator too
+        from licensing import i18n as licensing_i18n
+    except ImportError:  # pragma: no cover - licensing is part of the same distribution
+        return
+    licensing_i18n.set_language(language)
 
 
 def current_language() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from configurator.core.paths import Paths
@@ -26,38 +25,38 @@ def public_keys_path(paths: Paths) -> Path:
     return Path(override) if override else paths.public_keys
 
 
-def key_text(answer: str) -> str:
-    """The license key itself from what was given: a path to a file, or the pasted key."""
+def key_text(answer: str) -> tuple[str, str | None]:
+    """The license key itself from what was given (a path to a file, or the pasted key) and
+    the file it came from (None when pasted)."""
     candidate = answer.strip()
     if candidate.startswith("/") and "\n" not in candidate:
         try:
-            return Path(candidate).read_text().strip() + "\n"
+            return Path(candidate).read_text().strip() + "\n", candidate
         except OSError as exc:
             raise LicenseKeyError(
                 _("Cannot read {path}: {reason}").format(path=candidate, reason=exc.strerror)
             ) from exc
-    return candidate + "\n"
+    return candidate + "\n", None
 
 
-def verify_key(text: str, paths: Paths) -> None:
-    """Raise LicenseKeyError unless ``text`` is a license signed by a vendor key for this server."""
+def verify_key(text: str, paths: Paths, source: str | None = None) -> None:
+    """Raise LicenseKeyError unless ``text`` is a license signed by a vendor key for this server.
+
+    ``source`` names where the text came from in messages (a file, or the pasted key)."""
     import licensing
     from licensing.server_id import collect_facts
 
-    with tempfile.TemporaryDirectory(prefix="uzor-license-") as tmp:
-        candidate = Path(tmp) / "license.key"
-        candidate.write_text(text)
-        try:
-            license_ = licensing.load_license(candidate)
-            keys = licensing.load_public_keys(public_keys_path(paths))
-            licensing.verify(license_, keys, collect_facts())
-        except licensing.LicenseError as exc:
-            raise LicenseKeyError(str(exc)) from exc
+    try:
+        license_ = licensing.parse_license_text(text, source=source or _("the pasted key"))
+        keys = licensing.load_public_keys(public_keys_path(paths))
+        licensing.verify(license_, keys, collect_facts())
+    except licensing.LicenseError as exc:
+        raise LicenseKeyError(str(exc)) from exc
 
 
 def installed_license_is_valid(paths: Paths) -> bool:
     try:
-        verify_key(paths.license_file.read_text(), paths)
+        verify_key(paths.license_file.read_text(), paths, str(paths.license_file))
     except (OSError, LicenseKeyError):
         return False
     return True

@@ -71,14 +71,18 @@ def test_migrations_show_every_applied_migration_and_rerun_applies_nothing(ctx: 
 def test_a_failing_migrate_command_stops_with_its_exit_status(ctx: Context) -> None:
     ctx.command_env["DJANGO_SETTINGS_MODULE"] = "no_such_settings_module"
     progress = Recorder()
-    with pytest.raises(StepError, match=r"migrate --noinput failed with exit status 1\."):
+    with pytest.raises(
+        StepError, match=r"migrate --noinput --skip-checks failed with exit status 1\."
+    ):
         MigrateStep().apply(ctx, {}, progress)
     assert "No module named 'no_such_settings_module'" in progress.text
 
 
 def test_a_missing_admin_command_is_named(ctx: Context, tmp_path: Path) -> None:
     ctx.admin_command = [str(tmp_path / "no-uzor-admin")]
-    with pytest.raises(StepError, match=r"Cannot run .*no-uzor-admin migrate --noinput"):
+    with pytest.raises(
+        StepError, match=r"Cannot run .*no-uzor-admin migrate --noinput --skip-checks"
+    ):
         MigrateStep().apply(ctx, {}, Recorder())
 
 

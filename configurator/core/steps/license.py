@@ -25,7 +25,8 @@ def _validator(ctx: Context) -> Any:
         if not str(value).strip():
             return None
         try:
-            verify_key(key_text(str(value)), ctx.paths)
+            text, source = key_text(str(value))
+            verify_key(text, ctx.paths, source)
         except LicenseKeyError as exc:
             return str(exc)
         return None
@@ -88,8 +89,8 @@ class LicenseStep:
                 progress(later_instructions(ctx))
             return StepResult()
         try:
-            text = key_text(answer)
-            verify_key(text, ctx.paths)
+            text, source = key_text(answer)
+            verify_key(text, ctx.paths, source)
         except LicenseKeyError as exc:
             raise StepError(str(exc)) from exc
         if write_file(path, text, 0o640, service_owner()):

@@ -67,6 +67,19 @@ def write_file(path: Path, content: str | bytes, mode: int, owner: Owner = Owner
     return True
 
 
+def read_secret(path: Path) -> str | None:
+    """The secret kept in ``path``, or None when there is none yet."""
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def new_secret(length: int = 32) -> str:
+    return secrets.token_urlsafe(length)
+
+
 def ensure_secret(path: Path, owner: Owner, length: int = 32) -> tuple[str, bool]:
     """The secret kept in ``path`` (created 0600 with a new random value if missing).
 

@@ -23,6 +23,7 @@ class PipeReader:
         self.stdout.write(self._prompt(question))
         self.stdout.flush()
         first = self._line()
+        self.stdout.write(("" if question.secret else first) + "\n")
         if question.kind is Kind.MULTILINE and first.lstrip().startswith("-----BEGIN"):
             lines = [first]
             while "-----END" not in lines[-1]:

@@ -168,6 +168,7 @@ def test_it_names_the_server_when_the_admin_password_is_wrong(
     assert f"Cannot connect to the database server {mariadb.host}:{mariadb.port} as root" in message
     assert "Access denied" in message
     assert "wrong" not in message.replace("Access denied", "")
+    assert list(tmp_path.iterdir()) == []  # nothing half-done
 
 
 def test_rerun_defaults_come_from_the_existing_admin_config(

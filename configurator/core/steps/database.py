@@ -16,7 +16,15 @@ from configurator.core.dbsetup import (
     Server,
     ensure_database_and_user,
 )
-from configurator.core.files import Owner, ensure_dir, ensure_secret, service_owner, write_file
+from configurator.core.files import (
+    Owner,
+    ensure_dir,
+    ensure_secret,
+    new_secret,
+    read_secret,
+    service_owner,
+    write_file,
+)
 from configurator.core.questions import Choice, Kind, Question, valid_identifier, valid_port
 from configurator.core.step import Progress, StepError, StepResult
 from configurator.core.templates import render
@@ -51,7 +59,10 @@ class DatabaseStep:
         return _("Database")
 
     def intro(self, ctx: Context) -> str:
-        return _("Creating the database and the user.")
+        return _(
+            "The appliance keeps its data in MariaDB/MySQL: a database and a dedicated user "
+            "with a generated password are created (an existing one is kept)."
+        )
 
     def questions(self, ctx: Context) -> list[Question]:
         current = _current_database_config(ctx)
@@ -130,10 +141,8 @@ class DatabaseStep:
         )
         owner = service_owner()
         secret_owner = service_owner(user_only=True)
-        changed = ensure_dir(ctx.paths.etc_uzor, 0o750, owner)
-        changed = ensure_dir(ctx.paths.secrets_dir, 0o750, owner) or changed
-        password, created = ensure_secret(ctx.paths.db_password_file, secret_owner)
-        changed = changed or created
+        # Nothing is written before the server accepted the database and the user.
+        password = read_secret(ctx.paths.db_password_file) or new_secret()
         account = AppAccount(
             database=answers["database.name"],
             user=answers["database.user"],
@@ -148,6 +157,11 @@ class DatabaseStep:
             progress("  " + change)
         if not changes:
             progress("  " + _("the database and the user are already in place"))
+        changed = ensure_dir(ctx.paths.etc_uzor, 0o750, owner)
+        changed = ensure_dir(ctx.paths.secrets_dir, 0o750, owner) or changed
+        changed = (
+            write_file(ctx.paths.db_password_file, password + "\n", 0o600, secret_owner) or changed
+        )
         db = DbSettings(
             name=account.database,
             user=account.user,

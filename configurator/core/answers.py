@@ -29,7 +29,8 @@ def _secret_from(values: dict[str, Any], key: str) -> dict[str, Any]:
         if values.get(key) is not None:
             raise ValueError(f"give either {key} or {file_key}, not both")
         try:
-            values[key] = Path(values[file_key]).read_text().rstrip("\r\n")
+            lines = Path(values[file_key]).read_text().splitlines()
+            values[key] = lines[0] if lines else ""
         except OSError as exc:
             raise ValueError(f"cannot read {file_key} {values[file_key]}: {exc.strerror}") from exc
     return values

@@ -20,7 +20,9 @@ class QuestionField(Vertical):
 
     DEFAULT_CSS = """
     QuestionField { height: auto; margin-bottom: 1; }
-    QuestionField .error { color: $error; height: auto; }
+    QuestionField .error { color: $error; height: auto; display: none; }
+    QuestionField .error.shown { display: block; }
+    QuestionField Input { width: 60; }
     QuestionField TextArea { height: 8; }
     QuestionField RadioSet { width: auto; }
     """
@@ -36,14 +38,14 @@ class QuestionField(Vertical):
         if q.kind is Kind.CONFIRM:
             yield Switch(value=bool(self.initial), id="input")
         elif q.kind is Kind.CHOICE:
-            with RadioSet(id="input"):
+            with RadioSet(id="input", compact=True):
                 for choice in q.choices:
                     yield RadioButton(choice.label, value=choice.value == self.initial)
         elif q.kind is Kind.MULTILINE:
             yield TextArea(str(self.initial or ""), id="input")
         else:
             text = "" if self.initial is None or q.secret else str(self.initial)
-            yield Input(value=text, password=q.secret, id="input")
+            yield Input(value=text, password=q.secret, id="input", compact=True)
         yield Label("", classes="error", id="error", markup=False)
 
     def raw_value(self) -> Any:
@@ -59,7 +61,9 @@ class QuestionField(Vertical):
         return widget.value
 
     def show_error(self, message: str) -> None:
-        self.query_one("#error", Label).update(message)
+        error = self.query_one("#error", Label)
+        error.update(message)
+        error.set_class(bool(message), "shown")
 
     @property
     def error_text(self) -> str:

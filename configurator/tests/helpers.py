@@ -12,7 +12,8 @@ ADDRESSES = [ipaddress.ip_address("192.0.2.10"), ipaddress.ip_address("2001:db8:
 
 
 def make_context(root: Path, **kwargs: object) -> Context:
-    ctx = build_context(root=root, services=NoServices(), **kwargs)  # type: ignore[arg-type]
+    kwargs.setdefault("services", NoServices())
+    ctx = build_context(root=root, **kwargs)  # type: ignore[arg-type]
     ctx.addresses = lambda: list(ADDRESSES)
     return ctx
 

@@ -69,7 +69,6 @@ def test_a_pasted_key_is_verified_and_written(ctx: Context, vendor_key: Ed25519P
     assert result.changed
     assert ctx.paths.license_file.read_text() == text
     assert stat.S_IMODE(ctx.paths.license_file.stat().st_mode) == 0o640
-    assert ctx.state["restart_agency"] is True
     assert progress.lines == [f"License key written to {ctx.paths.license_file}."]
 
     again = Recorder()
@@ -138,7 +137,6 @@ def test_no_key_says_where_to_put_it_later(ctx: Context) -> None:
     progress = Recorder()
     assert not LicenseStep().apply(ctx, {"license.key": ""}, progress).changed
     assert f"Put the license key you receive into {ctx.paths.license_file}" in progress.text
-    assert "restart_agency" not in ctx.state
 
 
 def test_the_configurator_language_is_passed_on_to_licensing_messages(

@@ -209,3 +209,18 @@ def test_an_ecdsa_pair_is_accepted(tmp_path: Path) -> None:
     ctx = make_context(tmp_path / "root")
     answers = {"tls.mode": "existing", "tls.certificate": str(cert_path), "tls.key": str(key_path)}
     assert TlsStep().apply(ctx, answers, Recorder()).changed
+
+
+def test_the_packages_snakeoil_placeholder_is_replaced_by_default(tmp_path: Path) -> None:
+    ctx = make_context(tmp_path / "root")
+    ctx.paths.nginx_tls_snippet.parent.mkdir(parents=True)
+    ctx.paths.nginx_tls_snippet.write_text(
+        "ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;\n"
+        "ssl_certificate_key /etc/ssl/private/ssl-cert-snakeoil.key;\n"
+    )
+    defaults = {q.key: q.default for q in TlsStep().questions(ctx)}
+    assert defaults["tls.mode"] == "self-signed"
+    TlsStep().apply(ctx, {"tls.mode": "self-signed"}, Recorder())
+    assert (
+        f"ssl_certificate {ctx.paths.tls_certificate};" in ctx.paths.nginx_tls_snippet.read_text()
+    )

@@ -95,7 +95,6 @@ class LicenseStep:
             raise StepError(str(exc)) from exc
         if write_file(path, text, 0o640, service_owner()):
             progress(_("License key written to {path}.").format(path=path))
-            ctx.state["restart_agency"] = True
             return StepResult(changed=True)
         progress(_("This license key is already installed."))
         return StepResult()

@@ -69,7 +69,12 @@ class TlsStep:
 
     def questions(self, ctx: Context) -> list[Question]:
         current = _current_snippet_paths(ctx)
-        own = current is None or current[0] == str(ctx.paths.tls_certificate)
+        # The package's placeholder points at Debian's snakeoil certificate: not a choice.
+        own = (
+            current is None
+            or current[0] == str(ctx.paths.tls_certificate)
+            or "ssl-cert-snakeoil" in current[0]
+        )
         return [
             Question(
                 "tls.mode",
@@ -115,8 +120,6 @@ class TlsStep:
             changed = True
         else:
             progress(_("nginx already uses {path}").format(path=cert_path))
-        if changed:
-            ctx.state["reload_nginx"] = True
         return StepResult(changed=changed)
 
 

@@ -27,26 +27,53 @@ class ExitCode(enum.IntEnum):
     ABORTED = 130  # Ctrl-C, or the input ended
 
 
+def _language_asked(argv: list[str]) -> str:
+    """The language for --help and early errors: --lang if given, else the locale."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in LANGUAGES else "en"
+        if arg == "--lang" and index + 1 < len(argv) and argv[index + 1] in LANGUAGES:
+            return argv[index + 1]
+    return language_from_environment()
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    argv = sys.argv[1:] if argv is None else argv
+    set_language(_language_asked(argv))
     parser = argparse.ArgumentParser(
         prog="uzor-configure",
-        description="Configure the Uzor appliance: database, tables, superuser, TLS, license, "
-        "services.",
-    )
-    parser.add_argument("--answers", type=Path, help="answer every question from this YAML file")
-    parser.add_argument("--plain", action="store_true", help="line prompts instead of the TUI")
-    parser.add_argument("--lang", choices=LANGUAGES, help="language (default: from the locale)")
-    parser.add_argument(
-        "--root", type=Path, default=Path("/"), help="filesystem prefix for every path written"
+        description=_(
+            "Configure the Uzor appliance: database, tables, superuser, TLS, license, services."
+        ),
     )
     parser.add_argument(
-        "--yes", action="store_true", help='answer "Perform automatic configuration?" with yes'
+        "--answers", type=Path, metavar="FILE", help=_("answer every question from this YAML file")
+    )
+    parser.add_argument(
+        "--plain", action="store_true", help=_("line prompts instead of the full-screen interface")
+    )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help=_("interface language (default: from the locale)")
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path("/"),
+        metavar="PREFIX",
+        help=_("filesystem prefix for every path written; no service is started"),
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help=_('answer "Perform automatic configuration (y/n)?" with yes'),
     )
     parser.add_argument(
         "--admin-command",
-        help="how to run uzor-admin (default: /opt/uzor/venv/bin/uzor-admin)",
+        metavar="COMMAND",
+        help=_("how to run uzor-admin (default: /opt/uzor/venv/bin/uzor-admin)"),
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks of errors"))
     return parser.parse_args(argv)
 
 
@@ -60,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
     try:
         answers_file = load_answers(args.answers) if args.answers else None
     except AnswersError as exc:
-        set_language(args.lang or language_from_environment())
         print(_("Error in the answers file:"), file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return ExitCode.USAGE

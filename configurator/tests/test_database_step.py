@@ -3,6 +3,7 @@ changes nothing and keeps the data."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import stat
 from collections.abc import Iterator
@@ -181,3 +182,27 @@ def test_rerun_defaults_come_from_the_existing_admin_config(
     assert defaults["database.host"] == mariadb.host
     assert defaults["database.port"] == mariadb.port
     assert defaults["database.name"] == names
+
+
+@pytest.fixture
+def root_by_socket(mariadb: MariaDB) -> Iterator[None]:
+    """root@localhost may also log in through unix_socket, as on a stock Debian server."""
+    with mariadb.connect() as conn, conn.cursor() as cur:
+        cur.execute(
+            "ALTER USER root@localhost IDENTIFIED VIA mysql_native_password "
+            "USING PASSWORD(%s) OR unix_socket",
+            (mariadb.password,),
+        )
+    try:
+        yield
+    finally:
+        with mariadb.connect() as conn, conn.cursor() as cur:
+            cur.execute("ALTER USER root@localhost IDENTIFIED BY %s", (mariadb.password,))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="unix_socket login as root needs the OS user root")
+def test_the_default_local_login_needs_no_password(
+    tmp_path: Path, mariadb: MariaDB, names: str, root_by_socket: None
+) -> None:
+    answers = {**local_answers(mariadb, names), "database.admin_password": ""}
+    assert DatabaseStep().apply(make_context(tmp_path), answers, Recorder()).changed

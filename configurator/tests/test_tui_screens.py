@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input, Log, RadioSet, Switch
+from textual.widgets import Button, Input, Log, RadioSet, Switch, TextArea
 
 from configurator.core.steps.database import DatabaseStep
 from configurator.core.steps.finish import FinishStep
@@ -154,3 +154,26 @@ async def test_services_and_finish_screens_report_and_finish_exits(tmp_path: Pat
         await pilot.press("ctrl+n")
         await pilot.pause()
     assert app.return_value is Outcome.DONE
+
+
+async def test_license_screen_shows_the_server_id_and_refuses_a_bad_key(tmp_path: Path) -> None:
+    from licensing.server_id import current_server_id
+
+    from configurator.core.steps.license import LicenseStep
+
+    ctx = make_context(tmp_path)
+    app = ConfiguratorApp(ctx, [LicenseStep(), FinishStep()])
+    async with app.run_test(size=(120, 50)) as pilot:
+        intro = str(app.screen.query_one("#intro").render())
+        assert current_server_id() in intro.replace("\n", "")
+        area = field(app, "license.key").query_one(TextArea)
+        area.focus()
+        await pilot.press(*"garbage")
+        await advance(app, pilot)
+        assert step_id(app) == "license"
+        assert "is damaged or is not an Uzor license" in field(app, "license.key").error_text
+        area.load_text("")
+        await advance(app, pilot)
+        assert step_id(app) == "finish"
+        assert "Put the license key you receive into" in app.transcript[-1]
+        assert not ctx.paths.license_file.exists()

@@ -124,32 +124,67 @@ async def test_the_tui_configures_everything(
     assert "tui superuser secret 1" not in "\n".join(app.transcript)
 
 
-def test_the_tui_is_the_default_on_a_terminal(tmp_path: Path) -> None:
-    tmux = require_tool("tmux", "tmux")
-    session = f"uzor-cfg-{secrets.token_hex(4)}"
-    done = tmp_path / "exit-status"
-    command = (
-        f"TERM=xterm-256color {shlex.quote(sys.executable)} -m configurator --lang ru "
-        f"--root {shlex.quote(str(tmp_path / 'root'))}; echo $? > {shlex.quote(str(done))}; "
-        "sleep 60"
-    )
-    subprocess.run(
-        [tmux, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True
-    )
+class Terminal:
+    """The configurator in a tmux pane: keys in, screen text out."""
 
-    def screen() -> str:
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        self.tmux = require_tool("tmux", "tmux")
+        self.session = f"uzor-cfg-{secrets.token_hex(4)}"
+        self.done = tmp_path / "exit-status"
+        command = (
+            f"TERM=xterm-256color {shlex.quote(sys.executable)} -m configurator "
+            f"{shlex.join(args)}; echo $? > {shlex.quote(str(self.done))}; sleep 60"
+        )
+        subprocess.run(
+            [self.tmux, "new-session", "-d", "-s", self.session, "-x", "100", "-y", "30", command],
+            check=True,
+        )
+
+    def screen(self) -> str:
         return subprocess.run(
-            [tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
+            [self.tmux, "capture-pane", "-p", "-t", self.session],
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout
 
+    def wait_for(self, text: str) -> None:
+        wait_until(lambda: text in self.screen(), 60, repr(text), self.screen)
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([self.tmux, "send-keys", "-t", self.session, *keys], check=True)
+
+    def exit_status(self) -> int:
+        wait_until(self.done.exists, 30, "the configurator to exit", self.screen)
+        return int(self.done.read_text())
+
+    def close(self) -> None:
+        subprocess.run([self.tmux, "kill-session", "-t", self.session], check=False)
+
+
+def test_the_tui_is_the_default_on_a_terminal(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "--lang", "ru", "--root", str(tmp_path / "root"))
     try:
-        wait_until(lambda: "Ctrl+N: далее" in screen(), 60, "the TUI to draw", screen)
-        assert "1/8  Узор" in screen()
-        assert "Осуществить автоматическую настройку (y/n)?" in screen()
-        subprocess.run([tmux, "send-keys", "-t", session, "n"], check=True)
-        wait_until(done.exists, 30, "the configurator to exit", screen)
-        assert done.read_text().strip() == "0"
-        assert "Автоматическая настройка не выполнялась; ничего не изменено." in screen()
+        term.wait_for("Ctrl+N: далее")
+        assert "1/8  Узор" in term.screen()
+        assert "Осуществить автоматическую настройку (y/n)?" in term.screen()
+        term.keys("n")
+        assert term.exit_status() == 0
+        assert "Автоматическая настройка не выполнялась; ничего не изменено." in term.screen()
         assert not (tmp_path / "root").exists()
     finally:
-        subprocess.run([tmux, "kill-session", "-t", session], check=False)
+        term.close()
+
+
+def test_plain_prompts_on_a_terminal_use_questionary(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "--plain", "--lang", "en", "--root", str(tmp_path / "root"))
+    try:
+        term.wait_for("Perform automatic configuration (y/n)?")
+        term.keys("y")
+        term.wait_for("Database server")
+        assert "» Local MariaDB/MySQL on this server" in term.screen()
+        term.keys("C-c")
+        assert term.exit_status() == 130
+        assert "Cancelled." in term.screen()
+    finally:
+        term.close()

@@ -157,9 +157,8 @@ async def test_services_and_finish_screens_report_and_finish_exits(tmp_path: Pat
 
 
 async def test_license_screen_shows_the_server_id_and_refuses_a_bad_key(tmp_path: Path) -> None:
-    from licensing.server_id import current_server_id
-
     from configurator.core.steps.license import LicenseStep
+    from licensing.server_id import current_server_id
 
     ctx = make_context(tmp_path)
     app = ConfiguratorApp(ctx, [LicenseStep(), FinishStep()])

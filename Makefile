@@ -77,3 +77,7 @@ bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000
 CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
 configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)
 	msgfmt --check -o $(CONFIGURATOR_PO).mo $(CONFIGURATOR_PO).po
+
+.PHONY: bench-configurator
+bench-configurator: deps venv ## Configurator: first run and re-run times (throwaway MariaDB, real uzor-admin)
+	$(VPY) bench/configurator_rerun.py

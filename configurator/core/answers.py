@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -167,7 +168,7 @@ class AnswersShell:
                 raise AnswersError(f"{self.source}: {question.key}: {exc}") from exc
 
     def show_error(self, message: str) -> None:
-        self.progress(message)
+        print(_("Error: {message}").format(message=message), file=sys.stderr, flush=True)
 
     def retry(self) -> bool:
         return False

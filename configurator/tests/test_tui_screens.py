@@ -176,3 +176,17 @@ async def test_license_screen_shows_the_server_id_and_refuses_a_bad_key(tmp_path
         assert step_id(app) == "finish"
         assert "Put the license key you receive into" in app.transcript[-1]
         assert not ctx.paths.license_file.exists()
+
+
+async def test_enter_walks_the_fields_then_presses_next(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [SuperuserStep(), FinishStep()])
+    async with app.run_test() as pilot:
+        field(app, "superuser.password").query_one(Input).focus()
+        await pilot.press(*"pw-1234567", "enter")
+        assert app.focused is field(app, "superuser.password_again").query_one(Input)
+        await pilot.press(*"pw-7654321", "enter")
+        assert app.focused is app.screen.query_one("#next", Button)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert field(app, "superuser.password_again").error_text == "The passwords do not match."

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Input, Log, RadioSet, Static, Switch, TextArea
+from textual.widgets import Button, Input, Log, RadioSet, Static, Switch
 
 from configurator.core.questions import InvalidAnswerError, Kind, Question, check, coerce
 from configurator.core.step import Step, StepError, StepResult
@@ -102,10 +102,11 @@ class StepScreen(Screen[None]):
     def on_radio_set_changed(self, _event: RadioSet.Changed) -> None:
         self.refresh_visibility()
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.focus_next()
-        if isinstance(self.focused, Button | TextArea) and self.focused.id == "back":
-            self.query_one("#next", Button).focus()
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next visible field; after the last one, to Next."""
+        inputs = [f.query_one("#input") for f in self.query(QuestionField) if f.display]
+        later = inputs[inputs.index(event.input) + 1 :] if event.input in inputs else []
+        (later[0] if later else self.query_one("#next", Button)).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":

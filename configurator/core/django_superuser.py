@@ -20,6 +20,9 @@ def main() -> int:
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    translation.activate(request.get("language") or "en")
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 

@@ -37,3 +37,12 @@ def test_a_bad_language_is_a_usage_error() -> None:
     result = configure("--lang", "de")
     assert result.returncode == 2
     assert "--lang: invalid choice: 'de'" in result.stderr
+
+
+def test_an_answers_file_saying_configure_false_changes_nothing(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("configure: false\nlanguage: ru\n")
+    result = configure("--answers", str(answers), "--root", str(tmp_path / "r"))
+    assert result.returncode == 0
+    assert "Автоматическая настройка не выполнялась; ничего не изменено." in result.stdout
+    assert not (tmp_path / "r").exists()

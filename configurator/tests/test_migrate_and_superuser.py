@@ -121,3 +121,15 @@ def test_skipping_the_superuser_says_how_to_create_it_later(ctx: Context) -> Non
     assert progress.lines == [
         "The account can be created later with the command uzor-admin createsuperuser"
     ]
+
+
+def test_password_objections_come_in_the_configurators_language(ctx: Context) -> None:
+    MigrateStep().apply(ctx, {}, Recorder())
+    set_language("ru")
+    try:
+        with pytest.raises(StepError) as error:
+            SuperuserStep().apply(ctx, superuser_answers("Zq9!x"), Recorder())
+    finally:
+        set_language("en")
+    assert str(error.value).startswith("Пароль отклонен:\n")
+    assert "слишком короткий" in str(error.value)

@@ -9,6 +9,7 @@ from configurator.core.context import Context
 from configurator.core.network import admin_urls, host_names
 from configurator.core.questions import Question
 from configurator.core.step import Progress, StepResult
+from configurator.core.steps.license import later_instructions
 from configurator.i18n import _
 
 
@@ -29,6 +30,8 @@ class FinishStep:
         progress(_("URL for access to the interface:"))
         for url in urls:
             progress(url)
+        if not ctx.paths.license_file.is_file():
+            progress(later_instructions(ctx))
         progress(
             _("The configuration can be repeated later with the command {command}").format(
                 command="/opt/uzor/configurator.sh"

@@ -11,7 +11,7 @@ from configurator.core.commands import run_streaming
 from configurator.core.context import Context
 from configurator.core.questions import Kind, Question, same_as, valid_email
 from configurator.core.step import Progress, StepError, StepResult
-from configurator.i18n import _
+from configurator.i18n import _, current_language
 
 
 def _creating(answers: Mapping[str, Any]) -> bool:
@@ -71,6 +71,7 @@ class SuperuserStep:
             "username": username,
             "email": answers.get("superuser.email") or "",
             "password": answers["superuser.password"],
+            "language": current_language(),
         }
         command = ctx.superuser_command
         try:

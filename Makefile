@@ -73,6 +73,12 @@ admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, c
 
 bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
 	$(VPY) bench/admin_changelist.py
+
+LICENSING_PO := licensing/locale/ru/LC_MESSAGES/uzor-licensing.po
+.PHONY: licensing-locale
+licensing-locale: ## Recompile the licensing Russian catalogue (.po -> committed .mo; needs gettext)
+	msgfmt --check -o $(LICENSING_PO:.po=.mo) $(LICENSING_PO)
+
 .PHONY: configurator-locale
 CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
 configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)

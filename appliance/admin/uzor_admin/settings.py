@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymysql
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .config import ConfigError, config_path, load_config, read_secret
+from .mysqldb import install_pymysql
 
-pymysql.install_as_MySQLdb()
+install_pymysql()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

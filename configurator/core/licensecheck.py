@@ -39,8 +39,9 @@ def key_text(answer: str) -> tuple[str, str | None]:
     return candidate + "\n", None
 
 
-def verify_key(text: str, paths: Paths, source: str | None = None) -> None:
-    """Raise LicenseKeyError unless ``text`` is a license signed by a vendor key for this server.
+def verify_key(text: str, paths: Paths, source: str | None = None) -> str:
+    """The license in ``text`` in its canonical form (text around the block dropped); raises
+    LicenseKeyError unless it is signed by a vendor key and issued for this server.
 
     ``source`` names where the text came from in messages (a file, or the pasted key)."""
     import licensing
@@ -52,6 +53,7 @@ def verify_key(text: str, paths: Paths, source: str | None = None) -> None:
         licensing.verify(license_, keys, collect_facts())
     except licensing.LicenseError as exc:
         raise LicenseKeyError(str(exc)) from exc
+    return license_.armoured()
 
 
 def installed_license_is_valid(paths: Paths) -> bool:

@@ -68,7 +68,7 @@ def test_a_pasted_key_is_verified_and_written(ctx: Context, vendor_key: Ed25519P
     result = LicenseStep().apply(ctx, {"license.key": text}, progress)
     assert result.changed
     assert ctx.paths.license_file.read_text() == text
-    assert stat.S_IMODE(ctx.paths.license_file.stat().st_mode) == 0o640
+    assert stat.S_IMODE(ctx.paths.license_file.stat().st_mode) == 0o644
     assert progress.lines == [f"License key written to {ctx.paths.license_file}."]
 
     again = Recorder()
@@ -80,12 +80,12 @@ def test_a_pasted_key_is_verified_and_written(ctx: Context, vendor_key: Ed25519P
     assert "A valid license is installed" in LicenseStep().intro(ctx)
 
 
-def test_a_key_given_as_a_path_and_pasted_with_mangled_lines_works(
+def test_a_key_given_as_a_path_inside_an_email_is_stored_alone(
     ctx: Context, vendor_key: Ed25519PrivateKey, tmp_path: Path
 ) -> None:
     text = license_text(vendor_key)
     key_file = tmp_path / "from-vendor.txt"
-    key_file.write_text(text)
+    key_file.write_text(f"Hello,\n\nyour license:\n\n{text}\nRegards,\nthe vendor\n")
     assert LicenseStep().apply(ctx, {"license.key": str(key_file)}, Recorder()).changed
     assert ctx.paths.license_file.read_text() == text
 
@@ -139,13 +139,11 @@ def test_no_key_says_where_to_put_it_later(ctx: Context) -> None:
     assert f"Put the license key you receive into {ctx.paths.license_file}" in progress.text
 
 
-def test_the_configurator_language_is_passed_on_to_licensing_messages(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from licensing import i18n as licensing_i18n
-
-    chosen: list[str | None] = []
-    monkeypatch.setattr(licensing_i18n, "set_language", chosen.append)
+def test_license_errors_come_in_the_configurators_language(ctx: Context) -> None:
     set_language("ru")
-    set_language("en")
-    assert chosen == ["ru", "en"]
+    try:
+        message = refusal(ctx, "hello")
+    finally:
+        set_language("en")
+    assert "Лицензия в тексте, вставленном в конфигуратор, повреждена" in message
+    assert "is damaged" not in message

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from configurator.core.context import Context
-from configurator.core.files import service_owner, write_file
+from configurator.core.files import write_file
 from configurator.core.licensecheck import (
     LicenseKeyError,
     installed_license_is_valid,
@@ -90,10 +90,11 @@ class LicenseStep:
             return StepResult()
         try:
             text, source = key_text(answer)
-            verify_key(text, ctx.paths, source)
+            canonical = verify_key(text, ctx.paths, source)
         except LicenseKeyError as exc:
             raise StepError(str(exc)) from exc
-        if write_file(path, text, 0o640, service_owner()):
+        # Not a secret (hashes and limits) and read by the daemons: 0644, as licensing.store.
+        if write_file(path, canonical, 0o644):
             progress(_("License key written to {path}.").format(path=path))
             return StepResult(changed=True)
         progress(_("This license key is already installed."))

@@ -83,3 +83,12 @@ LICENSING_PO := licensing/locale/ru/LC_MESSAGES/uzor-licensing.po
 .PHONY: licensing-locale
 licensing-locale: ## Recompile the licensing Russian catalogue (.po -> committed .mo; needs gettext)
 	msgfmt --check -o $(LICENSING_PO:.po=.mo) $(LICENSING_PO)
+
+.PHONY: configurator-locale
+CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
+configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)
+	msgfmt --check -o $(CONFIGURATOR_PO).mo $(CONFIGURATOR_PO).po
+
+.PHONY: bench-configurator
+bench-configurator: deps venv ## Configurator: first run and re-run times (throwaway MariaDB, real uzor-admin)
+	$(VPY) bench/configurator_rerun.py

@@ -1,0 +1,62 @@
+"""Step "services": (re)start the admin, nginx and the agency, when systemd runs this machine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from configurator.core.context import AGENCY_UNIT, Context
+from configurator.core.questions import Question
+from configurator.core.services import ServiceError
+from configurator.core.step import Progress, StepError, StepResult
+from configurator.i18n import _
+
+ADMIN_UNIT = "uzor-admin"
+NGINX_UNIT = "nginx"
+
+
+class ServicesStep:
+    id = "services"
+
+    def title(self) -> str:
+        return _("Services")
+
+    def intro(self, ctx: Context) -> str:
+        return _("The appliance's services are restarted with the new configuration.")
+
+    def questions(self, ctx: Context) -> list[Question]:
+        return []
+
+    def apply(self, ctx: Context, answers: Mapping[str, Any], progress: Progress) -> StepResult:
+        progress(_("Restarting services..."))
+        units = [ADMIN_UNIT, NGINX_UNIT]
+        with_license = ctx.paths.license_file.is_file()
+        if with_license:
+            units.append(AGENCY_UNIT)
+        if not ctx.services.available():
+            progress(
+                _(
+                    "systemd does not run this system: the services {units} were not started."
+                ).format(units=", ".join(units))
+            )
+            return StepResult()
+        failures = []
+        for unit in units:
+            try:
+                if unit == NGINX_UNIT:
+                    ctx.services.reload_or_restart(unit)
+                else:
+                    ctx.services.restart(unit)
+            except ServiceError as exc:
+                failures.append(str(exc))
+                continue
+            progress("  " + _("{unit}: running").format(unit=unit))
+        if not with_license:
+            progress(
+                _("The agency ({unit}) starts once a license is installed.").format(
+                    unit=AGENCY_UNIT
+                )
+            )
+        if failures:
+            raise StepError("\n".join([_("Some services did not start:"), *failures]))
+        return StepResult(changed=True)

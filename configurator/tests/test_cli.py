@@ -1,0 +1,48 @@
+"""Options of ``uzor-configure`` that need no database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def configure(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "configurator", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_follows_the_language() -> None:
+    russian = configure("--help", "--lang", "ru")
+    assert russian.returncode == 0
+    assert "Настройка комплекса Узор" in russian.stdout
+    english = configure("--help", "--lang=en")
+    assert "Configure the Uzor appliance" in english.stdout
+
+
+def test_yes_skips_the_greetings_question(tmp_path: Path) -> None:
+    result = configure("--plain", "--yes", "--lang", "en", "--root", str(tmp_path / "r"))
+    assert "Perform automatic configuration" not in result.stdout
+    assert "== Database ==" in result.stdout
+    assert result.returncode == 130  # the (empty) input ended at the first database question
+
+
+def test_a_bad_language_is_a_usage_error() -> None:
+    result = configure("--lang", "de")
+    assert result.returncode == 2
+    assert "--lang: invalid choice: 'de'" in result.stderr
+
+
+def test_an_answers_file_saying_configure_false_changes_nothing(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("configure: false\nlanguage: ru\n")
+    result = configure("--answers", str(answers), "--root", str(tmp_path / "r"))
+    assert result.returncode == 0
+    assert "Автоматическая настройка не выполнялась; ничего не изменено." in result.stdout
+    assert not (tmp_path / "r").exists()

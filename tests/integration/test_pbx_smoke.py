@@ -214,3 +214,18 @@ exten => _X.,1,Answer()
 
     assert got["Digits"] == "407"
     assert report.answered and report.cause == 16
+
+
+def test_a_stopped_unit_leaves_no_process_and_can_start_again(asterisk_unit):
+    unit = asterisk_unit()
+    pid = unit.pid
+
+    unit.stop()
+
+    assert not unit.running
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(RuntimeError, match="not running"):
+        unit.cli("core show uptime")
+    unit.start()
+    assert "System uptime" in unit.cli("core show uptime")

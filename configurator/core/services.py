@@ -24,6 +24,12 @@ class Systemd:
         """True when systemd is PID 1 (the check sd_booted() makes)."""
         return self.booted_marker.is_dir() and shutil.which(self.systemctl) is not None
 
+    def is_active(self, unit: str) -> bool:
+        result = subprocess.run(
+            [self.systemctl, "is-active", "--quiet", unit], capture_output=True, check=False
+        )
+        return result.returncode == 0
+
     def restart(self, unit: str) -> None:
         self._run("enable", unit)
         self._run("restart", unit)
@@ -46,6 +52,9 @@ class NoServices:
     """Used with ``--root`` (not the live system): never starts anything."""
 
     def available(self) -> bool:
+        return False
+
+    def is_active(self, unit: str) -> bool:
         return False
 
     def restart(self, unit: str) -> None:  # pragma: no cover - never called when unavailable

@@ -9,17 +9,22 @@ from pathlib import Path
 import pytest
 
 from configurator.core.services import Systemd
-from configurator.core.step import StepError
+from configurator.core.step import CHANGED_STEPS, StepError
 from configurator.core.steps.services import ServicesStep
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
 
 FAKE_SYSTEMCTL = """#!/bin/sh
 echo "$@" >> {log}
-if [ "$2" = "{failing}" ] && [ "$1" != enable ]; then
+case "$1" in
+    is-active) grep -qx "$3" {active}; exit $? ;;
+    enable) exit 0 ;;
+esac
+if [ "$2" = "{failing}" ]; then
     echo "Job for $2 failed because the control process exited with error code." >&2
     exit 1
 fi
+echo "$2" >> {active}
 """
 
 
@@ -31,7 +36,9 @@ def english() -> None:
 def systemd(tmp_path: Path, failing: str = "none") -> tuple[Systemd, Path]:
     log = tmp_path / "calls.log"
     script = tmp_path / "systemctl"
-    script.write_text(FAKE_SYSTEMCTL.format(log=log, failing=failing))
+    active = tmp_path / "active-units"
+    active.touch()
+    script.write_text(FAKE_SYSTEMCTL.format(log=log, failing=failing, active=active))
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     booted = tmp_path / "run-systemd-system"
     booted.mkdir()
@@ -44,8 +51,10 @@ def test_it_restarts_the_admin_and_nginx_and_the_agency_once_licensed(tmp_path: 
     progress = Recorder()
     ServicesStep().apply(ctx, {}, progress)
     assert log.read_text().splitlines() == [
+        "is-active --quiet uzor-admin",
         "enable uzor-admin",
         "restart uzor-admin",
+        "is-active --quiet nginx",
         "enable nginx",
         "reload-or-restart nginx",
     ]
@@ -79,3 +88,29 @@ def test_without_systemd_nothing_is_started_and_it_says_so(tmp_path: Path) -> No
     assert progress.lines[-1] == (
         "systemd does not run this system: the services uzor-admin, nginx were not started."
     )
+
+
+def test_a_rerun_that_changed_nothing_leaves_running_services_alone(tmp_path: Path) -> None:
+    services, log = systemd(tmp_path)
+    ctx = make_context(tmp_path / "root", services=services)
+    assert ServicesStep().apply(ctx, {}, Recorder()).changed
+    log.unlink()
+
+    progress = Recorder()
+    assert not ServicesStep().apply(ctx, {}, progress).changed
+    assert log.read_text().splitlines() == [
+        "is-active --quiet uzor-admin",
+        "is-active --quiet nginx",
+    ]
+    assert "  nginx: running, nothing changed" in progress.lines
+
+
+def test_after_a_change_every_service_is_restarted(tmp_path: Path) -> None:
+    services, log = systemd(tmp_path)
+    ctx = make_context(tmp_path / "root", services=services)
+    ServicesStep().apply(ctx, {}, Recorder())
+    log.unlink()
+    ctx.state[CHANGED_STEPS] = ["tls"]
+    ServicesStep().apply(ctx, {}, Recorder())
+    assert "reload-or-restart nginx" in log.read_text().splitlines()
+    assert "restart uzor-admin" in log.read_text().splitlines()

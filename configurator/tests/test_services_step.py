@@ -17,6 +17,7 @@ from configurator.tests.helpers import Recorder, make_context
 FAKE_SYSTEMCTL = """#!/bin/sh
 echo "$@" >> {log}
 case "$1" in
+    show) if grep -qx "$4" {missing}; then echo not-found; else echo loaded; fi; exit 0 ;;
     is-active) grep -qx "$3" {active}; exit $? ;;
     enable) exit 0 ;;
 esac
@@ -33,16 +34,26 @@ def english() -> None:
     set_language("en")
 
 
-def systemd(tmp_path: Path, failing: str = "none") -> tuple[Systemd, Path]:
+def systemd(
+    tmp_path: Path, failing: str = "none", agency_missing: bool = False
+) -> tuple[Systemd, Path]:
     log = tmp_path / "calls.log"
     script = tmp_path / "systemctl"
-    active = tmp_path / "active-units"
+    active, missing = tmp_path / "active-units", tmp_path / "missing-units"
     active.touch()
-    script.write_text(FAKE_SYSTEMCTL.format(log=log, failing=failing, active=active))
+    missing.write_text("uzor-agency@1\n" if agency_missing else "")
+    script.write_text(
+        FAKE_SYSTEMCTL.format(log=log, failing=failing, active=active, missing=missing)
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     booted = tmp_path / "run-systemd-system"
     booted.mkdir()
     return Systemd(systemctl=str(script), booted_marker=booted), log
+
+
+def calls(log: Path) -> list[str]:
+    """The calls that act (not the read-only ``show`` queries)."""
+    return [line for line in log.read_text().splitlines() if not line.startswith("show ")]
 
 
 def test_it_restarts_the_admin_and_nginx_and_the_agency_once_licensed(tmp_path: Path) -> None:
@@ -50,7 +61,7 @@ def test_it_restarts_the_admin_and_nginx_and_the_agency_once_licensed(tmp_path: 
     ctx = make_context(tmp_path / "root", services=services)
     progress = Recorder()
     ServicesStep().apply(ctx, {}, progress)
-    assert log.read_text().splitlines() == [
+    assert calls(log) == [
         "is-active --quiet uzor-admin",
         "enable uzor-admin",
         "restart uzor-admin",
@@ -64,7 +75,7 @@ def test_it_restarts_the_admin_and_nginx_and_the_agency_once_licensed(tmp_path: 
     ctx.paths.license_file.parent.mkdir(parents=True)
     ctx.paths.license_file.write_text("licensed\n")
     ServicesStep().apply(ctx, {}, Recorder())
-    assert log.read_text().splitlines()[-2:] == ["enable uzor-agency@1", "restart uzor-agency@1"]
+    assert calls(log)[-2:] == ["enable uzor-agency@1", "restart uzor-agency@1"]
 
 
 def test_a_unit_that_fails_is_named_and_the_others_still_start(tmp_path: Path) -> None:
@@ -98,7 +109,7 @@ def test_a_rerun_that_changed_nothing_leaves_running_services_alone(tmp_path: Pa
 
     progress = Recorder()
     assert not ServicesStep().apply(ctx, {}, progress).changed
-    assert log.read_text().splitlines() == [
+    assert calls(log) == [
         "is-active --quiet uzor-admin",
         "is-active --quiet nginx",
     ]
@@ -112,5 +123,17 @@ def test_after_a_change_every_service_is_restarted(tmp_path: Path) -> None:
     log.unlink()
     ctx.state[CHANGED_STEPS] = ["tls"]
     ServicesStep().apply(ctx, {}, Recorder())
-    assert "reload-or-restart nginx" in log.read_text().splitlines()
-    assert "restart uzor-admin" in log.read_text().splitlines()
+    assert "reload-or-restart nginx" in calls(log)
+    assert "restart uzor-admin" in calls(log)
+
+
+def test_a_unit_whose_package_is_not_installed_is_skipped(tmp_path: Path) -> None:
+    services, log = systemd(tmp_path, agency_missing=True)
+    ctx = make_context(tmp_path / "root", services=services)
+    ctx.paths.license_file.parent.mkdir(parents=True)
+    ctx.paths.license_file.write_text("licensed\n")
+    progress = Recorder()
+    ServicesStep().apply(ctx, {}, progress)
+    assert "  uzor-agency@1: not installed, skipped" in progress.lines
+    assert not [line for line in calls(log) if "uzor-agency@1" in line]
+    assert "show --property=LoadState --value uzor-agency@1" in log.read_text()

@@ -44,6 +44,9 @@ class ServicesStep:
         failures: list[str] = []
         restarted = 0
         for unit in units:
+            if not ctx.services.is_installed(unit):
+                progress("  " + _("{unit}: not installed, skipped").format(unit=unit))
+                continue
             if not anything_changed and ctx.services.is_active(unit):
                 progress("  " + _("{unit}: running, nothing changed").format(unit=unit))
                 continue

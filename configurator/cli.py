@@ -94,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
     set_language(language)
     admin_command = shlex.split(args.admin_command) if args.admin_command else None
     ctx = build_context(root=args.root, admin_command=admin_command)
+    if ctx.paths.is_live_system and os.geteuid() != 0:
+        print(_("Run the configurator as root (sudo /opt/uzor/configurator.sh)."), file=sys.stderr)
+        return ExitCode.USAGE
     preset: Answers = {"configure": True} if args.yes else {}
     try:
         if answers_file is not None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 def configure(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -46,3 +49,29 @@ def test_an_answers_file_saying_configure_false_changes_nothing(tmp_path: Path) 
     assert result.returncode == 0
     assert "Автоматическая настройка не выполнялась; ничего не изменено." in result.stdout
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops from root to nobody to show the refusal")
+def test_on_the_live_system_it_needs_root(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "configurator",
+            "--plain",
+            "--lang",
+            "en",
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Run the configurator as root" in result.stderr

@@ -74,6 +74,11 @@ admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, c
 bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
 	$(VPY) bench/admin_changelist.py
 
+# --- PBX fixtures ---
+.PHONY: bench-pbx
+bench-pbx: pbx-rootfs venv ## PBX fixtures: root lookup, unit boot/stop and carrier call timings
+	$(VPY) bench/pbx_fixtures.py
+
 LICENSING_PO := licensing/locale/ru/LC_MESSAGES/uzor-licensing.po
 .PHONY: licensing-locale
 licensing-locale: ## Recompile the licensing Russian catalogue (.po -> committed .mo; needs gettext)

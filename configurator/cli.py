@@ -66,7 +66,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--yes",
         action="store_true",
-        help=_('answer "Perform automatic configuration (y/n)?" with yes'),
+        help=_(
+            'answer "Perform automatic configuration (y/n)?" with yes; without a terminal '
+            "and an answers file, take every default (no superuser, no license)"
+        ),
     )
     parser.add_argument(
         "--admin-command",
@@ -102,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
         if answers_file is not None:
             shell = AnswersShell(args.answers, answers_file.flat(), _print)
             return _run_lines(ctx, shell, preset)
+        if args.yes and not sys.stdin.isatty():
+            # No terminal, no answers file: every question takes its default.
+            defaults = AnswersShell(Path("--yes"), {"superuser.create": False}, _print)
+            return _run_lines(ctx, defaults, preset)
         if args.plain or not capable_terminal(sys.stdin, sys.stdout):
             from configurator.prompts import PromptShell
 

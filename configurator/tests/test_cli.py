@@ -29,11 +29,17 @@ def test_help_follows_the_language() -> None:
     assert "Configure the Uzor appliance" in english.stdout
 
 
-def test_yes_skips_the_greetings_question(tmp_path: Path) -> None:
+def test_yes_without_a_terminal_takes_every_default(tmp_path: Path) -> None:
     result = configure("--plain", "--yes", "--lang", "en", "--root", str(tmp_path / "r"))
     assert "Perform automatic configuration" not in result.stdout
     assert "== Database ==" in result.stdout
-    assert result.returncode == 130  # the (empty) input ended at the first database question
+    # The default is the local server's socket, which nothing serves on the test machine.
+    assert result.returncode == 1
+    assert (
+        "Error: Cannot connect to the database server /run/mysqld/mysqld.sock as root"
+        in result.stderr
+    )
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_bad_language_is_a_usage_error() -> None:

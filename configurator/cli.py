@@ -66,7 +66,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--yes",
         action="store_true",
-        help=_('answer "Perform automatic configuration (y/n)?" with yes'),
+        help=_(
+            'answer "Perform automatic configuration (y/n)?" with yes; without a terminal '
+            "and an answers file, take every default (no superuser, no license)"
+        ),
     )
     parser.add_argument(
         "--admin-command",
@@ -94,11 +97,18 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
     set_language(language)
     admin_command = shlex.split(args.admin_command) if args.admin_command else None
     ctx = build_context(root=args.root, admin_command=admin_command)
+    if ctx.paths.is_live_system and os.geteuid() != 0:
+        print(_("Run the configurator as root (sudo /opt/uzor/configurator.sh)."), file=sys.stderr)
+        return ExitCode.USAGE
     preset: Answers = {"configure": True} if args.yes else {}
     try:
         if answers_file is not None:
             shell = AnswersShell(args.answers, answers_file.flat(), _print)
             return _run_lines(ctx, shell, preset)
+        if args.yes and not sys.stdin.isatty():
+            # No terminal, no answers file: every question takes its default.
+            defaults = AnswersShell(Path("--yes"), {"superuser.create": False}, _print)
+            return _run_lines(ctx, defaults, preset)
         if args.plain or not capable_terminal(sys.stdin, sys.stdout):
             from configurator.prompts import PromptShell
 

@@ -24,6 +24,22 @@ class Systemd:
         """True when systemd is PID 1 (the check sd_booted() makes)."""
         return self.booted_marker.is_dir() and shutil.which(self.systemctl) is not None
 
+    def is_installed(self, unit: str) -> bool:
+        """False when no unit file provides ``unit`` (its package is not installed)."""
+        result = subprocess.run(
+            [self.systemctl, "show", "--property=LoadState", "--value", unit],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.stdout.strip() not in ("not-found", "")
+
+    def is_active(self, unit: str) -> bool:
+        result = subprocess.run(
+            [self.systemctl, "is-active", "--quiet", unit], capture_output=True, check=False
+        )
+        return result.returncode == 0
+
     def restart(self, unit: str) -> None:
         self._run("enable", unit)
         self._run("restart", unit)
@@ -46,6 +62,12 @@ class NoServices:
     """Used with ``--root`` (not the live system): never starts anything."""
 
     def available(self) -> bool:
+        return False
+
+    def is_installed(self, unit: str) -> bool:
+        return False
+
+    def is_active(self, unit: str) -> bool:
         return False
 
     def restart(self, unit: str) -> None:  # pragma: no cover - never called when unavailable

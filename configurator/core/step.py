@@ -11,6 +11,8 @@ from configurator.core.questions import Question
 
 Progress = Callable[[str], None]
 
+CHANGED_STEPS = "changed_steps"  # Context.state key: ids of the steps that changed something
+
 
 class StepError(Exception):
     """A step could not finish; ``str()`` is the message for the user (no secrets in it)."""

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from configurator.core.context import Context
 from configurator.core.questions import Answers, Question
-from configurator.core.step import Progress, Step, StepError
+from configurator.core.step import CHANGED_STEPS, Progress, Step, StepError, StepResult
 
 
 class Outcome(enum.Enum):
@@ -50,6 +50,16 @@ def forget_inapplicable(questions: Sequence[Question], answers: Answers) -> None
             answers.pop(question.key, None)
 
 
+def apply_step(ctx: Context, step: Step, answers: Answers, progress: Progress) -> StepResult:
+    """Apply one step and remember whether it changed anything (the services step restarts
+    only what a change needs)."""
+    result = step.apply(ctx, answers, progress)
+    if result.changed:
+        changed: list[str] = ctx.state.setdefault(CHANGED_STEPS, [])
+        changed.append(step.id)
+    return result
+
+
 def run_steps(
     ctx: Context,
     steps: Sequence[Step],
@@ -64,7 +74,7 @@ def run_steps(
             shell.show_step(step.title(), step.intro(ctx))
             shell.ask(unasked(step.questions(ctx), preset or {}), answers)
             try:
-                result = step.apply(ctx, answers, progress)
+                result = apply_step(ctx, step, answers, progress)
             except StepError as exc:
                 shell.show_error(str(exc))
                 if shell.retry():

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from configurator.core.network import host_names
 from configurator.core.questions import InvalidAnswerError, check
 from configurator.core.step import StepError
-from configurator.core.steps.tls import TlsStep
+from configurator.core.steps.tls import LOOPBACK, TlsStep
 from configurator.core.tlscert import subject_alt_names
 from configurator.i18n import set_language
 from configurator.tests.helpers import ADDRESSES, Recorder, make_context
@@ -70,8 +70,8 @@ def test_self_signed_certificate_names_every_address_and_the_host(tmp_path: Path
     assert result.changed
     cert = x509.load_pem_x509_certificate(ctx.paths.tls_certificate.read_bytes())
     dns, ips = subject_alt_names(cert)
-    assert ips == set(ADDRESSES)
-    assert set(host_names()) <= dns
+    assert ips == {*ADDRESSES, *LOOPBACK}
+    assert {*host_names(), "localhost"} <= dns
     assert stat.S_IMODE(ctx.paths.tls_key.stat().st_mode) == 0o600
     snippet = ctx.paths.nginx_tls_snippet.read_text()
     assert f"ssl_certificate {ctx.paths.tls_certificate};" in snippet

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Log, RadioSet, Static, Switch
 
 from configurator.core.questions import InvalidAnswerError, Kind, Question, check, coerce
 from configurator.core.step import Step, StepError, StepResult
+from configurator.core.wizard import apply_step
 from configurator.i18n import _
 from configurator.tui.fields import QuestionField
 
@@ -167,7 +168,7 @@ class StepScreen(Screen[None]):
             self.app.call_from_thread(log.write_line, line)
 
         try:
-            result = self.step.apply(self.wizard.ctx, self.wizard.answers, progress)
+            result = apply_step(self.wizard.ctx, self.step, self.wizard.answers, progress)
         except StepError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

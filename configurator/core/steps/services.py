@@ -8,7 +8,7 @@ from typing import Any
 from configurator.core.context import AGENCY_UNIT, Context
 from configurator.core.questions import Question
 from configurator.core.services import ServiceError
-from configurator.core.step import Progress, StepError, StepResult
+from configurator.core.step import CHANGED_STEPS, Progress, StepError, StepResult
 from configurator.i18n import _
 
 ADMIN_UNIT = "uzor-admin"
@@ -40,8 +40,16 @@ class ServicesStep:
                 ).format(units=", ".join(units))
             )
             return StepResult()
-        failures = []
+        anything_changed = bool(ctx.state.get(CHANGED_STEPS))
+        failures: list[str] = []
+        restarted = 0
         for unit in units:
+            if not ctx.services.is_installed(unit):
+                progress("  " + _("{unit}: not installed, skipped").format(unit=unit))
+                continue
+            if not anything_changed and ctx.services.is_active(unit):
+                progress("  " + _("{unit}: running, nothing changed").format(unit=unit))
+                continue
             try:
                 if unit == NGINX_UNIT:
                     ctx.services.reload_or_restart(unit)
@@ -50,6 +58,7 @@ class ServicesStep:
             except ServiceError as exc:
                 failures.append(str(exc))
                 continue
+            restarted += 1
             progress("  " + _("{unit}: running").format(unit=unit))
         if not with_license:
             progress(
@@ -59,4 +68,4 @@ class ServicesStep:
             )
         if failures:
             raise StepError("\n".join([_("Some services did not start:"), *failures]))
-        return StepResult(changed=True)
+        return StepResult(changed=restarted > 0)

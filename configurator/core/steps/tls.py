@@ -4,6 +4,7 @@ certificate and key (checked), and nginx pointed at them."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +25,7 @@ from configurator.core.tlscert import (
 )
 from configurator.i18n import _
 
+LOOPBACK = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
 _NGINX_SAFE_PATH = re.compile(r"^/[^\s;{}'\"]+$")
 
 
@@ -124,7 +126,10 @@ class TlsStep:
 
 
 def _ensure_self_signed(ctx: Context, progress: Progress) -> bool:
-    names, addresses, now = host_names(), ctx.addresses(), _now()
+    # Loopback too, so checks on the server itself (https://127.0.0.1/) verify by name.
+    names = list(dict.fromkeys([*host_names(), "localhost"]))
+    addresses = list(dict.fromkeys([*ctx.addresses(), *LOOPBACK]))
+    now = _now()
     paths = ctx.paths
     if self_signed_is_current(paths.tls_certificate, paths.tls_key, names, addresses, now):
         progress(_("The self-signed certificate is up to date."))

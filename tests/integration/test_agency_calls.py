@@ -37,6 +37,10 @@ exten => _111X.,1,Dial(PJSIP/${EXTEN:3}@carrier,20)
 """
 
 
+# Atxfer needs an attended-transfer feature code (the admin's generated features.conf too)
+FEATURES = "[general]\n\n[featuremap]\natxfer => *2\n"
+
+
 def workplace_phone(carrier: Any) -> str:
     return f"""\
 [201]
@@ -68,6 +72,7 @@ def phone_agency(
             "extensions.d/inbound.conf": INBOUND,
             "pjsip.d/carrier.conf": carrier.unit_trunk_config(),
             "pjsip.d/workplace.conf": workplace_phone(carrier),
+            "features.conf": FEATURES,
         }
     )
     carrier.point_at(unit)
@@ -158,3 +163,56 @@ async def test_click_to_dial_goes_out_through_the_topic_prefix(
         assert answered["data"]["call_id"] == call_id
         ended = await until(terminal, "call_ended")
         assert ended["data"]["call_id"] == call_id
+
+
+async def answered_inbound(agency: Agency, carrier: Any, http: aiohttp.ClientSession) -> Terminal:
+    carrier.set_inbound("answer", playback="beep", hold=30)
+    terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
+    await terminal.login()
+    carrier.start_call("7100", caller_id='"Petrov" <79161234567>', hold=60)
+    await until(terminal, "call_answered")
+    return terminal
+
+
+async def test_attended_transfer_consults_then_completes(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, unit, carrier = phone_agency
+    with unit.ami() as ami:
+        mark = ami.mark()
+        async with aiohttp.ClientSession() as http:
+            terminal = await answered_inbound(agency, carrier, http)
+            since = carrier.events.mark()
+            reply = await terminal.call("transfer_consult", {"number": "11189005551234"})
+            assert reply["name"] == "transfer_consult.result", reply
+            assert carrier.wait_for_call(timeout=30, since=since).number == "89005551234"
+            answered = await until(terminal, "call_answered")
+            assert answered["data"]["call_id"] == reply["data"]["call_id"]
+            assert (await terminal.call("transfer_complete"))["name"] == "transfer_complete.result"
+            done = ami.wait_event(lambda e: e.name == "AttendedTransfer", 20, mark)
+            assert done["Result"] == "Success"
+            states = []
+            while "ready" not in states:
+                states.append((await until(terminal, "state_changed"))["data"]["state"])
+            assert "wrapup" in states
+
+
+async def test_attended_transfer_can_be_cancelled(phone_agency: tuple[Agency, Any, Any]) -> None:
+    agency, unit, carrier = phone_agency
+    async with aiohttp.ClientSession() as http:
+        terminal = await answered_inbound(agency, carrier, http)
+        since = carrier.events.mark()
+        reply = await terminal.call("transfer_consult", {"number": "11189005551234"})
+        assert reply["name"] == "transfer_consult.result", reply
+        carrier.wait_for_call(timeout=30, since=since)
+        await until(terminal, "call_answered")
+        cancelled = await terminal.call("transfer_cancel")
+        assert cancelled["name"] == "transfer_cancel.result", cancelled
+        for _ in range(50):
+            channels = unit.cli("core show channels concise")
+            if "Local/" not in channels:
+                break
+            await asyncio.sleep(0.2)
+        assert "Local/" not in channels and "PJSIP/201-" in channels
+        session = (await terminal.call("ping"), agency.get("/api/clients", agency.token)[1])[1]
+        assert session["clients"][0]["session"]["state"] == "talking"

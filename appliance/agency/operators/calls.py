@@ -80,6 +80,64 @@ async def dtmf(service: OperatorService, session: Session, action: Action) -> di
     return {}
 
 
+async def transfer_consult(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    """Two-step transfer, step one: Atxfer puts the call on hold and dials the target."""
+    if session.consult is not None:
+        raise ACPError("not_allowed", "a consultation is already in progress", id=action.id)
+    leg = _leg(session, action)
+    number = action.data["number"]
+    await service.unit_of(session).action(
+        "Atxfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
+    )
+    consult_id = f"{leg.call_id}-consult"
+    session.consult = CallLeg(consult_id, peer=leg.peer)
+    operator, _ = m.call_held(session.operator, leg.call_id)
+    service.commit(session, *m.call_dialing(operator, consult_id, number))
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": leg.call_id, "stage": "consulting", "number": number})  # fmt: skip
+    return {"call_id": consult_id}
+
+
+async def transfer_complete(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    """Step two: the operator leaves; Asterisk joins the held caller and the target."""
+    consult, held = _consultation(session, action)
+    await service.unit_of(session).action("Hangup", {"Channel": held.channel, "Cause": "16"})
+    session.consult = None
+    service.commit(session, *m.call_ended(session.operator, consult.call_id, service.clock()))
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": held.call_id, "stage": "completed"})  # fmt: skip
+    return {}
+
+
+async def transfer_cancel(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    """Drop the target; Asterisk returns the operator to the held caller."""
+    consult, held = _consultation(session, action)
+    if consult.channel:
+        await service.unit_of(session).action("Hangup", {"Channel": consult.channel})
+    session.consult = None
+    operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
+    service.commit(session, *m.call_unheld(operator, held.call_id))
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": held.call_id, "stage": "cancelled"})  # fmt: skip
+    return {}
+
+
+def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
+    consult = session.consult
+    held = None
+    if consult is not None:
+        held = session.legs.get(consult.call_id.removesuffix("-consult"))
+    if consult is None or held is None:
+        raise ACPError("not_allowed", "no consultation in progress", id=action.id)
+    return consult, held
+
+
 def _leg(session: Session, action: Action) -> CallLeg:
     call_id: str | None = action.data.get("call_id")
     if call_id is None:
@@ -96,5 +154,8 @@ ACTIONS: dict[str, Handler] = {
     "dial": dial,
     "hangup": hangup,
     "transfer_blind": transfer_blind,
+    "transfer_consult": transfer_consult,
+    "transfer_complete": transfer_complete,
+    "transfer_cancel": transfer_cancel,
     "dtmf": dtmf,
 }

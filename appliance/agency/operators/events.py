@@ -101,6 +101,8 @@ class CallEvents:
             session.legs[event["Linkedid"]].channel = event["Channel"]
 
     def on_dial_end(self, event: Message) -> None:
+        if event.get("DialStatus") == "ANSWER":
+            self._consult_answered(event.get("DestChannel", ""))
         session = self._session(interface_of(event.get("Channel", "")))
         if session is None or event.get("DialStatus") != "ANSWER":
             return
@@ -116,8 +118,14 @@ class CallEvents:
             if session is None:
                 continue
             others = [c for c in members if c != channel]
+            if not others:
+                continue
+            consult = session.consult
+            if consult is not None and consult.peer not in others:
+                consult.channel = others[0]  # the consultation target joined the operator
+                continue
             leg = session.legs.get(event.get("Linkedid", ""))
-            if leg is not None and others:
+            if leg is not None:
                 leg.channel = channel
                 leg.peer = others[0]
 
@@ -148,6 +156,12 @@ class CallEvents:
         session = self._session(interface_of(event.get("Channel", "")))
         if session is not None:
             self._ended(session, event.get("Linkedid", ""), event.get("Cause-txt", ""))
+
+    def _consult_answered(self, channel: str) -> None:
+        for session in self.service.sessions.values():
+            consult = session.consult
+            if consult is not None and consult.channel == channel:
+                self._answered(session, consult.call_id)
 
     # helpers ---------------------------------------------------------------------------------
     def _answered(self, session: Session, call_id: str) -> None:

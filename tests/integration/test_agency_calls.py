@@ -216,3 +216,40 @@ async def test_attended_transfer_can_be_cancelled(phone_agency: tuple[Agency, An
         assert "Local/" not in channels and "PJSIP/201-" in channels
         session = (await terminal.call("ping"), agency.get("/api/clients", agency.token)[1])[1]
         assert session["clients"][0]["session"]["state"] == "talking"
+
+
+async def wait_conference(unit: Any, room: str, members: int) -> str:
+    shown = ""
+    for _ in range(75):
+        shown = unit.cli(f"confbridge list {room}")
+        if sum(1 for line in shown.splitlines() if "PJSIP/" in line or "Local/" in line) >= members:
+            return shown
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"conference {room} has not {members} members:\n{shown}")
+
+
+async def test_conference_with_a_number(phone_agency: tuple[Agency, Any, Any]) -> None:
+    agency, unit, carrier = phone_agency
+    async with aiohttp.ClientSession() as http:
+        terminal = await answered_inbound(agency, carrier, http)
+        since = carrier.events.mark()
+        reply = await terminal.call("conference", {"number": "11189005551234"})
+        assert reply["name"] == "conference.result", reply
+        assert carrier.wait_for_call(timeout=30, since=since).number == "89005551234"
+        shown = await wait_conference(unit, "2010", 3)
+        assert "PJSIP/201-" in shown and "PJSIP/carrier-" in shown
+
+
+async def test_conference_of_the_held_call_and_the_consulted_party(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, unit, carrier = phone_agency
+    async with aiohttp.ClientSession() as http:
+        terminal = await answered_inbound(agency, carrier, http)
+        since = carrier.events.mark()
+        await terminal.call("transfer_consult", {"number": "11189005551234"})
+        carrier.wait_for_call(timeout=30, since=since)
+        await until(terminal, "call_answered")
+        reply = await terminal.call("conference")
+        assert reply["name"] == "conference.result", reply
+        await wait_conference(unit, "2010", 3)

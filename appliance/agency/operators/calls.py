@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
 OUTBOUND_CONTEXT = "Outbound"
+CONFERENCE_CONTEXT = "uzor-agency-conference"  # installed by the agency on every unit
+
+
+async def install_conference(unit: Any) -> None:
+    """``exten => _X.,1,ConfBridge(${EXTEN})`` in the agency's own context, over AMI."""
+    for priority, application, data in (("1", "ConfBridge", "${EXTEN}"), ("2", "Hangup", "")):
+        await unit.action("DialplanExtensionAdd", {
+            "Context": CONFERENCE_CONTEXT, "Extension": "_X.", "Priority": priority,
+            "Application": application, "ApplicationData": data, "Replace": "yes",
+        })  # fmt: skip
 
 
 async def dial(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
@@ -128,6 +138,40 @@ async def transfer_cancel(
     return {}
 
 
+async def conference(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    """Three-way conference in ConfBridge: the call and the consulted party, or a number."""
+    unit = service.unit_of(session)
+    room = f"{session.workplace.number}0"
+    target = {"Context": CONFERENCE_CONTEXT, "Exten": room, "Priority": "1"}
+    if session.consult is not None:
+        consult, held = _consultation(session, action)
+        await unit.action("Redirect", {"Channel": held.channel, "ExtraChannel": held.peer,
+                                       **target, **_extra(target)})  # fmt: skip
+        if consult.channel:
+            await unit.action("Redirect", {"Channel": consult.channel, **target})
+        session.consult = None
+        operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
+        service.commit(session, *m.call_unheld(operator, held.call_id))
+    else:
+        number = action.data.get("number")
+        if not number:
+            raise ACPError("invalid_data", "conference: give a number or consult first",
+                           id=action.id)  # fmt: skip
+        leg = _leg(session, action)
+        await unit.action("Redirect", {"Channel": leg.channel, "ExtraChannel": leg.peer,
+                                       **target, **_extra(target)})  # fmt: skip
+        await unit.action("Originate", {"Channel": f"Local/{number}@{OUTBOUND_CONTEXT}",
+                                        **target, "CallerID": session.agent})  # fmt: skip
+        held = leg
+    service.notify(session, "event", "conference_progress",
+                   {"stage": "started", "conference": room})  # fmt: skip
+    return {}
+
+
+def _extra(target: dict[str, str]) -> dict[str, str]:
+    return {f"Extra{key}": value for key, value in target.items()}
+
+
 def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
     consult = session.consult
     held = None
@@ -157,5 +201,6 @@ ACTIONS: dict[str, Handler] = {
     "transfer_consult": transfer_consult,
     "transfer_complete": transfer_complete,
     "transfer_cancel": transfer_cancel,
+    "conference": conference,
     "dtmf": dtmf,
 }

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from appliance.agency.ami.errors import AMIError
 from appliance.agency.ami.manager import AMIManager, Snapshot
 from appliance.agency.ami.parser import Message
-from appliance.agency.operators import asterisk
+from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.topics import TopicCache
@@ -183,6 +184,10 @@ class CallEvents:
         members = [e for e in snapshot.queues if e.get("Event") == "QueueMember"]
         channels = {e.get("Channel", "") for e in snapshot.channels}
         unit = self.service.units[snapshot.unit]
+        try:
+            await calls.install_conference(unit)
+        except AMIError as exc:
+            log.warning("unit %s: conference context not installed: %s", snapshot.unit, exc)
         for session in list(self.service.sessions.values()):
             if session.unit != snapshot.unit:
                 continue

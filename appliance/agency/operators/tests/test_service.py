@@ -212,7 +212,12 @@ async def test_resync_readds_a_lost_membership_and_ends_vanished_calls(world) ->
     members = [{"Event": "QueueMember", "Queue": "support", "Location": "PJSIP/201", "Paused": "0"}]
     await unit.snapshot(members, channels=[])
     await settle()
-    assert [(a, h["Queue"]) for a, h in unit.actions] == [("QueueAdd", "sales")]
+    assert [(a, h["Queue"]) for a, h in unit.actions if a.startswith("Queue")] == [
+        ("QueueAdd", "sales")
+    ]
+    assert ("DialplanExtensionAdd", "uzor-agency-conference") in [
+        (a, h.get("Context")) for a, h in unit.actions
+    ]
     assert notifier.last("call_ended")["cause"] == "gone after reconnect"
 
 

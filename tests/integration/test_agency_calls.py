@@ -237,7 +237,7 @@ async def test_conference_with_a_number(phone_agency: tuple[Agency, Any, Any]) -
         assert reply["name"] == "conference.result", reply
         assert carrier.wait_for_call(timeout=30, since=since).number == "89005551234"
         shown = await wait_conference(unit, "2010", 3)
-        assert "PJSIP/201-" in shown and "PJSIP/carrier-" in shown
+        assert "PJSIP/201-" in shown and "PJSIP/carrier-00000000" in shown  # the caller
 
 
 async def test_conference_of_the_held_call_and_the_consulted_party(
@@ -252,4 +252,34 @@ async def test_conference_of_the_held_call_and_the_consulted_party(
         await until(terminal, "call_answered")
         reply = await terminal.call("conference")
         assert reply["name"] == "conference.result", reply
-        await wait_conference(unit, "2010", 3)
+        shown = await wait_conference(unit, "2010", 3)
+        assert "PJSIP/201-" in shown and "PJSIP/carrier-00000000" in shown and "Local/" in shown
+
+
+async def test_hold_plays_music_to_the_caller_and_unhold_reconnects(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, unit, carrier = phone_agency
+    async with aiohttp.ClientSession() as http:
+        terminal = await answered_inbound(agency, carrier, http)
+        assert (await terminal.call("hold"))["name"] == "hold.result"
+        assert (await until(terminal, "call_held"))["data"]["call_id"]
+        # the test unit has no music-on-hold files: the caller waits in the hold context
+        channels = ""
+        for _ in range(50):
+            channels = unit.cli("core show channels concise")
+            if "PJSIP/carrier-00000000!uzor-agency-hold!held!" in channels:
+                break
+            await asyncio.sleep(0.2)
+        assert "PJSIP/carrier-00000000!uzor-agency-hold!held!" in channels, channels
+        assert "PJSIP/201-00000001!uzor-agency-hold!operator!" in channels, channels
+        assert (await terminal.call("unhold"))["name"] == "unhold.result"
+        await until(terminal, "call_unheld")
+        for _ in range(50):
+            bridges = unit.cli("bridge show all")
+            if any(" 2 " in line for line in bridges.splitlines()[1:]):
+                break
+            await asyncio.sleep(0.2)
+        assert any(" 2 " in line for line in bridges.splitlines()[1:]), bridges
+        session = agency.get("/api/clients", agency.token)[1]["clients"][0]["session"]
+        assert session["state"] == "talking"

@@ -19,14 +19,33 @@ if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
 OUTBOUND_CONTEXT = "Outbound"
-CONFERENCE_CONTEXT = "uzor-agency-conference"  # installed by the agency on every unit
+# The agency's own dialplan, installed on every unit over AMI after each (re)connection.
+CONFERENCE_CONTEXT = "uzor-agency-conference"
+HOLD_CONTEXT = "uzor-agency-hold"
+AGENCY_DIALPLAN = (
+    # A channel redirected out of a running application (the caller in Queue) resumes at the
+    # priority after the target, one without an application (the workplace leg) at the target:
+    # so every entry starts with a NoOp at 1 and does its work at 2.
+    (CONFERENCE_CONTEXT, "_X.", "1", "NoOp", "conference"),
+    (CONFERENCE_CONTEXT, "_X.", "2", "ConfBridge", "${EXTEN}"),
+    (CONFERENCE_CONTEXT, "_X.", "3", "Hangup", ""),
+    # the held caller hears the music-on-hold class of its channel (the queue's = the group's);
+    # without a usable class it waits in silence rather than being dropped
+    (HOLD_CONTEXT, "held", "1", "NoOp", "held"),
+    (HOLD_CONTEXT, "held", "2", "MusicOnHold", ""),
+    (HOLD_CONTEXT, "held", "3", "Wait", "3600"),
+    (HOLD_CONTEXT, "held", "4", "Hangup", ""),
+    # the operator's leg waits, silent, until it is bridged back
+    (HOLD_CONTEXT, "operator", "1", "NoOp", "operator"),
+    (HOLD_CONTEXT, "operator", "2", "Wait", "3600"),
+    (HOLD_CONTEXT, "operator", "3", "Hangup", ""),
+)
 
 
-async def install_conference(unit: Any) -> None:
-    """``exten => _X.,1,ConfBridge(${EXTEN})`` in the agency's own context, over AMI."""
-    for priority, application, data in (("1", "ConfBridge", "${EXTEN}"), ("2", "Hangup", "")):
+async def install_dialplan(unit: Any) -> None:
+    for context, extension, priority, application, data in AGENCY_DIALPLAN:
         await unit.action("DialplanExtensionAdd", {
-            "Context": CONFERENCE_CONTEXT, "Extension": "_X.", "Priority": priority,
+            "Context": context, "Extension": extension, "Priority": priority,
             "Application": application, "ApplicationData": data, "Replace": "yes",
         })  # fmt: skip
 
@@ -87,6 +106,37 @@ async def dtmf(service: OperatorService, session: Session, action: Action) -> di
         raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
     for digit in action.data["digits"]:
         await service.unit_of(session).action("PlayDTMF", {"Channel": leg.peer, "Digit": digit})
+    return {}
+
+
+async def hold(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    """Park both legs in the agency's hold context: the caller hears music, the phone waits."""
+    leg = _leg(session, action)
+    if not leg.peer:
+        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+    await service.unit_of(session).action("Redirect", {
+        "Channel": leg.peer, "Context": HOLD_CONTEXT, "Exten": "held", "Priority": "1",
+        "ExtraChannel": leg.channel, "ExtraContext": HOLD_CONTEXT, "ExtraExten": "operator",
+        "ExtraPriority": "1",
+    })  # fmt: skip
+    service.commit(session, *m.call_held(session.operator, leg.call_id))
+    service.notify(session, "event", "call_held", {"call_id": leg.call_id})
+    return {}
+
+
+async def unhold(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    """Bridge the two legs together again."""
+    call_id = action.data.get("call_id") or next(
+        (c.call_id for c in session.operator.calls if c.state is m.State.HOLD), None
+    )
+    leg = session.legs.get(call_id or "")
+    if leg is None or not leg.peer:
+        raise ACPError("not_allowed", "no call on hold", id=action.id)
+    await service.unit_of(session).action(
+        "Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"}
+    )
+    service.commit(session, *m.call_unheld(session.operator, leg.call_id))
+    service.notify(session, "event", "call_unheld", {"call_id": leg.call_id})
     return {}
 
 
@@ -202,5 +252,7 @@ ACTIONS: dict[str, Handler] = {
     "transfer_complete": transfer_complete,
     "transfer_cancel": transfer_cancel,
     "conference": conference,
+    "hold": hold,
+    "unhold": unhold,
     "dtmf": dtmf,
 }

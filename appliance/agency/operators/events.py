@@ -185,9 +185,9 @@ class CallEvents:
         channels = {e.get("Channel", "") for e in snapshot.channels}
         unit = self.service.units[snapshot.unit]
         try:
-            await calls.install_conference(unit)
+            await calls.install_dialplan(unit)
         except AMIError as exc:
-            log.warning("unit %s: conference context not installed: %s", snapshot.unit, exc)
+            log.warning("unit %s: agency dialplan not installed: %s", snapshot.unit, exc)
         for session in list(self.service.sessions.values()):
             if session.unit != snapshot.unit:
                 continue

@@ -283,3 +283,44 @@ async def test_hold_plays_music_to_the_caller_and_unhold_reconnects(
         assert any(" 2 " in line for line in bridges.splitlines()[1:]), bridges
         session = agency.get("/api/clients", agency.token)[1]["clients"][0]["session"]
         assert session["state"] == "talking"
+
+
+async def test_blind_transfer_sends_the_caller_to_the_number(
+    phone_agency: tuple[Agency, Any, Any],
+) -> None:
+    agency, unit, carrier = phone_agency
+    with unit.ami() as ami:
+        mark = ami.mark()
+        async with aiohttp.ClientSession() as http:
+            terminal = await answered_inbound(agency, carrier, http)
+            since = carrier.events.mark()
+            reply = await terminal.call("transfer_blind", {"number": "11189005551234"})
+            assert reply["name"] == "transfer_blind.result", reply
+            assert carrier.wait_for_call(timeout=30, since=since).number == "89005551234"
+            done = ami.wait_event(lambda e: e.name == "BlindTransfer", 20, mark)
+            assert done["Result"] == "Success"
+            assert done["TransfereeChannel"].startswith("PJSIP/carrier-00000000")
+            await until(terminal, "call_ended")
+
+
+async def test_dtmf_reaches_the_caller(phone_agency: tuple[Agency, Any, Any]) -> None:
+    agency, _, carrier = phone_agency
+    with carrier.unit.ami() as far_end:
+        async with aiohttp.ClientSession() as http:
+            terminal = await answered_inbound(agency, carrier, http)
+            mark = far_end.mark()
+            reply = await terminal.call("dtmf", {"digits": "42#"})
+            assert reply["name"] == "dtmf.result", reply
+
+            def received() -> list[str]:
+                return [
+                    e["Digit"]
+                    for e in list(far_end.events)[mark:]
+                    if e.name == "DTMFEnd" and e.get("Direction") == "Received"
+                ]
+
+            for _ in range(100):
+                if len(received()) >= 3:
+                    break
+                await asyncio.sleep(0.2)
+            assert received()[:3] == ["4", "2", "#"]

@@ -29,6 +29,7 @@ from appliance.agency.operators.session import Session
 from appliance.agency.store import Interval, Store
 
 log = logging.getLogger(__name__)
+PAUSE_WARNING = 60.0  # seconds before a pause runs out that the terminal is warned
 
 
 class Notifier(Protocol):
@@ -120,8 +121,9 @@ class OperatorService:
         self.background(self.store.record_interval(interval))
 
     def _end(self, session: Session, reason: str) -> None:
-        if session.timer is not None:
-            session.timer.cancel()
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
         self.sessions.pop(session.agent, None)
         if self.by_interface.get(session.interface) is session:
             del self.by_interface[session.interface]
@@ -134,14 +136,26 @@ class OperatorService:
             client.agent = None
 
     def schedule(self, session: Session) -> None:
-        if session.timer is not None:
-            session.timer.cancel()
-            session.timer = None
+        """Arm the timer of the state's deadline (and a warning before a pause runs out)."""
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
+        session.timer = session.warning = None
         deadline = session.operator.deadline()
         if deadline is None:
             return
+        loop = asyncio.get_running_loop()
         delay = max(0.0, deadline - self.clock())
-        session.timer = asyncio.get_running_loop().call_later(delay, self._on_timer, session)
+        session.timer = loop.call_later(delay, self._on_timer, session)
+        if session.operator.base is m.State.PAUSE and delay > PAUSE_WARNING:
+            session.warning = loop.call_later(delay - PAUSE_WARNING, self._warn, session)
+
+    def _warn(self, session: Session) -> None:
+        session.warning = None
+        deadline = session.operator.deadline()
+        if deadline is not None and self.sessions.get(session.agent) is session:
+            left = round(max(0.0, deadline - self.clock()), 1)
+            self.notify(session, "warning", "pause_expiring", {"seconds_left": left})
 
     def _on_timer(self, session: Session) -> None:
         session.timer = None

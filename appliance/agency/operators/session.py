@@ -33,6 +33,7 @@ class Session:
     interval_start: float = 0.0
     legs: dict[str, CallLeg] = field(default_factory=dict)
     timer: asyncio.TimerHandle | None = None
+    warning: asyncio.TimerHandle | None = None
     consult: CallLeg | None = None  # attended transfer: call_id, the target's channel, held call
 
     @property

@@ -34,8 +34,9 @@ async def world():
     CallEvents(service, topics).attach(unit)  # type: ignore[arg-type]
     yield service, store, unit, notifier
     for session in service.sessions.values():
-        if session.timer is not None:
-            session.timer.cancel()
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
     await service.drain()
 
 
@@ -243,3 +244,17 @@ async def test_a_workplace_in_use_by_another_operator_is_refused(world) -> None:
     with pytest.raises(ACPError) as err:
         await service.login(make_client(), login("102"))
     assert err.value.code == "not_allowed" and "in use by agent 101" in err.value.message
+
+
+async def test_the_terminal_is_warned_before_the_pause_runs_out(world, monkeypatch) -> None:
+    service, _, _, notifier = world
+    monkeypatch.setattr("appliance.agency.operators.service.PAUSE_WARNING", 59.9)
+    service.settings = OperatorsConfig(pause_limit=60, default_wrapup=0)
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
+    for _ in range(100):
+        if "pause_expiring" in notifier.names(client):
+            break
+        await asyncio.sleep(0.05)
+    assert 0 < notifier.last("pause_expiring")["seconds_left"] <= 59.9
+    assert "logged_out" not in notifier.names(client)

@@ -109,7 +109,7 @@ async def run_agency(args: argparse.Namespace) -> None:
                   action_timeout=30, reconnect_min=0.5, reconnect_max=2),
         Dispatcher(),
     )  # fmt: skip
-    operators = OperatorService(OperatorsConfig(pause_limit=3600, default_wrapup=0), store,
+    operators = OperatorService(OperatorsConfig(pause_limit=3600, reconnect_grace=60), store,
                                 {"bench": unit})  # fmt: skip
     acp = ACPServer(AcpConfig(max_clients=args.terminals + 10, max_message_bytes=65536,
                               client_queue=256, login_attempts_per_minute=10**6,

@@ -45,10 +45,13 @@ async def load_units(config: AgencyConfig, store: Store) -> list[UnitAccess]:
 async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web.Application]:
     store = Store(config.database)
     await store.prepare()
-    units = {
-        access.name: AMIManager(access, config.ami, Dispatcher())
-        for access in await load_units(config, store)
-    }
+    accesses = await load_units(config, store)
+    if license.max_pbx_units is not None and len(accesses) > license.max_pbx_units:
+        dropped = [a.name for a in accesses[license.max_pbx_units :]]
+        log.error("the license allows %d PBX unit(s); not connecting to %s",
+                  license.max_pbx_units, ", ".join(dropped))  # fmt: skip
+        accesses = accesses[: license.max_pbx_units]
+    units = {access.name: AMIManager(access, config.ami, Dispatcher()) for access in accesses}
     operators = OperatorService(config.operators, store, units,
                                 max_operators=license.max_operators)  # fmt: skip
     acp = ACPServer(config.acp, operators)

@@ -68,7 +68,7 @@ class AmiConfig(_Section):
 
 class OperatorsConfig(_Section):
     pause_limit: float = Field(gt=0)
-    default_wrapup: float = Field(ge=0)
+    reconnect_grace: float = Field(gt=0)
 
 
 class UnitConfig(_Section):

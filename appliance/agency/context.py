@@ -21,6 +21,7 @@ class LicenseInfo:
     customer: str
     not_after: str | None
     max_operators: int | None
+    max_pbx_units: int | None = None
 
 
 @dataclass
@@ -48,7 +49,8 @@ class Agency:
             "max_clients": self.acp.max_clients,
             "license": {"license_id": self.license.license_id, "customer": self.license.customer,
                         "not_after": self.license.not_after,
-                        "max_operators": self.license.max_operators},
+                        "max_operators": self.license.max_operators,
+                        "max_pbx_units": self.license.max_pbx_units},
         }  # fmt: skip
 
     def config_view(self) -> dict[str, Any]:

@@ -45,6 +45,7 @@ def license_info(license: Any) -> LicenseInfo:
         str(getattr(license, "customer", "")),
         None if not_after is None else str(not_after),
         getattr(limits, "max_operators", None),
+        getattr(limits, "max_pbx_units", None),
     )
 
 

@@ -29,6 +29,7 @@ from appliance.agency.operators.session import Session
 from appliance.agency.store import Interval, Store
 
 log = logging.getLogger(__name__)
+DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went away
 PAUSE_WARNING = 60.0  # seconds before a pause runs out that the terminal is warned
 
 
@@ -81,6 +82,25 @@ class OperatorService:
         session = self.sessions.get(client.agent or "")
         if session is not None and session.client is client:
             session.client = None  # the session waits for the terminal to come back
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.settings.reconnect_grace, self._still_away, session)
+
+    def _still_away(self, session: Session) -> None:
+        """A terminal gone for the grace time: no more calls to its dead phone (Pause)."""
+        if session.client is not None or self.sessions.get(session.agent) is not session:
+            return
+        operator = session.operator
+        if (
+            operator.mode is m.Mode.INBOUND
+            and not operator.calls
+            and operator.base
+            in (
+                m.State.READY,
+                m.State.WRAPUP,
+            )
+        ):
+            result = m.set_pause(operator, DISCONNECTED, self.clock())
+            self.background(self.transition(session, result, strict=False))
 
     def add(self, session: Session) -> None:
         self.sessions[session.agent] = session

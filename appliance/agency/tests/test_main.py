@@ -57,7 +57,7 @@ def test_the_gate_gets_the_configured_license_paths(tmp_path: Path, monkeypatch)
         == Exit.OK
     )
     assert seen == [("uzor-agency", Path("/x/license.key"), Path("/x/keys"))]
-    assert started[0].max_operators is None
+    assert started[0].max_operators is None and started[0].max_pbx_units is None
 
 
 def test_the_real_gate_refuses_a_missing_license(tmp_path: Path, monkeypatch) -> None:

@@ -23,7 +23,7 @@ from appliance.agency.operators.topics import TopicCache
 async def world():
     store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
     service = OperatorService(
-        OperatorsConfig(pause_limit=600, default_wrapup=0),
+        OperatorsConfig(pause_limit=600, reconnect_grace=60),
         store,  # type: ignore[arg-type]
         {"unit1": unit},
         max_operators=2,
@@ -172,7 +172,7 @@ async def test_a_hiding_topic_sends_hidden(world) -> None:
 
 async def test_a_pause_past_its_limit_logs_out(world) -> None:
     service, _, unit, notifier = world
-    service.settings = OperatorsConfig(pause_limit=0.1, default_wrapup=0)
+    service.settings = OperatorsConfig(pause_limit=0.1, reconnect_grace=60)
     client, _ = await logged_in(service)
     await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
     await asyncio.sleep(0.25)
@@ -249,7 +249,7 @@ async def test_a_workplace_in_use_by_another_operator_is_refused(world) -> None:
 async def test_the_terminal_is_warned_before_the_pause_runs_out(world, monkeypatch) -> None:
     service, _, _, notifier = world
     monkeypatch.setattr("appliance.agency.operators.service.PAUSE_WARNING", 59.9)
-    service.settings = OperatorsConfig(pause_limit=60, default_wrapup=0)
+    service.settings = OperatorsConfig(pause_limit=60, reconnect_grace=60)
     client, _ = await logged_in(service)
     await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
     for _ in range(100):
@@ -258,3 +258,30 @@ async def test_the_terminal_is_warned_before_the_pause_runs_out(world, monkeypat
         await asyncio.sleep(0.05)
     assert 0 < notifier.last("pause_expiring")["seconds_left"] <= 59.9
     assert "logged_out" not in notifier.names(client)
+
+
+async def test_a_terminal_away_past_the_grace_time_is_paused(world) -> None:
+    service, _, unit, _ = world
+    service.settings = OperatorsConfig(pause_limit=600, reconnect_grace=0.05)
+    client, _ = await logged_in(service)
+    await service.disconnected(client)
+    for _ in range(100):
+        if service.sessions["101"].operator.reason == "disconnected":
+            break
+        await asyncio.sleep(0.02)
+    assert service.sessions["101"].operator.reason == "disconnected"
+    assert unit.actions[-1] == (
+        "QueuePause",
+        {"Interface": "PJSIP/201", "Paused": "true", "Reason": "disconnected"},
+    )
+
+
+async def test_a_terminal_back_within_the_grace_time_stays_ready(world) -> None:
+    service, *_ = world
+    service.settings = OperatorsConfig(pause_limit=600, reconnect_grace=0.05)
+    client, _ = await logged_in(service)
+    await service.disconnected(client)
+    await logged_in(service)
+    await asyncio.sleep(0.15)
+    await settle()
+    assert service.sessions["101"].operator.state.value == "ready"

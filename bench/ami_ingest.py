@@ -112,7 +112,10 @@ class _Factory:
 
 
 def run_panoramisk(parts: list[bytes]) -> int:
-    from panoramisk.ami_protocol import AMIProtocol as PanoramiskProtocol
+    try:
+        from panoramisk.ami_protocol import AMIProtocol as PanoramiskProtocol
+    except ImportError:
+        raise SystemExit("panoramisk is missing: .venv/bin/pip install -e '.[bench]'") from None
 
     protocol = PanoramiskProtocol()
     protocol.connection_made(_Transport())

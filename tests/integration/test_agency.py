@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import subprocess
 import sys
 import time
@@ -275,3 +276,42 @@ def test_without_a_license_the_agency_refuses_to_start(tmp_path: Path) -> None:
     )
     assert result.returncode == 3, result.stderr
     assert "uzor-agency will not start" in result.stderr
+
+
+async def test_supervisor_message_maintenance_and_end_session(agency: Agency, callcenter) -> None:
+    _, unit = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        await terminal.login()
+        clients = agency.get("/api/clients", agency.token)[1]["clients"]
+        assert [(c["agent"], c["session"]["state"]) for c in clients] == [("101", "ready")]
+        client_id = clients[0]["id"]
+
+        status, body = agency.request(
+            "POST",
+            f"/api/clients/{client_id}/message",
+            {"text": "Перерыв через 5 минут"},
+            agency.token,
+        )
+        assert (status, body) == (200, {"sent": True})
+        message = await terminal.next()
+        assert (message["type"], message["name"]) == ("notification", "message")
+        assert message["data"]["text"] == "Перерыв через 5 минут"
+
+        agency.request("PUT", "/api/mode", {"mode": "maintenance"}, agency.token)
+        notice = await terminal.next()
+        assert notice["name"] == "maintenance" and notice["data"]["active"] is True
+        other = await connect(agency, http)
+        assert (await other.login())["name"] == "maintenance"
+        agency.request("PUT", "/api/mode", {"mode": "active"}, agency.token)
+
+        status, _ = agency.request("DELETE", f"/api/clients/{client_id}", token=agency.token)
+        assert status == 200
+        names = []
+        while True:
+            frame = await asyncio.wait_for(terminal.ws.receive(), 10)
+            if frame.type is not aiohttp.WSMsgType.TEXT:
+                break
+            names.append(json.loads(frame.data)["name"])
+        assert "logged_out" in names
+        await wait_for(lambda: member_line(unit) == "", what="QueueRemove after the forced logout")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymysql
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from . import pymysql_compat
 from .config import ConfigError, config_path, load_config, read_secret
 
-pymysql.install_as_MySQLdb()
+pymysql_compat.install()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

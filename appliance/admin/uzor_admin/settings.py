@@ -33,7 +33,7 @@ UZOR_LICENSE = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "appliance.admin.uzor_admin.sites.UzorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

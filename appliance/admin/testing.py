@@ -92,3 +92,12 @@ def admin_db(admin_database) -> Iterator[None]:  # type: ignore[no-untyped-def]
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A request with Accept-Language: ru leaves Russian active in the thread; reset it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -349,3 +349,18 @@ def test_a_sound_without_a_name_is_named_after_its_file(client, tmp_path):
         url(Sound, "add"), {"name": "", "file": tone_file(tmp_path, "привет.wav")}
     )
     assert "Latin" in form_errors(response)["name"][0]
+
+
+def test_the_action_checkbox_markup_matches_djangos(client):
+    from django.contrib.admin import ModelAdmin
+
+    operator = make_operator("301")
+    ours = client.get(url(Operator, "changelist")).content.decode()
+    django_markup = ModelAdmin(Operator, None).action_checkbox(operator)
+    assert django_markup in ours
+
+
+def test_the_action_checkbox_label_is_translated(client):
+    make_operator("302")
+    page = client.get(url(Operator, "changelist"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Выбрать этот объект, чтобы применить к нему действие - 302" in page

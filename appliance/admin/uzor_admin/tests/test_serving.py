@@ -81,8 +81,13 @@ def test_a_broken_config_is_one_clear_error(tmp_path):
     bad = tmp_path / "admin.yaml"
     bad.write_text("databse: {}\n")
     result = run_admin(bad, "check")
-    assert result.returncode != 0
-    assert f"{bad}: databse: unknown key" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"uzor-admin: {bad}: databse: unknown key\n"
+    good = bad.read_text().replace("databse: {}", f"secret_key_file: {tmp_path / 'none'}")
+    bad.write_text(good)
+    result = run_admin(bad, "check")
+    assert result.returncode == 2 and "cannot read the Django secret key" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def start_gunicorn(config, port):

@@ -8,6 +8,7 @@ from django.db.models.deletion import ProtectedError
 
 from appliance.admin.callcenter.models import (
     Context,
+    Gateway,
     InboundTopic,
     Membership,
     OutboundTopic,
@@ -216,8 +217,6 @@ def test_gateway_transformation_and_route():
 
 
 def Gateway_with(**fields):  # noqa: N802
-    from appliance.admin.callcenter.models import Gateway
-
     Gateway(name="other", host="10.0.0.1", **fields).save()
 
 
@@ -230,3 +229,20 @@ def test_pbx_unit_token_is_kept_hashed():
     assert unit.check_token(token)
     assert not unit.check_token(token + "x")
     assert not unit.check_token("")
+
+
+@pytest.mark.parametrize(
+    "bad", ["sipnet\n[evil]", "pass\rAction: Originate", "tab\there", "nul\x00"]
+)
+def test_control_characters_are_refused_in_one_line_fields(bad):
+    context = make_context("from-carrier")
+    with pytest.raises(ValidationError) as err:
+        Gateway(name="gw", context=context, host="10.0.0.1", username="u", password=bad).save()
+    assert list(err.value.message_dict) == ["password"]
+    unit = PbxUnit(name="pbx9", address="127.0.0.1", ami_user="uzor", ami_secret=bad)
+    with pytest.raises(ValidationError) as err:
+        unit.save()
+    assert "ami_secret" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        OutboundTopic(prefix="555", description=bad).save()
+    assert "description" in err.value.message_dict

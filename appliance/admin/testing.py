@@ -101,3 +101,29 @@ def _english_after_each_test() -> Iterator[None]:
     from django.utils import translation
 
     translation.deactivate()
+
+
+def write_site_config(
+    base: Path, db: object, allowed_hosts: str = "['127.0.0.1', 'localhost']"
+) -> Path:
+    """admin.yaml and 0600 secret files under ``base``, as the configurator writes them."""
+    secrets_dir = base / "secrets"
+    secrets_dir.mkdir(mode=0o750, exist_ok=True)
+    for name, value in (
+        ("django_secret_key", secrets.token_urlsafe(40)),
+        ("db_password", db.password),  # type: ignore[attr-defined]
+    ):
+        (secrets_dir / name).write_text(value + "\n")
+        (secrets_dir / name).chmod(0o600)
+    config = base / "admin.yaml"
+    config.write_text(
+        f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
+        "debug: false\n"
+        f"allowed_hosts: {allowed_hosts}\n"
+        f"database: {{name: {db.name}, user: {db.user}, host: {db.host}, "  # type: ignore[attr-defined]
+        f"port: {db.port}, password_file: {secrets_dir / 'db_password'}}}\n"  # type: ignore[attr-defined]
+        "license: {required: false}\n"
+        f"static_root: {base / 'static'}\n"
+        f"media_root: {base / 'media'}\n"
+    )
+    return config

@@ -29,6 +29,7 @@ class UzorAdminSite(AdminSite):
     site_header = _("Uzor administration")
     site_title = _("Uzor admin")
     index_title = _("Administration")
+    site_url = None  # no public site behind the admin: no "View site" link
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
         apps = super().get_app_list(request, app_label)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance.admin.testing import write_site_config
 from tests.fixtures.tools import free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -23,22 +24,7 @@ def site(mariadb, tmp_path_factory):
     """A database, admin.yaml and secret files as the configurator writes them."""
     db = mariadb.create_database()
     base = tmp_path_factory.mktemp("admin-site")
-    secrets_dir = base / "secrets"
-    secrets_dir.mkdir(mode=0o750)
-    for name, value in (("django_secret_key", "k" * 50), ("db_password", db.password)):
-        (secrets_dir / name).write_text(value + "\n")
-        (secrets_dir / name).chmod(0o600)
-    config = base / "admin.yaml"
-    config.write_text(
-        f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
-        "debug: false\n"
-        "allowed_hosts: ['127.0.0.1', 'localhost']\n"
-        f"database: {{name: {db.name}, user: {db.user}, host: {db.host}, port: {db.port}, "
-        f"password_file: {secrets_dir / 'db_password'}}}\n"
-        "license: {required: false}\n"
-        f"static_root: {base / 'static'}\n"
-        f"media_root: {base / 'media'}\n"
-    )
+    config = write_site_config(base, db)
     yield base, config
     mariadb.drop_database(db)
 

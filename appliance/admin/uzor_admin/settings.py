@@ -7,10 +7,10 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from . import pymysql_compat
 from .config import ConfigError, config_path, load_config, read_secret
+from .mysqldb import install_pymysql
 
-pymysql_compat.install()
+install_pymysql()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -76,7 +76,7 @@ def test_a_broken_config_is_one_clear_error(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def start_gunicorn(config, port):
+def start_gunicorn(config, port, **env):
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -86,7 +86,7 @@ def start_gunicorn(config, port):
             "1",
             "appliance.admin.uzor_admin.wsgi:application",
         ],
-        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config)},
+        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -237,3 +237,15 @@ def test_gunicorn_starts_with_a_valid_license(site, tmp_path):
     finally:
         output = stop(proc)
     assert "uzor.E001" not in output
+
+
+def test_gunicorn_refuses_to_start_without_sox(site):
+    _, config = site
+    proc = start_gunicorn(config, free_port(), PATH=str(BIN))  # the venv only: no sox
+    try:
+        output = proc.communicate(timeout=120)[0]
+    except subprocess.TimeoutExpired:
+        output = stop(proc)
+        pytest.fail(f"gunicorn kept running without sox:\n{output}")
+    assert proc.returncode != 0
+    assert "uzor.E010" in output and "sox" in output

@@ -85,11 +85,12 @@ def admin_database(mariadb):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin_db(admin_database) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Run the test inside a transaction that is rolled back afterwards."""
+def admin_db(admin_database, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Run the test inside a transaction rolled back afterwards, with its own media root."""
     from django.db import transaction
+    from django.test import override_settings
 
-    with transaction.atomic():
+    with override_settings(MEDIA_ROOT=tmp_path / "media"), transaction.atomic():
         yield
         transaction.set_rollback(True)
 

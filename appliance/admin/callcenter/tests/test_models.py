@@ -1,3 +1,4 @@
+import os
 import subprocess
 from datetime import date, time
 
@@ -246,3 +247,31 @@ def test_control_characters_are_refused_in_one_line_fields(bad):
     with pytest.raises(ValidationError) as err:
         OutboundTopic(prefix="555", description=bad).save()
     assert "description" in err.value.message_dict
+
+
+def test_renaming_a_sound_renames_its_file_and_deleting_removes_it(tmp_path):
+    from django.test import TestCase
+
+    sound = Sound(name="first", file=tone_file(tmp_path))
+    sound.save()
+    old_path = sound.file.path
+    sound.name = "second"
+    sound.save()
+    sound.refresh_from_db()
+    assert sound.file.name == "sounds/second.wav"
+    assert not os.path.exists(old_path) and os.path.exists(sound.file.path)
+    new_path = sound.file.path
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sound.delete()
+    assert not os.path.exists(new_path)
+
+
+def test_replacing_a_sounds_file_keeps_one_file(tmp_path):
+    sound = Sound(name="hold", file=tone_file(tmp_path, "a.wav", seconds=1))
+    sound.save()
+    sound.file = tone_file(tmp_path, "b.ogg", seconds=2)
+    sound.save()
+    sound.refresh_from_db()
+    assert sound.file.name == "sounds/hold.wav"
+    assert sound.duration == pytest.approx(2, abs=0.1)
+    assert sorted(os.listdir(os.path.dirname(sound.file.path))) == ["hold.wav"]

@@ -62,7 +62,7 @@ def test_agent_number_is_unique_and_at_least_three_digits():
 
 def test_operator_password_is_stored_hashed():
     operator = make_operator("102", password="Pa55word!")
-    stored = Operator_password(operator.pk)
+    stored = raw_password_column(operator.pk)
     assert "Pa55word!" not in stored
     assert stored.startswith("pbkdf2_sha256$")  # what the agency verifies
     operator.refresh_from_db()
@@ -70,7 +70,7 @@ def test_operator_password_is_stored_hashed():
     assert not operator.check_password("wrong")
 
 
-def Operator_password(pk):  # noqa: N802 - reads the raw column
+def raw_password_column(pk):
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -211,13 +211,13 @@ def test_gateway_transformation_and_route():
         Route(pattern="_89.", transformation="${SHELL(id)}", gateway=gateway).save()
     assert "transformation" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        Gateway_with(port=70000, context=gateway.context)
+        gateway_with(port=70000, context=gateway.context)
     assert "port" in err.value.message_dict
     with pytest.raises(ProtectedError), transaction.atomic():
         gateway.context.delete()
 
 
-def Gateway_with(**fields):  # noqa: N802
+def gateway_with(**fields):
     Gateway(name="other", host="10.0.0.1", **fields).save()
 
 

@@ -11,6 +11,7 @@ from .routing import (
     Transformation,
     refuse_builtin_delete,
 )
+from .revision import Revision
 from .schedules import Schedule, SpecificDate, WeeklyRange
 from .sounds import Sound
 from .topics import InboundTopic, OutboundTopic
@@ -26,6 +27,7 @@ __all__ = [
     "Operator",
     "OutboundTopic",
     "PbxUnit",
+    "Revision",
     "Route",
     "Schedule",
     "Sound",

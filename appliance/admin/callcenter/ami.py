@@ -7,6 +7,7 @@ message says what went wrong, for the admin to show.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import socket
 import time
@@ -47,7 +48,9 @@ class AmiClient:
         try:
             self._sock = socket.create_connection((host, port), timeout=timeout)
         except OSError as exc:
-            raise AmiError(f"cannot connect to AMI at {host}:{port}: {exc.strerror or exc}") from exc
+            raise AmiError(
+                f"cannot connect to AMI at {host}:{port}: {exc.strerror or exc}"
+            ) from exc
         banner = self._read_line()
         if not banner.startswith(BANNER):
             self.close()
@@ -60,10 +63,8 @@ class AmiClient:
         self.close()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._sock.close()
-        except OSError:
-            pass
 
     def login(self, username: str, secret: str) -> None:
         response = self.action("Login", Username=username, Secret=secret, Events="off")

@@ -67,8 +67,9 @@ def apply_dialplan(
         return []
     revisions = create_revisions(enabled, created_by)
     targets = [
-        UnitTarget(u.pk, u.name, u.address, u.ami_port, u.ami_user, u.ami_secret,
-                   revisions[u.pk].number)  # fmt: skip
+        UnitTarget(
+            u.pk, u.name, u.address, u.ami_port, u.ami_user, u.ami_secret, revisions[u.pk].number
+        )
         for u in enabled
     ]
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(targets))) as pool:

@@ -160,7 +160,9 @@ def load_settings(path: Path) -> Settings:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfgenError(f"{path}: cannot read the confgen configuration ({exc.strerror})") from exc
+        raise ConfgenError(
+            f"{path}: cannot read the confgen configuration ({exc.strerror})"
+        ) from exc
     return parse_settings(text, str(path))
 
 
@@ -175,13 +177,13 @@ class AdminClient:
         self.context = _tls_context(settings)
 
     def get(self, path: str, limit: int) -> bytes:
-        request = urllib.request.Request(
-            f"{self.base}/{path}", headers={"Authorization": f"Bearer {self.token}"}
-        )
+        url = f"{self.base}/{path}"  # http(s) only: parse_settings refuses other schemes
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})  # noqa: S310
         try:
-            with urllib.request.urlopen(  # noqa: S310 - http(s) only, checked in parse_settings
+            opened = urllib.request.urlopen(  # noqa: S310
                 request, timeout=self.settings.timeout, context=self.context
-            ) as response:
+            )
+            with opened as response:
                 data = response.read(limit + 1)
         except urllib.error.HTTPError as exc:
             raise ConfgenError(f"admin answered {exc.code} for {path}") from exc

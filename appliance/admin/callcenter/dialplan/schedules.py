@@ -23,7 +23,8 @@ def _hhmm(value: time) -> str:
 
 
 def weekly_condition(weekly: Weekly) -> str:
-    return f"GotoIfTime({_hhmm(weekly.start)}-{_hhmm(weekly.end)},{WEEKDAYS[weekly.weekday]},*,*?closed)"
+    times = f"{_hhmm(weekly.start)}-{_hhmm(weekly.end)}"
+    return f"GotoIfTime({times},{WEEKDAYS[weekly.weekday]},*,*?closed)"
 
 
 def date_condition(one: OneDate) -> str:

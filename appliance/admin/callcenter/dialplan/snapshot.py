@@ -109,9 +109,17 @@ def load_snapshot() -> Snapshot:
         ),
         gateways=list(
             Gateway.objects.order_by("name").values(
-                "name", "description", "context__name", "host", "port", "transport",
-                "username", "auth_domain", "password", "did",
-            )  # fmt: skip
+                "name",
+                "description",
+                "context__name",
+                "host",
+                "port",
+                "transport",
+                "username",
+                "auth_domain",
+                "password",
+                "did",
+            )
         ),
         contexts=_contexts(),
         groups=groups,
@@ -192,7 +200,8 @@ def _inbound(sound_ids: set[int]) -> list[InboundData]:
 
 def _contexts() -> dict[str, list[dict[str, str]]]:
     contexts: dict[str, list[dict[str, str]]] = {
-        name: [] for name in Context.objects.filter(kind=Context.Kind.CUSTOM).values_list("name", flat=True)
+        name: []
+        for name in Context.objects.filter(kind=Context.Kind.CUSTOM).values_list("name", flat=True)
     }
     rows = (
         Transformation.objects.filter(context__kind=Context.Kind.CUSTOM)

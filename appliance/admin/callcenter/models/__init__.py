@@ -2,6 +2,7 @@
 
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
+from .revision import Revision
 from .routing import (
     INBOUND_CONTEXT,
     OUTBOUND_CONTEXT,
@@ -11,7 +12,6 @@ from .routing import (
     Transformation,
     refuse_builtin_delete,
 )
-from .revision import Revision
 from .schedules import Schedule, SpecificDate, WeeklyRange
 from .sounds import Sound
 from .topics import InboundTopic, OutboundTopic

@@ -44,9 +44,7 @@ def make_sound(tmp_path: Path, name: str, seconds: float = 1.0) -> Sound:
     return sound
 
 
-def build_model(
-    tmp_path: Path, gateway_host: str = "sipnet.ru", gateway_port: int = 5060
-) -> Model:
+def build_model(tmp_path: Path, gateway_host: str = "sipnet.ru", gateway_port: int = 5060) -> Model:
     greeting, closed, hold = (make_sound(tmp_path, n) for n in ("greeting", "closed", "hold"))
     sales = Group(name="sales", hold_sound=hold, answer_timeout=20, strategy="rrmemory")
     sales.save()
@@ -82,8 +80,13 @@ def build_model(
     return Model(sales, workplace, topic, outbound, gateway, route, night, greeting, closed)
 
 
-def make_unit(name: str = "pbx1", host: str = "127.0.0.1", port: int = 5038,
-              user: str = "uzor", secret: str = "ami-secret") -> tuple[PbxUnit, str]:  # fmt: skip
+def make_unit(
+    name: str = "pbx1",
+    host: str = "127.0.0.1",
+    port: int = 5038,
+    user: str = "uzor",
+    secret: str = "ami-secret",  # noqa: S107
+) -> tuple[PbxUnit, str]:
     unit = PbxUnit(name=name, address=host, ami_port=port, ami_user=user, ami_secret=secret)
     token = unit.issue_token()
     unit.save()

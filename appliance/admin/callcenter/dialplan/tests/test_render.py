@@ -159,8 +159,11 @@ def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
 
     lines = dialplan.splitlines()
     assert not [x for x in lines if x.startswith("[evil]") or "System(id)" in x.split(";")[0]]
-    assert f"Set(__UZOR_TOPIC={model.topic.pk}) ; Line 1 [evil] exten => _X.,1,System(id) ,-- x" in dialplan
-    line = [x for x in lines if "UZOR_SCRIPT_URL=" in x][0]  # the inbound topic comes first
+    assert (
+        f"Set(__UZOR_TOPIC={model.topic.pk}) ; Line 1 [evil] exten => _X.,1,System(id) ,-- x"
+        in dialplan
+    )
+    line = next(x for x in lines if "UZOR_SCRIPT_URL=" in x)  # the inbound topic comes first
     assert line.endswith(
         "Set(__UZOR_SCRIPT_URL=https://crm.example/a%3Bb%2Cc?x=%24%7BSHELL%28id%29%7D"
         "&y=%24%5B1+1%5D%28z%29%22%27)"

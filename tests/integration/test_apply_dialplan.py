@@ -11,6 +11,9 @@ from tests.integration.dialplan_support import (  # isort: split
     make_confgen_unit,
 )
 
+from django.contrib.auth.models import User
+from django.test import Client
+
 from appliance.admin.callcenter import apply as apply_module
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
@@ -126,3 +129,33 @@ def test_a_unit_that_cannot_verify_the_new_revision_keeps_its_last_good_one(
     assert "1002" in first.asterisk.cli("pjsip show endpoints")
     shown = second.asterisk.cli("pjsip show endpoints")
     assert "1001" in shown and "1002" not in shown and "6666" not in shown
+
+
+def test_the_admin_button_and_bulk_action_apply_and_report_per_unit(
+    tmp_path, asterisk_unit, admin_server
+):
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    first = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    second = make_confgen_unit(asterisk_unit, admin_server, "pbx2")
+    second.asterisk.stop()
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@uzor.test", "x-Pass-123"))
+
+    page = client.get("/admin/callcenter/pbxunit/")
+    assert b"Apply Dialplan" in page.content
+    shown = client.post("/admin/callcenter/pbxunit/apply/", follow=True)
+
+    texts = [str(m) for m in shown.context["messages"]]
+    revision = Revision.current(first.pbx).number
+    assert f"Unit pbx1: revision {revision} applied." in texts
+    (failed,) = [t for t in texts if t.startswith("Unit pbx2")]
+    assert "NOT applied" in failed and "cannot connect to AMI" in failed
+    assert Revision.current(first.pbx).created_by == "root"
+
+    client.post(
+        "/admin/callcenter/pbxunit/",
+        {"action": "apply_dialplan", "_selected_action": [str(first.pbx.pk)]},
+    )
+    assert Revision.current(first.pbx).number > revision
+    assert Revision.objects.filter(unit=second.pbx).count() == 1  # not selected: untouched
+    assert _running_revision(first.asterisk) == str(Revision.current(first.pbx).number)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 
+from django.utils.translation import gettext as _
+
 from ..validators import parse_number_expression, parse_pattern
 
 LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")
@@ -29,31 +31,33 @@ class RenderError(ValueError):
 
 
 def _refuse(what: str, value: object, why: str) -> RenderError:
-    return RenderError(f"{what}: {why} ({value!r})")
+    return RenderError(
+        _("%(what)s: %(why)s (%(value)s)") % {"what": what, "why": why, "value": repr(value)}
+    )
 
 
 def name(value: str, what: str) -> str:
     """A Latin name (section, context, queue, endpoint names)."""
     if not LATIN_NAME_RE.match(value or ""):
-        raise _refuse(what, value, "not a Latin name (letters, digits, '_' and '-')")
+        raise _refuse(what, value, _("not a Latin name (letters, digits, '_' and '-')"))
     return value
 
 
 def digits(value: str, what: str) -> str:
     if not DIGITS_RE.match(value or ""):
-        raise _refuse(what, value, "not a number of decimal digits")
+        raise _refuse(what, value, _("not a number of decimal digits"))
     return value
 
 
 def dialable(value: str, what: str) -> str:
     if not DIALABLE_RE.match(value or ""):
-        raise _refuse(what, value, "not a number (digits, '*', '#', a leading '+')")
+        raise _refuse(what, value, _("not a number (digits, '*', '#', a leading '+')"))
     return value
 
 
 def host(value: str, what: str) -> str:
     if not HOST_RE.match(value or "") or value.startswith(("-", ".")):
-        raise _refuse(what, value, "not a host name or IPv4 address")
+        raise _refuse(what, value, _("not a host name or IPv4 address"))
     return value
 
 
@@ -62,7 +66,7 @@ def pattern(value: str, what: str) -> str:
     try:
         parse_pattern(value)
     except Exception as exc:
-        raise _refuse(what, value, "not a valid number or Asterisk pattern") from exc
+        raise _refuse(what, value, _("not a valid number or Asterisk pattern")) from exc
     return value
 
 
@@ -71,32 +75,32 @@ def expression(value: str, what: str) -> str:
     try:
         parse_number_expression(value)
     except Exception as exc:
-        raise _refuse(what, value, "not a safe number expression") from exc
+        raise _refuse(what, value, _("not a safe number expression")) from exc
     return value
 
 
 def config_value(value: str, what: str) -> str:
     """A value in a ``key = value`` line (pjsip.conf): one line, ``;`` escaped as ``\\;``."""
     if CONTROL_RE.search(value):
-        raise _refuse(what, value, "control characters (e.g. a line break) are not allowed")
+        raise _refuse(what, value, _("control characters (e.g. a line break) are not allowed"))
     if value != value.strip():
-        raise _refuse(what, value, "leading or trailing spaces would be lost")
+        raise _refuse(what, value, _("leading or trailing spaces would be lost"))
     if value.startswith(("#", "[")):
-        raise _refuse(what, value, "must not start with '#' or '['")
+        raise _refuse(what, value, _("must not start with '#' or '['"))
     return value.replace(";", "\\;")
 
 
 def sip_user(value: str, what: str) -> str:
     """A user part inside a SIP URI, percent-encoded where needed."""
     if CONTROL_RE.search(value) or not value:
-        raise _refuse(what, value, "empty or holds control characters")
+        raise _refuse(what, value, _("empty or holds control characters"))
     return urllib.parse.quote(value, safe=SIP_USER_SAFE).replace(";", "%3B")
 
 
 def url_argument(value: str, what: str) -> str:
     """A URL as a dialplan argument: everything with a meaning to Asterisk percent-encoded."""
     if CONTROL_RE.search(value):
-        raise _refuse(what, value, "control characters are not allowed")
+        raise _refuse(what, value, _("control characters are not allowed"))
     return urllib.parse.quote(value, safe=URL_SAFE)
 
 

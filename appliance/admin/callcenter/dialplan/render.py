@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from django.utils.translation import gettext as _
 
 from ..models import OUTBOUND_CONTEXT
 from . import escape as esc
@@ -40,7 +41,7 @@ class Header:
 
 def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
     """Every generated file of the unit, by name. Raises RenderError naming a bad value."""
-    header = Header(esc.name(unit, "PBX unit name"), revision)
+    header = Header(esc.name(unit, _("PBX unit name")), revision)
     context: dict[str, Any] = {
         "header": header,
         "workplaces": _workplaces(snapshot),
@@ -62,12 +63,12 @@ def sound_path(snapshot: Snapshot, sound: str | None) -> str | None:
 def _workplaces(snapshot: Snapshot) -> list[dict[str, str]]:
     result = []
     for row in snapshot.workplaces:
-        number = esc.digits(row["number"], "workplace number")
-        what = f"workplace {number}"
+        number = esc.digits(row["number"], _("workplace number"))
+        what = _("workplace %(name)s") % {"name": number}
         result.append(
             {
                 "number": number,
-                "secret": esc.config_value(row["sip_secret"], f"{what}: SIP secret"),
+                "secret": esc.config_value(row["sip_secret"], f"{what}: {_('SIP secret')}"),
                 "comment": esc.comment(row["description"]),
             }
         )
@@ -77,9 +78,9 @@ def _workplaces(snapshot: Snapshot) -> list[dict[str, str]]:
 def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
     result = []
     for row in snapshot.gateways:
-        name = esc.name(str(row["name"]), "gateway name")
-        what = f"gateway {name}"
-        host = esc.host(str(row["host"]), f"{what}: address")
+        name = esc.name(str(row["name"]), _("gateway name"))
+        what = _("gateway %(name)s") % {"name": name}
+        host = esc.host(str(row["host"]), f"{what}: {_('address')}")
         domain = str(row["auth_domain"] or "")
         username, password = str(row["username"] or ""), str(row["password"] or "")
         did = str(row["did"] or "")
@@ -91,11 +92,15 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "host": host,
                 "port": int(str(row["port"])),
                 "transport": TRANSPORTS[str(row["transport"])],
-                "domain": esc.host(domain, f"{what}: domain") if domain else "",
-                "username": esc.config_value(username, f"{what}: user name") if username else "",
-                "uri_user": esc.sip_user(username, f"{what}: user name") if username else "",
-                "password": esc.config_value(password, f"{what}: password") if password else "",
-                "contact_user": esc.digits(did, f"{what}: DID") if did else "",
+                "domain": esc.host(domain, f"{what}: {_('domain')}") if domain else "",
+                "username": esc.config_value(username, f"{what}: {_('user name')}")
+                if username
+                else "",
+                "uri_user": esc.sip_user(username, f"{what}: {_('user name')}") if username else "",
+                "password": esc.config_value(password, f"{what}: {_('password')}")
+                if password
+                else "",
+                "contact_user": esc.digits(did, f"{what}: {_('DID number')}") if did else "",
             }
         )
     return result
@@ -104,17 +109,23 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
 def _gateway_context(context: str, what: str) -> str:
     if context == OUTBOUND_CONTEXT:
         raise esc.RenderError(
-            f"{what}: calls from a gateway must not enter the Outbound context (anyone could "
-            "call out through it); choose its own context such as from-sipnet"
+            _(
+                "%(what)s: calls from a gateway must not enter the Outbound context (anyone "
+                "could call out through it); choose its own context such as from-sipnet"
+            )
+            % {"what": what}
         )
-    return esc.name(context, f"{what}: context")
+    return esc.name(context, f"{what}: {_('context')}")
 
 
 def _queues(snapshot: Snapshot) -> list[dict[str, Any]]:
     return [
         {
-            "name": esc.name(group.name, "group name"),
-            "strategy": esc.name(group.strategy, f"group {group.name}: strategy"),
+            "name": esc.name(group.name, _("group name")),
+            "strategy": esc.name(
+                group.strategy,
+                _("group %(name)s") % {"name": group.name} + ": " + _("ring strategy"),
+            ),
             "timeout": group.timeout,
             "weight": group.weight,
             "wrapup": group.wrapup,
@@ -131,7 +142,7 @@ def _moh_class(sound: str | None) -> str | None:
 def _moh_classes(snapshot: Snapshot) -> list[dict[str, str]]:
     used = sorted({g.hold_sound for g in snapshot.groups if g.hold_sound})
     return [
-        {"name": esc.name(f"uzor-{s}", "hold sound"), "entry": str(sound_path(snapshot, s))}
+        {"name": esc.name(f"uzor-{s}", _("hold sound")), "entry": str(sound_path(snapshot, s))}
         for s in used
     ]
 
@@ -157,7 +168,10 @@ def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def _transformation(row: dict[str, str], context: str) -> dict[str, str]:
-    what = f"transformation {row['pattern']!r} in {context}"
+    what = _("transformation %(pattern)s in %(context)s") % {
+        "pattern": row["pattern"],
+        "context": context,
+    }
     return {
         "pattern": esc.pattern(row["pattern"], what),
         "result": esc.expression(row["result"], what),
@@ -168,7 +182,7 @@ def _transformation(row: dict[str, str], context: str) -> dict[str, str]:
 def _custom_contexts(snapshot: Snapshot) -> list[dict[str, Any]]:
     return [
         {
-            "name": esc.name(name, "context name"),
+            "name": esc.name(name, _("context name")),
             "transformations": [_transformation(row, name) for row in rows],
         }
         for name, rows in snapshot.contexts.items()
@@ -176,14 +190,14 @@ def _custom_contexts(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
-    what = f"inbound topic {topic.number}"
+    what = _("inbound topic %(name)s") % {"name": topic.number}
     return {
         "id": topic.id,
         "number": esc.digits(topic.number, what),
         "comment": esc.comment(topic.name),
-        "script_url": esc.url_argument(topic.script_url, f"{what}: script URL"),
+        "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
-        "queue": esc.name(topic.group, f"{what}: group") if topic.group else None,
+        "queue": esc.name(topic.group, f"{what}: {_('group')}") if topic.group else None,
         "greeting": sound_path(snapshot, topic.greeting),
         "closed_sound": sound_path(snapshot, topic.closed_sound),
         "schedules": [schedule_context(s) for s in topic.schedule_ids],
@@ -191,25 +205,28 @@ def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
 
 
 def _outbound_topic(row: dict[str, Any]) -> dict[str, Any]:
-    prefix = esc.digits(str(row["prefix"]), "outbound topic prefix")
+    prefix = esc.digits(str(row["prefix"]), _("outbound topic prefix"))
     return {
         "id": row["id"],
         "prefix": prefix,
         "comment": esc.comment(str(row["name"])),
         "script_url": esc.url_argument(
-            str(row["script_url"]), f"outbound topic {prefix}: script URL"
+            str(row["script_url"]),
+            _("outbound topic %(name)s") % {"name": prefix} + ": " + _("script URL"),
         ),
     }
 
 
 def _route(row: dict[str, Any]) -> dict[str, Any]:
-    what = f"route {row['pattern']!r} (id {row['id']})"
+    what = _("route %(pattern)s (id %(id)s)") % {"pattern": row["pattern"], "id": row["id"]}
     caller_id = str(row["caller_id"] or "")
     return {
         "context": f"uzor-route-{int(row['id'])}",
         "pattern": esc.pattern(str(row["pattern"]), what),
-        "number": esc.expression(str(row["transformation"]), f"{what}: number transformation"),
-        "caller_id": esc.dialable(caller_id, f"{what}: caller ID") if caller_id else "",
-        "gateway": esc.name(str(row["gateway__name"]), f"{what}: gateway"),
+        "number": esc.expression(
+            str(row["transformation"]), f"{what}: {_('number transformation')}"
+        ),
+        "caller_id": esc.dialable(caller_id, f"{what}: {_('caller ID')}") if caller_id else "",
+        "gateway": esc.name(str(row["gateway__name"]), f"{what}: {_('gateway')}"),
         "comment": esc.comment(str(row["description"])),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import translation
 
 from appliance.admin.callcenter.confgen.client import check_bundle
 from appliance.admin.callcenter.dialplan import RenderError, create_revisions, load_snapshot
@@ -170,6 +171,7 @@ def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
     )
 
 
+@translation.override("en")
 def test_a_value_that_cannot_be_made_safe_is_refused_naming_the_object(tmp_path):
     model = build_model(tmp_path)
     Gateway.objects.filter(pk=model.gateway.pk).update(password="line1\nline2", username="u")
@@ -181,6 +183,7 @@ def test_a_value_that_cannot_be_made_safe_is_refused_naming_the_object(tmp_path)
         render_unit(load_snapshot(), "u", 1)
 
 
+@translation.override("en")
 def test_a_gateway_into_the_outbound_context_is_refused(tmp_path):
     from appliance.admin.callcenter.models import Context
 

@@ -73,3 +73,7 @@ admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, c
 
 bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
 	$(VPY) bench/admin_changelist.py
+	$(VPY) bench/admin_apply.py
+
+# Apply Dialplan's benchmark boots two PBX units from the cached root.
+bench-admin: pbx-rootfs

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.mariadb",
     "tests.fixtures.browser",
     "tests.fixtures.pbx",
+    "tests.fixtures.licensing",
 ]

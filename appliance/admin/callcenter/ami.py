@@ -13,6 +13,7 @@ import socket
 import time
 
 BANNER = "Asterisk Call Manager"
+CONNECT_TIMEOUT = 5.0  # a unit that is down must not hold Apply Dialplan up
 
 
 class AmiError(Exception):
@@ -46,7 +47,9 @@ class AmiClient:
         self._ids = itertools.count(1)
         self._buffer = b""
         try:
-            self._sock = socket.create_connection((host, port), timeout=timeout)
+            self._sock = socket.create_connection(
+                (host, port), timeout=min(timeout, CONNECT_TIMEOUT)
+            )
         except OSError as exc:
             raise AmiError(
                 f"cannot connect to AMI at {host}:{port}: {exc.strerror or exc}"

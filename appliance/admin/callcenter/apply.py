@@ -28,7 +28,7 @@ log = logging.getLogger("uzor.apply")
 # Order matters: hold music and endpoints before the queues that use them, the dialplan last
 # (its UZOR_REVISION then tells that everything before it was reloaded).
 RELOAD_MODULES = ("res_musiconhold.so", "res_pjsip.so", "app_queue.so", "pbx_config.so")
-AMI_TIMEOUT = 30.0
+AMI_TIMEOUT = 20.0  # per AMI action; gunicorn (60 s) must outlast one Apply
 MAX_PARALLEL = 8
 
 

@@ -19,6 +19,7 @@ from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Schedule, SpecificDate, WeeklyRange
 from tests.fixtures.ami import AmiError
+from tests.integration.workplace_sipp import call_as_workplace
 
 pytestmark = pytest.mark.integration
 __all__ = ["admin_database", "admin_server", "committed_admin_db"]
@@ -99,24 +100,6 @@ def test_outside_the_schedule_the_caller_hears_the_closed_sound_and_no_queue(app
     assert report.cause == 16  # the unit hung up after the sound
 
 
-def test_a_workplace_call_with_the_topic_prefix_goes_out_through_the_route(applied, carrier):
-    _model, unit = applied
-    _apply()
-    assert "Outbound" in unit.asterisk.cli("pjsip show endpoint 1001")  # workplaces dial here
-    carrier.set_inbound("answer", playback="beep", hold=0.5)
-    since = carrier.events.mark()
-    with unit.asterisk.ami() as ami:
-        sent = ami.action(
-            "Originate", Channel="Local/11189037203559@Outbound", Application="Wait", Data="3",
-            CallerID='"Workplace" <1001>', Async="true",
-        )  # fmt: skip
-        assert sent["Response"] == "Success"
-        received = carrier.wait_for_call(timeout=20, since=since)
-
-    assert received.number == "89037203559"
-    assert received.caller_id_num == "74951112233"
-
-
 def test_a_number_no_route_matches_is_refused_with_no_route_cause(applied, carrier):
     _model, unit = applied
     _apply()
@@ -131,4 +114,31 @@ def test_a_number_no_route_matches_is_refused_with_no_route_cause(applied, carri
         )
 
     assert hangup["Cause"] == "3"  # no route to destination
+    assert not [c for c in carrier.received_calls() if c.number.endswith("7777")]
+
+
+def test_a_sip_call_from_the_workplace_endpoint_reaches_the_carrier(applied, carrier):
+    model, unit = applied
+    _apply()
+    carrier.set_inbound("answer", playback="beep", hold=2)
+    since = carrier.events.mark()
+    ast = unit.asterisk
+
+    sipp = call_as_workplace(
+        ast.sip_host, ast.sip_port, "1001", model.workplace.sip_secret, "11189037203559", 200
+    )
+    assert sipp.returncode == 0, sipp.stdout + sipp.stderr
+    received = carrier.wait_for_call(timeout=20, since=since)
+    assert received.number == "89037203559"
+    assert received.caller_id_num == "74951112233"
+
+
+def test_a_workplace_call_no_route_matches_is_refused_with_404(applied, carrier):
+    model, unit = applied
+    _apply()
+    ast = unit.asterisk
+    sipp = call_as_workplace(
+        ast.sip_host, ast.sip_port, "1001", model.workplace.sip_secret, "1117777", 404
+    )
+    assert sipp.returncode == 0, sipp.stdout + sipp.stderr
     assert not [c for c in carrier.received_calls() if c.number.endswith("7777")]

@@ -125,7 +125,11 @@ def test_a_sip_call_from_the_workplace_endpoint_reaches_the_carrier(applied, car
     ast = unit.asterisk
 
     sipp = call_as_workplace(
-        ast.sip_host, ast.sip_port, "1001", model.workplace.sip_secret, "11189037203559", 200
+        (ast.sip_host, ast.sip_port),
+        "1001",
+        model.workplace.sip_secret,
+        "11189037203559",
+        final=200,
     )
     assert sipp.returncode == 0, sipp.stdout + sipp.stderr
     received = carrier.wait_for_call(timeout=20, since=since)
@@ -138,7 +142,7 @@ def test_a_workplace_call_no_route_matches_is_refused_with_404(applied, carrier)
     _apply()
     ast = unit.asterisk
     sipp = call_as_workplace(
-        ast.sip_host, ast.sip_port, "1001", model.workplace.sip_secret, "1117777", 404
+        (ast.sip_host, ast.sip_port), "1001", model.workplace.sip_secret, "1117777", final=404
     )
     assert sipp.returncode == 0, sipp.stdout + sipp.stderr
     assert not [c for c in carrier.received_calls() if c.number.endswith("7777")]

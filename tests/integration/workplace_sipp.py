@@ -122,7 +122,13 @@ def scenario(user: str, password: str, final: int) -> str:
 
 
 def call_as_workplace(
-    host: str, port: int, user: str, password: str, number: str, final: int, timeout: float = 30
+    target: tuple[str, int],
+    user: str,
+    password: str,
+    number: str,
+    *,
+    final: int,
+    timeout: float = 30,
 ) -> subprocess.CompletedProcess[str]:
     """Run one SIPp call; the scenario (holding the password) is a 0600 temporary file."""
     require_tool("sipp", "sip-tester")
@@ -132,7 +138,7 @@ def call_as_workplace(
         with os.fdopen(fd, "w") as handle:
             handle.write(scenario(user, password, final))
         result = subprocess.run(
-            ["sipp", f"{host}:{port}", "-sf", str(path), "-s", number, "-i", SOURCE,
+            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-s", number, "-i", SOURCE,
              "-p", str(free_port()), "-mp", str(free_port()), "-m", "1", "-nostdin",
              "-timeout", f"{int(timeout)}s", "-timeout_error", "-trace_err",
              "-error_file", str(Path(tmp) / "errors.log")],

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from ..apply import UnitResult, apply_dialplan
 from ..dialplan import RenderError
 from ..models import PbxUnit
+from . import revisions  # noqa: F401  (registers the read-only revision list)
 
 
 class ApplyDialplanMixin:

@@ -58,6 +58,7 @@ class GroupRecord:
     name: str
     description: str
     penalty: int
+    hold_sound: str | None = None  # the admin renders it as music-on-hold class uzor-<name>
 
 
 @dataclass(frozen=True)
@@ -167,12 +168,13 @@ class Store:
 
     async def groups_of(self, operator_id: int) -> list[GroupRecord]:
         rows = await self.query(
-            "SELECT g.name, g.description, m.priority FROM callcenter_membership m"
-            " JOIN callcenter_group g ON g.id = m.group_id WHERE m.operator_id = %s"
-            " ORDER BY g.name",
+            "SELECT g.name, g.description, m.priority, s.name AS sound"
+            " FROM callcenter_membership m JOIN callcenter_group g ON g.id = m.group_id"
+            " LEFT JOIN callcenter_sound s ON s.id = g.hold_sound_id"
+            " WHERE m.operator_id = %s ORDER BY g.name",
             operator_id,
         )
-        return [GroupRecord(r["name"], r["description"], r["priority"]) for r in rows]
+        return [GroupRecord(r["name"], r["description"], r["priority"], r["sound"]) for r in rows]
 
     async def workplace(self, mac: str) -> WorkplaceRecord | None:
         rows = await self.query(

@@ -32,7 +32,7 @@ AGENCY_DIALPLAN = (
     # the held caller hears the music-on-hold class of its channel (the queue's = the group's);
     # without a usable class it waits in silence rather than being dropped
     (HOLD_CONTEXT, "held", "1", "NoOp", "held"),
-    (HOLD_CONTEXT, "held", "2", "MusicOnHold", ""),
+    (HOLD_CONTEXT, "held", "2", "MusicOnHold", "${UZOR_MOH}"),
     (HOLD_CONTEXT, "held", "3", "Wait", "3600"),
     (HOLD_CONTEXT, "held", "4", "Hangup", ""),
     # the operator's leg waits, silent, until it is bridged back
@@ -74,7 +74,7 @@ async def dial(service: OperatorService, session: Session, action: Action) -> di
         },
     )
     session.legs[call_id] = CallLeg(call_id)
-    await service.transition(session, m.call_dialing(session.operator, call_id, number))
+    service.commit(session, *m.call_dialing(session.operator, call_id, number))
     service.notify(session, "event", "call_dialing",
                    {"call_id": call_id, "number": number, "topic": {"prefix": topic}})  # fmt: skip
     return {"call_id": call_id}
@@ -114,7 +114,12 @@ async def hold(service: OperatorService, session: Session, action: Action) -> di
     leg = _leg(session, action)
     if not leg.peer:
         raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
-    await service.unit_of(session).action("Redirect", {
+    unit = service.unit_of(session)
+    sound = next((g.hold_sound for g in session.groups if g.name == leg.group), None)
+    if sound:  # the group's hold sound; else the channel's own music-on-hold class
+        await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_MOH",
+                                     "Value": f"uzor-{sound}"})  # fmt: skip
+    await unit.action("Redirect", {
         "Channel": leg.peer, "Context": HOLD_CONTEXT, "Exten": "held", "Priority": "1",
         "ExtraChannel": leg.channel, "ExtraContext": HOLD_CONTEXT, "ExtraExten": "operator",
         "ExtraPriority": "1",

@@ -53,9 +53,6 @@ class CallEvents:
     def _session(self, interface: str) -> Session | None:
         return self.service.by_interface.get(interface)
 
-    def _apply(self, session: Session, result: m.Result) -> None:
-        self.service.background(self.service.transition(session, result, strict=False))
-
     # queue calls -----------------------------------------------------------------------------
     def on_agent_called(self, event: Message) -> None:
         session = self._session(event.get("Interface", ""))
@@ -71,8 +68,10 @@ class CallEvents:
         except m.NotAllowed as exc:
             log.warning("%s: call %s rings although %s", session.agent, call_id, exc)
             return
-        session.leg(call_id).channel = event.get("DestChannel", "")
-        session.leg(call_id).peer = event.get("Channel", "")
+        leg = session.leg(call_id)
+        leg.channel = event.get("DestChannel", "")
+        leg.peer = event.get("Channel", "")
+        leg.group = event.get("Queue", "")
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
             "call_id": call_id,
@@ -176,7 +175,7 @@ class CallEvents:
             return
         session.legs.pop(call_id, None)
         self.service.notify(session, "event", "call_ended", {"call_id": call_id, "cause": cause})
-        self._apply(session, m.call_ended(session.operator, call_id, self.service.clock()))
+        self.service.react(session, m.call_ended(session.operator, call_id, self.service.clock()))
 
     # resync ----------------------------------------------------------------------------------
     async def on_resync(self, snapshot: Snapshot) -> None:

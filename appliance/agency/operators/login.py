@@ -94,7 +94,7 @@ class LoginService:
         operator, effects = m.login(session.agent, session.record.wrapup_seconds,
                                     service.settings.pause_limit, now)  # fmt: skip
         session.interval_start = now
-        await service.transition(session, (operator, effects))
+        await service.transition(session, lambda _op: (operator, effects))
         service.add(session)
 
     def _bind(self, session: Session, client: Client) -> None:

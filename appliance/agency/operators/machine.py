@@ -179,6 +179,14 @@ def tick(operator: Operator, now: float) -> Result:
     return logout(operator, "pause_timeout")
 
 
+def rebase(current: Operator, wanted: Operator) -> Operator:
+    """``wanted``'s mode and base state on top of ``current``'s calls: an operator's change
+    computed before a call event arrived keeps both."""
+    return replace(current, mode=wanted.mode, base=wanted.base, reason=wanted.reason,
+                   since=wanted.since, task=wanted.task, auto_answer=wanted.auto_answer,
+                   outbound_topic=wanted.outbound_topic, logged_out=wanted.logged_out)  # fmt: skip
+
+
 # calls ----------------------------------------------------------------------------------------
 def may_ring(operator: Operator) -> str | None:
     """Why an inbound call may not ring this operator now, or None when it may."""

@@ -33,6 +33,9 @@ DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went a
 PAUSE_WARNING = 60.0  # seconds before a pause runs out that the terminal is warned
 
 
+Step = Callable[[m.Operator], m.Result]
+
+
 class Notifier(Protocol):
     def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool: ...
 
@@ -99,24 +102,40 @@ class OperatorService:
                 m.State.WRAPUP,
             )
         ):
-            result = m.set_pause(operator, DISCONNECTED, self.clock())
-            self.background(self.transition(session, result, strict=False))
+            self.react(session, m.set_pause(operator, DISCONNECTED, self.clock()))
 
     def add(self, session: Session) -> None:
         self.sessions[session.agent] = session
         self.by_interface[session.interface] = session
 
     # transitions -----------------------------------------------------------------------------
-    async def transition(self, session: Session, result: m.Result, *, strict: bool = True) -> None:
-        """Carry the effects out, then commit. ``strict``: an AMI failure aborts the change."""
+    async def transition(self, session: Session, step: Step) -> None:
+        """An operator's action: carry the effects out, then commit; an AMI failure changes
+        nothing (the caller gets ``pbx_unavailable``). When a call event changed the session
+        while Asterisk worked, the action's mode and state are laid over the new calls."""
+        before = session.operator
+        operator, effects = step(before)
+        await asterisk.apply(self.unit_of(session), session, effects)
+        if session.operator is not before:
+            operator = m.rebase(session.operator, operator)
+        self.commit(session, operator, effects)
+
+    def react(self, session: Session, result: m.Result) -> None:
+        """What Asterisk or time decided: commit now, carry the effects out in the background.
+
+        Committing at once keeps successive events from overwriting each other's state; the
+        effects are best effort (a unit that is down is reconciled when it reconnects).
+        """
         operator, effects = result
+        self.commit(session, operator, effects)
+        if effects:
+            self.background(self._carry_out(session, effects))
+
+    async def _carry_out(self, session: Session, effects: list[Effect]) -> None:
         try:
             await asterisk.apply(self.unit_of(session), session, effects)
         except AMIError as exc:
-            if strict:
-                raise
             log.warning("%s: %s (the unit is reconciled after it reconnects)", session.agent, exc)
-        self.commit(session, operator, effects)
 
     def commit(self, session: Session, operator: m.Operator, effects: list[Effect]) -> None:
         before = session.operator
@@ -180,8 +199,7 @@ class OperatorService:
     def _on_timer(self, session: Session) -> None:
         session.timer = None
         if self.sessions.get(session.agent) is session:
-            result = m.tick(session.operator, self.clock())
-            self.background(self.transition(session, result, strict=False))
+            self.react(session, m.tick(session.operator, self.clock()))
 
     # helpers ---------------------------------------------------------------------------------
     def unit_of(self, session: Session) -> AMIManager:
@@ -214,7 +232,9 @@ class OperatorService:
         session = self.sessions.get(agent)
         if session is None:
             return False
-        await self.transition(session, m.logout(session.operator, reason), strict=False)
+        operator, effects = m.logout(session.operator, reason)
+        self.commit(session, operator, effects)
+        await self._carry_out(session, effects)
         return True
 
 
@@ -223,33 +243,32 @@ def _tracked(operator: m.Operator) -> tuple[Any, ...]:
 
 
 async def _logout(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
-    await service.transition(session, m.logout(session.operator, "user"))
+    await service.transition(session, lambda op: m.logout(op, "user"))
     return {}
 
 
 async def _set_mode(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     mode = m.Mode(action.data["mode"])
     now = service.clock()
-    await service.transition(
-        session, m.set_mode(session.operator, mode, now, action.data.get("topic"))
-    )
+    topic = action.data.get("topic")
+    await service.transition(session, lambda op: m.set_mode(op, mode, now, topic))
     return session.snapshot(now)
 
 
 async def _set_state(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     now = service.clock()
     if action.data["state"] == "ready":
-        result = m.set_ready(session.operator, now)
+        await service.transition(session, lambda op: m.set_ready(op, now))
     else:
-        result = m.set_pause(session.operator, action.data.get("reason", "pause"), now)
-    await service.transition(session, result)
+        reason = action.data.get("reason", "pause")
+        await service.transition(session, lambda op: m.set_pause(op, reason, now))
     return session.snapshot(now)
 
 
 async def _task_start(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     now = service.clock()
     task = m.Task(action.data["project"], action.data["activity"])
-    await service.transition(session, m.start_task(session.operator, task, now))
+    await service.transition(session, lambda op: m.start_task(op, task, now))
     return session.snapshot(now)
 
 
@@ -257,14 +276,15 @@ async def _task_finish(
     service: OperatorService, session: Session, action: Action
 ) -> dict[str, Any]:
     now = service.clock()
-    await service.transition(session, m.finish_task(session.operator, now))
+    await service.transition(session, lambda op: m.finish_task(op, now))
     return session.snapshot(now)
 
 
 async def _auto_answer(
     service: OperatorService, session: Session, action: Action
 ) -> dict[str, Any]:
-    await service.transition(session, m.set_auto_answer(session.operator, action.data["enabled"]))
+    enabled = bool(action.data["enabled"])
+    await service.transition(session, lambda op: m.set_auto_answer(op, enabled))
     return {}
 
 

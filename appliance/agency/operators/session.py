@@ -19,6 +19,7 @@ class CallLeg:
     call_id: str
     channel: str = ""
     peer: str = ""
+    group: str = ""  # the queue (group) an inbound call came through
 
 
 @dataclass

@@ -50,7 +50,7 @@ class FakeStore:
         return self.workplaces.get(mac)
 
     async def groups_of(self, operator_id: int) -> list[GroupRecord]:
-        return [GroupRecord("support", "Support", 1), GroupRecord("sales", "Sales", 3)]
+        return [GroupRecord("support", "Support", 1, "jazz"), GroupRecord("sales", "Sales", 3)]
 
     async def outbound_topics(self) -> list[OutboundTopicRecord]:
         return [OutboundTopicRecord("111", "Sales", None)]

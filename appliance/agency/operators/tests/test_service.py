@@ -285,3 +285,65 @@ async def test_a_terminal_back_within_the_grace_time_stays_ready(world) -> None:
     await asyncio.sleep(0.15)
     await settle()
     assert service.sessions["101"].operator.state.value == "ready"
+
+
+async def test_hold_uses_the_groups_hold_sound_and_unhold_bridges_back(world) -> None:
+    service, _, unit, notifier = world
+    client, _ = await logged_in(service)
+    unit.emit(
+        {
+            "Event": "AgentCalled",
+            "Interface": "PJSIP/201",
+            "Queue": "support",
+            "Channel": "PJSIP/trunk-1",
+            "DestChannel": "PJSIP/201-7",
+            "Linkedid": "L9",
+            "CallerIDNum": "1",
+            "Exten": "7100",
+        }
+    )
+    unit.emit({"Event": "AgentConnect", "Interface": "PJSIP/201", "Linkedid": "L9"})
+    await service.handle(client, Action("hold", {}, 2))
+    assert unit.actions[-2] == (
+        "Setvar",
+        {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_MOH", "Value": "uzor-jazz"},
+    )
+    assert unit.actions[-1][0] == "Redirect"
+    assert unit.actions[-1][1]["Channel"] == "PJSIP/trunk-1"
+    assert unit.actions[-1][1]["ExtraChannel"] == "PJSIP/201-7"
+    assert notifier.last("state_changed")["state"] == "hold"
+    await service.handle(client, Action("unhold", {}, 3))
+    assert unit.actions[-1] == (
+        "Bridge",
+        {"Channel1": "PJSIP/201-7", "Channel2": "PJSIP/trunk-1", "Tone": "no"},
+    )
+    assert notifier.last("state_changed")["state"] == "talking"
+
+
+async def test_an_event_during_an_action_is_not_overwritten(world) -> None:
+    service, _, unit, _ = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    plain = unit.action
+
+    async def ring_while_unpausing(action: str, headers=None):
+        reply = await plain(action, headers)
+        if action == "QueuePause" and headers["Paused"] == "false":
+            unit.emit(
+                {
+                    "Event": "AgentCalled",
+                    "Interface": "PJSIP/201",
+                    "Exten": "7100",
+                    "DestChannel": "PJSIP/201-5",
+                    "Linkedid": "L5",
+                    "CallerIDNum": "1",
+                }
+            )
+            await asyncio.sleep(0)
+        return reply
+
+    unit.action = ring_while_unpausing
+    await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    operator = service.sessions["101"].operator
+    assert operator.state.value == "ringing" and operator.base.value == "ready"
+    assert [c.call_id for c in operator.calls] == ["L5"]

@@ -62,6 +62,7 @@ class Agency:
     token: str
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    unit: Any = None  # the Asterisk unit the test points the agency at, when it needs it
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.ami.errors import AMIError
+from appliance.agency.ami.errors import ActionFailedError, AMIError
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import OperatorsConfig
 from appliance.agency.operators import asterisk, calls
@@ -78,6 +78,8 @@ class OperatorService:
             return await handler(self, session, action)
         except m.NotAllowed as exc:
             raise ACPError("not_allowed", str(exc), id=action.id) from exc
+        except ActionFailedError as exc:
+            raise ACPError("not_allowed", f"the PBX refused: {exc}", id=action.id) from exc
         except AMIError as exc:
             raise ACPError("pbx_unavailable", str(exc), id=action.id) from exc
 

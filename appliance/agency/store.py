@@ -113,6 +113,7 @@ class Store:
         self.settings = settings
         self._connection: pymysql.connections.Connection[Any] | None = None
         self._lock = threading.Lock()
+        self._order = asyncio.Lock()  # statements run in the order they were issued
 
     # plumbing --------------------------------------------------------------------------------
     def _connect(self) -> pymysql.connections.Connection[Any]:
@@ -140,7 +141,8 @@ class Store:
             return list(cursor.fetchall())
 
     async def query(self, sql: str, *args: Any) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(self._run, sql, args)
+        async with self._order:
+            return await asyncio.to_thread(self._run, sql, args)
 
     async def prepare(self) -> None:
         for statement in SCHEMA:

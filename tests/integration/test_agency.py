@@ -162,7 +162,7 @@ async def test_time_is_tracked_per_state(agency: Agency, callcenter) -> None:
         with db.connect() as connection, connection.cursor() as cursor:
             cursor.execute(
                 "SELECT mode, state, reason, project FROM agency_interval"
-                " WHERE agent = '101' ORDER BY id"
+                " WHERE agent = '101' ORDER BY started_at, id"
             )
             return list(cursor.fetchall())
 

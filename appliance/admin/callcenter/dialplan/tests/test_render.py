@@ -153,9 +153,11 @@ def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
 def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
     model = build_model(tmp_path)
     evil = "https://crm.example/a;b,c?x=${SHELL(id)}&y=$[1+1](z)\"'"
-    model.topic.script_url = evil
-    model.topic.name = "Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
-    model.topic.save()
+    # The models refuse control characters; the renderer must be safe even when a row got
+    # them some other way, so write them past validation.
+    type(model.topic).objects.filter(pk=model.topic.pk).update(
+        script_url=evil, name="Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
+    )
     dialplan = render_unit(load_snapshot(), "u", 1)["extensions.conf"]
 
     lines = dialplan.splitlines()

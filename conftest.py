@@ -4,4 +4,5 @@ tests/integration, tests/e2e). See docs/testing.md."""
 pytest_plugins = [
     "tests.fixtures.mariadb",
     "tests.fixtures.browser",
+    "tests.fixtures.target",
 ]

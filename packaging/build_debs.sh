@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
         *) echo "build_debs: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
-[ -n "$version" ] && [ -n "$out" ] || { echo "build_debs: --version and --out are required" >&2; exit 2; }
+if [ -z "$version" ] || [ -z "$out" ]; then echo "build_debs: --version and --out are required" >&2; exit 2; fi
 [ -f "$pubkey" ] || { echo "build_debs: --vendor-pubkey FILE is required (a PEM ed25519 public key)" >&2; exit 2; }
 
 stage=$(mktemp -d)

@@ -18,7 +18,9 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 # 1. The uzor wheel, from a clean copy of the checkout (no build/ or egg-info left behind).
-(cd "$repo" && git ls-files -z -co --exclude-standard) | (cd "$repo" && xargs -0 cp --parents -t "$stage" 2>/dev/null || true)
+(cd "$repo" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' file; do
+    if [ -f "$file" ]; then cp --parents "$file" "$stage/"; fi   # skip tracked files deleted here
+done)
 mkdir -p "$stage/dist"
 "${pip[@]}" wheel --quiet --no-deps --wheel-dir "$stage/dist" "$stage" 2>"$stage/wheel.log" || {
     cat "$stage/wheel.log" >&2; exit 1; }

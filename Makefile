@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help deps venv test test-unit test-integration test-e2e lint fmt clean
+.PHONY: pbx-rootfs
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -49,6 +50,12 @@ lint: venv ## ruff (lint + format check), mypy, shellcheck
 fmt: venv ## Format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+pbx-rootfs: deps ## Build (once) the cached Debian sid root with Asterisk 22 for PBX units
+	@scripts/build-pbx-rootfs.sh >/dev/null
+
+# The suite's PBX units run in that root: build it before pytest starts (not inside a test).
+test test-integration test-e2e: pbx-rootfs
 
 clean: ## Remove the venv, caches and build output (not the PBX root cache)
 	rm -rf $(VENV) build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -4,5 +4,6 @@ tests/integration, tests/e2e). See docs/testing.md."""
 pytest_plugins = [
     "tests.fixtures.mariadb",
     "tests.fixtures.browser",
+    "tests.fixtures.pbx",
     "tests.fixtures.target",
 ]

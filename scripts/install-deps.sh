@@ -6,6 +6,8 @@ packages=(
     # test fixtures: real MariaDB, the PBX root filesystem, SIP peers, browser, audio
     mariadb-server mariadb-client mmdebstrap debian-archive-keyring arch-test
     sip-tester chromium sox libsox-fmt-all espeak-ng tmux
+    # PBX units: unshare/nsenter/setpriv/flock for the Asterisk root filesystem
+    util-linux
     # packaging and the booted target system
     makeself lintian dpkg-dev fakeroot systemd-container shellcheck openssl
 )

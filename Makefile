@@ -59,3 +59,17 @@ test test-integration test-e2e: pbx-rootfs
 
 clean: ## Remove the venv, caches and build output (not the PBX root cache)
 	rm -rf $(VENV) build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache
+
+# --- admin (appliance/admin) ---
+ADMIN_I18N_ENV := UZOR_ADMIN_CONFIG=$(CURDIR)/appliance/admin/dev/admin.yaml DJANGO_SETTINGS_MODULE=appliance.admin.uzor_admin.settings
+.PHONY: admin-messages admin-compilemessages bench-admin
+
+admin-messages: venv ## Admin: refresh the Russian catalog from the sources (then translate the new entries)
+	cd appliance/admin && $(ADMIN_I18N_ENV) $(CURDIR)/$(VENV)/bin/django-admin makemessages -l ru --no-location \
+		--ignore='tests/*' --ignore='*/tests/*' --ignore=testing.py --ignore=conftest.py --ignore='dev/*'
+
+admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, committed)
+	cd appliance/admin && $(ADMIN_I18N_ENV) $(CURDIR)/$(VENV)/bin/django-admin compilemessages -l ru
+
+bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
+	$(VPY) bench/admin_changelist.py

@@ -10,6 +10,8 @@ packages=(
     util-linux
     # packaging and the booted target system
     makeself lintian dpkg-dev fakeroot systemd-container shellcheck openssl
+    # admin: gettext catalogs (makemessages/compilemessages)
+    gettext
 )
 
 missing=()

@@ -1,0 +1,101 @@
+"""Admin forms that need more than a ModelForm: write-only passwords and secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Gateway, Operator, PbxUnit
+
+
+class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The webagent password is typed twice and stored hashed; empty on change = keep it."""
+
+    password1 = forms.CharField(
+        label=_("Webagent password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the current password."),
+    )
+    password2 = forms.CharField(
+        label=_("Webagent password (again)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = Operator
+        fields = [
+            "agent_number",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "email",
+            "phone",
+            "ring_time",
+            "wrapup_time",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["password1"].required = True
+            self.fields["password1"].help_text = _("The operator logs in to the webagent with it.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first and len(first) < 4:
+            self.add_error("password1", _("Use at least 4 characters."))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # Hash before the model is validated, so a new operator has a password.
+        if self.cleaned_data.get("password1"):
+            self.instance.set_password(self.cleaned_data["password1"])
+        super()._post_clean()
+
+
+class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A secret field shown empty; on change, an empty value keeps the stored secret."""
+
+    write_only_field = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.write_only_field]
+        field.widget = forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password"}
+        )
+        if self.instance.pk is not None:
+            field.required = False
+            field.help_text = _("Leave empty to keep the current value.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk is not None and not cleaned.get(self.write_only_field):
+            cleaned[self.write_only_field] = getattr(self.instance, self.write_only_field)
+        return cleaned
+
+
+class GatewayForm(KeepSecretForm):
+    write_only_field = "password"
+
+    class Meta:
+        model = Gateway
+        fields = "__all__"
+
+
+class PbxUnitForm(KeepSecretForm):
+    write_only_field = "ami_secret"
+
+    class Meta:
+        model = PbxUnit
+        fields = "__all__"

@@ -1,0 +1,33 @@
+"""Model fields that normalise their input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .validators import normalize_mac
+
+
+class MacAddressField(models.CharField):  # type: ignore[type-arg]
+    """Accepts a MAC address in any common format and stores 12 lower-case hex digits."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["max_length"] = 12
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("max_length", None)
+        return name, path, args, kwargs
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return normalize_mac(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # Room for separators: "E8-03-9A-B5-E0-C9" is 17 characters before normalising.
+        kwargs.setdefault("max_length", 40)
+        return super().formfield(**kwargs)

@@ -1,0 +1,38 @@
+"""The call-center model (SPEC section 3)."""
+
+from .pbx import PbxUnit, hash_token
+from .people import Group, Membership, Operator, Workplace
+from .routing import (
+    INBOUND_CONTEXT,
+    OUTBOUND_CONTEXT,
+    Context,
+    Gateway,
+    Route,
+    Transformation,
+    refuse_builtin_delete,
+)
+from .schedules import Schedule, SpecificDate, WeeklyRange
+from .sounds import Sound
+from .topics import InboundTopic, OutboundTopic
+
+__all__ = [
+    "INBOUND_CONTEXT",
+    "OUTBOUND_CONTEXT",
+    "Context",
+    "Gateway",
+    "Group",
+    "InboundTopic",
+    "Membership",
+    "Operator",
+    "OutboundTopic",
+    "PbxUnit",
+    "Route",
+    "Schedule",
+    "Sound",
+    "SpecificDate",
+    "Transformation",
+    "WeeklyRange",
+    "Workplace",
+    "hash_token",
+    "refuse_builtin_delete",
+]

@@ -1,0 +1,131 @@
+"""Inbound and outbound topics (with the topic directory fields)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..validators import overlapping_prefix, validate_digits, validate_outbound_prefix
+from .base import TopicDirectory, ValidatedModel
+from .people import Group
+from .schedules import Schedule
+from .sounds import Sound
+
+
+class InboundTopic(TopicDirectory, ValidatedModel):
+    """Rules for inbound calls to one topic number (all of them live in the Inbound context).
+
+    ``flow`` is reserved for the visual call-flow editor: when set, it describes the call flow
+    as a graph and replaces the standard flow built from the fields here.
+    """
+
+    number = models.CharField(
+        _("number"),
+        max_length=32,
+        unique=True,
+        validators=[validate_digits],
+        help_text=_("Unique topic number; transformations send calls here."),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    script_url = models.URLField(
+        _("script URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Loaded in the webagent on every call of this topic."),
+    )
+    non_working_schedules = models.ManyToManyField(
+        Schedule,
+        verbose_name=_("non-working time"),
+        blank=True,
+        related_name="inbound_topics",
+        help_text=_("The topic does not work during these schedules."),
+    )
+    working_sound = models.ForeignKey(
+        Sound,
+        verbose_name=_("greeting (working time)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    non_working_sound = models.ForeignKey(
+        Sound,
+        verbose_name=_("sound for non-working time"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="inbound_topics",
+        help_text=_("The group (queue) whose operators take the calls."),
+    )
+    hide_caller_number = models.BooleanField(
+        _("hide caller number"),
+        default=False,
+        help_text=_("Operators see 'hidden' instead of the caller's number."),
+    )
+    flow = models.JSONField(_("call flow"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[non_working_schedules])
+
+    class Meta:
+        verbose_name = _("inbound topic")
+        verbose_name_plural = _("inbound topics")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+
+class OutboundTopic(TopicDirectory, ValidatedModel):
+    """An outbound topic: operators dial <prefix><number>; the prefix tags the call."""
+
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=10,
+        unique=True,
+        validators=[validate_outbound_prefix],
+        help_text=_(
+            "Internal digits dialled before the number, e.g. 111; must not start with 8 and "
+            "must not be the beginning of another prefix."
+        ),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    script_url = models.URLField(
+        _("script URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Loaded in the webagent for calls of this topic."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outbound topic")
+        verbose_name_plural = _("outbound topics")
+        ordering = ["prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.prefix:
+            return
+        others = OutboundTopic.objects.exclude(pk=self.pk).values_list("prefix", flat=True)
+        clash = overlapping_prefix(self.prefix, [p for p in others if p != self.prefix])
+        if clash:
+            raise ValidationError(
+                {
+                    "prefix": _(
+                        "The prefix %(prefix)s overlaps the prefix %(other)s of another outbound "
+                        "topic: no prefix may be the beginning of another."
+                    )
+                    % {"prefix": self.prefix, "other": clash}
+                }
+            )

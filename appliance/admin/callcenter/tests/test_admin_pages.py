@@ -1,0 +1,293 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from appliance.admin.callcenter.models import (
+    Context,
+    Gateway,
+    Group,
+    InboundTopic,
+    Operator,
+    OutboundTopic,
+    PbxUnit,
+    Route,
+    Schedule,
+    Sound,
+    Transformation,
+    Workplace,
+)
+
+from .admin_client import form_errors, inline_management
+from .factories import make_context, make_gateway, make_group, make_operator, tone_file
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("admin_db")]
+
+ALL_MODELS = [
+    Sound,
+    Group,
+    Operator,
+    Workplace,
+    Schedule,
+    InboundTopic,
+    OutboundTopic,
+    Context,
+    Gateway,
+    Transformation,
+    Route,
+    PbxUnit,
+]
+
+
+@pytest.fixture
+def root():
+    return User.objects.create_superuser("root", "root@example.com", "root-pass-123")
+
+
+@pytest.fixture
+def client(root):
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def url(model, view, *args):
+    return reverse(f"admin:callcenter_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_every_changelist_and_add_page_renders(client, model):
+    assert client.get(url(model, "changelist")).status_code == 200
+    assert client.get(url(model, "add")).status_code == 200
+
+
+def test_the_index_lists_the_callcenter_section(client):
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Callcenter" in page
+    for model in ALL_MODELS:
+        assert url(model, "changelist") in page
+
+
+def test_operator_add_change_history_and_delete(client, root):
+    sales = make_group("sales")
+    data = {
+        "agent_number": "101",
+        "last_name": "Ivanov",
+        "first_name": "Ivan",
+        "middle_name": "",
+        "email": "",
+        "phone": "",
+        "password1": "agent-pass",
+        "password2": "agent-pass",
+        "ring_time": "20",
+        "wrapup_time": "30",
+        "is_active": "on",
+        **inline_management("memberships", [{"group": str(sales.pk), "priority": "2"}]),
+        "_continue": "1",
+    }
+    response = client.post(url(Operator, "add"), data)
+    assert response.status_code == 302, form_errors(response)
+    operator = Operator.objects.get(agent_number="101")
+    assert operator.check_password("agent-pass") and "agent-pass" not in operator.password
+    assert operator.memberships.get().priority == 2
+
+    change = {**data, "password1": "", "password2": "", "last_name": "Petrov"}
+    change.update(
+        inline_management(
+            "memberships",
+            [
+                {
+                    "group": str(sales.pk),
+                    "priority": "3",
+                    "id": str(operator.memberships.get().pk),
+                    "operator": str(operator.pk),
+                },
+            ],
+        )
+    )
+    change["memberships-INITIAL_FORMS"] = "1"
+    response = client.post(url(Operator, "change", operator.pk), change)
+    assert response.status_code == 302, form_errors(response)
+    operator.refresh_from_db()
+    assert operator.last_name == "Petrov" and operator.check_password("agent-pass")
+
+    history = client.get(url(Operator, "history", operator.pk)).content.decode()
+    assert "root" in history and "Petrov" in history
+
+    page = client.get(url(Operator, "delete", operator.pk))
+    assert page.status_code == 200 and b"Are you sure" in page.content
+    response = client.post(url(Operator, "delete", operator.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Operator.objects.filter(agent_number="101").exists()
+
+
+def test_operator_form_refuses_a_short_agent_number_and_missing_password(client):
+    data = {
+        "agent_number": "12",
+        "ring_time": "15",
+        "wrapup_time": "10",
+        **inline_management("memberships"),
+    }
+    response = client.post(url(Operator, "add"), data)
+    errors = form_errors(response)
+    assert "agent_number" in errors and "password1" in errors
+    assert not Operator.objects.exists()
+
+
+def test_save_and_add_another(client):
+    data = {
+        "name": "support",
+        "priority": "0",
+        "answer_timeout": "15",
+        "strategy": "rrmemory",
+        "_addanother": "1",
+    }
+    response = client.post(url(Group, "add"), data)
+    assert response.status_code == 302 and response["Location"] == url(Group, "add")
+
+
+def test_workplace_mac_is_normalised_and_the_list_links_the_webagent(client):
+    response = client.post(
+        url(Workplace, "add"), {"number": "1", "description": "", "mac": "E8-03-9A-B5-E0-C9"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    workplace = Workplace.objects.get(number="1")
+    assert workplace.mac == "e8039ab5e0c9"
+    listing = client.get(url(Workplace, "changelist")).content.decode()
+    assert "https://uzor.test/agent/?host=e8039ab5e0c9" in listing
+    assert workplace.sip_secret not in listing
+    assert (
+        workplace.sip_secret
+        not in client.get(url(Workplace, "change", workplace.pk)).content.decode()
+    )
+    found = client.get(url(Workplace, "changelist"), {"q": "E8:03:9A"}).content.decode()
+    assert "e8039ab5e0c9" in found
+
+
+def test_workplace_bad_mac_is_a_form_error(client):
+    response = client.post(url(Workplace, "add"), {"number": "2", "mac": "E8-03-9A-B5-E0"})
+    assert "mac" in form_errors(response)
+    assert not Workplace.objects.exists()
+
+
+def test_outbound_prefix_errors_name_the_field(client):
+    OutboundTopic(prefix="111").save()
+    for prefix in ("811", "11", "1a"):
+        response = client.post(url(OutboundTopic, "add"), {"prefix": prefix, "state": "active"})
+        assert "prefix" in form_errors(response), prefix
+
+
+def test_route_pattern_and_transformation_errors_name_the_field(client):
+    gateway = make_gateway()
+    response = client.post(
+        url(Route, "add"),
+        {
+            "pattern": "_8[9",
+            "transformation": "${CALLERID(num)}",
+            "gateway": str(gateway.pk),
+            "order": "0",
+        },
+    )
+    errors = form_errors(response)
+    assert "pattern" in errors and "transformation" in errors
+    assert not Route.objects.exists()
+
+
+def test_sound_upload_through_the_admin_and_a_broken_file_refused(client, tmp_path):
+    response = client.post(
+        url(Sound, "add"),
+        {
+            "name": "greeting",
+            "description": "hello",
+            "file": tone_file(tmp_path, "greeting.ogg"),
+        },
+    )
+    assert response.status_code == 302, form_errors(response)
+    sound = Sound.objects.get(name="greeting")
+    audio = client.get(reverse("admin:callcenter_sound_audio", args=[sound.pk]))
+    assert audio.status_code == 200 and b"".join(audio.streaming_content)[:4] == b"RIFF"
+
+    (tmp_path / "fake.wav").write_bytes(b"RIFF....WAVEfmt this is broken")
+    with open(tmp_path / "fake.wav", "rb") as fake:
+        response = client.post(url(Sound, "add"), {"name": "broken", "file": fake})
+    errors = form_errors(response)
+    assert "file" in errors and "audio" in errors["file"][0]
+    assert not Sound.objects.filter(name="broken").exists()
+
+
+def test_builtin_contexts_cannot_be_deleted_from_the_admin(client):
+    inbound = Context.inbound()
+    page = client.get(url(Context, "change", inbound.pk)).content.decode()
+    assert url(Context, "delete", inbound.pk) not in page
+    response = client.post(
+        url(Context, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(inbound.pk)],
+            "post": "yes",
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Context.objects.filter(pk=inbound.pk).exists()
+    custom = make_context("from-sipnet")
+    response = client.post(url(Context, "delete", custom.pk), {"post": "yes"})
+    assert response.status_code == 302 and not Context.objects.filter(name="from-sipnet").exists()
+
+
+def test_inbound_context_page_lists_the_topics(client):
+    InboundTopic(number="1000", group=make_group()).save()
+    page = client.get(url(Context, "change", Context.inbound().pk)).content.decode()
+    assert "1000" in page
+
+
+def test_gateway_password_is_write_only(client):
+    context = make_context()
+    data = {
+        "name": "sipnet",
+        "context": str(context.pk),
+        "host": "sipnet.ru",
+        "port": "5060",
+        "transport": "udp",
+        "username": "u1",
+        "auth_domain": "",
+        "password": "carrier-secret",
+        "did": "74951234567",
+    }
+    assert client.post(url(Gateway, "add"), data).status_code == 302
+    gateway = Gateway.objects.get(name="sipnet")
+    assert "carrier-secret" not in client.get(url(Gateway, "change", gateway.pk)).content.decode()
+    assert "carrier-secret" not in client.get(url(Gateway, "changelist")).content.decode()
+    response = client.post(
+        url(Gateway, "change", gateway.pk), {**data, "password": "", "port": "5070"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    gateway.refresh_from_db()
+    assert gateway.password == "carrier-secret" and gateway.port == 5070
+
+
+def test_pbx_unit_gets_a_token_shown_once(client):
+    data = {
+        "name": "pbx1",
+        "address": "127.0.0.1",
+        "ami_port": "5038",
+        "ami_user": "uzor",
+        "ami_secret": "ami-secret-1",
+        "enabled": "on",
+    }
+    response = client.post(url(PbxUnit, "add"), data, follow=True)
+    unit = PbxUnit.objects.get(name="pbx1")
+    shown = [str(m) for m in response.context["messages"] if "token" in str(m)]
+    token = shown[0].rsplit(": ", 1)[-1]
+    assert unit.check_token(token)
+    assert token not in client.get(url(PbxUnit, "change", unit.pk)).content.decode()
+
+
+def test_operators_changelist_filters_and_searches(client):
+    sales, support = make_group("sales"), make_group("support")
+    first, second = make_operator("201"), make_operator("202")
+    first.groups.add(sales)
+    second.groups.add(support)
+    page = client.get(url(Operator, "changelist"), {"groups__id__exact": sales.pk}).content.decode()
+    assert "201" in page and "202" not in page
+    page = client.get(url(Operator, "changelist"), {"q": "202"}).content.decode()
+    assert "202" in page and "201</a>" not in page

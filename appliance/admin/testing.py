@@ -1,0 +1,89 @@
+"""pytest support for the admin: Django set up against a real MariaDB database.
+
+``configure_django()`` runs when the tests are collected (models must be importable then) with
+a temporary admin.yaml whose database is filled in later; the session fixture
+``admin_database`` creates a real database on the ``mariadb`` fixture's server, points Django's
+connection at it and migrates. ``admin_db`` runs one test in a transaction rolled back after it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_CONFIGURED: dict[str, Path] = {}
+
+
+def configure_django() -> Path:
+    """Load the admin's settings from a temporary admin.yaml; return its directory."""
+    if "dir" in _CONFIGURED:
+        return _CONFIGURED["dir"]
+    import django
+    from django.test.utils import setup_test_environment
+
+    base = Path(tempfile.mkdtemp(prefix="uzor-admin-test-"))
+    (base / "secret_key").write_text(secrets.token_urlsafe(40))
+    (base / "db_password").write_text("filled-in-by-the-admin_database-fixture")
+    for path in (base / "secret_key", base / "db_password"):
+        path.chmod(0o600)
+    config = base / "admin.yaml"
+    config.write_text(
+        f"secret_key_file: {base / 'secret_key'}\n"
+        "debug: false\n"
+        "allowed_hosts: ['*']\n"
+        "database: {name: pending, user: pending, host: 127.0.0.1, port: 3306, "
+        f"password_file: {base / 'db_password'}}}\n"
+        "license: {required: false}\n"
+        f"static_root: {base / 'static'}\n"
+        f"media_root: {base / 'media'}\n"
+        "public_url: https://uzor.test\n"
+    )
+    saved = {key: os.environ.get(key) for key in ("DJANGO_SETTINGS_MODULE", "UZOR_ADMIN_CONFIG")}
+    os.environ["DJANGO_SETTINGS_MODULE"] = "appliance.admin.uzor_admin.settings"
+    os.environ["UZOR_ADMIN_CONFIG"] = str(config)
+    try:
+        django.setup()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    setup_test_environment()
+    _CONFIGURED["dir"] = base
+    return base
+
+
+@pytest.fixture(scope="session")
+def admin_database(mariadb):  # type: ignore[no-untyped-def]
+    """A migrated database on the real MariaDB server, used by Django for the session."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    db = mariadb.create_database()
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict.update(
+        NAME=db.name, USER=db.user, PASSWORD=db.password, HOST=db.host, PORT=str(db.port)
+    )
+    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        yield db
+    finally:
+        connection.close()
+        mariadb.drop_database(db)
+
+
+@pytest.fixture
+def admin_db(admin_database) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Run the test inside a transaction that is rolled back afterwards."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

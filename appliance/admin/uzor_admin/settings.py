@@ -1,0 +1,131 @@
+"""Django settings for the Uzor admin, built from admin.yaml (see config.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymysql
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from .config import ConfigError, config_path, load_config, read_secret
+
+pymysql.install_as_MySQLdb()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+try:
+    UZOR_CONFIG = load_config()
+    SECRET_KEY = read_secret(UZOR_CONFIG.secret_key_file, "Django secret key")
+    _DB_PASSWORD = read_secret(UZOR_CONFIG.database.password_file, "database password")
+except ConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+
+UZOR_CONFIG_PATH = config_path()
+DEBUG = UZOR_CONFIG.debug
+ALLOWED_HOSTS = list(UZOR_CONFIG.allowed_hosts)
+UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
+UZOR_LICENSE_PATH = UZOR_CONFIG.license.path
+UZOR_LICENSE_PUBKEYS = UZOR_CONFIG.license.public_keys
+UZOR_LICENSE_REQUIRED = UZOR_CONFIG.license.required
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "appliance.admin.callcenter.apps.CallcenterConfig",
+]
+
+MIDDLEWARE = [
+    "appliance.admin.uzor_admin.access_log.AccessLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "appliance.admin.uzor_admin.urls"
+WSGI_APPLICATION = "appliance.admin.uzor_admin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_db = UZOR_CONFIG.database
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": _db.name,
+        "USER": _db.user,
+        "PASSWORD": _DB_PASSWORD,
+        "HOST": _db.socket or _db.host,
+        "PORT": "" if _db.socket else str(_db.port),
+        "CONN_MAX_AGE": 60,
+        "OPTIONS": {"charset": "utf8mb4"},
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = UZOR_CONFIG.static_root
+MEDIA_URL = "/media/"
+MEDIA_ROOT = UZOR_CONFIG.media_root
+
+# Behind nginx, which terminates TLS and sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "loggers": {
+        "uzor.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uzor": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["stderr"], "level": "WARNING"},
+    },
+}

@@ -1,0 +1,9 @@
+"""WSGI entry point for gunicorn: ``appliance.admin.uzor_admin.wsgi:application``."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appliance.admin.uzor_admin.settings")
+
+application = get_wsgi_application()

@@ -73,3 +73,22 @@ admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, c
 
 bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
 	$(VPY) bench/admin_changelist.py
+
+# --- PBX fixtures ---
+.PHONY: bench-pbx
+bench-pbx: pbx-rootfs venv ## PBX fixtures: root lookup, unit boot/stop and carrier call timings
+	$(VPY) bench/pbx_fixtures.py
+
+LICENSING_PO := licensing/locale/ru/LC_MESSAGES/uzor-licensing.po
+.PHONY: licensing-locale
+licensing-locale: ## Recompile the licensing Russian catalogue (.po -> committed .mo; needs gettext)
+	msgfmt --check -o $(LICENSING_PO:.po=.mo) $(LICENSING_PO)
+
+.PHONY: configurator-locale
+CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
+configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)
+	msgfmt --check -o $(CONFIGURATOR_PO).mo $(CONFIGURATOR_PO).po
+
+.PHONY: bench-configurator
+bench-configurator: deps venv ## Configurator: first run and re-run times (throwaway MariaDB, real uzor-admin)
+	$(VPY) bench/configurator_rerun.py

@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.mariadb",
     "tests.fixtures.browser",
     "tests.fixtures.pbx",
+    "tests.fixtures.licensing",
     "tests.fixtures.target",
 ]

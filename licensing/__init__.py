@@ -2,7 +2,8 @@
 
 Public API (see INTERFACES.md): `load_license`, `load_public_keys`, `verify`, the `License`
 model and the `LicenseError` family; `licensing.server_id` for server IDs; `licensing.gate`
-for the daemons; `licensing.signing` for detached file signatures.
+for the daemons; `licensing.store.save_license` for the configurator (verify, then write);
+`licensing.signing` for detached file signatures.
 """
 
 from licensing.errors import (

@@ -78,7 +78,10 @@ class _Parser(argparse.ArgumentParser):
         raise _ParserExitError(status)
 
     def error(self, message: str) -> NoReturn:
-        self.err.write(f"{self.prog}: {_('error')}: {message} ({_('see --help')})\n")
+        self.err.write(
+            _("{prog}: error: {message} (see --help)").format(prog=self.prog, message=message)
+            + "\n"
+        )
         raise _ParserExitError(ExitCode.USAGE)
 
 

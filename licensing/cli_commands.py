@@ -12,7 +12,7 @@ from typing import TextIO
 
 from licensing.i18n import _
 from licensing.issue import end_of_day, issue_license
-from licensing.keys import load_private_key, load_public_keys
+from licensing.keys import generate_keypair, load_private_key, load_public_keys
 from licensing.model import License, format_time, load_license
 from licensing.server_id import collect_facts, current_server_id, parse_server_id
 from licensing.signing import sign_file, verify_file
@@ -24,8 +24,6 @@ class UsageError(Exception):
 
 
 def keygen(args: argparse.Namespace, out: TextIO) -> None:
-    from licensing.keys import generate_keypair
-
     try:
         private_path, public_path, new_key_id = generate_keypair(args.out)
     except FileExistsError as exc:
@@ -110,8 +108,8 @@ def sign(args: argparse.Namespace, out: TextIO) -> None:
 
 def verify_command(args: argparse.Namespace, out: TextIO) -> None:
     keys = load_public_keys(args.pubkey)
-    license = load_license(args.file)
     server = parse_server_id(args.server_id) if args.server_id else collect_facts()
+    license = load_license(args.file)
     verify(license, keys, server)
     print(
         _(

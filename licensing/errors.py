@@ -24,7 +24,9 @@ class LicenseError(Exception):
         super().__init__(self.error_id, fields)
 
     def __str__(self) -> str:
-        return _(self.template).format(**self.fields)
+        """The message on one printable line, whatever the (partly untrusted) fields hold."""
+        message = _(self.template).format(**self.fields)
+        return " ".join("".join(c if c.isprintable() else " " for c in message).split())
 
 
 class LicenseMissing(LicenseError):

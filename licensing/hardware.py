@@ -1,5 +1,9 @@
 """Reading the raw hardware facts of this machine (the hashing and matching live in server_id).
 
+The DMI product UUID is readable by root only. Daemons running as the `uzor` user read the copy
+a root `ExecStartPre=+-` step of their systemd unit may leave in /run/uzor/dmi-product-uuid
+(see README "Licensing"); without it they simply lack that fact and rely on the other two.
+
 A network interface counts as physical when /sys/class/net/<name>/device exists (the kernel
 links real devices - PCI, USB, virtio - there and not virtual ones), its name is not one of the
 well-known virtual kinds (loopback, bridges, veth, docker, ...) and its MAC is a real one.
@@ -61,6 +65,7 @@ class Host:
 
     machine_id_path: Path = Path("/etc/machine-id")
     dmi_uuid_path: Path = Path("/sys/class/dmi/id/product_uuid")
+    dmi_uuid_copy_path: Path = Path("/run/uzor/dmi-product-uuid")
     sys_class_net: Path = Path("/sys/class/net")
     interface_addresses: InterfaceAddresses = field(default=psutil.net_if_addrs)
     hostname: Callable[[], str] = field(default=socket.gethostname)
@@ -70,7 +75,7 @@ class Host:
         return value if value and _MACHINE_ID_RE.match(value) else None
 
     def dmi_uuid(self) -> str | None:
-        value = _read_text(self.dmi_uuid_path)
+        value = _read_text(self.dmi_uuid_path) or _read_text(self.dmi_uuid_copy_path)
         if not value or value in _BOGUS_DMI_UUIDS:
             return None
         return value

@@ -147,13 +147,14 @@ def parse_payload(payload: bytes) -> License:
         raise ValueError(_("the payload is not valid JSON")) from exc
     if not isinstance(data, dict):
         raise ValueError(_("the payload is not a JSON object"))
-    _check_field_names(set(data), _FIELDS, _("the payload"))
-    if type(data["format"]) is not int or data["format"] != PAYLOAD_FORMAT:
+    payload_format = data.get("format")
+    if "format" in data and (type(payload_format) is not int or payload_format != PAYLOAD_FORMAT):
         raise ValueError(
             _("payload format {format} is not supported: update Uzor").format(
-                format=str(data["format"])[:20]
+                format=json.dumps(payload_format)[:20]
             )
         )
+    _check_field_names(set(data), _FIELDS, _("the payload"))
     limits = data["limits"]
     if not isinstance(limits, dict):
         raise ValueError(_("'limits' must be a JSON object"))
@@ -177,13 +178,13 @@ def _check_field_names(present: set[str], expected: set[str], where: str) -> Non
     missing, extra = expected - present, present - expected
     if missing:
         raise ValueError(
-            _("{where} lacks the field(s) {names}").format(
+            _("{where}: the field(s) {names} are missing").format(
                 where=where, names=", ".join(sorted(missing))
             )
         )
     if extra:
         raise ValueError(
-            _("{where} has unknown field(s) {names}").format(
+            _("{where}: unknown field(s) {names}").format(
                 where=where, names=", ".join(sorted(name[:40] for name in extra)[:5])
             )
         )
@@ -234,6 +235,8 @@ def load_license(path: str | os.PathLike[str]) -> License:
         raise LicenseMalformed(
             path=file, reason=_("it cannot be read: {error}").format(error=exc.strerror)
         ) from exc
+    if len(data) > armour.MAX_ARMOUR_CHARS:
+        raise LicenseMalformed(path=file, reason=_("the file is far too large for a license"))
     if not data.strip():
         raise LicenseMalformed(path=file, reason=_("the file is empty"))
     try:

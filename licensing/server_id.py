@@ -95,7 +95,11 @@ class HardwareFacts:
         if not isinstance(nics, list) or len(nics) > _MAX_NICS:
             raise ValueError(_("'nics' must be a list of at most {n} hashes").format(n=_MAX_NICS))
         hostname = data["hostname"]
-        if not isinstance(hostname, str) or len(hostname) > _MAX_HOSTNAME:
+        if (
+            not isinstance(hostname, str)
+            or len(hostname) > _MAX_HOSTNAME
+            or not hostname.isprintable()
+        ):
             raise ValueError(_("'hostname' must be a short text"))
         return cls(
             machine_id=_optional_hash(data["machine_id"], "machine_id"),
@@ -135,7 +139,7 @@ def facts_from_raw(
         machine_id=hash_fact("machine_id", machine_id) if machine_id else None,
         dmi_uuid=hash_fact("dmi_uuid", dmi_uuid) if dmi_uuid else None,
         nics=tuple(sorted({hash_fact("nics", mac) for mac in macs})),
-        hostname=hostname[:_MAX_HOSTNAME],
+        hostname="".join(char for char in hostname if char.isprintable())[:_MAX_HOSTNAME],
     )
 
 

@@ -10,7 +10,8 @@
 # Usage: scripts/build-pbx-rootfs.sh            (env UZOR_CACHE_DIR, default /var/cache/uzor)
 set -euo pipefail
 
-packages=(asterisk asterisk-modules asterisk-core-sounds-en)
+# python3: for programs a unit runs itself, e.g. `#exec` config generators (execincludes).
+packages=(asterisk asterisk-modules asterisk-core-sounds-en python3)
 
 cache_dir=${UZOR_CACHE_DIR:-/var/cache/uzor}
 self=$(readlink -f "$0")

@@ -11,6 +11,7 @@ packages=(
     # packaging and the booted target system
     makeself lintian dpkg-dev fakeroot systemd-container shellcheck openssl
     # admin: gettext catalogs (makemessages/compilemessages)
+    # licensing: msgfmt for `make licensing-locale` (the compiled .mo is committed)
     gettext
 )
 

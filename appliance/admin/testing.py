@@ -19,8 +19,12 @@ import pytest
 _CONFIGURED: dict[str, Path] = {}
 
 
-def configure_django() -> Path:
-    """Load the admin's settings from a temporary admin.yaml; return its directory."""
+def configure_django(test_environment: bool = True) -> Path:
+    """Load the admin's settings from a temporary admin.yaml; return its directory.
+
+    ``test_environment`` instruments template rendering for ``response.context`` (tests);
+    benchmarks leave it off to measure what production renders.
+    """
     if "dir" in _CONFIGURED:
         return _CONFIGURED["dir"]
     import django
@@ -54,7 +58,8 @@ def configure_django() -> Path:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    setup_test_environment()
+    if test_environment:
+        setup_test_environment()
     _CONFIGURED["dir"] = base
     return base
 

@@ -29,11 +29,12 @@ def raw_facts(
 
 
 @pytest.fixture(autouse=True)
-def english_messages() -> object:
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> object:
     """Tests assert on English text unless they switch language themselves."""
+    monkeypatch.setenv("LANGUAGE", "en")  # child processes and set_language(None) too
     i18n.set_language("en")
     yield None
-    i18n.set_language("en")
+    i18n.set_language(None)  # back to the locale environment for whatever runs next
 
 
 @pytest.fixture

@@ -14,6 +14,12 @@ from licensing.model import License, parse_license_text
 from licensing.tests.conftest import LicenseFactory
 
 SIG = bytes(range(64))
+# No example database in the checkout, no deadlines or speed checks (no timing in tests).
+FUZZ = settings(
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def block(*lines: str) -> str:
@@ -90,14 +96,14 @@ def test_it_rejects_a_truncated_license(make_license: LicenseFactory) -> None:
         assert "UZOR LICENSE" in malformed_reason(text[:cut])
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(FUZZ, max_examples=300)
 @given(st.text(max_size=2000))
 def test_garbage_only_ever_raises_license_malformed(text: str) -> None:
     with pytest.raises(LicenseMalformed):
         parse_license_text(text)
 
 
-@settings(max_examples=300)
+@settings(FUZZ, max_examples=300)
 @given(
     st.lists(
         st.one_of(
@@ -131,7 +137,7 @@ def sample_armour() -> str:
     return license.armoured()
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(FUZZ, max_examples=300)
 @given(position=st.integers(min_value=0), replacement=st.characters())
 def test_a_mutated_license_parses_or_raises_license_malformed(
     sample_armour: str, position: int, replacement: str
@@ -145,7 +151,7 @@ def test_a_mutated_license_parses_or_raises_license_malformed(
     assert isinstance(result, License)
 
 
-@settings(max_examples=200)
+@settings(FUZZ, max_examples=200)
 @given(
     key_id=st.text(alphabet="0123456789abcdef", min_size=16, max_size=16),
     signature=st.binary(min_size=64, max_size=64),

@@ -28,6 +28,7 @@ def make_host(tmp_path: Path, interfaces: dict[str, tuple[str, bool]]) -> Host:
     return Host(
         machine_id_path=tmp_path / "machine-id",
         dmi_uuid_path=tmp_path / "product_uuid",
+        dmi_uuid_copy_path=tmp_path / "run-copy",
         sys_class_net=net,
         interface_addresses=lambda: addresses,
         hostname=lambda: "pbx1",
@@ -89,3 +90,11 @@ def test_unreadable_or_placeholder_values_count_as_missing(tmp_path: Path) -> No
     assert host.machine_id() is None
     facts = host.facts()
     assert (facts.machine_id, facts.dmi_uuid, facts.nics) == (None, None, ())
+
+
+def test_an_unprivileged_daemon_reads_the_copy_of_the_dmi_uuid(tmp_path: Path) -> None:
+    host = make_host(tmp_path, {})
+    host.dmi_uuid_path = tmp_path / "unreadable-for-this-user"
+    assert host.dmi_uuid() is None
+    (tmp_path / "run-copy").write_text("4C4C4544-0042-3510-8051-B4C04F4E3732\n")
+    assert host.dmi_uuid() == "4c4c4544-0042-3510-8051-b4c04f4e3732"

@@ -57,13 +57,14 @@ def test_a_perpetual_license_has_no_expiry(make_license: LicenseFactory) -> None
     [
         (lambda d: d.update(algorithm="none"), "unknown field(s) algorithm"),
         (lambda d: d.update(extra=1), "unknown field(s) extra"),
-        (lambda d: d.pop("customer"), "lacks the field(s) customer"),
-        (lambda d: d.pop("not_after"), "lacks the field(s) not_after"),
+        (lambda d: d.pop("customer"), "the field(s) customer are missing"),
+        (lambda d: d.pop("not_after"), "the field(s) not_after are missing"),
         (lambda d: d["limits"].update(max_calls=5), "unknown field(s) max_calls"),
-        (lambda d: d["limits"].pop("max_pbx_units"), "lacks the field(s) max_pbx_units"),
+        (lambda d: d["limits"].pop("max_pbx_units"), "the field(s) max_pbx_units are missing"),
         (lambda d: d["server"].update(cpu="x"), "exactly the fields"),
         (lambda d: d.update(format=2), "format 2 is not supported"),
         (lambda d: d.update(format=True), "not supported"),
+        (lambda d: d.update(format=2, seats=3), "format 2 is not supported: update Uzor"),
         (lambda d: d["limits"].update(max_operators=True), "max_operators"),
         (lambda d: d["limits"].update(max_operators=0), "max_operators"),
         (lambda d: d["limits"].update(max_operators="5"), "max_operators"),
@@ -125,7 +126,12 @@ def test_loading_a_missing_file_raises_license_missing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"", "empty"), (b"  \n", "empty"), (b"\xff\x00\xfe", "not a text file")],
+    [
+        (b"", "empty"),
+        (b"  \n", "empty"),
+        (b"\xff\x00\xfe", "not a text file"),
+        (b"A" * 300_000, "too large"),
+    ],
 )
 def test_loading_an_unusable_file_raises_license_malformed(
     tmp_path: Path, content: bytes, reason: str

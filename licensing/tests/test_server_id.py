@@ -79,6 +79,14 @@ def test_it_rejects_a_bad_server_id_saying_why(text: str, reason: str) -> None:
     assert "1|" in str(caught.value)
 
 
+def test_control_characters_never_reach_the_hostname() -> None:
+    assert raw_facts(hostname="pbx\n1\x1b[31m").hostname == "pbx1[31m"
+    data = raw_facts().to_json_dict() | {"hostname": "a\nb"}
+    text = "1|" + base64.b64encode(zlib.compress(json.dumps(data).encode())).decode()
+    with pytest.raises(MalformedServerId, match="hostname"):
+        parse_server_id(text)
+
+
 def test_it_rejects_facts_that_are_not_hashes() -> None:
     data = raw_facts().to_json_dict() | {"machine_id": "raw-machine-id"}
     text = "1|" + base64.b64encode(zlib.compress(json.dumps(data).encode())).decode()

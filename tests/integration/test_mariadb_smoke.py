@@ -5,6 +5,10 @@ from tests.fixtures.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
 
+# pymysql.OperationalError, not pymysql.err.OperationalError: once Django's MySQL backend imports
+# MySQLdb.* (pymysql.install_as_MySQLdb), `pymysql.err` is rebound to a second copy of the module
+# whose classes are not the ones pymysql raises.
+
 
 def test_it_round_trips_a_row(mariadb_database):
     with mariadb_database.connect(autocommit=True) as conn, conn.cursor() as cur:
@@ -23,7 +27,7 @@ def test_it_creates_and_drops_a_database(mariadb: MariaDB):
     with mariadb.connect() as conn, conn.cursor() as cur:
         cur.execute("SHOW DATABASES LIKE %s", (db.name,))
         assert cur.fetchone() is None
-    with pytest.raises(pymysql.err.OperationalError):
+    with pytest.raises(pymysql.OperationalError):
         db.connect().close()
 
 
@@ -33,7 +37,7 @@ def test_a_database_user_cannot_read_another_database(mariadb: MariaDB):
         with (
             first.connect() as conn,
             conn.cursor() as cur,
-            pytest.raises(pymysql.err.OperationalError),
+            pytest.raises(pymysql.OperationalError),
         ):
             cur.execute(f"SELECT 1 FROM `{second.name}`.nothing")
     finally:

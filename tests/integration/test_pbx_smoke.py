@@ -1,5 +1,9 @@
 """The PBX fixtures for real: Asterisk units in the sid root, AMI, and calls over a carrier."""
 
+import base64
+import os
+import socket
+
 import pytest
 
 from tests.fixtures.ami import AmiClient, AmiError, AmiMessage
@@ -156,3 +160,72 @@ def test_a_unit_that_fails_to_boot_reports_its_log_tail(asterisk_unit):
         asterisk_unit({"modules.conf": broken}, name="broken", timeout=30)
 
     assert "chan_doesnotexist" in str(failure.value)
+
+
+def test_a_unit_includes_config_generated_by_an_exec_program_from_a_bound_dir(
+    asterisk_unit, tmp_path
+):
+    (tmp_path / "gen.py").write_text(
+        'print("[generated]")\nprint("exten => 100,1,NoOp(from generator)")\n'
+    )
+    unit = asterisk_unit(
+        {"extensions.d/gen.conf": "#exec /usr/bin/python3 /srv/uzor-unit/mnt/gen/gen.py\n"},
+        binds={"gen": tmp_path},
+    )
+
+    assert unit.path_in_unit("gen") == "/srv/uzor-unit/mnt/gen"
+    assert "NoOp(from generator)" in unit.cli("dialplan show generated")
+
+
+def test_a_unit_accepts_sip_over_websocket(asterisk_unit):
+    unit = asterisk_unit()
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{unit.http_port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Protocol: sip\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", unit.http_port), timeout=10) as sock:
+        sock.sendall(request.encode())
+        reply = sock.recv(4096).decode(errors="replace")
+
+    assert reply.startswith("HTTP/1.1 101"), reply
+    assert "Sec-WebSocket-Protocol: sip" in reply
+
+
+def test_the_carrier_plays_a_prompt_and_sends_dtmf_the_unit_reads(asterisk_unit, carrier):
+    read_digits = """\
+[from-carrier]
+exten => _X.,1,Answer()
+ same => n,Read(DIGITS,,3,,,10)
+ same => n,UserEvent(GotDigits,Digits: ${DIGITS})
+ same => n,Hangup()
+"""
+    unit = asterisk_unit(
+        {"pjsip.d/carrier.conf": carrier.unit_trunk_config(), "extensions.d/in.conf": read_digits}
+    )
+    carrier.point_at(unit)
+    with unit.ami() as ami:
+        call = carrier.start_call("4951234567", playback="beep", hold=20)
+        assert call.wait_answered(timeout=20)
+        call.send_dtmf("407")
+        got = ami.wait_event(lambda e: e.get("UserEvent") == "GotDigits", 20)
+        report = call.wait_ended(timeout=30)
+
+    assert got["Digits"] == "407"
+    assert report.answered and report.cause == 16
+
+
+def test_a_stopped_unit_leaves_no_process_and_can_start_again(asterisk_unit):
+    unit = asterisk_unit()
+    pid = unit.pid
+
+    unit.stop()
+
+    assert not unit.running
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(RuntimeError, match="not running"):
+        unit.cli("core show uptime")
+    unit.start()
+    assert "System uptime" in unit.cli("core show uptime")

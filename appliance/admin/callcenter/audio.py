@@ -6,6 +6,7 @@ an ``AudioError`` whose text is shown to the admin.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +23,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DURATION_SECONDS = 15 * 60
 SAMPLE_RATE = 8000
 CONVERT_TIMEOUT_SECONDS = 120
+# sox exits 0 on some damaged input but says so; a cut-off greeting is refused, not kept.
+BROKEN_INPUT_RE = re.compile(r"sox FAIL|Premature EOF|checksum mismatch|LOST_SYNC", re.IGNORECASE)
 
 
 class AudioError(Exception):
@@ -92,8 +95,9 @@ def _run_sox(source: Path, target: Path) -> None:
         raise AudioError(_("sox is not installed on the server; install the sox package.")) from exc
     except subprocess.TimeoutExpired as exc:
         raise AudioError(_("Converting the file took too long.")) from exc
-    if result.returncode != 0 or not target.exists():
-        reason = (result.stderr.strip().splitlines() or ["?"])[-1]
+    problems = [line for line in result.stderr.splitlines() if BROKEN_INPUT_RE.search(line)]
+    if result.returncode != 0 or not target.exists() or problems:
+        reason = (problems or result.stderr.strip().splitlines() or ["?"])[-1]
         raise AudioError(
             _("Not a readable audio file (sox: %(reason)s).") % {"reason": reason[:200]}
         )

@@ -1,12 +1,14 @@
-"""Django system checks: sox for sound conversion (uzor.E010) and the license (uzor.E001)."""
+"""Django system checks: sox for sound conversion (uzor.E010) and the license (uzor.E001,
+from the licensing package; a warning uzor.W001 when admin.yaml says license.required: false)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
+
+from licensing.django_check import license_check
 
 from .audio import sox_available
 
@@ -23,24 +25,5 @@ def sox_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessag
         )
     ]
 
-
-def _licensing_not_installed(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    if not settings.UZOR_LICENSE_REQUIRED:
-        return []
-    return [
-        checks.Error(
-            _("The licensing package is not installed, so the license cannot be checked."),
-            hint=_("Reinstall the uzor packages."),
-            id="uzor.E001",
-        )
-    ]
-
-
-try:
-    from licensing.django_check import license_check
-except ModuleNotFoundError as exc:  # pragma: no cover - only before the licensing package lands
-    if exc.name not in ("licensing", "licensing.django_check"):
-        raise
-    license_check = _licensing_not_installed
 
 checks.register(license_check, "uzor")

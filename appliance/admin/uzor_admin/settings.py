@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymysql
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .config import ConfigError, config_path, load_config, read_secret
+from .mysqldb import install_pymysql
 
-pymysql.install_as_MySQLdb()
+install_pymysql()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,9 +25,12 @@ UZOR_CONFIG_PATH = config_path()
 DEBUG = UZOR_CONFIG.debug
 ALLOWED_HOSTS = list(UZOR_CONFIG.allowed_hosts)
 UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
-UZOR_LICENSE_PATH = UZOR_CONFIG.license.path
-UZOR_LICENSE_PUBKEYS = UZOR_CONFIG.license.public_keys
-UZOR_LICENSE_REQUIRED = UZOR_CONFIG.license.required
+# Read by licensing.django_check.license_check (system check uzor.E001 / uzor.W001).
+UZOR_LICENSE = {
+    "path": str(UZOR_CONFIG.license.path),
+    "public_keys": str(UZOR_CONFIG.license.public_keys),
+    "required": UZOR_CONFIG.license.required,
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import update_change_reason
 
 
 class CallcenterAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
@@ -12,3 +16,21 @@ class CallcenterAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     save_on_top = True
     list_per_page = 100
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class InlinesInHistoryAdmin(CallcenterAdmin):
+    """Records what the inlines changed as the change reason of the object's history entry.
+
+    The inline rows (group memberships, schedule ranges) have no history page of their own; the
+    object's History shows e.g. "groups: sales (0), support (5)" on the save that changed them.
+    """
+
+    def inline_summary(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        before = self.inline_summary(form.instance) if change else ""
+        super().save_related(request, form, formsets, change)
+        after = self.inline_summary(form.instance)
+        if after != before:
+            update_change_reason(form.instance, after[:100])

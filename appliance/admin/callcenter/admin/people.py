@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from ..models import Group, Membership, Operator, Sound, Workplace
 from ..validators import MAC_SEPARATORS_RE
-from .base import CallcenterAdmin
+from .base import CallcenterAdmin, InlinesInHistoryAdmin
 from .forms import OperatorForm
 
 
@@ -84,7 +84,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Operator)
-class OperatorAdmin(CallcenterAdmin):
+class OperatorAdmin(InlinesInHistoryAdmin):
     form = OperatorForm
     inlines = [MembershipInline]
     list_display = [
@@ -111,6 +111,11 @@ class OperatorAdmin(CallcenterAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Operator]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def inline_summary(self, obj: Operator) -> str:
+        rows = obj.memberships.select_related("group").order_by("group__name")
+        listed = ", ".join(f"{m.group.name} ({m.priority})" for m in rows)
+        return f"{_('groups')}: {listed or '-'}"
 
     @admin.display(description=_("groups"))
     def group_names(self, obj: Operator) -> str:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Schedule, SpecificDate, WeeklyRange
-from .base import CallcenterAdmin
+from .base import InlinesInHistoryAdmin
 
 
 class WeeklyRangeInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -22,13 +22,19 @@ class SpecificDateInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(CallcenterAdmin):
+class ScheduleAdmin(InlinesInHistoryAdmin):
     list_display = ["name", "description", "periods"]
     search_fields = ["name", "description"]
     inlines = [WeeklyRangeInline, SpecificDateInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Schedule]:
         return super().get_queryset(request).prefetch_related("weekly", "dates")
+
+    def inline_summary(self, obj: Schedule) -> str:
+        # Fresh queries: the change view's object carries a prefetch from before the save.
+        weekly = [str(item) for item in WeeklyRange.objects.filter(schedule=obj)]
+        dates = [str(item) for item in SpecificDate.objects.filter(schedule=obj)]
+        return f"{_('periods')}: {', '.join(weekly + dates) or '-'}"
 
     @admin.display(description=_("periods"))
     def periods(self, obj: Schedule) -> str:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -112,7 +114,9 @@ def test_operator_add_change_history_and_delete(client, root):
     assert operator.last_name == "Petrov" and operator.check_password("agent-pass")
 
     history = client.get(url(Operator, "history", operator.pk)).content.decode()
-    assert "root" in history and "Petrov" in history
+    assert "root" in history
+    assert re.search(r"Ivanov\s*(&nbsp;)*&rarr;(&nbsp;)*\s*Petrov", history), history
+    assert "groups: sales (3)" in history and "groups: sales (2)" in history
 
     page = client.get(url(Operator, "delete", operator.pk))
     assert page.status_code == 200 and b"Are you sure" in page.content
@@ -291,3 +295,38 @@ def test_operators_changelist_filters_and_searches(client):
     assert "201" in page and "202" not in page
     page = client.get(url(Operator, "changelist"), {"q": "202"}).content.decode()
     assert "202" in page and "201</a>" not in page
+
+
+def test_schedule_range_changes_show_in_its_history(client):
+    data = {
+        "name": "night",
+        "description": "",
+        **inline_management(
+            "weekly", [{"weekday": "0", "start_time": "00:00", "end_time": "08:00"}]
+        ),
+        **inline_management("dates"),
+    }
+    assert client.post(url(Schedule, "add"), data).status_code == 302
+    schedule = Schedule.objects.get(name="night")
+    weekly = schedule.weekly.get()
+    change = {
+        **data,
+        **inline_management(
+            "weekly",
+            [
+                {
+                    "weekday": "0",
+                    "start_time": "00:00",
+                    "end_time": "09:00",
+                    "id": str(weekly.pk),
+                    "schedule": str(schedule.pk),
+                }
+            ],
+        ),
+        "weekly-INITIAL_FORMS": "1",
+    }
+    response = client.post(url(Schedule, "change", schedule.pk), change)
+    assert response.status_code == 302, form_errors(response)
+    history = client.get(url(Schedule, "history", schedule.pk)).content.decode()
+    assert "periods: Monday 00:00-09:00" in history
+    assert "periods: Monday 00:00-08:00" in history

@@ -1,0 +1,248 @@
+"""The installed entry points against a real MariaDB: uzor-admin (manage.py) and gunicorn."""
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.tools import free_port, wait_until
+
+pytestmark = pytest.mark.integration
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def site(mariadb, tmp_path_factory):
+    """A database, admin.yaml and secret files as the configurator writes them."""
+    db = mariadb.create_database()
+    base = tmp_path_factory.mktemp("admin-site")
+    secrets_dir = base / "secrets"
+    secrets_dir.mkdir(mode=0o750)
+    for name, value in (("django_secret_key", "k" * 50), ("db_password", db.password)):
+        (secrets_dir / name).write_text(value + "\n")
+        (secrets_dir / name).chmod(0o600)
+    config = base / "admin.yaml"
+    config.write_text(
+        f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
+        "debug: false\n"
+        "allowed_hosts: ['127.0.0.1', 'localhost']\n"
+        f"database: {{name: {db.name}, user: {db.user}, host: {db.host}, port: {db.port}, "
+        f"password_file: {secrets_dir / 'db_password'}}}\n"
+        "license: {required: false}\n"
+        f"static_root: {base / 'static'}\n"
+        f"media_root: {base / 'media'}\n"
+    )
+    yield base, config
+    mariadb.drop_database(db)
+
+
+def run_admin(config, *args, **env):
+    return subprocess.run(
+        [str(BIN / "uzor-admin"), *args],
+        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config), **env},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_uzor_admin_migrates_collects_static_and_creates_a_superuser(site):
+    base, config = site
+    result = run_admin(config, "migrate", "--no-input")
+    assert result.returncode == 0, result.stderr
+    assert "Applying callcenter.0001_initial... OK" in result.stdout
+    again = run_admin(config, "migrate", "--no-input")
+    assert again.returncode == 0 and "No migrations to apply" in again.stdout
+    result = run_admin(config, "collectstatic", "--no-input")
+    assert result.returncode == 0, result.stderr
+    assert (base / "static" / "admin" / "css" / "base.css").is_file()
+    result = run_admin(
+        config,
+        "createsuperuser",
+        "--no-input",
+        "--username",
+        "root",
+        "--email",
+        "r@example.com",
+        DJANGO_SUPERUSER_PASSWORD="root-Pass-2026",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_broken_config_is_one_clear_error(tmp_path):
+    bad = tmp_path / "admin.yaml"
+    bad.write_text("databse: {}\n")
+    result = run_admin(bad, "check")
+    assert result.returncode != 0
+    assert f"{bad}: databse: unknown key" in result.stderr
+
+
+def start_gunicorn(config, port):
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "appliance.admin.uzor_admin.wsgi:application",
+        ],
+        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        return proc.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()[0]
+
+
+def ensure_root(config):
+    assert run_admin(config, "migrate", "--no-input").returncode == 0
+    result = run_admin(
+        config,
+        "createsuperuser",
+        "--no-input",
+        "--username",
+        "root",
+        "--email",
+        "r@example.com",
+        DJANGO_SUPERUSER_PASSWORD="root-Pass-2026",
+    )
+    assert result.returncode == 0 or "already taken" in result.stderr, result.stderr
+
+
+def test_gunicorn_serves_the_admin_and_a_user_logs_in(site):
+    _, config = site
+    ensure_root(config)
+    port = free_port()
+    proc = start_gunicorn(config, port)
+    base_url = f"http://127.0.0.1:{port}"
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def up():
+        if proc.poll() is not None:
+            pytest.fail(f"gunicorn exited: {proc.communicate()[0]}")
+        try:
+            return opener.open(f"{base_url}/admin/login/", timeout=5).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(up, 60, "gunicorn to serve /admin/login/")
+        request = urllib.request.Request(  # noqa: S310 - http to the local test server
+            f"{base_url}/admin/login/", headers={"Accept-Language": "ru"}
+        )
+        page = opener.open(request, timeout=10).read().decode()
+        assert "Администрирование Узор" in page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "username": "root",
+                "password": "root-Pass-2026",
+                "next": "/admin/",
+            }
+        ).encode()
+        index = opener.open(f"{base_url}/admin/login/", data=form, timeout=10)
+        body = index.read().decode()
+        assert index.url.endswith("/admin/") and "Callcenter" in body
+    finally:
+        output = stop(proc)
+    assert '"GET /admin/login/" 200' in output  # the access log
+
+
+def test_gunicorn_refuses_to_start_without_a_valid_license(site, tmp_path):
+    _, config = site
+    strict = tmp_path / "admin.yaml"
+    strict.write_text(
+        config.read_text().replace(
+            "license: {required: false}",
+            f"license: {{required: true, path: {tmp_path / 'absent.key'}, "
+            f"public_keys: {tmp_path / 'keys'}}}",
+        )
+    )
+    proc = start_gunicorn(strict, free_port())
+    try:
+        output = proc.communicate(timeout=120)[0]
+    except subprocess.TimeoutExpired:
+        output = stop(proc)
+        pytest.fail(f"gunicorn kept running without a license:\n{output}")
+    assert proc.returncode != 0
+    assert "uzor.E001" in output
+
+
+def issue_license(directory):
+    """A real license for this machine, issued with the vendor CLI."""
+    cli = str(BIN / "uzor-license")
+    keys = directory / "keys"
+    subprocess.run([cli, "keygen", "--out", str(keys)], check=True, capture_output=True)
+    server_id = subprocess.run(
+        [cli, "server-id"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    license_file = directory / "license.key"
+    subprocess.run(
+        [
+            cli,
+            "sign",
+            "--key",
+            str(keys / "vendor.key"),
+            "--server-id",
+            server_id,
+            "--customer",
+            "Test",
+            "--max-operators",
+            "10",
+            "-o",
+            str(license_file),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (keys / "vendor.key").unlink()
+    return license_file, keys / "vendor.pub"
+
+
+def test_gunicorn_starts_with_a_valid_license(site, tmp_path):
+    _, config = site
+    ensure_root(config)
+    license_file, public_key = issue_license(tmp_path)
+    licensed = tmp_path / "admin.yaml"
+    licensed.write_text(
+        config.read_text().replace(
+            "license: {required: false}",
+            f"license: {{required: true, path: {license_file}, public_keys: {public_key}}}",
+        )
+    )
+    port = free_port()
+    proc = start_gunicorn(licensed, port)
+
+    def up():
+        if proc.poll() is not None:
+            pytest.fail(f"gunicorn exited: {proc.communicate()[0]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(up, 60, "gunicorn with a valid license to serve /admin/login/")
+    finally:
+        output = stop(proc)
+    assert "uzor.E001" not in output

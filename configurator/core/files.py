@@ -1,0 +1,107 @@
+"""Writing configuration and secret files: atomically, with the right mode and owner, and only
+when something differs (a second run leaves files, and their times, alone)."""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICE_USER = "uzor"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A uid/gid pair to give files to; ``None`` leaves that part alone."""
+
+    uid: int | None = None
+    gid: int | None = None
+
+
+def service_owner(user_only: bool = False) -> Owner:
+    """``uzor:uzor`` (or ``root:uzor`` unless ``user_only``) when that user exists and we may
+    chown; otherwise nothing (a test run as an ordinary user, or before the package made it)."""
+    if os.geteuid() != 0:
+        return Owner()
+    try:
+        user = pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        return Owner()
+    try:
+        gid = grp.getgrnam(SERVICE_USER).gr_gid
+    except KeyError:
+        gid = user.pw_gid
+    return Owner(user.pw_uid if user_only else 0, gid)
+
+
+def ensure_dir(path: Path, mode: int, owner: Owner = Owner()) -> bool:
+    """Create ``path`` (and parents) if needed and set its mode/owner; True if anything changed."""
+    changed = False
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        changed = True
+    return _set_mode_and_owner(path, mode, owner) or changed
+
+
+def write_file(path: Path, content: str | bytes, mode: int, owner: Owner = Owner()) -> bool:
+    """Write ``content`` to ``path`` unless it already holds exactly that; True if changed."""
+    data = content.encode() if isinstance(content, str) else content
+    if path.is_file() and path.read_bytes() == data:
+        return _set_mode_and_owner(path, mode, owner)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        _set_mode_and_owner(tmp, mode, owner)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def read_secret(path: Path) -> str | None:
+    """The secret kept in ``path``, or None when there is none yet."""
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def new_secret(length: int = 32) -> str:
+    return secrets.token_urlsafe(length)
+
+
+def ensure_secret(path: Path, owner: Owner, length: int = 32) -> tuple[str, bool]:
+    """The secret kept in ``path`` (created 0600 with a new random value if missing).
+
+    Returns ``(secret, changed)``; an existing secret is reused so what uses it keeps working."""
+    if path.is_file():
+        value = path.read_text().strip()
+        if value:
+            return value, _set_mode_and_owner(path, 0o600, owner)
+    value = secrets.token_urlsafe(length)
+    write_file(path, value + "\n", 0o600, owner)
+    return value, True
+
+
+def _set_mode_and_owner(path: Path, mode: int, owner: Owner) -> bool:
+    changed = False
+    info = path.stat()
+    if info.st_mode & 0o7777 != mode:
+        path.chmod(mode)
+        changed = True
+    uid = -1 if owner.uid is None or owner.uid == info.st_uid else owner.uid
+    gid = -1 if owner.gid is None or owner.gid == info.st_gid else owner.gid
+    if uid != -1 or gid != -1:
+        os.chown(path, uid, gid)
+        changed = True
+    return changed

@@ -1,0 +1,192 @@
+"""Pilot tests of the Textual shell: keys, inline validation errors, back and next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input, Log, RadioSet, Switch, TextArea
+
+from configurator.core.steps.database import DatabaseStep
+from configurator.core.steps.finish import FinishStep
+from configurator.core.steps.greeting import GreetingStep
+from configurator.core.steps.services import ServicesStep
+from configurator.core.steps.superuser import SuperuserStep
+from configurator.core.steps.tls import TlsStep
+from configurator.core.wizard import Outcome
+from configurator.i18n import set_language
+from configurator.tests.helpers import make_context
+from configurator.tui.app import ConfiguratorApp
+from configurator.tui.fields import QuestionField
+from configurator.tui.screens import StepScreen
+
+
+@pytest.fixture(autouse=True)
+def english() -> None:
+    set_language("en")
+
+
+def field(app: ConfiguratorApp, key: str) -> QuestionField:
+    screen = app.screen
+    assert isinstance(screen, StepScreen)
+    return next(f for f in screen.query(QuestionField) if f.question.key == key)
+
+
+def step_id(app: ConfiguratorApp) -> str:
+    assert isinstance(app.screen, StepScreen)
+    return app.screen.step.id
+
+
+async def test_greeting_n_ends_without_changes(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [GreetingStep(), DatabaseStep()])
+    async with app.run_test() as pilot:
+        assert "Certificate No. 2019661086" in str(app.screen.query_one("#intro").render())
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.return_value is Outcome.DECLINED
+    assert list(tmp_path.iterdir()) == []
+    assert "nothing was changed" in app.transcript[-1]
+
+
+async def test_greeting_y_goes_on_and_escape_goes_back(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [GreetingStep(), DatabaseStep()])
+    async with app.run_test() as pilot:
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step_id(app) == "database"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert step_id(app) == "greeting"
+        assert app.screen.query_one(Switch).value is True
+
+
+async def advance(app: ConfiguratorApp, pilot: object) -> None:
+    await pilot.press("ctrl+n")  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_database_choice_shows_its_fields_and_errors_show_inline(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [DatabaseStep(), FinishStep()])
+    async with app.run_test() as pilot:
+        assert field(app, "database.socket").display
+        assert not field(app, "database.host").display
+        field(app, "database.mode").query_one(RadioSet).focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert not field(app, "database.socket").display
+        assert field(app, "database.host").display and field(app, "database.port").display
+
+        port = field(app, "database.port").query_one(Input)
+        port.value = ""
+        port.focus()
+        await pilot.press("x", "y")
+        name = field(app, "database.name").query_one(Input)
+        name.value = ""
+        name.focus()
+        await pilot.press("b", "a", "d", "-", "n", "a", "m", "e")
+        await advance(app, pilot)
+
+        assert step_id(app) == "database"
+        assert field(app, "database.port").error_text == "Enter a whole number."
+        assert field(app, "database.name").error_text == (
+            "Use 1 to 32 Latin letters, digits or underscores."
+        )
+        assert field(app, "database.user").error_text == ""
+        assert list(tmp_path.iterdir()) == []
+
+
+async def test_superuser_passwords_must_match_and_no_skips_the_fields(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [SuperuserStep(), FinishStep()])
+    async with app.run_test() as pilot:
+        assert field(app, "superuser.username").query_one(Input).value == "root"
+        field(app, "superuser.email").query_one(Input).focus()
+        await pilot.press(*"root@example.com", "enter", *"secret-one", "enter", *"secret-two")
+        await advance(app, pilot)
+        assert step_id(app) == "superuser"
+        assert field(app, "superuser.password_again").error_text == "The passwords do not match."
+        assert field(app, "superuser.password").error_text == ""
+
+        field(app, "superuser.create").query_one(Switch).focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert not field(app, "superuser.password").display
+        await advance(app, pilot)
+        assert step_id(app) == "finish"
+        assert app.answers["superuser.create"] is False
+        assert "superuser.password" not in app.answers
+
+
+async def test_tls_existing_certificate_errors_show_under_the_field(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path / "root"), [TlsStep(), FinishStep()])
+    missing = tmp_path / "missing.crt"
+    async with app.run_test() as pilot:
+        assert not field(app, "tls.certificate").display
+        field(app, "tls.mode").query_one(RadioSet).focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        field(app, "tls.certificate").query_one(Input).value = str(missing)
+        field(app, "tls.key").query_one(Input).value = str(missing)
+        await advance(app, pilot)
+        assert field(app, "tls.certificate").error_text == (
+            f"Cannot read {missing}: No such file or directory"
+        )
+        assert step_id(app) == "tls"
+
+
+async def test_services_and_finish_screens_report_and_finish_exits(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [ServicesStep(), FinishStep()])
+    async with app.run_test() as pilot:
+        await advance(app, pilot)
+        assert step_id(app) == "finish"
+        assert app.screen.query_one("#next", Button).label.plain == "Finish"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert step_id(app) == "services"
+        log = "\n".join(app.screen.query_one(Log).lines)
+        assert "systemd does not run this system" in log
+        await advance(app, pilot)
+        await advance(app, pilot)
+        log = "\n".join(app.screen.query_one(Log).lines)
+        assert "https://192.0.2.10/admin/" in log and "https://[2001:db8::10]/admin/" in log
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.return_value is Outcome.DONE
+
+
+async def test_license_screen_shows_the_server_id_and_refuses_a_bad_key(tmp_path: Path) -> None:
+    from configurator.core.steps.license import LicenseStep
+    from licensing.server_id import current_server_id
+
+    ctx = make_context(tmp_path)
+    app = ConfiguratorApp(ctx, [LicenseStep(), FinishStep()])
+    async with app.run_test(size=(120, 50)) as pilot:
+        intro = str(app.screen.query_one("#intro").render())
+        assert current_server_id() in intro.replace("\n", "")
+        area = field(app, "license.key").query_one(TextArea)
+        area.focus()
+        await pilot.press(*"garbage")
+        await advance(app, pilot)
+        assert step_id(app) == "license"
+        assert "is damaged or is not an Uzor license" in field(app, "license.key").error_text
+        area.load_text("")
+        await advance(app, pilot)
+        assert step_id(app) == "finish"
+        assert "Put the license key you receive into" in app.transcript[-1]
+        assert not ctx.paths.license_file.exists()
+
+
+async def test_enter_walks_the_fields_then_presses_next(tmp_path: Path) -> None:
+    app = ConfiguratorApp(make_context(tmp_path), [SuperuserStep(), FinishStep()])
+    async with app.run_test() as pilot:
+        field(app, "superuser.password").query_one(Input).focus()
+        await pilot.press(*"pw-1234567", "enter")
+        assert app.focused is field(app, "superuser.password_again").query_one(Input)
+        await pilot.press(*"pw-7654321", "enter")
+        assert app.focused is app.screen.query_one("#next", Button)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert field(app, "superuser.password_again").error_text == "The passwords do not match."

@@ -7,7 +7,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/verify.sh"
 
 LOG=${UZOR_INSTALL_LOG:-/var/log/uzor-install.log}
-APP_DEPENDENCIES=(mariadb-server nginx sox ssl-cert python3-venv tzdata openssl)
+APP_DEPENDENCIES=(mariadb-server nginx sox libsox-fmt-mp3 ssl-cert python3-venv tzdata openssl)
 PBX_DEPENDENCIES=(python3-venv tzdata openssl)
 steps_done=0
 steps_total=1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds dist/uzor_<version>.run: a makeself archive (SHA-256 integrity) holding every Uzor .deb,
 # the bootstrap installer and MANIFEST.sha256 (sha256 of every file) with its detached ed25519
-# signature made with the vendor's private key.
+# signature made with the vendor's private key; plus dist/uzor_<version>.run.sig, the detached
+# signature of the whole file (check it before running: uzor-license verify-file).
 # usage: installer/build_run.sh --vendor-key VENDOR.key [--out DIR] [--version VERSION]
 set -euo pipefail
 
@@ -21,6 +22,8 @@ openssl pkey -in "$vendor_key" -noout -text 2>/dev/null | grep -q '^ED25519 Priv
     { echo "build_run: $vendor_key is not an ed25519 private key in PEM" >&2; exit 2; }
 [ -n "$version" ] || version=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' "$repo/pyproject.toml")
 
+uzor_license=${UZOR_LICENSE_CLI:-$repo/.venv/bin/uzor-license}
+[ -x "$uzor_license" ] || { echo "build_run: $uzor_license not found: run make venv" >&2; exit 2; }
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 payload="$stage/uzor_$version"
@@ -35,7 +38,7 @@ echo "$version" >"$payload/VERSION"
 
 (cd "$payload" && find . -type f -printf '%P\0' | sort -z | xargs -0 sha256sum | sed 's#  #  ./#') >"$stage/MANIFEST.sha256"
 mv "$stage/MANIFEST.sha256" "$payload/MANIFEST.sha256"
-openssl pkeyutl -sign -inkey "$vendor_key" -rawin -in "$payload/MANIFEST.sha256" -out "$payload/MANIFEST.sha256.sig"
+"$uzor_license" sign-file --key "$vendor_key" -o "$payload/MANIFEST.sha256.sig" "$payload/MANIFEST.sha256" >/dev/null
 
 # makeself's own --check stops after the checksum; ours goes on to the signature and the
 # fingerprint, so the header runs the bootstrap with --check instead of exiting.
@@ -60,4 +63,6 @@ run="$out/uzor_$version.run"
 makeself --quiet --sha256 --nomd5 --nocrc --nocomp --header "$stage/header.sh" --help-header "$stage/help-header" \
     --tar-extra "--owner=0 --group=0 --numeric-owner" \
     "$payload" "$run" "Uzor $version" ./bootstrap.sh >"$stage/makeself.log" 2>&1 || { cat "$stage/makeself.log" >&2; exit 1; }
-echo "built $run ($(du -h "$run" | cut -f1)), signed by vendor key SHA-256 $fingerprint"
+rm -f "$run.sig"
+"$uzor_license" sign-file --key "$vendor_key" -o "$run.sig" "$run" >/dev/null
+echo "built $run ($(du -h "$run" | cut -f1)) and $run.sig, signed by vendor key SHA-256 $fingerprint"

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Bundle authentication: MANIFEST.sha256 lists the sha256 of every file in the bundle and is
-# signed (ed25519, detached MANIFEST.sha256.sig) with the vendor's key. Checksums alone prove
+# signed with the vendor's ed25519 key in the licensing package's detached-signature format
+# (MANIFEST.sha256.sig, made by `uzor-license sign-file`; the signed message is
+# "UZOR-FILE-SIGNATURE-V1\0" + SHA-512 of the file), checked here with openssl alone. Checksums alone prove
 # nothing about who built the bundle; the signature does, against a key the machine already
 # trusts (/usr/share/uzor/keys on an installed system) or, on a first install, a key whose
 # fingerprint the installer compares with the one the vendor publishes.
@@ -11,8 +13,20 @@ key_fingerprint() {  # PEM public key file -> hex sha256 of the raw 32-byte ed25
     openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | tail -c 32 | sha256sum | cut -d' ' -f1
 }
 
-signature_valid() {  # key file, data file, signature file
-    openssl pkeyutl -verify -pubin -inkey "$1" -rawin -in "$2" -sigfile "$3" >/dev/null 2>&1
+signature_valid() {  # PEM public key, signed file, armoured signature (uzor-license sign-file)
+    local work hex status=0
+    work=$(mktemp -d)
+    hex=$(sha512sum <"$2" | cut -c1-128)
+    # shellcheck disable=SC2001  # every hex pair becomes \xHH: parameter expansion cannot do it
+    { printf 'UZOR-FILE-SIGNATURE-V1\0'; printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")"; } >"$work/message"
+    if sed -n 's/^Signature: *//p' "$3" | base64 -d >"$work/signature" 2>/dev/null; then
+        openssl pkeyutl -verify -pubin -inkey "$1" -rawin -in "$work/message" \
+            -sigfile "$work/signature" >/dev/null 2>&1 || status=1
+    else
+        status=1
+    fi
+    rm -rf "$work"
+    return "$status"
 }
 
 ensure_verifier() {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Bundle, make_vendor_key
+from tests.e2e.conftest import REPO, Bundle, make_vendor_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -75,6 +75,26 @@ def test_bundle_holds_the_debs_and_stays_under_45_mb(bundle: Bundle, tmp_path: P
     ).stdout.lower().split("shasum")[0].split("md5sum=")[-1].strip('"\n ')
 
 
+def test_the_whole_bundle_has_a_detached_signature_that_uzor_license_verifies(
+    bundle: Bundle, tmp_path: Path
+):
+    verify = [
+        str(REPO / ".venv/bin/uzor-license"),
+        "verify-file",
+        "--pubkey",
+        str(bundle.vendor_pub),
+    ]
+    assert (
+        subprocess.run([*verify, str(bundle.run)], capture_output=True, check=False).returncode == 0
+    )
+    copy = tmp_path / bundle.run.name
+    shutil.copy(bundle.run, copy)
+    shutil.copy(f"{bundle.run}.sig", f"{copy}.sig")
+    with copy.open("ab") as handle:
+        handle.write(b"\n")
+    assert subprocess.run([*verify, str(copy)], capture_output=True, check=False).returncode != 0
+
+
 def test_a_flipped_byte_is_refused_by_the_sha256_check(bundle: Bundle, tmp_path: Path):
     bad = tmp_path / "bad.run"
     shutil.copy(bundle.run, bad)
@@ -123,20 +143,11 @@ def test_a_bundle_resigned_with_another_key_is_refused_where_the_vendor_key_is_t
         for line in manifest.read_text().splitlines()
     ]
     manifest.write_text("\n".join(lines) + "\n")
+    (content / "MANIFEST.sha256.sig").unlink()
     subprocess.run(
-        [
-            "openssl",
-            "pkeyutl",
-            "-sign",
-            "-inkey",
-            str(other_key),
-            "-rawin",
-            "-in",
-            str(manifest),
-            "-out",
-            str(content / "MANIFEST.sha256.sig"),
-        ],
+        [str(REPO / ".venv/bin/uzor-license"), "sign-file", "--key", str(other_key), str(manifest)],
         check=True,
+        capture_output=True,
     )
     evil = repack(content, tmp_path / "evil.run")
     trusted = tmp_path / "trusted"

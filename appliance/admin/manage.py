@@ -3,12 +3,30 @@
 import os
 import sys
 
+SETTINGS_MODULE = "appliance.admin.uzor_admin.settings"
+EXIT_CONFIG_ERROR = 2
+
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appliance.admin.uzor_admin.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    if os.environ["DJANGO_SETTINGS_MODULE"] == SETTINGS_MODULE:
+        _exit_on_config_error()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
+
+
+def _exit_on_config_error() -> None:
+    """A bad admin.yaml or secret file is one line on stderr, not a Django traceback."""
+    from appliance.admin.uzor_admin.config import ConfigError, load_config, read_secret
+
+    try:
+        config = load_config()
+        read_secret(config.secret_key_file, "Django secret key")
+        read_secret(config.database.password_file, "database password")
+    except ConfigError as exc:
+        print(f"uzor-admin: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG_ERROR) from None
 
 
 if __name__ == "__main__":

@@ -85,10 +85,46 @@ def admin_database(mariadb):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin_db(admin_database) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Run the test inside a transaction that is rolled back afterwards."""
+def admin_db(admin_database, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Run the test inside a transaction rolled back afterwards, with its own media root."""
     from django.db import transaction
+    from django.test import override_settings
 
-    with transaction.atomic():
+    with override_settings(MEDIA_ROOT=tmp_path / "media"), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A request with Accept-Language: ru leaves Russian active in the thread; reset it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+def write_site_config(
+    base: Path, db: object, allowed_hosts: str = "['127.0.0.1', 'localhost']"
+) -> Path:
+    """admin.yaml and 0600 secret files under ``base``, as the configurator writes them."""
+    secrets_dir = base / "secrets"
+    secrets_dir.mkdir(mode=0o750, exist_ok=True)
+    for name, value in (
+        ("django_secret_key", secrets.token_urlsafe(40)),
+        ("db_password", db.password),  # type: ignore[attr-defined]
+    ):
+        (secrets_dir / name).write_text(value + "\n")
+        (secrets_dir / name).chmod(0o600)
+    config = base / "admin.yaml"
+    config.write_text(
+        f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
+        "debug: false\n"
+        f"allowed_hosts: {allowed_hosts}\n"
+        f"database: {{name: {db.name}, user: {db.user}, host: {db.host}, "  # type: ignore[attr-defined]
+        f"port: {db.port}, password_file: {secrets_dir / 'db_password'}}}\n"  # type: ignore[attr-defined]
+        "license: {required: false}\n"
+        f"static_root: {base / 'static'}\n"
+        f"media_root: {base / 'media'}\n"
+    )
+    return config

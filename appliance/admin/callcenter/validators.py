@@ -152,7 +152,7 @@ def parse_pattern(value: str) -> list[str]:
                     code="pattern",
                     params={"value": value, "char": char},
                 )
-            if char == "." and not tokens:
+            if not tokens:
                 raise ValidationError(
                     _("The pattern %(value)s matches everything; put at least one digit first."),
                     code="pattern",

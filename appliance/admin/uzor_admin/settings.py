@@ -33,7 +33,7 @@ UZOR_LICENSE = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "appliance.admin.uzor_admin.sites.UzorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,6 +89,11 @@ DATABASES = {
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The agency verifies operators' webagent passwords itself (PBKDF2 only): keep PBKDF2 first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -100,6 +105,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS.append(BASE_DIR / "callcenter" / "dialplan" / "locale")  # Apply Dialplan
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

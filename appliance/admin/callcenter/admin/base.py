@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin import helpers
 from django.db import models
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import update_change_reason
+
+# Django's own message (translated by Django's catalog; kept out of ours).
+DJANGO_SELECT_LABEL = "Select this object for an action - {}"
 
 
 class CallcenterAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
@@ -16,6 +22,16 @@ class CallcenterAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     save_on_top = True
     list_per_page = 100
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def action_checkbox(self, obj: Any) -> str:
+        """The same markup as Django's, without a widget template render per row (faster lists)."""
+        label = format_html(gettext(DJANGO_SELECT_LABEL), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 class InlinesInHistoryAdmin(CallcenterAdmin):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Gateway, Operator, PbxUnit
+from ..models import Gateway, Operator, PbxUnit, Sound
+from ..validators import LATIN_NAME_RE
 
 
 class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -99,3 +102,41 @@ class PbxUnitForm(KeepSecretForm):
     class Meta:
         model = PbxUnit
         fields = "__all__"
+
+
+class SoundForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The name may be left empty: it is then taken from the uploaded file's name."""
+
+    class Meta:
+        model = Sound
+        fields = ["name", "description", "file"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _(
+            "Latin letters, digits, '_' and '-'; Asterisk plays the sound by this name. "
+            "Empty: the name of the uploaded file."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if not cleaned.get("name") and upload is not None and hasattr(upload, "name"):
+            name = name_from_filename(upload.name)
+            if name:
+                cleaned["name"] = name
+            else:
+                self.add_error(
+                    "name",
+                    _("Enter a name in Latin letters: the file name %(file)s cannot be used.")
+                    % {"file": upload.name},
+                )
+        return cleaned
+
+
+def name_from_filename(filename: str) -> str:
+    """'Hold Music 1.mp3' -> 'Hold_Music_1'; '' when nothing Latin is left."""
+    stem = PurePath(filename).stem.strip().replace(" ", "_")
+    name = re.sub(r"[^A-Za-z0-9_-]", "", stem)
+    return name if LATIN_NAME_RE.match(name) else ""

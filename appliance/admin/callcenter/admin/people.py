@@ -16,11 +16,12 @@ from django.utils.translation import ngettext
 from ..models import Group, Membership, Operator, Sound, Workplace
 from ..validators import MAC_SEPARATORS_RE
 from .base import CallcenterAdmin, InlinesInHistoryAdmin
-from .forms import OperatorForm
+from .forms import OperatorForm, SoundForm
 
 
 @admin.register(Sound)
 class SoundAdmin(CallcenterAdmin):
+    form = SoundForm
     list_display = ["name", "description", "duration_display", "original_filename", "player"]
     search_fields = ["name", "description", "original_filename"]
     readonly_fields = ["duration_display", "original_filename", "player"]

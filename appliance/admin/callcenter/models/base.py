@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ValidatedModel(models.Model):
@@ -19,6 +23,19 @@ class ValidatedModel(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.full_clean()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """No control characters in one-line fields: they end up in Asterisk files and AMI."""
+        super().clean()
+        errors = {
+            field.name: _("Line breaks, tabs and other control characters are not allowed here.")
+            for field in self._meta.concrete_fields
+            if isinstance(field, models.CharField)
+            and isinstance(value := getattr(self, field.attname), str)
+            and CONTROL_CHARACTERS_RE.search(value)
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 class TopicDirectory(models.Model):

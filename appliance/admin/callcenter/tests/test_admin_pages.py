@@ -330,3 +330,37 @@ def test_schedule_range_changes_show_in_its_history(client):
     history = client.get(url(Schedule, "history", schedule.pk)).content.decode()
     assert "periods: Monday 00:00-09:00" in history
     assert "periods: Monday 00:00-08:00" in history
+
+
+def test_the_index_follows_the_manuals_order(client):
+    page = client.get(reverse("admin:index")).content.decode()
+    positions = [page.index(url(model, "changelist")) for model in ALL_MODELS]
+    assert positions == sorted(positions)
+    assert page.index(url(Sound, "changelist")) < page.index(reverse("admin:auth_user_changelist"))
+
+
+def test_a_sound_without_a_name_is_named_after_its_file(client, tmp_path):
+    response = client.post(
+        url(Sound, "add"), {"name": "", "file": tone_file(tmp_path, "Hold Music 1.wav")}
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert Sound.objects.get().name == "Hold_Music_1"
+    response = client.post(
+        url(Sound, "add"), {"name": "", "file": tone_file(tmp_path, "привет.wav")}
+    )
+    assert "Latin" in form_errors(response)["name"][0]
+
+
+def test_the_action_checkbox_markup_matches_djangos(client):
+    from django.contrib.admin import ModelAdmin
+
+    operator = make_operator("301")
+    ours = client.get(url(Operator, "changelist")).content.decode()
+    django_markup = ModelAdmin(Operator, None).action_checkbox(operator)
+    assert django_markup in ours
+
+
+def test_the_action_checkbox_label_is_translated(client):
+    make_operator("302")
+    page = client.get(url(Operator, "changelist"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Выбрать этот объект, чтобы применить к нему действие - 302" in page

@@ -1,3 +1,4 @@
+import os
 import subprocess
 from datetime import date, time
 
@@ -8,6 +9,7 @@ from django.db.models.deletion import ProtectedError
 
 from appliance.admin.callcenter.models import (
     Context,
+    Gateway,
     InboundTopic,
     Membership,
     OutboundTopic,
@@ -60,15 +62,15 @@ def test_agent_number_is_unique_and_at_least_three_digits():
 
 def test_operator_password_is_stored_hashed():
     operator = make_operator("102", password="Pa55word!")
-    stored = Operator_password(operator.pk)
+    stored = raw_password_column(operator.pk)
     assert "Pa55word!" not in stored
-    assert stored.startswith(("pbkdf2_sha256$", "argon2", "bcrypt", "scrypt"))
+    assert stored.startswith("pbkdf2_sha256$")  # what the agency verifies
     operator.refresh_from_db()
     assert operator.check_password("Pa55word!")
     assert not operator.check_password("wrong")
 
 
-def Operator_password(pk):  # noqa: N802 - reads the raw column
+def raw_password_column(pk):
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -209,15 +211,13 @@ def test_gateway_transformation_and_route():
         Route(pattern="_89.", transformation="${SHELL(id)}", gateway=gateway).save()
     assert "transformation" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        Gateway_with(port=70000, context=gateway.context)
+        gateway_with(port=70000, context=gateway.context)
     assert "port" in err.value.message_dict
     with pytest.raises(ProtectedError), transaction.atomic():
         gateway.context.delete()
 
 
-def Gateway_with(**fields):  # noqa: N802
-    from appliance.admin.callcenter.models import Gateway
-
+def gateway_with(**fields):
     Gateway(name="other", host="10.0.0.1", **fields).save()
 
 
@@ -230,3 +230,48 @@ def test_pbx_unit_token_is_kept_hashed():
     assert unit.check_token(token)
     assert not unit.check_token(token + "x")
     assert not unit.check_token("")
+
+
+@pytest.mark.parametrize(
+    "bad", ["sipnet\n[evil]", "pass\rAction: Originate", "tab\there", "nul\x00"]
+)
+def test_control_characters_are_refused_in_one_line_fields(bad):
+    context = make_context("from-carrier")
+    with pytest.raises(ValidationError) as err:
+        Gateway(name="gw", context=context, host="10.0.0.1", username="u", password=bad).save()
+    assert list(err.value.message_dict) == ["password"]
+    unit = PbxUnit(name="pbx9", address="127.0.0.1", ami_user="uzor", ami_secret=bad)
+    with pytest.raises(ValidationError) as err:
+        unit.save()
+    assert "ami_secret" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        OutboundTopic(prefix="555", description=bad).save()
+    assert "description" in err.value.message_dict
+
+
+def test_renaming_a_sound_renames_its_file_and_deleting_removes_it(tmp_path):
+    from django.test import TestCase
+
+    sound = Sound(name="first", file=tone_file(tmp_path))
+    sound.save()
+    old_path = sound.file.path
+    sound.name = "second"
+    sound.save()
+    sound.refresh_from_db()
+    assert sound.file.name == "sounds/second.wav"
+    assert not os.path.exists(old_path) and os.path.exists(sound.file.path)
+    new_path = sound.file.path
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sound.delete()
+    assert not os.path.exists(new_path)
+
+
+def test_replacing_a_sounds_file_keeps_one_file(tmp_path):
+    sound = Sound(name="hold", file=tone_file(tmp_path, "a.wav", seconds=1))
+    sound.save()
+    sound.file = tone_file(tmp_path, "b.ogg", seconds=2)
+    sound.save()
+    sound.refresh_from_db()
+    assert sound.file.name == "sounds/hold.wav"
+    assert sound.duration == pytest.approx(2, abs=0.1)
+    assert sorted(os.listdir(os.path.dirname(sound.file.path))) == ["hold.wav"]

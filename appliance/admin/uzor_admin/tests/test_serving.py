@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance.admin.testing import write_site_config
 from tests.fixtures.tools import free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -23,22 +24,7 @@ def site(mariadb, tmp_path_factory):
     """A database, admin.yaml and secret files as the configurator writes them."""
     db = mariadb.create_database()
     base = tmp_path_factory.mktemp("admin-site")
-    secrets_dir = base / "secrets"
-    secrets_dir.mkdir(mode=0o750)
-    for name, value in (("django_secret_key", "k" * 50), ("db_password", db.password)):
-        (secrets_dir / name).write_text(value + "\n")
-        (secrets_dir / name).chmod(0o600)
-    config = base / "admin.yaml"
-    config.write_text(
-        f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
-        "debug: false\n"
-        "allowed_hosts: ['127.0.0.1', 'localhost']\n"
-        f"database: {{name: {db.name}, user: {db.user}, host: {db.host}, port: {db.port}, "
-        f"password_file: {secrets_dir / 'db_password'}}}\n"
-        "license: {required: false}\n"
-        f"static_root: {base / 'static'}\n"
-        f"media_root: {base / 'media'}\n"
-    )
+    config = write_site_config(base, db)
     yield base, config
     mariadb.drop_database(db)
 
@@ -81,11 +67,16 @@ def test_a_broken_config_is_one_clear_error(tmp_path):
     bad = tmp_path / "admin.yaml"
     bad.write_text("databse: {}\n")
     result = run_admin(bad, "check")
-    assert result.returncode != 0
-    assert f"{bad}: databse: unknown key" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"uzor-admin: {bad}: databse: unknown key\n"
+    good = bad.read_text().replace("databse: {}", f"secret_key_file: {tmp_path / 'none'}")
+    bad.write_text(good)
+    result = run_admin(bad, "check")
+    assert result.returncode == 2 and "cannot read the Django secret key" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
-def start_gunicorn(config, port):
+def start_gunicorn(config, port, **env):
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -95,7 +86,7 @@ def start_gunicorn(config, port):
             "1",
             "appliance.admin.uzor_admin.wsgi:application",
         ],
-        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config)},
+        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -246,3 +237,15 @@ def test_gunicorn_starts_with_a_valid_license(site, tmp_path):
     finally:
         output = stop(proc)
     assert "uzor.E001" not in output
+
+
+def test_gunicorn_refuses_to_start_without_sox(site):
+    _, config = site
+    proc = start_gunicorn(config, free_port(), PATH=str(BIN))  # the venv only: no sox
+    try:
+        output = proc.communicate(timeout=120)[0]
+    except subprocess.TimeoutExpired:
+        output = stop(proc)
+        pytest.fail(f"gunicorn kept running without sox:\n{output}")
+    assert proc.returncode != 0
+    assert "uzor.E010" in output and "sox" in output

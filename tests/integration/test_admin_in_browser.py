@@ -1,0 +1,145 @@
+"""The manual's admin walkthrough (section 3) in real Chromium, in Russian, against the admin
+served from a real MariaDB: the JavaScript permission picker ("Выбрать все" after filtering by
+"callcenter"), a staff user in group support who then sees only CALLCENTER, and a workplace
+whose list row links the webagent."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from appliance.admin.testing import write_site_config
+from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.tools import free_port, wait_until
+
+pytestmark = pytest.mark.integration
+
+BIN = Path(sys.executable).parent
+ROOT_PASSWORD = "root-Pass-2026"
+ADMIN_PASSWORD = "Adm1n-pass-2026"
+
+
+def admin_command(config, *args, **env):
+    result = subprocess.run(
+        [str(BIN / "uzor-admin"), *args],
+        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config), **env},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def admin_site(mariadb, tmp_path):
+    """The admin on a free port (runserver --insecure also serves the admin's JS and CSS)."""
+    db = mariadb.create_database()
+    config = write_site_config(tmp_path, db)
+    admin_command(config, "migrate", "--no-input")
+    admin_command(
+        config,
+        "createsuperuser",
+        "--no-input",
+        "--username",
+        "root",
+        "--email",
+        "r@example.com",
+        DJANGO_SUPERUSER_PASSWORD=ROOT_PASSWORD,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "uzor-admin"), "runserver", f"127.0.0.1:{port}", "--insecure", "--noreload"],
+        env={**os.environ, "UZOR_ADMIN_CONFIG": str(config)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        if server.poll() is not None:
+            pytest.fail(f"the admin server exited: {server.stderr.read()}")
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{url}/admin/login/", timeout=5) as response:  # noqa: S310
+                return response.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(up, 60, "the admin to serve /admin/login/")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+        mariadb.drop_database(db)
+
+
+def log_in(page, url, username, password):
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{url}/admin/")
+
+
+def test_the_walkthrough_in_chromium_in_russian(browser, admin_site):
+    url = admin_site
+    browser.set_extra_http_headers({"Accept-Language": "ru-RU,ru;q=0.9"})
+    page = browser.new_page()
+    log_in(page, url, "root", ROOT_PASSWORD)
+    assert "Администрирование Узор" in page.content()
+
+    # Group support: filter the available permissions by "callcenter", "Choose all", save.
+    page.goto(f"{url}/admin/auth/group/add/")
+    page.fill("#id_name", "support")
+    page.locator("#id_permissions_input").press_sequentially("callcenter")
+    page.click("#id_permissions_add_all")
+    chosen = page.locator("#id_permissions_to option").all_inner_texts()
+    assert chosen and all("Callcenter" in text for text in chosen), chosen[:5]
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{url}/admin/auth/group/")
+
+    # User admin: password twice, "Save and continue editing", staff, group support, save.
+    page.goto(f"{url}/admin/auth/user/add/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password1", ADMIN_PASSWORD)
+    page.fill("#id_password2", ADMIN_PASSWORD)
+    page.click("input[name=_continue]")
+    page.wait_for_url("**/change/")
+    page.check("#id_is_staff")
+    page.select_option("#id_groups_from", label="support")
+    page.click("#id_groups_add")
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{url}/admin/auth/user/")
+
+    # Log out, log in as admin: only the CALLCENTER section.
+    page.click("#logout-form button")
+    log_in(page, url, "admin", ADMIN_PASSWORD)
+    sections = page.locator("#content-main caption").all_inner_texts()
+    assert [s.strip().lower() for s in sections] == ["callcenter"], sections
+    assert "Рабочие места" in page.content()
+
+    # A workplace with the MAC from the manual; the list links the webagent.
+    page.click("text=Рабочие места")
+    page.click(".object-tools a.addlink")
+    page.fill("#id_number", "1")
+    page.fill("#id_mac", "E8-03-9A-B5-E0-C9")
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{url}/admin/callcenter/workplace/")
+    link = page.locator("a[href$='/agent/?host=e8039ab5e0c9']")
+    assert link.count() == 1
+    assert link.get_attribute("href") == "https://127.0.0.1:" + url.rsplit(":", 1)[1] + (
+        "/agent/?host=e8039ab5e0c9"
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "admin-workplaces-ru.png"), full_page=True)

@@ -73,6 +73,7 @@ admin-compilemessages: venv ## Admin: compile the Russian catalog (.po -> .mo, c
 
 bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000 operators, MariaDB)
 	$(VPY) bench/admin_changelist.py
+	$(VPY) bench/admin_apply.py
 
 # --- PBX fixtures ---
 .PHONY: bench-pbx
@@ -92,3 +93,6 @@ configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)
 .PHONY: bench-configurator
 bench-configurator: deps venv ## Configurator: first run and re-run times (throwaway MariaDB, real uzor-admin)
 	$(VPY) bench/configurator_rerun.py
+
+# Apply Dialplan's benchmark boots two PBX units from the cached root.
+bench-admin: pbx-rootfs

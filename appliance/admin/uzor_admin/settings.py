@@ -105,6 +105,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS.append(BASE_DIR / "callcenter" / "dialplan" / "locale")  # Apply Dialplan
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

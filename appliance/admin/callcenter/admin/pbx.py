@@ -11,12 +11,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PbxUnit
+from .apply_dialplan import ApplyDialplanMixin
 from .base import CallcenterAdmin
 from .forms import PbxUnitForm
 
 
 @admin.register(PbxUnit)
-class PbxUnitAdmin(CallcenterAdmin):
+class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
     form = PbxUnitForm
     list_display = [
         "name",
@@ -46,7 +47,7 @@ class PbxUnitAdmin(CallcenterAdmin):
             },
         ),
     ]
-    actions = ["issue_tokens"]
+    actions = ["issue_tokens", "apply_dialplan"]
 
     def save_model(self, request: HttpRequest, obj: PbxUnit, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         token = None if change and obj.token_hash else obj.issue_token()

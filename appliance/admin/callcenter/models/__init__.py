@@ -2,6 +2,7 @@
 
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
+from .revision import Revision
 from .routing import (
     INBOUND_CONTEXT,
     OUTBOUND_CONTEXT,
@@ -26,6 +27,7 @@ __all__ = [
     "Operator",
     "OutboundTopic",
     "PbxUnit",
+    "Revision",
     "Route",
     "Schedule",
     "Sound",

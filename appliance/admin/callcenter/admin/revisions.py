@@ -1,0 +1,54 @@
+"""Configuration revisions in the admin: read-only (they are immutable)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Revision
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["number", "unit", "created_at", "created_by", "short_hash"]
+    list_filter = ["unit"]
+    list_select_related = ["unit"]
+    fields = ["number", "unit", "created_at", "created_by", "content_hash", "files"]
+    readonly_fields = fields
+    list_per_page = 50
+
+    @admin.display(description=_("number"), ordering="id")
+    def number(self, revision: Revision) -> int:
+        return revision.number
+
+    @admin.display(description=_("SHA-256"))
+    def short_hash(self, revision: Revision) -> str:
+        return revision.content_hash[:16]
+
+    @admin.display(description=_("generated files"))
+    def files(self, revision: Revision) -> SafeString:
+        files = json.loads(revision.bundle).get("files", {}) if revision.bundle else {}
+        return format_html_join(
+            "", "<h3>{}</h3><pre style='max-height:30em;overflow:auto'>{}</pre>",
+            sorted(files.items()),
+        ) or format_html("-")  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).defer("bundle")
+
+    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+        return Revision.objects.filter(pk=object_id).select_related("unit").first()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

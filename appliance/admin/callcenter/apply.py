@@ -1,0 +1,122 @@
+"""Apply Dialplan: render a new revision per unit, reload the units over AMI, read back.
+
+For every enabled unit, concurrently: log in to AMI, reload the modules whose configuration
+uzor-confgen generates (never ``core restart``), then read the dialplan global
+``UZOR_REVISION`` to learn which revision the unit now runs. A unit that is down, refuses the
+login or runs another revision afterwards is reported failed with the reason; it keeps its
+last good configuration (uzor-confgen only promotes a verified revision) and does not stop the
+others. Applying again later heals it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .ami import AmiClient, AmiError
+from .dialplan import create_revisions
+from .models import PbxUnit
+
+log = logging.getLogger("uzor.apply")
+
+# Order matters: hold music and endpoints before the queues that use them, the dialplan last
+# (its UZOR_REVISION then tells that everything before it was reloaded).
+RELOAD_MODULES = ("res_musiconhold.so", "res_pjsip.so", "app_queue.so", "pbx_config.so")
+AMI_TIMEOUT = 20.0  # per AMI action; gunicorn (60 s) must outlast one Apply
+MAX_PARALLEL = 8
+
+
+@dataclass(frozen=True)
+class UnitTarget:
+    """What a worker thread needs (no ORM objects cross threads)."""
+
+    pk: int
+    name: str
+    host: str
+    port: int
+    user: str
+    secret: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: str
+    ok: bool
+    revision: int
+    running: int | None
+    message: str
+
+
+def apply_dialplan(
+    units: Iterable[PbxUnit] | QuerySet[PbxUnit] | None = None,
+    created_by: str = "",
+    timeout: float = AMI_TIMEOUT,
+) -> list[UnitResult]:
+    """Apply on the given units (default: all); disabled units are skipped. Raises
+    RenderError (nothing created, nothing reloaded) when the model cannot be rendered."""
+    chosen = PbxUnit.objects.all() if units is None else units
+    enabled = sorted((u for u in chosen if u.enabled), key=lambda u: u.name)
+    if not enabled:
+        return []
+    revisions = create_revisions(enabled, created_by)
+    targets = [
+        UnitTarget(
+            u.pk, u.name, u.address, u.ami_port, u.ami_user, u.ami_secret, revisions[u.pk].number
+        )
+        for u in enabled
+    ]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(targets))) as pool:
+        results = list(pool.map(lambda t: reload_unit(t, timeout), targets))
+    for target, result in zip(targets, results, strict=True):
+        _store(target, result)
+    return results
+
+
+def reload_unit(target: UnitTarget, timeout: float = AMI_TIMEOUT) -> UnitResult:
+    try:
+        running = _reload_and_read_back(target, timeout)
+    except AmiError as exc:
+        log.warning("apply on unit %s failed: %s", target.name, exc)
+        return UnitResult(target.name, False, target.revision, None, str(exc))
+    if running != target.revision:
+        message = _(
+            "after the reload the unit runs revision %(running)s, not %(revision)s: it did not "
+            "take the new configuration (see uzor-confgen.log on the unit); it keeps its last "
+            "good one"
+        ) % {"running": running if running is not None else "-", "revision": target.revision}
+        return UnitResult(target.name, False, target.revision, running, message)
+    return UnitResult(target.name, True, target.revision, running, _("applied"))
+
+
+def _reload_and_read_back(target: UnitTarget, timeout: float) -> int | None:
+    with AmiClient(target.host, target.port, timeout) as ami:
+        ami.login(target.user, target.secret)
+        for module in RELOAD_MODULES:
+            response = ami.action("Reload", Module=module)
+            if response.get("Response") != "Success":
+                raise AmiError(
+                    _("reloading %(module)s failed: %(message)s")
+                    % {"module": module, "message": response.get("Message", "")}
+                )
+        answer = ami.action("Getvar", Variable="UZOR_REVISION")
+    value = answer.get("Value", "") if answer.get("Response") == "Success" else ""
+    return int(value) if value.isdigit() else None
+
+
+def _store(target: UnitTarget, result: UnitResult) -> None:
+    """Record the outcome on the unit (a plain UPDATE: no history entry, no validation)."""
+    fields: dict[str, object] = {
+        "last_apply_at": timezone.now(),
+        "last_apply_ok": result.ok,
+        "last_apply_message": f"{result.revision}: {result.message}"[:2000],
+    }
+    if result.running is not None:
+        fields["applied_revision"] = result.running
+    PbxUnit.objects.filter(pk=target.pk).update(**fields)

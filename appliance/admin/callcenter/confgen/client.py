@@ -1,0 +1,377 @@
+#!/usr/bin/python3
+"""uzor-confgen: print one generated Asterisk file of this unit's configuration revision.
+
+A unit's Asterisk runs it through ``#exec /usr/bin/uzor-confgen <file>`` (asterisk.conf
+``execincludes = yes``). It asks the admin for the unit's current revision over HTTP(S) with
+the unit's token, verifies the bundle's SHA-256 (and every sound's), keeps it as the last-good
+copy, and prints the file. When the admin cannot be reached, or what it sends does not verify,
+it prints the last-good copy, so an Asterisk restart or reload never loses configuration.
+
+This file uses only the Python standard library: it is copied as is onto PBX units, where only
+``python3`` is installed. Asterisk mixes the command's stderr into the configuration, so errors
+go to a log file in the cache directory and, as ``;`` comment lines, to stdout.
+
+Configuration (``/etc/uzor/confgen.yaml``, or ``--config``; a flat ``key: value`` file)::
+
+    admin_url: https://uzor.example/admin/confgen   # required
+    unit: pbx1                                      # required
+    token_file: /etc/uzor/secrets/confgen_token     # default
+    cache_dir: /var/lib/uzor-confgen                # default
+    tls_verify: true                                # default
+    ca_file: /etc/uzor/admin-ca.pem                 # optional
+    timeout: 5                                      # seconds, default
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import ssl
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+DEFAULT_CONFIG = Path("/etc/uzor/confgen.yaml")
+CONFIG_ENV = "UZOR_CONFGEN_CONFIG"
+SOUNDS_PLACEHOLDER = "@UZOR_SOUNDS_DIR@"
+BUNDLE_FORMAT = 1
+FILE_NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]*\.conf$")
+SOUND_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*-[0-9a-f]{12}\.wav$")
+MAX_BUNDLE = 64 * 1024 * 1024
+MAX_SOUND = 64 * 1024 * 1024
+LOG_LIMIT = 1024 * 1024
+
+EXIT_OK, EXIT_NO_CONFIG, EXIT_USAGE = 0, 2, 64
+
+
+class ConfgenError(Exception):
+    """Something is wrong; str() is one line saying what."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    admin_url: str
+    unit: str
+    token_file: Path = Path("/etc/uzor/secrets/confgen_token")
+    cache_dir: Path = Path("/var/lib/uzor-confgen")
+    tls_verify: bool = True
+    ca_file: Path | None = None
+    timeout: float = 5.0
+
+    @property
+    def sounds_dir(self) -> Path:
+        return self.cache_dir / "sounds"
+
+
+# -- the bundle format (shared with the admin, which imports these) -------------------------
+
+
+def bundle_bytes(bundle: dict[str, Any]) -> bytes:
+    """The canonical bytes of a bundle: what is stored, served and hashed."""
+    return json.dumps(bundle, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_bundle(data: bytes, expected_sha256: str, unit: str) -> dict[str, Any]:
+    """Parse and verify a bundle; raise ConfgenError when anything does not match."""
+    actual = sha256_hex(data)
+    if actual != expected_sha256:
+        raise ConfgenError(f"bundle SHA-256 mismatch: got {actual}, expected {expected_sha256}")
+    try:
+        bundle = json.loads(data)
+    except ValueError as exc:
+        raise ConfgenError(f"bundle is not JSON: {exc}") from exc
+    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
+        raise ConfgenError(f"bundle format is not {BUNDLE_FORMAT}")
+    if bundle.get("unit") != unit:
+        raise ConfgenError(f"bundle is for unit {bundle.get('unit')!r}, not {unit!r}")
+    files, sounds = bundle.get("files"), bundle.get("sounds")
+    if not isinstance(files, dict) or not all(FILE_NAME_RE.match(n) for n in files):
+        raise ConfgenError("bundle has a bad file list")
+    if not isinstance(sounds, dict) or not all(SOUND_NAME_RE.match(n) for n in sounds):
+        raise ConfgenError("bundle has a bad sound list")
+    return bundle
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def parse_settings(text: str, source: str) -> Settings:
+    """A flat YAML mapping: ``key: value`` lines, ``#`` comments; unknown keys refused."""
+    values: dict[str, Any] = {}
+    fields = Settings.__dataclass_fields__
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key, value = key.strip(), _strip_comment(value.strip())
+        if not sep or key not in fields:
+            raise ConfgenError(f"{source}:{number}: unknown key {key!r}")
+        values[key] = _convert(key, _unquote(value), source, number)
+    for required in ("admin_url", "unit"):
+        if required not in values:
+            raise ConfgenError(f"{source}: missing key {required!r}")
+    if not values["admin_url"].startswith(("http://", "https://")):
+        raise ConfgenError(f"{source}: admin_url must start with http:// or https://")
+    return Settings(**values)
+
+
+def _strip_comment(value: str) -> str:
+    return value.split(" #", 1)[0].strip() if not value.startswith(("'", '"')) else value
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _convert(key: str, value: str, source: str, number: int) -> Any:
+    if key == "tls_verify":
+        if value.lower() not in ("true", "false", "yes", "no"):
+            raise ConfgenError(f"{source}:{number}: tls_verify must be true or false")
+        return value.lower() in ("true", "yes")
+    if key == "timeout":
+        try:
+            return float(value)
+        except ValueError:
+            raise ConfgenError(f"{source}:{number}: timeout must be a number of seconds") from None
+    if key in ("token_file", "cache_dir", "ca_file"):
+        return Path(value)
+    return value
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfgenError(
+            f"{path}: cannot read the confgen configuration ({exc.strerror})"
+        ) from exc
+    return parse_settings(text, str(path))
+
+
+# -- talking to the admin --------------------------------------------------------------------
+
+
+class AdminClient:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base = settings.admin_url.rstrip("/") + "/" + urllib.parse.quote(settings.unit)
+        self.token = _read_token(settings.token_file)
+        self.context = _tls_context(settings)
+
+    def get(self, path: str, limit: int) -> bytes:
+        url = f"{self.base}/{path}"  # http(s) only: parse_settings refuses other schemes
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})  # noqa: S310
+        try:
+            opened = urllib.request.urlopen(  # noqa: S310
+                request, timeout=self.settings.timeout, context=self.context
+            )
+            with opened as response:
+                data = response.read(limit + 1)
+        except urllib.error.HTTPError as exc:
+            raise ConfgenError(f"admin answered {exc.code} for {path}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ConfgenError(f"admin unreachable at {self.base}: {reason}") from exc
+        if len(data) > limit:
+            raise ConfgenError(f"{path}: answer larger than {limit} bytes")
+        return data
+
+    def current(self) -> tuple[int, str]:
+        try:
+            answer = json.loads(self.get("current", 4096))
+            return int(answer["revision"]), str(answer["sha256"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfgenError(f"bad answer to 'current': {exc}") from exc
+
+
+def _read_token(path: Path) -> str:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfgenError(f"{path}: cannot read the unit token ({exc.strerror})") from exc
+    if not token:
+        raise ConfgenError(f"{path}: the unit token file is empty")
+    return token
+
+
+def _tls_context(settings: Settings) -> ssl.SSLContext | None:
+    if not settings.admin_url.startswith("https://"):
+        return None
+    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not settings.tls_verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+class Cache:
+    """The last-good bundle (``last-good.json`` + ``last-good.sha256``) and the sounds."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.dir = settings.cache_dir
+        self.sounds = settings.sounds_dir
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        self.sounds.mkdir(exist_ok=True, mode=0o755)
+
+    @contextlib.contextmanager
+    def locked(self):  # type: ignore[no-untyped-def]
+        with open(self.dir / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    def last_good(self, unit: str) -> dict[str, Any] | None:
+        try:
+            data = (self.dir / "last-good.json").read_bytes()
+            expected = (self.dir / "last-good.sha256").read_text().strip()
+        except FileNotFoundError:
+            return None
+        return check_bundle(data, expected, unit)
+
+    def last_good_sha256(self) -> str | None:
+        try:
+            return (self.dir / "last-good.sha256").read_text().strip()
+        except FileNotFoundError:
+            return None
+
+    def promote(self, data: bytes, sha256: str) -> None:
+        """Make a verified bundle the last-good one (the hash file last: it marks it valid)."""
+        _atomic_write(self.dir / "last-good.json", data)
+        _atomic_write(self.dir / "last-good.sha256", sha256.encode() + b"\n")
+
+    def has_sound(self, name: str, sha256: str) -> bool:
+        path = self.sounds / name
+        return path.exists() and sha256_hex(path.read_bytes()) == sha256
+
+    def store_sound(self, name: str, data: bytes) -> None:
+        _atomic_write(self.sounds / name, data, mode=0o644)
+
+
+def _atomic_write(path: Path, data: bytes, mode: int = 0o640) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# -- the work --------------------------------------------------------------------------------
+
+
+def fetch_current(client: AdminClient, cache: Cache, unit: str) -> dict[str, Any]:
+    """The unit's current revision from the admin, verified, with its sounds; promoted."""
+    number, sha256 = client.current()
+    if sha256 == cache.last_good_sha256():
+        bundle = cache.last_good(unit)
+        if bundle is not None:
+            return bundle
+    data = client.get(f"revisions/{number}", MAX_BUNDLE)
+    bundle = check_bundle(data, sha256, unit)
+    if bundle.get("revision") != number:
+        raise ConfgenError(f"asked for revision {number}, got {bundle.get('revision')}")
+    for name, sound_sha256 in sorted(bundle["sounds"].items()):
+        if cache.has_sound(name, sound_sha256):
+            continue
+        sound = client.get(f"sounds/{name}", MAX_SOUND)
+        if sha256_hex(sound) != sound_sha256:
+            raise ConfgenError(f"sound {name}: SHA-256 mismatch (changed since the revision?)")
+        cache.store_sound(name, sound)
+    cache.promote(data, sha256)
+    return bundle
+
+
+def render_file(bundle: dict[str, Any], name: str, settings: Settings) -> str:
+    files = bundle["files"]
+    if name not in files:
+        raise ConfgenError(f"revision {bundle.get('revision')} has no file {name!r}")
+    text = str(files[name]).replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
+    return text if text.endswith("\n") else text + "\n"
+
+
+def produce(settings: Settings, name: str, log: Log) -> str:
+    cache = Cache(settings)
+    with cache.locked():
+        try:
+            bundle = fetch_current(AdminClient(settings), cache, settings.unit)
+            log.write(f"{name}: revision {bundle['revision']} from the admin")
+        except ConfgenError as exc:
+            log.write(f"{name}: {exc}; using the last-good copy")
+            bundle = cache.last_good(settings.unit)  # type: ignore[assignment]
+            if bundle is None:
+                raise ConfgenError(f"{exc}; and no last-good copy yet") from exc
+            log.write(f"{name}: last-good revision {bundle['revision']}")
+    return render_file(bundle, name, settings)
+
+
+class Log:
+    """Append-only log in the cache directory (never stderr: Asterisk would parse it)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def write(self, message: str) -> None:
+        if self.path is None:
+            return
+        with contextlib.suppress(OSError):
+            if self.path.exists() and self.path.stat().st_size > LOG_LIMIT:
+                os.replace(self.path, self.path.with_suffix(".log.1"))
+            with self.path.open("a", encoding="utf-8") as handle:
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+                handle.write(f"{stamp} uzor-confgen[{os.getpid()}] {message}\n")
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    parser = argparse.ArgumentParser(prog="uzor-confgen", description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="generated file to print, e.g. pjsip.conf")
+    parser.add_argument("--config", type=Path, help=f"default ${CONFIG_ENV} or {DEFAULT_CONFIG}")
+    args = parser.parse_args(argv)
+    config = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    log = Log(None)
+    try:
+        settings = load_settings(config)
+        log = Log(settings.cache_dir / "confgen.log")
+        if not FILE_NAME_RE.match(args.file):
+            raise ConfgenError(f"not a generated file name: {args.file!r}")
+        out.write(produce(settings, args.file, log))
+    except (ConfgenError, OSError) as exc:
+        log.write(f"{args.file}: FAILED: {exc}")
+        out.write(f"; uzor-confgen: {one_line(str(exc))}\n")
+        return EXIT_NO_CONFIG
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""URLs of the confgen endpoints (mounted under /admin/confgen/, which nginx proxies)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "confgen"
+urlpatterns = [
+    path("<str:unit_name>/current", views.current, name="current"),
+    path("<str:unit_name>/revisions/<int:number>", views.revision, name="revision"),
+    path("<str:unit_name>/sounds/<str:filename>", views.sound, name="sound"),
+]

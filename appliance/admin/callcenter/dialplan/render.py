@@ -1,0 +1,232 @@
+"""Render the Asterisk configuration of one unit from a snapshot of the model (Jinja2).
+
+The templates only lay out lines; every value is checked and escaped here first (escape.py),
+so a template never sees raw user text. Produces the generated files a unit includes through
+``#exec uzor-confgen <file>``: pjsip.conf, queues.conf, musiconhold.conf, extensions.conf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from django.utils.translation import gettext as _
+
+from ..models import OUTBOUND_CONTEXT
+from . import escape as esc
+from .schedules import schedule_context, schedule_lines
+from .snapshot import Snapshot
+
+SOUNDS_DIR = "@UZOR_SOUNDS_DIR@"  # replaced by uzor-confgen with the unit's sound directory
+CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "extensions.conf")
+RTP_TIMEOUT = 30  # seconds without media before a (browser) call is hung up
+TRANSPORTS = {"udp": "transport-udp", "tcp": "transport-tcp"}
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("appliance.admin.callcenter.dialplan", "templates"),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # noqa: S701 - Asterisk config, not HTML; values escaped in this module
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class Header:
+    unit: str
+    revision: int
+
+
+def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
+    """Every generated file of the unit, by name. Raises RenderError naming a bad value."""
+    header = Header(esc.name(unit, _("PBX unit name")), revision)
+    context: dict[str, Any] = {
+        "header": header,
+        "workplaces": _workplaces(snapshot),
+        "gateways": _gateways(snapshot),
+        "queues": _queues(snapshot),
+        "moh": _moh_classes(snapshot),
+        "rtp_timeout": RTP_TIMEOUT,
+    }
+    context.update(_dialplan(snapshot))
+    return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}
+
+
+def sound_path(snapshot: Snapshot, sound: str | None) -> str | None:
+    if sound is None:
+        return None
+    return f"{SOUNDS_DIR}/{snapshot.sounds[sound].ref}"
+
+
+def _workplaces(snapshot: Snapshot) -> list[dict[str, str]]:
+    result = []
+    for row in snapshot.workplaces:
+        number = esc.digits(row["number"], _("workplace number"))
+        what = _("workplace %(name)s") % {"name": number}
+        result.append(
+            {
+                "number": number,
+                "secret": esc.config_value(row["sip_secret"], f"{what}: {_('SIP secret')}"),
+                "comment": esc.comment(row["description"]),
+            }
+        )
+    return result
+
+
+def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
+    result = []
+    for row in snapshot.gateways:
+        name = esc.name(str(row["name"]), _("gateway name"))
+        what = _("gateway %(name)s") % {"name": name}
+        host = esc.host(str(row["host"]), f"{what}: {_('address')}")
+        domain = str(row["auth_domain"] or "")
+        username, password = str(row["username"] or ""), str(row["password"] or "")
+        did = str(row["did"] or "")
+        result.append(
+            {
+                "name": name,
+                "comment": esc.comment(str(row["description"])),
+                "context": _gateway_context(str(row["context__name"]), what),
+                "host": host,
+                "port": int(str(row["port"])),
+                "transport": TRANSPORTS[str(row["transport"])],
+                "domain": esc.host(domain, f"{what}: {_('domain')}") if domain else "",
+                "username": esc.config_value(username, f"{what}: {_('user name')}")
+                if username
+                else "",
+                "uri_user": esc.sip_user(username, f"{what}: {_('user name')}") if username else "",
+                "password": esc.config_value(password, f"{what}: {_('password')}")
+                if password
+                else "",
+                "contact_user": esc.digits(did, f"{what}: {_('DID number')}") if did else "",
+            }
+        )
+    return result
+
+
+def _gateway_context(context: str, what: str) -> str:
+    if context == OUTBOUND_CONTEXT:
+        raise esc.RenderError(
+            _(
+                "%(what)s: calls from a gateway must not enter the Outbound context (anyone "
+                "could call out through it); choose its own context such as from-sipnet"
+            )
+            % {"what": what}
+        )
+    return esc.name(context, f"{what}: {_('context')}")
+
+
+def _queues(snapshot: Snapshot) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": esc.name(group.name, _("group name")),
+            "strategy": esc.name(
+                group.strategy,
+                _("group %(name)s") % {"name": group.name} + ": " + _("ring strategy"),
+            ),
+            "timeout": group.timeout,
+            "weight": group.weight,
+            "wrapup": group.wrapup,
+            "musicclass": _moh_class(group.hold_sound),
+        }
+        for group in snapshot.groups
+    ]
+
+
+def _moh_class(sound: str | None) -> str | None:
+    return f"uzor-{sound}" if sound else None
+
+
+def _moh_classes(snapshot: Snapshot) -> list[dict[str, str]]:
+    used = sorted({g.hold_sound for g in snapshot.groups if g.hold_sound})
+    return [
+        {"name": esc.name(f"uzor-{s}", _("hold sound")), "entry": str(sound_path(snapshot, s))}
+        for s in used
+    ]
+
+
+def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "contexts": _custom_contexts(snapshot),
+        "schedules": [
+            {
+                "context": schedule_context(s.id),
+                "comment": esc.comment(s.name),
+                "lines": schedule_lines(s),
+            }
+            for s in snapshot.schedules.values()
+        ],
+        "inbound": [_inbound_topic(snapshot, t) for t in snapshot.inbound],
+        "inbound_transformations": [
+            _transformation(row, "Inbound") for row in snapshot.inbound_transformations
+        ],
+        "outbound": [_outbound_topic(row) for row in snapshot.outbound],
+        "routes": [_route(row) for row in snapshot.routes],
+    }
+
+
+def _transformation(row: dict[str, str], context: str) -> dict[str, str]:
+    what = _("transformation %(pattern)s in %(context)s") % {
+        "pattern": row["pattern"],
+        "context": context,
+    }
+    return {
+        "pattern": esc.pattern(row["pattern"], what),
+        "result": esc.expression(row["result"], what),
+        "comment": esc.comment(row["description"]),
+    }
+
+
+def _custom_contexts(snapshot: Snapshot) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": esc.name(name, _("context name")),
+            "transformations": [_transformation(row, name) for row in rows],
+        }
+        for name, rows in snapshot.contexts.items()
+    ]
+
+
+def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
+    what = _("inbound topic %(name)s") % {"name": topic.number}
+    return {
+        "id": topic.id,
+        "number": esc.digits(topic.number, what),
+        "comment": esc.comment(topic.name),
+        "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
+        "hide_caller": topic.hide_caller,
+        "queue": esc.name(topic.group, f"{what}: {_('group')}") if topic.group else None,
+        "greeting": sound_path(snapshot, topic.greeting),
+        "closed_sound": sound_path(snapshot, topic.closed_sound),
+        "schedules": [schedule_context(s) for s in topic.schedule_ids],
+    }
+
+
+def _outbound_topic(row: dict[str, Any]) -> dict[str, Any]:
+    prefix = esc.digits(str(row["prefix"]), _("outbound topic prefix"))
+    return {
+        "id": row["id"],
+        "prefix": prefix,
+        "comment": esc.comment(str(row["name"])),
+        "script_url": esc.url_argument(
+            str(row["script_url"]),
+            _("outbound topic %(name)s") % {"name": prefix} + ": " + _("script URL"),
+        ),
+    }
+
+
+def _route(row: dict[str, Any]) -> dict[str, Any]:
+    what = _("route %(pattern)s (id %(id)s)") % {"pattern": row["pattern"], "id": row["id"]}
+    caller_id = str(row["caller_id"] or "")
+    return {
+        "context": f"uzor-route-{int(row['id'])}",
+        "pattern": esc.pattern(str(row["pattern"]), what),
+        "number": esc.expression(
+            str(row["transformation"]), f"{what}: {_('number transformation')}"
+        ),
+        "caller_id": esc.dialable(caller_id, f"{what}: {_('caller ID')}") if caller_id else "",
+        "gateway": esc.name(str(row["gateway__name"]), f"{what}: {_('gateway')}"),
+        "comment": esc.comment(str(row["description"])),
+    }

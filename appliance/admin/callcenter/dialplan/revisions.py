@@ -1,0 +1,53 @@
+"""Revisions: render each unit's configuration into an immutable, hashed bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..confgen.client import BUNDLE_FORMAT, bundle_bytes, sha256_hex
+from ..models import PbxUnit, Revision
+from .render import render_unit
+from .snapshot import Snapshot, load_snapshot
+
+KEEP_REVISIONS = 20  # per unit; older ones are deleted (never the newest)
+
+
+def create_revisions(
+    units: Iterable[PbxUnit], created_by: str = "", snapshot: Snapshot | None = None
+) -> dict[int, Revision]:
+    """One new revision per unit (by unit id), all or none. Raises RenderError."""
+    snapshot = snapshot or load_snapshot()
+    sounds = {s.ref + ".wav": s.sha256 for s in snapshot.sounds.values()}
+    created: dict[int, Revision] = {}
+    with transaction.atomic():
+        for unit in units:
+            revision = Revision.objects.create(unit=unit, created_by=created_by, bundle="")
+            bundle = {
+                "format": BUNDLE_FORMAT,
+                "unit": unit.name,
+                "revision": revision.number,
+                "created_at": timezone.now().isoformat(timespec="seconds"),
+                "files": render_unit(snapshot, unit.name, revision.number),
+                "sounds": sounds,
+            }
+            data = bundle_bytes(bundle)
+            revision.bundle = data.decode()
+            revision.content_hash = sha256_hex(data)
+            # The row was inserted empty only to learn its number; this fills it in once.
+            Revision.objects.filter(pk=revision.pk).update(
+                bundle=revision.bundle, content_hash=revision.content_hash
+            )
+            created[unit.pk] = revision
+        prune_revisions(created)
+    return created
+
+
+def prune_revisions(keep: dict[int, Revision]) -> None:
+    for unit_id in keep:
+        old = Revision.objects.filter(unit_id=unit_id).order_by("-id")[KEEP_REVISIONS:]
+        ids = list(old.values_list("id", flat=True))
+        if ids:
+            Revision.objects.filter(id__in=ids).delete()

@@ -1,0 +1,69 @@
+"""The small AMI client against a fake manager socket, and Apply's per-unit failure reports."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+
+from appliance.admin.callcenter.ami import AmiClient, AmiError
+from appliance.admin.callcenter.apply import UnitTarget, reload_unit
+from tests.fixtures.tools import free_port
+
+
+def _serve_once(script: list[bytes]) -> int:
+    """A one-connection TCP server that sends each chunk after reading a request."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(script[0])
+            for chunk in script[1:]:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(4096)
+                action_id = data.split(b"ActionID: ")[1].split(b"\r\n")[0]
+                conn.sendall(chunk.replace(b"{id}", action_id))
+        listener.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def test_it_skips_events_and_returns_the_response_with_its_action_id():
+    port = _serve_once([
+        b"Asterisk Call Manager/11.0.0\r\n",
+        b"\r\nEvent: FullyBooted\r\n\r\nResponse: Success\r\nActionID: {id}\r\n"
+        b"Message: Authentication accepted\r\n\r\n",
+        b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: 42\r\n\r\n",
+    ])  # fmt: skip
+    with AmiClient("127.0.0.1", port) as ami:
+        ami.login("uzor", "secret")
+        assert ami.action("Getvar", Variable="UZOR_REVISION")["Value"] == "42"
+
+
+def test_a_refused_login_and_a_stranger_are_clear_errors():
+    port = _serve_once([
+        b"Asterisk Call Manager/11.0.0\r\n",
+        b"Response: Error\r\nActionID: {id}\r\nMessage: Authentication failed\r\n\r\n",
+    ])  # fmt: skip
+    with AmiClient("127.0.0.1", port) as ami, pytest.raises(AmiError, match="refused"):
+        ami.login("uzor", "wrong")
+    stranger = _serve_once([b"SSH-2.0-OpenSSH_9.2\r\n"])
+    with pytest.raises(AmiError, match="not an Asterisk manager"):
+        AmiClient("127.0.0.1", stranger)
+
+
+def test_header_values_cannot_inject_a_second_action():
+    port = _serve_once([b"Asterisk Call Manager/11.0.0\r\n"])
+    with AmiClient("127.0.0.1", port) as ami, pytest.raises(AmiError, match="line break"):
+        ami.action("Getvar", Variable="X\r\nAction: Command")
+
+
+def test_a_unit_that_is_down_is_reported_failed_with_the_reason():
+    target = UnitTarget(1, "pbx9", "127.0.0.1", free_port(), "uzor", "secret", 7)
+    result = reload_unit(target, timeout=2)
+    assert not result.ok and result.revision == 7 and result.running is None
+    assert "cannot connect to AMI at 127.0.0.1" in result.message

@@ -1,0 +1,226 @@
+"""Rendering the model into Asterisk configuration (real MariaDB, no Asterisk)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.utils import translation
+
+from appliance.admin.callcenter.confgen.client import check_bundle
+from appliance.admin.callcenter.dialplan import RenderError, create_revisions, load_snapshot
+from appliance.admin.callcenter.dialplan.render import render_unit
+from appliance.admin.callcenter.models import Gateway, OutboundTopic, Revision, Route
+
+from .model import build_model, make_unit
+
+pytestmark = pytest.mark.usefixtures("admin_db")
+
+
+def _sections(text: str, name: str) -> list[str]:
+    """The bodies of every ``[name]`` section (several types may share a name in PJSIP)."""
+    bodies, current = [], None
+    for line in text.splitlines():
+        if line.startswith("["):
+            current = None
+            if line.split("]")[0] == f"[{name}":
+                current = []
+                bodies.append(current)
+        elif current is not None and line.strip():
+            current.append(line.strip())
+    return ["\n".join(body) for body in bodies]
+
+
+def test_a_workplace_is_a_webrtc_endpoint_with_its_generated_secret(tmp_path):
+    model = build_model(tmp_path)
+    files = render_unit(load_snapshot(), "pbx1", 7)
+
+    endpoint, aor, auth = _sections(files["pjsip.conf"], "1001")
+    assert "type = endpoint" in endpoint
+    for line in ("webrtc = yes", "direct_media = no", "rtp_timeout = 30", "allow = opus,ulaw",
+                 "context = Outbound", "auth = 1001", "aors = 1001"):  # fmt: skip
+        assert line in endpoint.splitlines()
+    assert aor.splitlines() == ["type = aor", "max_contacts = 1", "remove_existing = yes"]
+    assert f"password = {model.workplace.sip_secret}" in auth.splitlines()
+    assert "username = 1001" in auth.splitlines()
+
+
+def test_a_gateway_is_a_trunk_identified_by_its_address(tmp_path):
+    build_model(tmp_path, gateway_host="10.0.0.5", gateway_port=5070)
+    pjsip = render_unit(load_snapshot(), "pbx1", 7)["pjsip.conf"]
+
+    endpoint, aor, identify = _sections(pjsip, "sipnet")
+    assert "context = from-sipnet" in endpoint.splitlines()
+    assert "transport = transport-udp" in endpoint.splitlines()
+    assert "outbound_auth" not in endpoint
+    assert "contact = sip:10.0.0.5:5070" in aor.splitlines()
+    assert "match = 10.0.0.5" in identify.splitlines()
+    assert "type = registration" not in pjsip
+
+
+def test_a_gateway_with_credentials_registers_and_authenticates(tmp_path):
+    model = build_model(tmp_path)
+    gateway = model.gateway
+    gateway.username, gateway.password, gateway.auth_domain = "0012345", "pa;ss", "sipnet.ru"
+    gateway.transport = "tcp"
+    gateway.save()
+    pjsip = render_unit(load_snapshot(), "pbx1", 7)["pjsip.conf"]
+
+    endpoint, _aor, _identify, auth, registration = _sections(pjsip, "sipnet")
+    assert "outbound_auth = sipnet" in endpoint.splitlines()
+    assert "password = pa\\;ss" in auth.splitlines()  # ';' would start a comment
+    assert "realm = sipnet.ru" in auth.splitlines()
+    assert "client_uri = sip:0012345@sipnet.ru" in registration.splitlines()
+    assert "contact_user = 74951234567" in registration.splitlines()  # calls arrive on the DID
+    assert "transport = transport-tcp" in registration.splitlines()
+
+
+def test_a_group_is_a_queue_with_hold_music_timeout_and_wrapup(tmp_path):
+    build_model(tmp_path)
+    snapshot = load_snapshot()
+    files = render_unit(snapshot, "pbx1", 7)
+
+    (queue,) = _sections(files["queues.conf"], "sales")
+    for line in ("strategy = rrmemory", "timeout = 20", "wrapuptime = 7",
+                 "musicclass = uzor-hold"):  # fmt: skip
+        assert line in queue.splitlines()
+    (moh,) = _sections(files["musiconhold.conf"], "uzor-hold")
+    ref = snapshot.sounds["hold"].ref
+    assert moh.splitlines() == ["mode = playlist", f"entry = @UZOR_SOUNDS_DIR@/{ref}"]
+
+
+def test_the_dialplan_routes_a_did_through_the_topic_to_the_queue(tmp_path):
+    model = build_model(tmp_path)
+    snapshot = load_snapshot()
+    dialplan = render_unit(snapshot, "pbx1", 42)["extensions.conf"]
+
+    assert "UZOR_REVISION = 42" in dialplan.splitlines()
+    (gateway_context,) = _sections(dialplan, "from-sipnet")
+    assert "exten => 74951234567,1,Goto(Inbound,74950000001,1)" in gateway_context
+    (inbound,) = _sections(dialplan, "Inbound")
+    topic = model.topic
+    expected = [
+        f"exten => 74950000001,1,Set(__UZOR_TOPIC={topic.pk}) ; Sales line",
+        "same => n,Set(__UZOR_SCRIPT_URL=https://crm.example/s?id=1)",
+        f"same => n,Gosub(uzor-schedule-{model.schedule.pk},s,1)",
+        "same => n,GotoIf($[${GOSUB_RETVAL} = 1]?closed)",
+        f"same => n,Playback(@UZOR_SOUNDS_DIR@/{snapshot.sounds['greeting'].ref})",
+        "same => n,Queue(sales)",
+        f"same => n,Playback(@UZOR_SOUNDS_DIR@/{snapshot.sounds['closed'].ref})",
+    ]
+    positions = [inbound.splitlines().index(line) for line in expected]
+    assert positions == sorted(positions)
+    (schedule,) = _sections(dialplan, f"uzor-schedule-{model.schedule.pk}")
+    assert "same => n,GotoIfTime(00:00-23:59,sun,*,*?closed)" in schedule
+
+
+def test_a_hidden_caller_number_is_withheld_and_flagged(tmp_path):
+    model = build_model(tmp_path)
+    model.topic.hide_caller_number = True
+    model.topic.save()
+    (inbound,) = _sections(render_unit(load_snapshot(), "u", 1)["extensions.conf"], "Inbound")
+    assert "same => n,Set(__UZOR_CALLER_HIDDEN=1)" in inbound
+    assert "same => n,Set(CALLERID(pres)=prohib)" in inbound
+
+
+def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
+    model = build_model(tmp_path)
+    second = Route(pattern="_8XXX.", gateway=model.gateway, order=5, transformation="7${EXTEN:1}")
+    second.save()
+    model.route.order = 1
+    model.route.save()
+    dialplan = render_unit(load_snapshot(), "u", 1)["extensions.conf"]
+
+    (outbound,) = _sections(dialplan, "Outbound")
+    assert f"exten => _111.,1,Set(__UZOR_TOPIC={model.outbound.pk}) ; Calls out" in outbound
+    assert "same => n,Set(UZOR_NUMBER=${EXTEN:3})" in outbound
+    (routes,) = _sections(dialplan, "uzor-routes")
+    first_at = routes.index(f"uzor-route-{model.route.pk},")
+    second_at = routes.index(f"uzor-route-{second.pk},")
+    assert first_at < second_at
+    assert routes.splitlines()[-1] == "same => n,Hangup(3)"  # no route: refused, cause 3
+    (route,) = _sections(dialplan, f"uzor-route-{model.route.pk}")
+    assert route.splitlines() == [
+        "exten => _89.,1,Set(UZOR_DIAL=${EXTEN})",
+        "same => n,Set(CALLERID(num)=74951112233)",
+        "same => n,Dial(PJSIP/${UZOR_DIAL}@sipnet,120)",
+        "same => n,Hangup()",
+    ]
+    (other,) = _sections(dialplan, f"uzor-route-{second.pk}")
+    assert "exten => _8XXX.,1,Set(UZOR_DIAL=7${EXTEN:1})" in other
+
+
+def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
+    model = build_model(tmp_path)
+    evil = "https://crm.example/a;b,c?x=${SHELL(id)}&y=$[1+1](z)\"'"
+    model.topic.script_url = evil
+    model.topic.name = "Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
+    model.topic.save()
+    dialplan = render_unit(load_snapshot(), "u", 1)["extensions.conf"]
+
+    lines = dialplan.splitlines()
+    assert not [x for x in lines if x.startswith("[evil]") or "System(id)" in x.split(";")[0]]
+    assert (
+        f"Set(__UZOR_TOPIC={model.topic.pk}) ; Line 1 [evil] exten => _X.,1,System(id) ,-- x"
+        in dialplan
+    )
+    line = next(x for x in lines if "UZOR_SCRIPT_URL=" in x)  # the inbound topic comes first
+    assert line.endswith(
+        "Set(__UZOR_SCRIPT_URL=https://crm.example/a%3Bb%2Cc?x=%24%7BSHELL%28id%29%7D"
+        "&y=%24%5B1+1%5D%28z%29%22%27)"
+    )
+
+
+@translation.override("en")
+def test_a_value_that_cannot_be_made_safe_is_refused_naming_the_object(tmp_path):
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(password="line1\nline2", username="u")
+    with pytest.raises(RenderError, match="gateway sipnet: password"):
+        render_unit(load_snapshot(), "u", 1)
+    Gateway.objects.filter(pk=model.gateway.pk).update(password="ok")
+    Route.objects.filter(pk=model.route.pk).update(transformation="${SHELL(id)}")
+    with pytest.raises(RenderError, match="number transformation"):
+        render_unit(load_snapshot(), "u", 1)
+
+
+@translation.override("en")
+def test_a_gateway_into_the_outbound_context_is_refused(tmp_path):
+    from appliance.admin.callcenter.models import Context
+
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(context=Context.outbound())
+    with pytest.raises(RenderError, match="Outbound"):
+        render_unit(load_snapshot(), "u", 1)
+
+
+def test_revisions_are_numbered_hashed_and_verifiable_per_unit(tmp_path):
+    build_model(tmp_path)
+    first_unit, _ = make_unit("pbx1")
+    second_unit, _ = make_unit("pbx2", port=5039)
+
+    made = create_revisions([first_unit, second_unit], created_by="admin")
+    again = create_revisions([first_unit])
+
+    first, second = made[first_unit.pk], made[second_unit.pk]
+    assert first.number < second.number < again[first_unit.pk].number
+    for unit, revision in ((first_unit, first), (second_unit, second)):
+        bundle = check_bundle(revision.bundle.encode(), revision.content_hash, unit.name)
+        assert bundle["revision"] == revision.number
+        assert f"UZOR_REVISION = {revision.number}" in bundle["files"]["extensions.conf"]
+        assert sorted(bundle["files"]) == [
+            "extensions.conf", "musiconhold.conf", "pjsip.conf", "queues.conf"
+        ]  # fmt: skip
+        assert len(bundle["sounds"]) == 3
+    assert Revision.current(first_unit) == again[first_unit.pk]
+    with pytest.raises(ValueError, match="immutable"):
+        first.save()
+    assert json.loads(first.bundle)["created_at"]
+
+
+def test_a_render_error_creates_no_revision(tmp_path):
+    model = build_model(tmp_path)
+    unit, _ = make_unit()
+    OutboundTopic.objects.filter(pk=model.outbound.pk).update(prefix="1x1")
+    with pytest.raises(RenderError):
+        create_revisions([unit])
+    assert not Revision.objects.exists()

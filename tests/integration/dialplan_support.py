@@ -1,0 +1,162 @@
+"""Support for the Apply Dialplan tests: the admin served over real HTTP, and PBX units that
+include their configuration through ``#exec uzor-confgen`` exactly as installed units do.
+
+``configure_django()`` must run before the models are imported, so test modules import this
+module first.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from appliance.admin.testing import admin_database, configure_django
+
+configure_django()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+
+from appliance.admin.callcenter.confgen import client as confgen_client  # noqa: E402
+from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
+from tests.fixtures.pbx import AsteriskUnit  # noqa: E402
+from tests.fixtures.pbx_configs import UNIT_DIR  # noqa: E402
+from tests.fixtures.tools import free_port  # noqa: E402
+
+CONFGEN = f"{UNIT_DIR}/etc/uzor-confgen"
+CONFGEN_CONFIG = f"{UNIT_DIR}/etc/uzor/confgen.yaml"
+CACHE_DIR = f"{UNIT_DIR}/lib/uzor-confgen"
+
+__all__ = ["admin_database"]
+
+
+def exec_line(name: str) -> str:
+    return f"#exec /usr/bin/python3 {CONFGEN} --config {CONFGEN_CONFIG} {name}\n"
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class AdminServer:
+    """The Django admin served by a threading WSGI server on 127.0.0.1 (stop() = unreachable)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        handler = WSGIHandler()
+
+        def app(environ, start_response):  # type: ignore[no-untyped-def]
+            try:
+                return handler(environ, start_response)
+            finally:
+                connections.close_all()  # one request per thread: don't leak connections
+
+        self.server = make_server(
+            "127.0.0.1", self.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def confgen_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/admin/confgen"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class ConfgenUnit:
+    """An Asterisk unit plus its PbxUnit row in the admin."""
+
+    asterisk: AsteriskUnit
+    pbx: PbxUnit
+    token: str
+
+    @property
+    def cache(self) -> Path:
+        return self.asterisk.base / "lib" / "uzor-confgen"
+
+    def confgen_log(self) -> str:
+        path = self.cache / "confgen.log"
+        return path.read_text() if path.exists() else ""
+
+
+def unit_files(admin_url: str, unit_name: str, token: str) -> dict[str, str]:
+    """The unit-side files: uzor-confgen (the stdlib-only script), its config, the includes."""
+    return {
+        "uzor-confgen": Path(confgen_client.__file__).read_text(),
+        "uzor/confgen.yaml": (
+            f"admin_url: {admin_url}\nunit: {unit_name}\n"
+            f"token_file: {UNIT_DIR}/etc/uzor/token\ncache_dir: {CACHE_DIR}\ntimeout: 3\n"
+        ),
+        "uzor/token": token + "\n",
+        "pjsip.conf": "#include pjsip_transports.conf\n" + exec_line("pjsip.conf"),
+        "extensions.conf": exec_line("extensions.conf"),
+        "queues.conf": exec_line("queues.conf"),
+        "musiconhold.conf": exec_line("musiconhold.conf"),
+    }
+
+
+def make_confgen_unit(
+    asterisk_unit: Callable[..., AsteriskUnit], server: AdminServer, name: str,
+    extra: dict[str, str] | None = None, start: bool = True,
+) -> ConfgenUnit:  # fmt: skip
+    """A PbxUnit row with a fresh token and an Asterisk unit configured to fetch from it."""
+    token_holder = PbxUnit(name=name)
+    token = token_holder.issue_token()
+    unit = asterisk_unit(
+        {**unit_files(server.confgen_url, name, token), **(extra or {})}, name=name, start=False
+    )
+    pbx = PbxUnit(
+        name=name, address=unit.ami_host, ami_port=unit.ami_port, ami_user=unit.ami_user,
+        ami_secret=unit.ami_secret, token_hash=token_holder.token_hash,
+    )  # fmt: skip
+    pbx.save()
+    if start:
+        unit.start()
+    return ConfgenUnit(unit, pbx, token)
+
+
+def flush_admin_database() -> None:
+    """Empty every table (the WSGI threads need committed rows), then restore what migrations
+    put there (the built-in contexts)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    call_command("flush", verbosity=0, interactive=False)
+    builtin = import_module("appliance.admin.callcenter.migrations.0002_builtin_contexts")
+    builtin.create_builtin_contexts(apps, None)
+
+
+@pytest.fixture
+def committed_admin_db(admin_database) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The admin database with autocommit (visible to the WSGI threads), emptied afterwards."""
+    flush_admin_database()
+    try:
+        yield
+    finally:
+        flush_admin_database()
+
+
+@pytest.fixture
+def admin_server(committed_admin_db: None) -> Iterator[AdminServer]:
+    server = AdminServer()
+    try:
+        yield server
+    finally:
+        server.stop()

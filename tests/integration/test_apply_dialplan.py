@@ -1,0 +1,161 @@
+"""Apply Dialplan on real Asterisk units that fetch their configuration with uzor-confgen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.dialplan_support import (  # isort: split
+    admin_database,
+    admin_server,
+    committed_admin_db,
+    make_confgen_unit,
+)
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from appliance.admin.callcenter import apply as apply_module
+from appliance.admin.callcenter.apply import apply_dialplan
+from appliance.admin.callcenter.dialplan.tests.model import build_model
+from appliance.admin.callcenter.models import PbxUnit, Revision, Workplace
+
+pytestmark = pytest.mark.integration
+__all__ = ["admin_database", "admin_server", "committed_admin_db"]
+
+
+def _running_revision(unit) -> str:
+    return unit.cli("dialplan show globals").split("UZOR_REVISION=")[1].split("\n")[0].strip()
+
+
+def test_apply_configures_two_units_from_the_model(tmp_path, asterisk_unit, admin_server):
+    model = build_model(tmp_path, gateway_host="127.0.0.1", gateway_port=5999)
+    first = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    second = make_confgen_unit(asterisk_unit, admin_server, "pbx2")
+
+    results = apply_dialplan()
+
+    assert [(r.unit, r.ok) for r in results] == [("pbx1", True), ("pbx2", True)], results
+    for unit in (first, second):
+        revision = Revision.current(unit.pbx)
+        stored = PbxUnit.objects.get(pk=unit.pbx.pk)
+        assert stored.applied_revision == revision.number
+        assert stored.last_apply_ok is True
+        ast = unit.asterisk
+        assert _running_revision(ast) == str(revision.number)
+        endpoints = ast.cli("pjsip show endpoints")
+        assert "1001" in endpoints and "sipnet" in endpoints
+        endpoint = ast.cli("pjsip show endpoint 1001")
+        assert "webrtc" in endpoint and "Outbound" in endpoint
+        assert model.workplace.sip_secret not in endpoint
+        queue = ast.cli("queue show sales")
+        assert "sales has 0 calls" in queue and "strategy" in queue
+        inbound = ast.cli("dialplan show Inbound")
+        assert "74950000001" in inbound and "Queue(sales)" in inbound
+        assert "Goto(Inbound,74950000001,1)" in ast.cli("dialplan show from-sipnet")
+        assert "uzor-hold" in ast.cli("moh show classes")
+        assert "revision" in unit.confgen_log()
+
+
+def test_a_stopped_unit_is_reported_failed_and_a_later_apply_heals_it(
+    tmp_path, asterisk_unit, admin_server
+):
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    first = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    second = make_confgen_unit(asterisk_unit, admin_server, "pbx2")
+    assert all(r.ok for r in apply_dialplan())
+    second.asterisk.stop()
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+
+    results = {r.unit: r for r in apply_dialplan()}
+
+    assert results["pbx1"].ok
+    assert not results["pbx2"].ok
+    assert "cannot connect to AMI" in results["pbx2"].message
+    stored = PbxUnit.objects.get(name="pbx2")
+    assert stored.last_apply_ok is False
+    assert "cannot connect to AMI" in stored.last_apply_message
+    assert "1002" in first.asterisk.cli("pjsip show endpoints")
+
+    second.asterisk.start()
+    healed = {r.unit: r for r in apply_dialplan()}
+
+    assert healed["pbx1"].ok and healed["pbx2"].ok, healed
+    assert _running_revision(second.asterisk) == str(healed["pbx2"].revision)
+    assert "1002" in second.asterisk.cli("pjsip show endpoints")
+    assert PbxUnit.objects.get(name="pbx2").last_apply_ok is True
+
+
+def test_a_unit_restarted_while_the_admin_is_down_runs_its_last_good_configuration(
+    tmp_path, asterisk_unit, admin_server
+):
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    (result,) = apply_dialplan()
+    assert result.ok
+    admin_server.stop()
+
+    unit.asterisk.restart()
+
+    assert _running_revision(unit.asterisk) == str(result.revision)
+    assert "1001" in unit.asterisk.cli("pjsip show endpoints")
+    assert "Queue(sales)" in unit.asterisk.cli("dialplan show Inbound")
+    assert "using the last-good copy" in unit.confgen_log()
+
+
+def test_a_unit_that_cannot_verify_the_new_revision_keeps_its_last_good_one(
+    tmp_path, asterisk_unit, admin_server, monkeypatch
+):
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    first = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    second = make_confgen_unit(asterisk_unit, admin_server, "pbx2")
+    good = {r.unit: r for r in apply_dialplan()}
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+
+    def corrupt_second(units, created_by=""):  # the bundle of pbx2 damaged after rendering
+        made = real_create(units, created_by)
+        damaged = made[second.pbx.pk]
+        Revision.objects.filter(pk=damaged.pk).update(bundle=damaged.bundle.replace("1002", "6666"))
+        return made
+
+    real_create = apply_module.create_revisions
+    monkeypatch.setattr(apply_module, "create_revisions", corrupt_second)
+    results = {r.unit: r for r in apply_dialplan()}
+
+    assert results["pbx1"].ok
+    assert not results["pbx2"].ok
+    assert results["pbx2"].running == good["pbx2"].revision
+    assert "did not take the new configuration" in results["pbx2"].message
+    assert "SHA-256 mismatch" in second.confgen_log()
+    assert "1002" in first.asterisk.cli("pjsip show endpoints")
+    shown = second.asterisk.cli("pjsip show endpoints")
+    assert "1001" in shown and "1002" not in shown and "6666" not in shown
+
+
+def test_the_admin_button_and_bulk_action_apply_and_report_per_unit(
+    tmp_path, asterisk_unit, admin_server
+):
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    first = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    second = make_confgen_unit(asterisk_unit, admin_server, "pbx2")
+    second.asterisk.stop()
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@uzor.test", "x-Pass-123"))
+
+    page = client.get("/admin/callcenter/pbxunit/")
+    assert b"Apply Dialplan" in page.content
+    shown = client.post("/admin/callcenter/pbxunit/apply/", follow=True)
+
+    texts = [str(m) for m in shown.context["messages"]]
+    revision = Revision.current(first.pbx).number
+    assert f"Unit pbx1: revision {revision} applied." in texts
+    (failed,) = [t for t in texts if t.startswith("Unit pbx2")]
+    assert "NOT applied" in failed and "cannot connect to AMI" in failed
+    assert Revision.current(first.pbx).created_by == "root"
+
+    client.post(
+        "/admin/callcenter/pbxunit/",
+        {"action": "apply_dialplan", "_selected_action": [str(first.pbx.pk)]},
+    )
+    assert Revision.current(first.pbx).number > revision
+    assert Revision.objects.filter(unit=second.pbx).count() == 1  # not selected: untouched
+    assert _running_revision(first.asterisk) == str(Revision.current(first.pbx).number)

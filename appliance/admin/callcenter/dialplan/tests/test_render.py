@@ -10,7 +10,13 @@ from django.utils import translation
 from appliance.admin.callcenter.confgen.client import check_bundle
 from appliance.admin.callcenter.dialplan import RenderError, create_revisions, load_snapshot
 from appliance.admin.callcenter.dialplan.render import render_unit
-from appliance.admin.callcenter.models import Gateway, OutboundTopic, Revision, Route
+from appliance.admin.callcenter.models import (
+    Gateway,
+    InboundTopic,
+    OutboundTopic,
+    Revision,
+    Route,
+)
 
 from .model import build_model, make_unit
 
@@ -153,9 +159,8 @@ def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
 def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
     model = build_model(tmp_path)
     evil = "https://crm.example/a;b,c?x=${SHELL(id)}&y=$[1+1](z)\"'"
-    # The models refuse control characters; the renderer must be safe even when a row got
-    # them some other way, so write them past validation.
-    type(model.topic).objects.filter(pk=model.topic.pk).update(
+    # The model refuses control characters; rows written around it must still render safely.
+    InboundTopic.objects.filter(pk=model.topic.pk).update(
         script_url=evil, name="Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
     )
     dialplan = render_unit(load_snapshot(), "u", 1)["extensions.conf"]

@@ -159,7 +159,7 @@ def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
 def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
     model = build_model(tmp_path)
     evil = "https://crm.example/a;b,c?x=${SHELL(id)}&y=$[1+1](z)\"'"
-    # Written around the model's validation (as raw SQL could): the renderer must still hold.
+    # The model refuses control characters; rows written around it must still render safely.
     InboundTopic.objects.filter(pk=model.topic.pk).update(
         script_url=evil, name="Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
     )

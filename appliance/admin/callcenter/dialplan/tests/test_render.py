@@ -191,6 +191,20 @@ def test_a_value_that_cannot_be_made_safe_is_refused_naming_the_object(tmp_path)
 
 
 @translation.override("en")
+def test_a_bad_sound_name_or_transport_is_refused(tmp_path):
+    from appliance.admin.callcenter.models import Sound
+
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(transport="tls")
+    with pytest.raises(RenderError, match="gateway sipnet: transport"):
+        render_unit(load_snapshot(), "u", 1)
+    Gateway.objects.filter(pk=model.gateway.pk).update(transport="udp")
+    Sound.objects.filter(pk=model.greeting.pk).update(name="x)\nexten=>s,1,System(id")
+    with pytest.raises(RenderError, match="sound name"):
+        render_unit(load_snapshot(), "u", 1)
+
+
+@translation.override("en")
 def test_a_gateway_into_the_outbound_context_is_refused(tmp_path):
     from appliance.admin.callcenter.models import Context
 

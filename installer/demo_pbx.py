@@ -94,8 +94,9 @@ def start_asterisk(root: Path, log: Path) -> int:
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        probe = run_in_chroot(root, ["asterisk", "-rx", "core show uptime"], timeout=10)
-        if probe.returncode == 0 and "uptime" in probe.stdout.lower():
+        # Reloads before "fully booted" are deferred: Apply would read back the old revision.
+        probe = run_in_chroot(root, ["asterisk", "-rx", "core waitfullybooted"], timeout=60)
+        if probe.returncode == 0 and "fully booted" in probe.stdout.lower():
             return process.pid
         if process.poll() is not None:
             break

@@ -19,7 +19,7 @@ from pathlib import Path
 import tests.fixtures.target as target_module
 from tests.e2e import appliance
 from tests.e2e.conftest import make_vendor_key
-from tests.fixtures.target import booted_target
+from tests.fixtures.target import booted_target, host_ports
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def build(key: Path, out: Path) -> Path:
 
 def install_and_rerun(run: Path, label: str) -> None:
     superuser = appliance.Credentials("root", secrets.token_urlsafe(10))
-    with booted_target("uzor-bench") as target:
+    with host_ports(), booted_target("uzor-bench") as target:
         answers = appliance.put_answers(target, superuser)
         seconds, _ = timed(lambda: appliance.run_bundle(target, run, "--answers", answers))
         print(f"install + configure ({label}): {seconds:.1f} s")

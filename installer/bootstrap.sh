@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 role=all configure=yes answers="" check_only=no expect_fpr="" lang_arg="" assume_yes=no
+unit_args=()
 
 usage() {
     t "Usage: ./uzor_VERSION.run [makeself options] -- [options]
@@ -20,6 +21,8 @@ usage() {
   --expect-fingerprint HEX  refuse unless the bundle is signed by this vendor key
   --yes                  do not ask for confirmation
   --lang en|ru           language of the installer and the configurator
+  --admin-url URL --unit NAME --unit-token-file FILE [--admin-ca FILE] [--ami-permit CIDR]
+                         PBX unit: connect it to the admin (uzor-pbx-setup)
 Makeself options (before --): --help, --check, --info, --list, --noexec, --target DIR, --keep" \
 "Использование: ./uzor_ВЕРСИЯ.run [опции makeself] -- [опции]
   --role all|app|pbx     all: узел приложений и АТС (по умолчанию); app: без Asterisk; pbx: Asterisk + uzor-pbx
@@ -29,7 +32,26 @@ Makeself options (before --): --help, --check, --info, --list, --noexec, --targe
   --expect-fingerprint HEX  отказать, если пакет подписан не этим ключом поставщика
   --yes                  не спрашивать подтверждения
   --lang en|ru           язык установщика и конфигуратора
+  --admin-url URL --unit ИМЯ --unit-token-file ФАЙЛ [--admin-ca ФАЙЛ] [--ami-permit CIDR]
+                         АТС: подключить к администратору (uzor-pbx-setup)
 Опции makeself (до --): --help, --check, --info, --list, --noexec, --target КАТАЛОГ, --keep"
+}
+
+unit_option() {  # installer option -> uzor-pbx-setup option
+    case "$1" in
+        --unit-token-file) echo --token-file ;;
+        --admin-ca) echo --ca-file ;;
+        *) echo "$1" ;;
+    esac
+}
+
+connect_unit() {
+    if [ ${#unit_args[@]} -eq 0 ]; then
+        say "$(t "Connect this PBX unit to the admin: uzor-pbx-setup --admin-url URL --unit NAME --token-file FILE" \
+                 "Подключите АТС к администратору: uzor-pbx-setup --admin-url URL --unit ИМЯ --token-file ФАЙЛ")"
+        return
+    fi
+    /usr/sbin/uzor-pbx-setup "${unit_args[@]}"
 }
 
 parse_args() {
@@ -41,6 +63,8 @@ parse_args() {
             --check) check_only=yes; shift ;;
             --expect-fingerprint) expect_fpr=${2:-}; shift 2 ;;
             --yes|-y) assume_yes=yes; shift ;;
+            --admin-url|--unit|--unit-token-file|--admin-ca|--ami-permit)
+                unit_args+=("$(unit_option "$1")" "${2:-}"); shift 2 ;;
             --lang) lang_arg=${2:-}; UZOR_LANG=$lang_arg; shift 2 ;;
             -h|--help) usage; exit 0 ;;
             *) die "$(t "unknown option '$1' (see --help)" "неизвестная опция '$1' (см. --help)")" ;;
@@ -78,6 +102,7 @@ main() {
     step "$(t "Installing Uzor packages" "Установка пакетов Uzor")"
     install_uzor_packages "$role"
     step "$(t "Configuring" "Настройка")"
+    if [ -x /usr/sbin/uzor-pbx-setup ]; then connect_unit; fi
     run_configurator
     step "$(t "Done" "Готово")"
     allow_service_starts

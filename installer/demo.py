@@ -17,13 +17,21 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from installer import demo_pbx
 from tests.e2e import appliance
-from tests.fixtures.target import CACHE, TargetError, attach, start_detached, stop_and_remove
+from tests.fixtures.target import (
+    CACHE,
+    SHARED_PORTS,
+    TargetError,
+    attach,
+    busy_ports,
+    start_detached,
+    stop_and_remove,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 STATE_DIR = REPO / "demo"
@@ -31,11 +39,7 @@ STATE = STATE_DIR / "state.json"
 CREDENTIALS = STATE_DIR / "credentials.txt"
 WORK = Path("/var/tmp/uzor-demo")  # noqa: S108 - root-owned, fixed on purpose: demo-stop finds it
 VENDOR_DIR = CACHE / "demo-vendor"
-PORTS = (80, 443, 3306)
-PBX_NOTE = (
-    "PBX unit: not added yet. It needs the admin's Apply Dialplan and the uzor-pbx package, "
-    "which are not in this build; `make demo` adds the unit once they are."
-)
+PBX_WORK = Path("/var/tmp/uzor-demo-pbx")  # noqa: S108 - root-owned, fixed: demo-stop finds it
 
 
 def say(text: str) -> None:
@@ -67,28 +71,22 @@ def build_bundle(key: Path) -> Path:
     return max((REPO / "dist").glob("uzor_*.run"), key=lambda run: run.stat().st_mtime)
 
 
-def busy_ports() -> list[int]:
-    busy = []
-    for port in PORTS:
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("0.0.0.0", port))  # noqa: S104 - probing, closed at once
-            except OSError:
-                busy.append(port)
-    return busy
-
-
 def running_demo() -> bool:
     if not STATE.exists():
         return False
     return attach(json.loads(STATE.read_text())["target"]).alive
 
 
+def save_state(**changes: object) -> None:
+    state = json.loads(STATE.read_text()) if STATE.exists() else {}
+    state.update(changes)
+    STATE_DIR.mkdir(exist_ok=True)
+    STATE.write_text(json.dumps(state))
+
+
 def install(run: Path, key: Path) -> appliance.Credentials:
     target = start_detached("uzor-demo", WORK)
-    STATE_DIR.mkdir(exist_ok=True)
-    STATE.write_text(json.dumps({"target": target.state(), "work": str(WORK)}))
+    save_state(target=target.state(), work=str(WORK))
     superuser = appliance.Credentials("root", secrets.token_urlsafe(10))
     say("installing the bundle in the container (a few minutes on a cold apt cache)")
     answers = appliance.put_answers(target, superuser)
@@ -105,6 +103,9 @@ def install(run: Path, key: Path) -> appliance.Credentials:
     )
     print(result.stdout.strip())
     write_credentials(superuser, admin_password)
+    say("PBX unit pbx1: Asterisk 22 (sid root) + uzor-pbx from the bundle, then Apply Dialplan")
+    save_state(pbx={"root": str(PBX_WORK / "root"), "work": str(PBX_WORK)})
+    save_state(pbx=demo_pbx.up(target, run, PBX_WORK))
     return superuser
 
 
@@ -124,7 +125,7 @@ def summary() -> None:
         f"\nUzor demo is running.\n  Admin:  https://{address}/admin/"
         "  (also https://127.0.0.1/admin/; a self-signed certificate)\n"
         + "".join(f"  {line}\n" for line in CREDENTIALS.read_text().splitlines())
-        + f"  {PBX_NOTE}\n"
+        + "  PBX unit pbx1: Asterisk in a sid chroot on this host (SIP :5060, AMI :5038)\n"
         f"  Credentials are kept in {CREDENTIALS.relative_to(REPO)}.\n"
         "  Stop and remove it: make demo-stop"
     )
@@ -132,6 +133,8 @@ def summary() -> None:
 
 def remove_leftovers() -> None:
     """A demo whose state was lost (e.g. `make clean`): unmount and delete its overlay."""
+    if PBX_WORK.exists():
+        demo_pbx.down({"root": str(PBX_WORK / "root"), "work": str(PBX_WORK)})
     if WORK.exists():
         subprocess.run(["umount", str(WORK / "root")], capture_output=True, check=False)
         shutil.rmtree(WORK)
@@ -144,13 +147,13 @@ def up() -> None:
         return
     busy = busy_ports()
     if busy:
-        sys.exit(f"demo: ports {busy} are taken on this host; the demo needs {list(PORTS)} free")
+        sys.exit(f"demo: ports {busy} are taken on this host; it needs {list(SHARED_PORTS)} free")
     remove_leftovers()
     key = demo_vendor_key()
     run = build_bundle(key)
     try:
         install(run, key)
-    except (TargetError, subprocess.CalledProcessError) as exc:
+    except (TargetError, RuntimeError, subprocess.CalledProcessError) as exc:
         sys.exit(
             f"demo: {exc}\nThe container is left running for a look; `make demo-stop` removes it."
         )
@@ -162,6 +165,8 @@ def down() -> None:
         say("no demo is running")
         return
     state = json.loads(STATE.read_text())
+    if "pbx" in state:
+        demo_pbx.down(state["pbx"])
     stop_and_remove(attach(state["target"]), Path(state["work"]))
     STATE.unlink()
     CREDENTIALS.unlink(missing_ok=True)

@@ -8,7 +8,7 @@
 
 LOG=${UZOR_INSTALL_LOG:-/var/log/uzor-install.log}
 APP_DEPENDENCIES=(mariadb-server nginx sox libsox-fmt-mp3 ssl-cert python3-venv tzdata openssl)
-PBX_DEPENDENCIES=(python3-venv tzdata openssl)
+PBX_DEPENDENCIES=(python3 tzdata openssl)
 steps_done=0
 steps_total=1
 
@@ -50,7 +50,7 @@ run_logged() {  # command... : output to the log; a progress line on a terminal
 
 os_field() { sed -n "s/^$1=//p" /etc/os-release | tr -d "\"'"; }
 
-os_supported() {  # prints a reason when the system is not supported
+os_supported() {  # role; prints a reason when the system is not supported
     local id="" version="" codename=""
     if [ -r /etc/os-release ]; then
         id=$(os_field ID) version=$(os_field VERSION_ID) codename=$(os_field VERSION_CODENAME)
@@ -58,6 +58,10 @@ os_supported() {  # prints a reason when the system is not supported
     case "$id:$version:$codename" in
         debian:12:*|debian:13:*|debian::trixie|ubuntu:24.04:*) return 0 ;;
     esac
+    # A PBX unit needs the distribution's Asterisk, not Uzor's Python: Debian testing/unstable.
+    if [ "$1" = pbx ] && [ "$id" = debian ] && [ -z "$version" ]; then
+        return 0
+    fi
     t "unsupported system '${id:-unknown} ${version:-$codename}': Uzor installs on Debian 12, Debian 13 or Ubuntu 24.04" \
       "неподдерживаемая система '${id:-unknown} ${version:-$codename}': Uzor устанавливается на Debian 12, Debian 13 или Ubuntu 24.04"
     return 1
@@ -66,7 +70,7 @@ os_supported() {  # prints a reason when the system is not supported
 check_system() {  # role; nothing is changed before these pass
     local reason arch
     [ "$(id -u)" -eq 0 ] || die "$(t "run the installer as root (sudo ./uzor_VERSION.run)" "запустите установщик от root (sudo ./uzor_ВЕРСИЯ.run)")"
-    reason=$(os_supported) || die "$reason"
+    reason=$(os_supported "$1") || die "$reason"
     arch=$(dpkg --print-architecture)
     [ "$arch" = amd64 ] || die "$(t "unsupported architecture '$arch': Uzor needs amd64" "неподдерживаемая архитектура '$arch': нужна amd64")"
     touch "$LOG" && chmod 0600 "$LOG"
@@ -116,7 +120,7 @@ install_distribution_packages() {  # role
 
 role_packages() {  # role -> the Uzor packages it needs, in install order
     case "$1" in
-        pbx) echo uzor-common uzor-pbx ;;
+        pbx) echo uzor-pbx ;;
         app) echo uzor-common uzor-admin uzor-agency uzor ;;
         all) echo uzor-common uzor-admin uzor-agency uzor uzor-pbx ;;
     esac
@@ -136,7 +140,8 @@ install_uzor_packages() {  # role
     done
     # Completes a run that was interrupted while packages were being configured.
     run_logged dpkg --configure -a
-    run_logged dpkg -i "${files[@]}"
+    # Upgrades keep locally changed configuration files without asking.
+    run_logged dpkg -i --force-confdef --force-confold "${files[@]}"
 }
 
 summary() {

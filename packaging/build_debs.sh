@@ -38,6 +38,10 @@ add_payload() {  # package root, package name: content generated at build time
             "$repo/packaging/wheelhouse.sh" "$1/usr/share/uzor/wheelhouse"
             install -D -m 0644 "$pubkey" "$1/usr/share/uzor/keys/$key_id.pub"
             ;;
+        uzor-pbx)
+            # Standard library only: the one file runs on a unit that has nothing but python3.
+            install -D -m 0755 "$repo/appliance/admin/callcenter/confgen/client.py" "$1/usr/bin/uzor-confgen"
+            ;;
     esac
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import REPO, Bundle, make_vendor_key
+from tests.fixtures.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -70,9 +71,12 @@ def test_bundle_holds_the_debs_and_stays_under_45_mb(bundle: Bundle, tmp_path: P
     content = extract(bundle.run, tmp_path / "x")
     names = {deb.name.split("_")[0] for deb in (content / "debs").glob("*.deb")}
     assert "uzor-common" in names
-    assert "md5" not in subprocess.run(
+    config = subprocess.run(
         [str(bundle.run), "--dumpconf"], capture_output=True, text=True, check=True
-    ).stdout.lower().split("shasum")[0].split("md5sum=")[-1].strip('"\n ')
+    ).stdout
+    # SHA-256 only: no MD5, no CRC (the flipped-byte test shows the SHA-256 check at work).
+    assert 'MD5sum=""' in config
+    assert 'CRCsum="0000000000"' in config
 
 
 def test_the_whole_bundle_has_a_detached_signature_that_uzor_license_verifies(
@@ -190,3 +194,17 @@ def test_unknown_options_are_named(bundle: Bundle):
     result = run_bundle(bundle.run, "--", "--colour", "blue")
     assert result.returncode != 0
     assert "unknown option '--colour'" in result.stderr
+
+
+def test_every_package_is_lintian_clean(bundle: Bundle, tmp_path: Path):
+    lintian = require_tool("lintian", "lintian")
+    debs = sorted(str(deb) for deb in (extract(bundle.run, tmp_path / "x") / "debs").glob("*.deb"))
+    assert {Path(deb).name.split("_")[0] for deb in debs} >= {"uzor-common", "uzor-admin", "uzor"}
+    result = subprocess.run(
+        [lintian, "--fail-on", "error,warning", *debs],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -23,7 +23,7 @@ from cryptography import x509
 from tests.e2e import appliance
 from tests.e2e.conftest import Bundle
 from tests.e2e.test_bundle import extract, repack
-from tests.fixtures.target import Target, booted_target
+from tests.fixtures.target import Target, booted_target, host_ports
 from tests.fixtures.tools import require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -60,7 +60,7 @@ def installed(bundle: Bundle, tmp_path_factory: pytest.TempPathFactory) -> Itera
     require_tool("systemd-nspawn", "systemd-container")
     work = tmp_path_factory.mktemp("install")
     superuser = appliance.Credentials("root", secrets.token_urlsafe(12))
-    with booted_target("uzor-e2e-install") as target:
+    with host_ports(), booted_target("uzor-e2e-install") as target:
         answers = appliance.put_answers(target, superuser)
         first = appliance.run_bundle(target, bundle.run, "--answers", answers)
         target.run(["uzor-admin", "shell", "-c", CREATE_GROUP])

@@ -96,3 +96,16 @@ bench-configurator: deps venv ## Configurator: first run and re-run times (throw
 
 # Apply Dialplan's benchmark boots two PBX units from the cached root.
 bench-admin: pbx-rootfs
+
+bundle: deps venv ## Build dist/uzor_<version>.run signed with VENDOR_KEY=path/to/vendor.key
+	@test -n "$(VENDOR_KEY)" || { echo "make bundle VENDOR_KEY=path/to/vendor.key (make demo uses a demo key)"; exit 2; }
+	installer/build_run.sh --vendor-key "$(VENDOR_KEY)"
+
+demo: deps venv ## Demo appliance: bundle -> fresh Debian 12 under systemd-nspawn, licensed, seeded
+	$(VPY) -m installer.demo up
+
+demo-stop: venv ## Stop and remove the demo appliance
+	$(VPY) -m installer.demo down
+
+bench-installer: deps venv ## Installer: bundle size, build time, install+configure time, configurator re-run
+	$(VPY) bench/installer.py

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.pbx",
     "tests.fixtures.licensing",
+    "tests.fixtures.target",
 ]

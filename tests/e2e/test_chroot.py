@@ -1,0 +1,43 @@
+"""The bundle in a chroot (systemd not PID 1, as in an image build): it installs, enables the
+units, starts nothing, and says so."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Bundle
+from tests.fixtures.target import chroot_root, run_in_chroot
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+def processes_rooted_in(root: Path) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.readlink(proc / "root") == str(root):
+                found.append((proc / "comm").read_text().strip())
+        except OSError:
+            continue
+    return found
+
+
+def test_in_a_chroot_it_installs_without_starting_services(bundle: Bundle):
+    if os.geteuid() != 0:
+        pytest.skip("chroot needs root")
+    with chroot_root() as root:
+        shutil.copy(bundle.run, root / "root/uzor.run")
+        result = run_in_chroot(root, ["/root/uzor.run", "--noprogress", "--", "--no-configure"])
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert "systemd is not running here" in result.stderr
+        assert processes_rooted_in(root) == []
+        assert not (root / "usr/sbin/policy-rc.d").exists()
+        assert (root / "etc/systemd/system/sockets.target.wants/uzor-admin.socket").is_symlink()
+        assert (root / "opt/uzor/venv/bin/uzor-admin").exists()
+        assert any((root / "var/lib/uzor/static/admin").iterdir())

@@ -1,0 +1,72 @@
+"""`--role pbx` in the Debian sid root that has Asterisk 22 (a chroot: sid's systemd does not
+boot here): uzor-pbx replaces Asterisk's files by diversion and connects the unit to an admin."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Bundle
+from tests.fixtures.target import mount_chroot, overlay_root, run_in_chroot, unmount_chroot
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+@pytest.fixture
+def sid_root(pbx_rootfs: Path):
+    work = Path(tempfile.mkdtemp(prefix="uzor-pbx-role.", dir="/var/tmp"))
+    root = overlay_root(pbx_rootfs, work)
+    try:
+        mount_chroot(root)
+        yield root
+    finally:
+        unmount_chroot(root)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_root: Path):
+    if os.geteuid() != 0:
+        pytest.skip("chroot needs root")
+    shutil.copy(bundle.run, sid_root / "root/uzor.run")
+    (sid_root / "root/token").write_text("unit-token-123\n")
+    args = ["--role", "pbx", "--admin-url", "https://admin.example", "--unit", "pbx1"]
+    args += ["--unit-token-file", "/root/token", "--ami-permit", "192.0.2.10/32"]
+    result = run_in_chroot(sid_root, ["/root/uzor.run", "--noprogress", "--", *args])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "uzor-common" not in run_in_chroot(sid_root, ["dpkg-query", "-W"]).stdout
+    etc = sid_root / "etc/asterisk"
+    assert "#exec /usr/bin/uzor-confgen" in (etc / "pjsip.conf").read_text()
+    assert (etc / "pjsip.conf.asterisk-dist").exists()
+    settings = (etc / "uzor/confgen.yaml").read_text()
+    assert "admin_url: https://admin.example/admin/confgen" in settings
+    assert "unit: pbx1" in settings
+    token = run_in_chroot(sid_root, ["stat", "-c", "%a %U", "/etc/asterisk/uzor/confgen_token"])
+    assert token.stdout.strip() == "600 asterisk"
+    ami = (etc / "manager.d/uzor.conf").read_text()
+    assert "permit = 192.0.2.10/32" in ami
+    assert "secret = unit" not in ami
+    # Asterisk accepts the glue: the generated files come through uzor-confgen, which prints
+    # a comment (the admin is unreachable here) instead of breaking the configuration.
+    check = run_in_chroot(
+        sid_root,
+        [
+            "runuser",
+            "-u",
+            "asterisk",
+            "--",
+            "/usr/bin/uzor-confgen",
+            "--config",
+            "/etc/asterisk/uzor/confgen.yaml",
+            "pjsip.conf",
+        ],
+        timeout=60,
+    )
+    assert check.stdout.startswith(";"), check.stdout + check.stderr
+    removal = run_in_chroot(sid_root, ["dpkg", "--purge", "uzor-pbx"])
+    assert removal.returncode == 0, removal.stderr
+    assert "#exec" not in (etc / "pjsip.conf").read_text()
+    assert not (etc / "pjsip.conf.asterisk-dist").exists()

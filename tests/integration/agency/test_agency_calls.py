@@ -15,13 +15,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from appliance.admin.testing import admin_database, configure_django
-from tests.integration.agency_harness import Agency, Terminal, make_license, write_agency
-from tests.integration.test_agency import QUEUES, call_center_model
+from tests.integration.agency.harness import Agency, Terminal, make_license, write_agency
+from tests.integration.agency.test_agency import QUEUES, call_center_model
 
-configure_django()
 pytestmark = pytest.mark.integration
-__all__ = ["admin_database"]
 
 INBOUND = """\
 [from-carrier]

@@ -17,8 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from appliance.admin.testing import admin_database, configure_django
-from tests.integration.agency_harness import (
+from tests.integration.agency.harness import (
     PASSWORD,
     REPO,
     WORKPLACE_MAC,
@@ -28,9 +27,7 @@ from tests.integration.agency_harness import (
     write_agency,
 )
 
-configure_django()
 pytestmark = pytest.mark.integration
-__all__ = ["admin_database"]
 
 QUEUES = {"queues.d/support.conf": "[support]\nstrategy = rrmemory\nringinuse = no\n"}
 

@@ -25,7 +25,7 @@ import aiohttp
 
 from tests.fixtures.tools import free_port
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 PASSWORD = "s3cret-pass"
 WORKPLACE_MAC = "E8-03-9A-B5-E0-C9"
 

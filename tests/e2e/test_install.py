@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import ssl
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,10 +21,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
+from installer import demo_pbx
 from tests.e2e import appliance
 from tests.e2e.conftest import Bundle
 from tests.e2e.test_bundle import extract, repack
-from tests.fixtures.target import Target, booted_target, host_ports
+from tests.fixtures.target import Target, booted_target, host_ports, run_in_chroot
 from tests.fixtures.tools import require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -163,6 +165,24 @@ def test_secret_files_are_0600_and_owned_by_the_service_user(installed: Installe
         assert (mode, owner) == ("600", "uzor"), line
     key = installed.target.shell("stat -c '%a' /etc/uzor/tls/uzor.key").stdout.strip()
     assert key == "600"
+
+
+def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(
+    installed: Installed, pbx_rootfs: Path
+):
+    # --role pbx in the sid root with Asterisk 22, registered in the admin, then Apply Dialplan.
+    state: dict[str, object] = {}
+    work = Path(tempfile.mkdtemp(prefix="uzor-e2e-pbx.", dir="/var/tmp"))
+    try:
+        applied = demo_pbx.up(installed.target, installed.bundle.run, work, state)
+        assert "applied pbx1 revision" in applied, applied
+        root = Path(str(state["root"]))
+        revision = run_in_chroot(root, ["asterisk", "-rx", "dialplan show globals"]).stdout
+        assert "UZOR_UNIT=pbx1" in revision
+        assert "UZOR_REVISION=" in revision
+    finally:
+        demo_pbx.down(state)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_a_tampered_bundle_is_refused_and_changes_nothing(installed: Installed, tmp_path: Path):

@@ -8,8 +8,10 @@ connection at it and migrates. ``admin_db`` runs one test in a transaction rolle
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +33,7 @@ def configure_django(test_environment: bool = True) -> Path:
     from django.test.utils import setup_test_environment
 
     base = Path(tempfile.mkdtemp(prefix="uzor-admin-test-"))
+    atexit.register(shutil.rmtree, base, ignore_errors=True)
     (base / "secret_key").write_text(secrets.token_urlsafe(40))
     (base / "db_password").write_text("filled-in-by-the-admin_database-fixture")
     for path in (base / "secret_key", base / "db_password"):

@@ -101,7 +101,7 @@ def unit_files(admin_url: str, unit_name: str, token: str) -> dict[str, str]:
         "uzor-confgen": Path(confgen_client.__file__).read_text(),
         "uzor/confgen.yaml": (
             f"admin_url: {admin_url}\nunit: {unit_name}\n"
-            f"token_file: {UNIT_DIR}/etc/uzor/token\ncache_dir: {CACHE_DIR}\ntimeout: 3\n"
+            f"token_file: {UNIT_DIR}/etc/uzor/token\ncache_dir: {CACHE_DIR}\ntimeout: 10\n"
         ),
         "uzor/token": token + "\n",
         "pjsip.conf": "#include pjsip_transports.conf\n" + exec_line("pjsip.conf"),

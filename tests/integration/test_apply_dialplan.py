@@ -17,7 +17,7 @@ from django.test import Client
 from appliance.admin.callcenter import apply as apply_module
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
-from appliance.admin.callcenter.models import PbxUnit, Revision, Workplace
+from appliance.admin.callcenter.models import InboundTopic, PbxUnit, Revision, Workplace
 
 pytestmark = pytest.mark.integration
 __all__ = ["admin_database", "admin_server", "committed_admin_db"]
@@ -159,3 +159,16 @@ def test_the_admin_button_and_bulk_action_apply_and_report_per_unit(
     assert Revision.current(first.pbx).number > revision
     assert Revision.objects.filter(unit=second.pbx).count() == 1  # not selected: untouched
     assert _running_revision(first.asterisk) == str(Revision.current(first.pbx).number)
+
+    # The topic editor's bulk action applies on every enabled unit (the manual, section 3).
+    topic = InboundTopic.objects.get()
+    shown = client.post(
+        "/admin/callcenter/inboundtopic/",
+        {"action": "apply_dialplan_on_all_units", "_selected_action": [str(topic.pk)]},
+        follow=True,
+    )
+    texts = [str(m) for m in shown.context["messages"]]
+    newest = Revision.current(first.pbx).number
+    assert f"Unit pbx1: revision {newest} applied." in texts
+    assert Revision.objects.filter(unit=second.pbx).count() == 2
+    assert _running_revision(first.asterisk) == str(newest)

@@ -64,6 +64,8 @@ def _app_event(ami, application: str, since: int, timeout: float = 20):
 def test_a_call_to_the_did_reaches_the_topic_greeting_and_queue(applied, carrier):
     model, unit = applied
     model.topic.non_working_schedules.set([_schedule("never", always=False)])
+    model.topic.hide_caller_number = True
+    model.topic.save()
     _apply()
     with unit.asterisk.ami() as ami:
         mark = ami.mark()
@@ -73,6 +75,8 @@ def test_a_call_to_the_did_reaches_the_topic_greeting_and_queue(applied, carrier
         joined = ami.wait_event("QueueCallerJoin", 20, mark)
         topic = ami.action("Getvar", Channel=joined["Channel"], Variable="UZOR_TOPIC")
         script = ami.action("Getvar", Channel=joined["Channel"], Variable="UZOR_SCRIPT_URL")
+        hidden = ami.action("Getvar", Channel=joined["Channel"], Variable="UZOR_CALLER_HIDDEN")
+        presentation = ami.action("Getvar", Channel=joined["Channel"], Variable="CALLERID(pres)")
         call.hangup()
 
     assert greeting["Context"] == "Inbound" and greeting["Extension"] == "74950000001"
@@ -81,6 +85,8 @@ def test_a_call_to_the_did_reaches_the_topic_greeting_and_queue(applied, carrier
     assert joined["CallerIDNum"] == "79161234567"
     assert topic["Value"] == str(model.topic.pk)
     assert script["Value"] == "https://crm.example/s?id=1"
+    assert hidden["Value"] == "1"
+    assert presentation["Value"].startswith("prohib")  # withheld towards the operator
     assert call.wait_ended(20).answered
 
 

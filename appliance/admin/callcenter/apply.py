@@ -85,6 +85,8 @@ def reload_unit(target: UnitTarget, timeout: float = AMI_TIMEOUT) -> UnitResult:
     except AmiError as exc:
         log.warning("apply on unit %s failed: %s", target.name, exc)
         return UnitResult(target.name, False, target.revision, None, str(exc))
+    if running is not None and running > target.revision:  # a later Apply overtook this one
+        return UnitResult(target.name, True, target.revision, running, _("applied"))
     if running != target.revision:
         message = _(
             "after the reload the unit runs revision %(running)s, not %(revision)s: it did not "

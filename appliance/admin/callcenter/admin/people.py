@@ -29,7 +29,7 @@ class SoundAdmin(CallcenterAdmin):
 
     @admin.display(description=_("duration"), ordering="duration")
     def duration_display(self, obj: Sound) -> str:
-        return f"{obj.duration:.1f} s" if obj.pk else "-"
+        return _("%(seconds).1f s") % {"seconds": obj.duration} if obj.pk else "-"
 
     @admin.display(description=_("listen"))
     def player(self, obj: Sound) -> str:

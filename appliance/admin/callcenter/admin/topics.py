@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import InboundTopic, OutboundTopic
+from .apply_dialplan import apply_dialplan_on_all_units
 from .base import CallcenterAdmin
 
 DIRECTORY_FIELDSET = (
@@ -16,6 +17,7 @@ DIRECTORY_FIELDSET = (
 
 @admin.register(InboundTopic)
 class InboundTopicAdmin(CallcenterAdmin):
+    actions = [apply_dialplan_on_all_units]
     list_display = [
         "number",
         "name",
@@ -50,6 +52,7 @@ class InboundTopicAdmin(CallcenterAdmin):
 
 @admin.register(OutboundTopic)
 class OutboundTopicAdmin(CallcenterAdmin):
+    actions = [apply_dialplan_on_all_units]
     list_display = ["prefix", "name", "description", "script_url", "state", "project"]
     list_filter = ["state", "project"]
     search_fields = ["prefix", "name", "description", "project", "project_manager"]

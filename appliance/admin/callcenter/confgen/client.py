@@ -227,12 +227,17 @@ def _tls_context(settings: Settings) -> ssl.SSLContext | None:
 
 
 class Cache:
-    """The last-good bundle (``last-good.json`` + ``last-good.sha256``) and the sounds."""
+    """Verified bundles, content-addressed (``bundles/<sha256>.json`` plus a per-file copy in
+    ``bundles/<sha256>.d/``), the ``last-good.sha256`` marker naming the last-good one, and the
+    sounds. Switching the marker is one atomic rename, so a crash never leaves a half-written
+    last-good copy."""
 
     def __init__(self, settings: Settings) -> None:
         self.dir = settings.cache_dir
+        self.bundles = self.dir / "bundles"
         self.sounds = settings.sounds_dir
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        self.bundles.mkdir(exist_ok=True, mode=0o750)
         self.sounds.mkdir(exist_ok=True, mode=0o755)
 
     @contextlib.contextmanager
@@ -241,24 +246,62 @@ class Cache:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
-    def last_good(self, unit: str) -> dict[str, Any] | None:
-        try:
-            data = (self.dir / "last-good.json").read_bytes()
-            expected = (self.dir / "last-good.sha256").read_text().strip()
-        except FileNotFoundError:
-            return None
-        return check_bundle(data, expected, unit)
-
     def last_good_sha256(self) -> str | None:
         try:
-            return (self.dir / "last-good.sha256").read_text().strip()
+            value = (self.dir / "last-good.sha256").read_text().strip()
         except FileNotFoundError:
             return None
+        return value if re.fullmatch(r"[0-9a-f]{64}", value) else None
 
-    def promote(self, data: bytes, sha256: str) -> None:
-        """Make a verified bundle the last-good one (the hash file last: it marks it valid)."""
-        _atomic_write(self.dir / "last-good.json", data)
+    def last_good(self, unit: str) -> dict[str, Any] | None:
+        """The last-good bundle, verified again (None when there is none yet)."""
+        sha256 = self.last_good_sha256()
+        if sha256 is None:
+            return None
+        try:
+            data = (self.bundles / f"{sha256}.json").read_bytes()
+        except FileNotFoundError:
+            raise ConfgenError(f"the last-good bundle {sha256} is missing") from None
+        return check_bundle(data, sha256, unit)
+
+    def cached_file(self, sha256: str, name: str) -> tuple[int, str] | None:
+        """(revision, text) of one file of a promoted bundle from its per-file copy, checked
+        against the copy's index; None when the copy is missing or does not match."""
+        copies = self.bundles / f"{sha256}.d"
+        try:
+            index = json.loads((copies / "index.json").read_text())
+            data = (copies / name).read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(index, dict) or index.get("files", {}).get(name) != sha256_hex(data):
+            return None
+        return int(index["revision"]), data.decode()
+
+    def promote(self, data: bytes, sha256: str, bundle: dict[str, Any]) -> None:
+        """Make a verified bundle the last-good one (the marker switches last)."""
+        copies = self.bundles / f"{sha256}.d"
+        copies.mkdir(exist_ok=True, mode=0o750)
+        hashes = {}
+        for name, text in bundle["files"].items():
+            encoded = str(text).encode()
+            _atomic_write(copies / name, encoded)
+            hashes[name] = sha256_hex(encoded)
+        index = {"revision": bundle["revision"], "files": hashes}
+        _atomic_write(copies / "index.json", json.dumps(index).encode())
+        _atomic_write(self.bundles / f"{sha256}.json", data)
         _atomic_write(self.dir / "last-good.sha256", sha256.encode() + b"\n")
+        self._prune(keep=sha256)
+
+    def _prune(self, keep: str) -> None:
+        for path in self.bundles.iterdir():
+            if path.name.split(".")[0] != keep:
+                with contextlib.suppress(OSError):
+                    if path.is_dir():
+                        for child in path.iterdir():
+                            child.unlink()
+                        path.rmdir()
+                    else:
+                        path.unlink()
 
     def has_sound(self, name: str, sha256: str) -> bool:
         path = self.sounds / name
@@ -286,13 +329,12 @@ def _atomic_write(path: Path, data: bytes, mode: int = 0o640) -> None:
 # -- the work --------------------------------------------------------------------------------
 
 
-def fetch_current(client: AdminClient, cache: Cache, unit: str) -> dict[str, Any]:
-    """The unit's current revision from the admin, verified, with its sounds; promoted."""
+def fetch_current(client: AdminClient, cache: Cache, unit: str) -> str:
+    """Make the unit's current revision (verified, with its sounds) the last-good one; return
+    its SHA-256. Cheap when the cache already holds it: one small request."""
     number, sha256 = client.current()
     if sha256 == cache.last_good_sha256():
-        bundle = cache.last_good(unit)
-        if bundle is not None:
-            return bundle
+        return sha256
     data = client.get(f"revisions/{number}", MAX_BUNDLE)
     bundle = check_bundle(data, sha256, unit)
     if bundle.get("revision") != number:
@@ -304,15 +346,24 @@ def fetch_current(client: AdminClient, cache: Cache, unit: str) -> dict[str, Any
         if sha256_hex(sound) != sound_sha256:
             raise ConfgenError(f"sound {name}: SHA-256 mismatch (changed since the revision?)")
         cache.store_sound(name, sound)
-    cache.promote(data, sha256)
-    return bundle
+    cache.promote(data, sha256, bundle)
+    return sha256
 
 
-def render_file(bundle: dict[str, Any], name: str, settings: Settings) -> str:
-    files = bundle["files"]
-    if name not in files:
-        raise ConfgenError(f"revision {bundle.get('revision')} has no file {name!r}")
-    text = str(files[name]).replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
+def read_file(cache: Cache, sha256: str, name: str, unit: str) -> tuple[int, str]:
+    """(revision, text) of a file of the promoted bundle ``sha256``."""
+    cached = cache.cached_file(sha256, name)
+    if cached is not None:
+        return cached
+    bundle = cache.last_good(unit)  # the per-file copy is damaged: verify the whole bundle
+    if bundle is None or name not in bundle["files"]:
+        revision = bundle.get("revision") if bundle else "-"
+        raise ConfgenError(f"revision {revision} has no file {name!r}")
+    return int(bundle["revision"]), str(bundle["files"][name])
+
+
+def render_file(text: str, settings: Settings) -> str:
+    text = text.replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -320,15 +371,17 @@ def produce(settings: Settings, name: str, log: Log) -> str:
     cache = Cache(settings)
     with cache.locked():
         try:
-            bundle = fetch_current(AdminClient(settings), cache, settings.unit)
-            log.write(f"{name}: revision {bundle['revision']} from the admin")
+            sha256 = fetch_current(AdminClient(settings), cache, settings.unit)
+            revision, text = read_file(cache, sha256, name, settings.unit)
+            log.write(f"{name}: revision {revision} from the admin")
         except ConfgenError as exc:
             log.write(f"{name}: {exc}; using the last-good copy")
-            bundle = cache.last_good(settings.unit)  # type: ignore[assignment]
-            if bundle is None:
+            last_good = cache.last_good_sha256()
+            if last_good is None:
                 raise ConfgenError(f"{exc}; and no last-good copy yet") from exc
-            log.write(f"{name}: last-good revision {bundle['revision']}")
-    return render_file(bundle, name, settings)
+            revision, text = read_file(cache, last_good, name, settings.unit)
+            log.write(f"{name}: last-good revision {revision}")
+    return render_file(text, settings)
 
 
 class Log:

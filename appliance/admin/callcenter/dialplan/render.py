@@ -57,6 +57,7 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
 def sound_path(snapshot: Snapshot, sound: str | None) -> str | None:
     if sound is None:
         return None
+    esc.name(sound, _("sound name"))
     return f"{SOUNDS_DIR}/{snapshot.sounds[sound].ref}"
 
 
@@ -91,7 +92,7 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "context": _gateway_context(str(row["context__name"]), what),
                 "host": host,
                 "port": int(str(row["port"])),
-                "transport": TRANSPORTS[str(row["transport"])],
+                "transport": _transport(str(row["transport"]), what),
                 "domain": esc.host(domain, f"{what}: {_('domain')}") if domain else "",
                 "username": esc.config_value(username, f"{what}: {_('user name')}")
                 if username
@@ -104,6 +105,12 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _transport(value: str, what: str) -> str:
+    if value not in TRANSPORTS:
+        raise esc.RenderError(f"{what}: {_('transport')}: {value!r}")
+    return TRANSPORTS[value]
 
 
 def _gateway_context(context: str, what: str) -> str:

@@ -110,7 +110,33 @@ def test_it_prints_the_current_revision_and_keeps_it_with_its_sounds(config, tmp
     assert (sounds / SOUND_NAME).read_bytes() == SOUND
     _status, moh = run(config, "musiconhold.conf")
     assert moh == f"entry = {sounds}/hold\n"  # the placeholder becomes the unit's directory
-    assert (tmp_path / "cache" / "last-good.json").exists()
+    sha = (tmp_path / "cache" / "last-good.sha256").read_text().strip()
+    assert (tmp_path / "cache" / "bundles" / f"{sha}.json").exists()
+
+
+def test_a_damaged_file_copy_is_replaced_by_the_verified_bundle_and_a_damaged_bundle_refused(
+    config, admin, tmp_path
+):
+    run(config)
+    admin.shutdown()
+    admin.server_close()
+    sha = (tmp_path / "cache" / "last-good.sha256").read_text().strip()
+    bundles = tmp_path / "cache" / "bundles"
+    (bundles / f"{sha}.d" / "queues.conf").write_text("[evil]\n")
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    bundle = bundles / f"{sha}.json"
+    bundle.write_bytes(bundle.read_bytes().replace(b"sales", b"evil!"))
+    status, text = run(config)
+    assert status == client.EXIT_NO_CONFIG and "SHA-256 mismatch" in text
+
+
+def test_a_newer_revision_replaces_the_older_copy(config, admin, tmp_path):
+    run(config)
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    assert run(config) == (0, "[sales]\nstrategy = ringall\n")
+    names = sorted(p.name for p in (tmp_path / "cache" / "bundles").iterdir())
+    sha = (tmp_path / "cache" / "last-good.sha256").read_text().strip()
+    assert names == [f"{sha}.d", f"{sha}.json"]
 
 
 def test_it_prints_the_last_good_copy_when_the_admin_is_down(config, admin, tmp_path):

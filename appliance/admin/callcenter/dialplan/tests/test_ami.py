@@ -67,3 +67,23 @@ def test_a_unit_that_is_down_is_reported_failed_with_the_reason():
     result = reload_unit(target, timeout=2)
     assert not result.ok and result.revision == 7 and result.running is None
     assert "cannot connect to AMI at 127.0.0.1" in result.message
+
+
+def _unit_answering_revision(value: str) -> int:
+    reload_ok = b"Response: Success\r\nActionID: {id}\r\nMessage: Module Reloaded\r\n\r\n"
+    return _serve_once([
+        b"Asterisk Call Manager/11.0.0\r\n",
+        b"Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n",
+        reload_ok, reload_ok, reload_ok, reload_ok,
+        b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: "
+        + value.encode() + b"\r\n\r\n",
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize(("running", "ok"), [("7", True), ("8", True), ("6", False), ("", False)])
+def test_the_read_back_decides_applied_or_not(running, ok):
+    port = _unit_answering_revision(running)
+    result = reload_unit(UnitTarget(1, "pbx1", "127.0.0.1", port, "uzor", "secret", 7))
+    assert result.ok is ok
+    if not ok:
+        assert "did not take the new configuration" in result.message

@@ -48,3 +48,28 @@ def test_the_pbx_unit_list_shows_the_apply_button_in_both_languages():
     assert "Применить диалплан</button>" in russian.content.decode()
     translation.activate("en")  # the test client leaves the last request's language active
     assert "Применить диалплан на выбранных юнитах" in russian.content.decode()
+
+
+@pytest.mark.usefixtures("admin_db")
+def test_the_topic_action_needs_the_right_to_change_pbx_units(tmp_path):
+    from django.contrib.auth.models import Permission
+
+    from appliance.admin.callcenter.models import Revision
+
+    from .model import build_model
+
+    model = build_model(tmp_path)
+    make_unit()
+    editor = User.objects.create_user("editor", password="x-Pass-123", is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(codename__endswith="inboundtopic"))
+    client = Client()
+    client.force_login(editor)
+    shown = client.post(
+        "/admin/callcenter/inboundtopic/",
+        {"action": "apply_dialplan_on_all_units", "_selected_action": [str(model.topic.pk)]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    texts = [str(m) for m in shown.context["messages"]]
+    assert texts == ["You may not apply the dialplan (it needs the right to change PBX units)."]
+    assert not Revision.objects.exists()

@@ -10,7 +10,13 @@ from django.utils import translation
 from appliance.admin.callcenter.confgen.client import check_bundle
 from appliance.admin.callcenter.dialplan import RenderError, create_revisions, load_snapshot
 from appliance.admin.callcenter.dialplan.render import render_unit
-from appliance.admin.callcenter.models import Gateway, OutboundTopic, Revision, Route
+from appliance.admin.callcenter.models import (
+    Gateway,
+    InboundTopic,
+    OutboundTopic,
+    Revision,
+    Route,
+)
 
 from .model import build_model, make_unit
 
@@ -153,9 +159,10 @@ def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
 def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
     model = build_model(tmp_path)
     evil = "https://crm.example/a;b,c?x=${SHELL(id)}&y=$[1+1](z)\"'"
-    model.topic.script_url = evil
-    model.topic.name = "Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
-    model.topic.save()
+    # The model refuses control characters; rows written around it must still render safely.
+    InboundTopic.objects.filter(pk=model.topic.pk).update(
+        script_url=evil, name="Line 1\n[evil]\nexten => _X.,1,System(id) ;-- x"
+    )
     dialplan = render_unit(load_snapshot(), "u", 1)["extensions.conf"]
 
     lines = dialplan.splitlines()
@@ -180,6 +187,20 @@ def test_a_value_that_cannot_be_made_safe_is_refused_naming_the_object(tmp_path)
     Gateway.objects.filter(pk=model.gateway.pk).update(password="ok")
     Route.objects.filter(pk=model.route.pk).update(transformation="${SHELL(id)}")
     with pytest.raises(RenderError, match="number transformation"):
+        render_unit(load_snapshot(), "u", 1)
+
+
+@translation.override("en")
+def test_a_bad_sound_name_or_transport_is_refused(tmp_path):
+    from appliance.admin.callcenter.models import Sound
+
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(transport="tls")
+    with pytest.raises(RenderError, match="gateway sipnet: transport"):
+        render_unit(load_snapshot(), "u", 1)
+    Gateway.objects.filter(pk=model.gateway.pk).update(transport="udp")
+    Sound.objects.filter(pk=model.greeting.pk).update(name="x)\nexten=>s,1,System(id")
+    with pytest.raises(RenderError, match="sound name"):
         render_unit(load_snapshot(), "u", 1)
 
 

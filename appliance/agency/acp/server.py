@@ -1,0 +1,161 @@
+"""The ACP WebSocket endpoint: one aiohttp handler per terminal.
+
+Every frame is decoded and validated against the schema; a bad one gets an ``error`` reply and
+the session goes on. Before login only ``login`` is accepted; failed logins are rate-limited per
+address and per agent number. The session logic lives in the injected :class:`SessionHandler`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections import Counter
+from typing import Any, Protocol
+
+from aiohttp import WSMsgType, web
+
+from appliance.agency.acp.clients import Client
+from appliance.agency.acp.limiter import LoginLimiter
+from appliance.agency.acp.messages import ACPError, Action, decode_action, encode, reply
+from appliance.agency.config import AcpConfig
+
+log = logging.getLogger(__name__)
+
+
+class SessionHandler(Protocol):
+    async def login(self, client: Client, action: Action) -> dict[str, Any]:
+        """Check the credentials, bind ``client.agent``; ACPError('login_failed') if wrong."""
+
+    async def handle(self, client: Client, action: Action) -> dict[str, Any]:
+        """Run an action of a logged-in client; the result is the reply's data."""
+
+    async def disconnected(self, client: Client) -> None:
+        """The terminal's connection ended (the session itself may survive)."""
+
+
+class ACPServer:
+    def __init__(self, settings: AcpConfig, handler: SessionHandler) -> None:
+        self.settings = settings
+        self.handler = handler
+        self.max_clients = settings.max_clients
+        self.maintenance = False
+        self.clients: dict[str, Client] = {}
+        self.errors: Counter[str] = Counter()
+        self.dropped = 0
+        self.limiter = LoginLimiter(settings.login_attempts_per_minute)
+
+    # the endpoint ----------------------------------------------------------------------------
+    async def handle_ws(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(
+            heartbeat=self.settings.heartbeat, max_msg_size=self.settings.max_message_bytes * 16
+        )
+        await ws.prepare(request)
+        client = Client(ws, request.transport, _remote(request), self.settings.client_queue,
+                        self._dropped)  # fmt: skip
+        client.start()
+        if len(self.clients) >= self.max_clients:
+            self._error(client, ACPError("max_clients", f"at most {self.max_clients} terminals"))
+            await client.close("max clients")
+            return ws
+        self.clients[client.id] = client
+        try:
+            await self._serve(client)
+        finally:
+            self.clients.pop(client.id, None)
+            try:
+                await self.handler.disconnected(client)
+            except Exception:
+                log.exception("ACP client %s: disconnect handling failed", client.id)
+            await client.finish()
+        return ws
+
+    async def _serve(self, client: Client) -> None:
+        async for frame in client.ws:
+            if frame.type is WSMsgType.TEXT:
+                await self._on_text(client, frame.data)
+            elif frame.type is WSMsgType.BINARY:
+                self._error(client, ACPError("malformed", "send JSON in text frames"))
+            elif frame.type is WSMsgType.ERROR:
+                log.info("ACP client %s: %s", client.id, client.ws.exception())
+                return
+            if client.closed_reason is not None:
+                return
+
+    async def _on_text(self, client: Client, text: str) -> None:
+        action_id = None
+        try:
+            action = decode_action(text, self.settings.max_message_bytes)
+            action_id = action.id
+            if not client.logged_in:
+                result = await self._login(client, action)
+            elif action.name == "login":
+                raise ACPError("not_allowed", "already logged in", id=action.id)
+            else:
+                result = await self.handler.handle(client, action)
+            client.send(reply(action, result))
+        except ACPError as exc:
+            self._error(client, exc)
+        except Exception:
+            log.exception("ACP client %s: action failed", client.id)
+            self._error(client, ACPError("internal", "internal error; retry", id=action_id))
+
+    async def _login(self, client: Client, action: Action) -> dict[str, Any]:
+        if action.name != "login":
+            raise ACPError("not_logged_in", "log in first", id=action.id)
+        if self.maintenance:
+            raise ACPError("maintenance", "maintenance: no new logins", id=action.id)
+        keys = (f"addr:{client.remote}", f"agent:{action.data.get('agent')}")
+        wait = self.limiter.blocked(keys)
+        if wait > 0:
+            raise ACPError("rate_limited", f"too many failed logins; retry in {wait:.0f}s",
+                           id=action.id, details={"retry_after": round(wait)})  # fmt: skip
+        try:
+            result = await self.handler.login(client, action)
+        except ACPError as exc:
+            if exc.code == "login_failed":
+                self.limiter.failed(keys)
+            raise
+        self.limiter.succeeded(keys[1])
+        return result
+
+    def _error(self, client: Client, error: ACPError) -> None:
+        self.errors[error.code] += 1
+        client.send(error.to_message())
+
+    def _dropped(self, client: Client, _reason: str) -> None:
+        self.dropped += 1
+        self.clients.pop(client.id, None)
+
+    # used by the services, REST and GUI ------------------------------------------------------
+    def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool:
+        return client.send(encode(kind, name, data))
+
+    def broadcast(self, kind: str, name: str, data: dict[str, Any]) -> int:
+        text = encode(kind, name, data)
+        return sum(client.send(text) for client in list(self.clients.values()))
+
+    def find(self, client_id: str) -> Client | None:
+        return self.clients.get(client_id)
+
+    def of_agent(self, agent: str) -> list[Client]:
+        return [c for c in self.clients.values() if c.agent == agent]
+
+    async def end_session(self, client: Client, reason: str) -> None:
+        self.clients.pop(client.id, None)
+        await client.close(reason)
+
+    async def close_all(self, reason: str) -> None:
+        for client in list(self.clients.values()):
+            await self.end_session(client, reason)
+
+
+def _remote(request: web.Request) -> str:
+    """The terminal's address; X-Real-IP is trusted only from a loopback proxy (nginx)."""
+    remote = request.remote or "unknown"
+    forwarded = request.headers.get("X-Real-IP")
+    try:
+        if forwarded and ipaddress.ip_address(remote).is_loopback:
+            return forwarded
+    except ValueError:
+        pass
+    return remote

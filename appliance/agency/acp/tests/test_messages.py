@@ -1,0 +1,94 @@
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from appliance.agency.acp import docgen
+from appliance.agency.acp.messages import (
+    ACPError,
+    Action,
+    action_names,
+    decode_action,
+    encode,
+    load_schema,
+    reply,
+)
+from appliance.agency.acp.tests.schema_check import assert_valid
+
+LOGIN = {"agent": "101", "password": "pw", "workplace": "E8-03-9A-B5-E0-C9"}
+
+
+def decode(value: object, limit: int = 4096) -> Action:
+    return decode_action(value if isinstance(value, str) else json.dumps(value), limit)
+
+
+def code_of(value: object, limit: int = 4096) -> tuple[str, object]:
+    with pytest.raises(ACPError) as err:
+        decode(value, limit)
+    return err.value.code, err.value.id
+
+
+def test_the_schema_is_valid_json_schema() -> None:
+    Draft202012Validator.check_schema(load_schema())
+
+
+def test_it_decodes_a_valid_action() -> None:
+    action = decode({"type": "action", "name": "login", "id": 1, "data": LOGIN})
+    assert action == Action("login", LOGIN, 1)
+
+
+def test_data_may_be_omitted_for_actions_without_fields() -> None:
+    assert decode({"type": "action", "name": "logout"}).data == {}
+
+
+def test_it_names_each_problem() -> None:
+    assert code_of("{not json") == ("malformed", None)
+    assert code_of("[1, 2]") == ("malformed", None)
+    assert code_of({"type": "event", "name": "login", "id": "a"}) == ("malformed", "a")
+    assert code_of({"type": "action", "name": 5}) == ("malformed", None)
+    assert code_of({"type": "action", "name": "x", "data": [], "id": 3}) == ("malformed", 3)
+    assert code_of({"type": "action", "name": "login", "extra": 1}) == ("malformed", None)
+    assert code_of({"type": "action", "name": "login", "id": {"x": 1}})[0] == "malformed"
+    assert code_of({"type": "action", "name": "fly", "id": 9}) == ("unknown_action", 9)
+    assert code_of({"type": "action", "name": "x" * 10}, limit=20) == ("oversized", None)
+
+
+def test_invalid_data_points_at_the_field() -> None:
+    bad = {**LOGIN, "agent": "12"}
+    with pytest.raises(ACPError) as err:
+        decode({"type": "action", "name": "login", "id": "q", "data": bad})
+    assert err.value.code == "invalid_data" and err.value.id == "q"
+    assert "agent" in err.value.message
+    assert_valid(err.value.to_message())
+
+
+def test_unknown_data_fields_are_refused() -> None:
+    assert code_of({"type": "action", "name": "logout", "data": {"x": 1}})[0] == "invalid_data"
+
+
+def test_deep_nesting_is_malformed_not_a_crash() -> None:
+    assert code_of("[" * 100000 + "]" * 100000, limit=10**6)[0] == "malformed"
+
+
+def test_every_action_has_a_reply_definition() -> None:
+    defs = load_schema()["$defs"]
+    for name in action_names():
+        assert f"event.{name}.result" in defs
+    refs = {ref["$ref"] for ref in load_schema()["oneOf"]}
+    messages = {f"#/$defs/{k}" for k in defs if k != "id"}
+    assert refs == messages
+
+
+def test_encoded_messages_match_the_schema() -> None:
+    assert_valid(encode("notification", "message", {"text": "Привет", "from": "supervisor"}))
+    assert_valid(reply(Action("ping", {}, "p1"), {"time": "2026-01-01T00:00:00Z"}))
+    assert_valid(ACPError("not_logged_in", "log in first", id=4).to_message())
+    with pytest.raises(AssertionError):
+        assert_valid(encode("event", "call_incoming", {"number": "1"}))
+
+
+def test_docs_acp_md_is_up_to_date() -> None:
+    expected = docgen.render(load_schema())
+    assert docgen.DOC_PATH.read_text(encoding="utf-8") == expected, (
+        "docs/acp.md is stale: run `python -m appliance.agency.acp.docgen --write`"
+    )

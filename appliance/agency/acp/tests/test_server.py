@@ -1,0 +1,173 @@
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from appliance.agency.acp.clients import Client
+from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.acp.server import ACPServer
+from appliance.agency.acp.tests.schema_check import assert_valid
+from appliance.agency.config import AcpConfig
+
+SETTINGS = AcpConfig(
+    max_clients=3, max_message_bytes=1024, client_queue=4, login_attempts_per_minute=3, heartbeat=30
+)
+LOGIN = {"agent": "101", "password": "right", "workplace": "e8039ab5e0c9"}
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.gone: list[str] = []
+
+    async def login(self, client: Client, action: Action) -> dict[str, Any]:
+        if action.data["password"] != "right":
+            raise ACPError("login_failed", "wrong agent number or password", id=action.id)
+        client.agent = action.data["agent"]
+        return {"resumed": False}
+
+    async def handle(self, client: Client, action: Action) -> dict[str, Any]:
+        if action.name == "hangup":
+            raise RuntimeError("bug in a handler")
+        return {"time": "2026-01-01T00:00:00Z"}
+
+    async def disconnected(self, client: Client) -> None:
+        self.gone.append(client.id)
+
+
+@pytest.fixture
+async def acp() -> AsyncIterator[tuple[ACPServer, TestClient]]:  # type: ignore[type-arg]
+    server = ACPServer(SETTINGS, FakeSessions())
+    app = web.Application()
+    app.router.add_get("/ws", server.handle_ws)
+    async with TestClient(TestServer(app)) as client:
+        yield server, client
+
+
+async def call(ws: Any, message: Any) -> dict[str, Any]:
+    await ws.send_str(message if isinstance(message, str) else json.dumps(message))
+    frame = await asyncio.wait_for(ws.receive(), 5)
+    assert frame.type is WSMsgType.TEXT, frame
+    return json.loads(frame.data)
+
+
+def action(name: str, data: dict[str, Any] | None = None, id: Any = 1) -> dict[str, Any]:
+    return {"type": "action", "name": name, "id": id, "data": data or {}}
+
+
+async def test_nothing_but_login_before_login(acp) -> None:
+    _, http = acp
+    async with http.ws_connect("/ws") as ws:
+        answer = await call(ws, action("ping", id="x"))
+        assert (answer["type"], answer["name"], answer["id"]) == ("error", "not_logged_in", "x")
+        answer = await call(ws, action("login", LOGIN, id=2))
+        assert (answer["type"], answer["name"], answer["id"]) == ("event", "login.result", 2)
+        answer = await call(ws, action("ping", id=3))
+        assert answer["name"] == "ping.result"
+        assert_valid(json.dumps(answer))
+        answer = await call(ws, action("login", LOGIN, id=4))
+        assert answer["name"] == "not_allowed"
+
+
+async def test_a_failing_handler_gets_an_internal_error_and_the_session_goes_on(acp) -> None:
+    _, http = acp
+    async with http.ws_connect("/ws") as ws:
+        await call(ws, action("login", LOGIN))
+        answer = await call(ws, action("hangup", id=5))
+        assert (answer["name"], answer["id"]) == ("internal", 5)
+        assert (await call(ws, action("ping")))["name"] == "ping.result"
+
+
+async def test_failed_logins_are_rate_limited(acp) -> None:
+    server, http = acp
+    async with http.ws_connect("/ws") as ws:
+        wrong = {**LOGIN, "password": "wrong"}
+        for _ in range(3):
+            assert (await call(ws, action("login", wrong)))["name"] == "login_failed"
+        answer = await call(ws, action("login", LOGIN))
+        assert answer["name"] == "rate_limited"
+        assert answer["data"]["details"]["retry_after"] > 0
+    assert server.errors["login_failed"] == 3
+
+
+async def test_maintenance_refuses_new_logins(acp) -> None:
+    server, http = acp
+    server.maintenance = True
+    async with http.ws_connect("/ws") as ws:
+        assert (await call(ws, action("login", LOGIN)))["name"] == "maintenance"
+
+
+async def test_max_clients_is_enforced_with_a_clear_refusal(acp) -> None:
+    server, http = acp
+    server.max_clients = 1
+    async with http.ws_connect("/ws") as first:
+        await call(first, action("login", LOGIN))
+        async with http.ws_connect("/ws") as second:
+            frame = await asyncio.wait_for(second.receive(), 5)
+            assert json.loads(frame.data)["name"] == "max_clients"
+            assert (await asyncio.wait_for(second.receive(), 5)).type is WSMsgType.CLOSE
+        assert (await call(first, action("ping")))["name"] == "ping.result"
+
+
+async def test_binary_and_oversized_frames_get_errors(acp) -> None:
+    _, http = acp
+    async with http.ws_connect("/ws") as ws:
+        await ws.send_bytes(b"{}")
+        assert json.loads((await ws.receive()).data)["name"] == "malformed"
+        big = json.dumps(action("login", {**LOGIN, "password": "x" * 2000}))
+        assert (await call(ws, big))["name"] == "oversized"
+
+
+async def test_a_slow_client_is_dropped_without_stalling_others(acp) -> None:
+    server, http = acp
+    async with http.ws_connect("/ws") as slow, http.ws_connect("/ws") as fast:
+        await call(slow, action("login", LOGIN))
+        await call(fast, action("login", LOGIN))
+        slow_client = next(c for c in server.clients.values() if c.sent == 1)
+        # the slow terminal stops reading: its queue fills up and it is dropped
+        slow_client._queue.put_nowait("a")  # emulate a stalled writer
+        slow_client._writer.cancel()
+        for _ in range(SETTINGS.client_queue + 1):
+            server.broadcast("notification", "message", {"text": "hi"})
+            await asyncio.sleep(0.02)  # the fast terminal's writer drains meanwhile
+        assert slow_client.closed_reason == "too slow: outgoing queue full"
+        assert slow_client.id not in server.clients
+        assert server.dropped == 1
+        for _ in range(SETTINGS.client_queue + 1):
+            frame = await asyncio.wait_for(fast.receive(), 5)
+            assert json.loads(frame.data)["name"] == "message"
+        assert (await call(fast, action("ping", id="f")))["name"] == "ping.result"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+            max_leaves=12,
+        ).map(json.dumps),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("action"),
+                "name": st.sampled_from(["login", "dial", "x"]),
+                "data": st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3),
+            }
+        ).map(json.dumps),
+    )
+)
+async def test_any_garbage_gets_an_error_reply_and_the_server_lives(acp, garbage: str) -> None:
+    _, http = acp
+    async with http.ws_connect("/ws") as ws:
+        answer = await call(ws, garbage)
+        assert answer["type"] in ("error", "event")
+        assert_valid(json.dumps(answer))
+        assert (await call(ws, action("login", LOGIN)))["type"] in ("event", "error")

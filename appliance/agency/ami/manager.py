@@ -1,0 +1,215 @@
+"""One AMI manager per PBX unit: connect, log in, resync, keep alive, reconnect with back-off.
+
+Every unit runs in its own task, so one unit down never blocks the others. After every
+(re)connection the manager reads ``QueueStatus`` and ``CoreShowChannels`` and hands them to the
+resync listeners before live events are trusted again. Actions are never re-sent: while the
+link is down :meth:`send` raises :class:`NotConnectedError` at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from appliance.agency.ami.dispatch import Dispatcher
+from appliance.agency.ami.errors import AMIError, LoginFailedError, NotConnectedError
+from appliance.agency.ami.parser import Message
+from appliance.agency.ami.protocol import AMIProtocol
+from appliance.agency.config import AmiConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UnitAccess:
+    """Where and how to reach one unit's AMI (the secret is never logged)."""
+
+    name: str
+    host: str
+    port: int
+    username: str
+    secret: str
+    ws_url: str = ""  # SIP over WebSocket URL given to the workplaces' phones
+    sip_domain: str = ""
+
+    def __repr__(self) -> str:
+        return f"UnitAccess(name={self.name!r}, host={self.host!r}, port={self.port})"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the unit reported right after a (re)connection."""
+
+    unit: str
+    queues: list[Message]
+    channels: list[Message]
+
+
+ResyncListener = Callable[[Snapshot], Awaitable[None]]
+
+
+class LinkState(enum.StrEnum):
+    CONNECTING = "connecting"
+    UP = "up"
+    DOWN = "down"
+    STOPPED = "stopped"
+
+
+class AMIManager:
+    def __init__(self, unit: UnitAccess, settings: AmiConfig, dispatcher: Dispatcher) -> None:
+        self.unit = unit
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.state = LinkState.DOWN
+        self.last_error: str | None = None
+        self.reconnects = 0
+        self.events_received = 0
+        self.action_latency: list[Callable[[str, float], None]] = []
+        self._protocol: AMIProtocol | None = None
+        self._resync_listeners: list[ResyncListener] = []
+        self._lost: asyncio.Event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._connected_once = False
+        self._booted = asyncio.Event()
+        dispatcher.subscribe("FullyBooted", lambda _event: self._booted.set())
+
+    def on_resync(self, listener: ResyncListener) -> None:
+        self._resync_listeners.append(listener)
+
+    @property
+    def up(self) -> bool:
+        return self.state is LinkState.UP
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"ami-{self.unit.name}")
+
+    async def stop(self) -> None:
+        self.state = LinkState.STOPPED
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._protocol is not None:
+            self._protocol.close()
+
+    async def run(self) -> None:
+        failures = 0
+        while self.state is not LinkState.STOPPED:
+            try:
+                await self._session()
+                failures = 0
+            except (OSError, AMIError, TimeoutError) as exc:
+                self.last_error = str(exc) or type(exc).__name__
+                log.warning("AMI %s: %s", self.unit.name, self.last_error)
+                failures += 1
+            if self._stopping():
+                return
+            self.state = LinkState.DOWN
+            await asyncio.sleep(self._backoff(failures))
+
+    def _stopping(self) -> bool:
+        return self.state is LinkState.STOPPED
+
+    def _backoff(self, failures: int) -> float:
+        base = min(self.settings.reconnect_max, self.settings.reconnect_min * 2 ** max(0, failures))
+        return float(base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
+
+    async def _session(self) -> None:
+        self.state = LinkState.CONNECTING
+        protocol = await self._connect()
+        try:
+            await protocol.login(
+                self.unit.username, self.unit.secret, timeout=self.settings.connect_timeout
+            )
+            if self._connected_once:
+                self.reconnects += 1
+            self._connected_once = True
+            await self._wait_booted()
+            self.state = LinkState.UP
+            self.last_error = None
+            log.info("AMI %s: up (%s)", self.unit.name, protocol.banner)
+            await self._resync(protocol)
+            await self._keep_alive(protocol)
+        finally:
+            self.events_received += protocol.events_received
+            protocol.events_received = 0
+            protocol.close()
+            self._protocol = None
+
+    async def _wait_booted(self) -> None:
+        """Asterisk accepts AMI logins before its modules are loaded; it says FullyBooted."""
+        try:
+            await asyncio.wait_for(self._booted.wait(), self.settings.connect_timeout * 6)
+        except TimeoutError:
+            log.warning("AMI %s: no FullyBooted event; resyncing anyway", self.unit.name)
+
+    async def _connect(self) -> AMIProtocol:
+        loop = asyncio.get_running_loop()
+        self._lost = asyncio.Event()
+        self._booted.clear()
+        lost = self._lost
+        _, protocol = await asyncio.wait_for(
+            loop.create_connection(
+                lambda: AMIProtocol(self.dispatcher, lambda _exc: lost.set()),
+                self.unit.host,
+                self.unit.port,
+            ),
+            self.settings.connect_timeout,
+        )
+        self._protocol = protocol
+        return protocol
+
+    async def _resync(self, protocol: AMIProtocol) -> None:
+        timeout = self.settings.action_timeout
+        queues = (await protocol.send("QueueStatus", timeout=timeout))[1:]
+        channels = (await protocol.send("CoreShowChannels", timeout=timeout))[1:]
+        snapshot = Snapshot(self.unit.name, _entries(queues), _entries(channels))
+        for listener in self._resync_listeners:
+            try:
+                await listener(snapshot)
+            except Exception:
+                log.exception("AMI %s: resync listener failed", self.unit.name)
+
+    async def _keep_alive(self, protocol: AMIProtocol) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost.wait(), self.settings.keepalive_interval)
+            if self._lost.is_set():
+                raise AMIError("connection closed by the unit")
+            await protocol.action("Ping", timeout=self.settings.keepalive_timeout)
+
+    # actions ---------------------------------------------------------------------------------
+    async def send(self, action: str, headers: dict[str, str] | None = None) -> list[Message]:
+        """Send one action on the live link; never queued, never re-sent."""
+        protocol = self._protocol
+        if protocol is None or self.state is not LinkState.UP:
+            raise NotConnectedError(f"{action}: AMI link to {self.unit.name} is {self.state.value}")
+        started = time.perf_counter()
+        try:
+            return await protocol.send(action, headers, timeout=self.settings.action_timeout)
+        finally:
+            elapsed = time.perf_counter() - started
+            for observe in self.action_latency:
+                observe(action, elapsed)
+
+    async def action(self, action: str, headers: dict[str, str] | None = None) -> Message:
+        return (await self.send(action, headers))[0]
+
+    def total_events(self) -> int:
+        protocol = self._protocol
+        return self.events_received + (protocol.events_received if protocol else 0)
+
+
+def _entries(events: list[Message]) -> list[Message]:
+    """Events of a list without its closing ``...Complete`` event."""
+    return [e for e in events if e.get("EventList", "").lower() != "complete"]
+
+
+__all__ = ["AMIManager", "LinkState", "LoginFailedError", "Snapshot", "UnitAccess"]

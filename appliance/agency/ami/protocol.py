@@ -1,0 +1,186 @@
+"""The asyncio AMI protocol: banner, login, ActionID correlation, event lists.
+
+One :class:`AMIProtocol` per TCP connection. It never queues or re-sends an action: an
+action pending when the link breaks fails with :class:`ConnectionLostError`, one sent while the
+link is down fails with :class:`NotConnectedError`. ``Originate`` is always sent with
+``Async: true`` so a response never waits for the call to be answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import secrets
+from collections.abc import Callable
+
+from appliance.agency.ami.dispatch import Dispatcher
+from appliance.agency.ami.errors import (
+    ActionFailedError,
+    ActionTimeoutError,
+    ConnectionLostError,
+    LoginFailedError,
+    NotConnectedError,
+)
+from appliance.agency.ami.parser import AMIParser, Message, encode_action, parse_message
+
+log = logging.getLogger(__name__)
+
+
+class _Pending:
+    """An action waiting for its response and, for an event list, its events."""
+
+    __slots__ = ("action", "events", "future")
+
+    def __init__(self, action: str, future: asyncio.Future[list[Message]]) -> None:
+        self.action = action
+        self.future = future
+        self.events: list[Message] | None = None
+
+    def handle(self, message: Message) -> bool:
+        """Take a message with this ActionID; True when the action is complete."""
+        if self.events is None:
+            if "Response" not in message:
+                return False
+            self.events = [message]
+            if message.get("EventList", "").lower() == "start":
+                return False
+            return self._finish()
+        self.events.append(message)
+        if message.get("EventList", "").lower() in ("complete", "cancelled"):
+            return self._finish()
+        return False
+
+    def _finish(self) -> bool:
+        assert self.events is not None
+        if not self.future.done():
+            response = self.events[0]
+            if response.get("Response", "").lower() == "error":
+                self.future.set_exception(ActionFailedError(self.action, response))
+            else:
+                self.future.set_result(self.events)
+        return True
+
+
+class AMIProtocol(asyncio.Protocol):
+    """Parses the stream, correlates responses, hands every other event to the dispatcher."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        on_lost: Callable[[Exception | None], None] | None = None,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._on_lost = on_lost
+        self._parser = AMIParser()
+        self._transport: asyncio.Transport | None = None
+        self._pending: dict[str, _Pending] = {}
+        self._prefix = secrets.token_hex(4)
+        self._ids = itertools.count(1)
+        self._banner_buffer: bytes | None = b""
+        self.banner: str | None = None
+        self.events_received = 0
+        self.banner_received: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    # asyncio.Protocol -------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self._banner_buffer is not None:
+            data = self._take_banner(data)
+            if not data:
+                return
+        blocks = self._parser.feed_raw(data)
+        if self._pending:
+            messages = self._take_responses([parse_message(b) for b in blocks])
+            self.events_received += self._dispatcher.dispatch_all(messages)
+        else:
+            self.events_received += self._dispatcher.dispatch_raw(blocks)
+
+    def _take_responses(self, messages: list[Message]) -> list[Message]:
+        """Hand messages with a pending ActionID to their action; return the others."""
+        pending = self._pending
+        others = []
+        for message in messages:
+            action_id = message.get("ActionID")
+            if action_id is not None and action_id in pending:
+                if pending[action_id].handle(message):
+                    del pending[action_id]
+            else:
+                others.append(message)
+        return others
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        lost = ConnectionLostError("the AMI connection was lost; the action was not re-sent")
+        for item in self._pending.values():
+            if not item.future.done():
+                item.future.set_exception(lost)
+        self._pending.clear()
+        if not self.banner_received.done():
+            self.banner_received.set_exception(lost)
+            self.banner_received.exception()  # retrieved: no "never retrieved" log
+        if self._on_lost is not None:
+            self._on_lost(exc)
+
+    # actions ----------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._transport is not None and not self._transport.is_closing()
+
+    async def send(
+        self, action: str, headers: dict[str, str] | None = None, *, timeout: float = 10.0
+    ) -> list[Message]:
+        """Send one action; the response first, then the events of an event list."""
+        if self._transport is None or self._transport.is_closing():
+            raise NotConnectedError(f"{action}: the AMI link is down")
+        fields = {"Action": action, **(headers or {})}
+        if action.lower() == "originate":
+            fields["Async"] = "true"
+        action_id = f"{self._prefix}-{next(self._ids)}"
+        fields["ActionID"] = action_id
+        future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
+        self._pending[action_id] = _Pending(action, future)
+        try:
+            self._transport.write(encode_action(fields))
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            raise ActionTimeoutError(f"{action}: no response in {timeout:g}s") from exc
+        finally:
+            self._pending.pop(action_id, None)
+
+    async def action(
+        self, action: str, headers: dict[str, str] | None = None, *, timeout: float = 10.0
+    ) -> Message:
+        """Send an action and return its response (``ActionFailedError`` on ``Response: Error``)."""
+        return (await self.send(action, headers, timeout=timeout))[0]
+
+    async def login(self, username: str, secret: str, *, timeout: float = 10.0) -> None:
+        await asyncio.wait_for(asyncio.shield(self.banner_received), timeout)
+        try:
+            await self.action(
+                "Login", {"Username": username, "Secret": secret, "Events": "on"}, timeout=timeout
+            )
+        except ActionFailedError as exc:
+            raise LoginFailedError(
+                f"AMI login as {username!r} refused: {exc.response.get('Message')}"
+            ) from exc
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _take_banner(self, data: bytes) -> bytes:
+        assert self._banner_buffer is not None
+        buffer = self._banner_buffer + data
+        end = buffer.find(b"\r\n")
+        if end < 0:
+            self._banner_buffer = buffer
+            return b""
+        self.banner = buffer[:end].decode("utf-8", "replace")
+        self._banner_buffer = None
+        if not self.banner_received.done():
+            self.banner_received.set_result(self.banner)
+        return buffer[end + 2 :]

@@ -1,0 +1,123 @@
+import asyncio
+
+import pytest
+
+from appliance.agency.ami.dispatch import Dispatcher
+from appliance.agency.ami.errors import NotConnectedError
+from appliance.agency.ami.manager import AMIManager, LinkState, Snapshot, UnitAccess
+from appliance.agency.ami.parser import Message
+from appliance.agency.ami.tests.fake_ami import FakeAMI
+from appliance.agency.config import AmiConfig
+
+FAST = AmiConfig(
+    connect_timeout=1,
+    keepalive_interval=0.1,
+    keepalive_timeout=0.2,
+    action_timeout=1,
+    reconnect_min=0.02,
+    reconnect_max=0.1,
+)
+
+
+async def wait_for(check, timeout: float = 3.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def server():
+    fake = FakeAMI()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def make_manager(port: int, secret: str = "s3cret") -> tuple[AMIManager, list[Snapshot]]:  # noqa: S107
+    unit = UnitAccess("pbx1", "127.0.0.1", port, "agency", secret)
+    manager = AMIManager(unit, FAST, Dispatcher())
+    snapshots: list[Snapshot] = []
+
+    async def record(snapshot: Snapshot) -> None:
+        snapshots.append(snapshot)
+
+    manager.on_resync(record)
+    return manager, snapshots
+
+
+async def test_it_resyncs_after_login_and_dispatches_events(server: FakeAMI) -> None:
+    manager, snapshots = make_manager(server.port)
+    seen: list[Message] = []
+    manager.dispatcher.subscribe("Hangup", seen.append)
+    manager.start()
+    await wait_for(lambda: manager.up)
+    assert snapshots[0].queues[1]["Name"] == "101"
+    assert snapshots[0].channels == []
+    server.emit({"Event": "Hangup", "Channel": "PJSIP/101-1"})
+    server.emit({"Event": "Newstate"})
+    await wait_for(lambda: len(seen) == 1)
+    await wait_for(lambda: manager.total_events() == 3)  # FullyBooted, Hangup, Newstate
+    await manager.stop()
+    assert manager.state is LinkState.STOPPED
+
+
+async def test_it_keeps_the_link_alive_with_ping(server: FakeAMI) -> None:
+    manager, _ = make_manager(server.port)
+    manager.start()
+    await wait_for(lambda: server.names().count("Ping") >= 2)
+    await manager.stop()
+
+
+async def test_it_reconnects_and_resyncs_without_resending(server: FakeAMI) -> None:
+    manager, snapshots = make_manager(server.port)
+    manager.start()
+    await wait_for(lambda: manager.up)
+    pending = asyncio.create_task(manager.action("Silent"))
+    await asyncio.sleep(0.02)
+    server.drop_all()
+    with pytest.raises(Exception, match="not re-sent"):
+        await pending
+    await wait_for(lambda: manager.up and len(snapshots) == 2)
+    assert manager.reconnects == 1
+    assert server.names().count("Silent") == 1
+    await manager.stop()
+
+
+async def test_it_refuses_actions_while_down(server: FakeAMI) -> None:
+    manager, _ = make_manager(server.port, secret="wrong")
+    manager.start()
+    await wait_for(lambda: server.names().count("Login") >= 2)
+    assert manager.last_error is not None and "refused" in manager.last_error
+    with pytest.raises(NotConnectedError):
+        await manager.action("QueueAdd")
+    await manager.stop()
+
+
+async def test_a_dead_unit_does_not_block_another(server: FakeAMI) -> None:
+    dead, _ = make_manager(1)  # nothing listens on port 1
+    alive, _ = make_manager(server.port)
+    dead.start()
+    alive.start()
+    await wait_for(lambda: alive.up)
+    assert not dead.up
+    await dead.stop()
+    await alive.stop()
+
+
+async def test_a_failing_handler_does_not_stop_others(server: FakeAMI) -> None:
+    manager, _ = make_manager(server.port)
+    seen: list[Message] = []
+
+    def broken(_message: Message) -> None:
+        raise RuntimeError("boom")
+
+    manager.dispatcher.subscribe("Hangup", broken)
+    manager.dispatcher.subscribe("Hangup", seen.append)
+    manager.start()
+    await wait_for(lambda: manager.up)
+    server.emit({"Event": "Hangup"})
+    await wait_for(lambda: len(seen) == 1)
+    assert manager.up
+    await manager.stop()

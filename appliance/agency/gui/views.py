@@ -1,0 +1,131 @@
+"""A small web GUI (AGY-8): connected terminals with state and timers, send a message, end a
+session. Behind a login with the API token; a signed, HttpOnly, SameSite=Strict cookie."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from appliance.agency.context import Agency
+from appliance.agency.gui.i18n import language, translator
+from appliance.agency.rest.auth import COOKIE
+
+STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+         "td,th{border:1px solid #ccc;padding:.3em .6em}.note{color:#a60}")  # fmt: skip
+
+
+class GUI:
+    def __init__(self, agency: Agency) -> None:
+        self.agency = agency
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/gui/", self.index),
+            web.get("/gui/login", self.login_form),
+            web.post("/gui/login", self.login),
+            web.post("/gui/logout", self.logout),
+            web.post("/gui/clients/{client_id}/message", self.message),
+            web.post("/gui/clients/{client_id}/end", self.end),
+        ]
+
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        if not self.agency.auth.cookie_ok(request):
+            raise web.HTTPSeeOther("/gui/login")
+        _ = _t(request)
+        note = request.query.get("note", "")
+        rows = "".join(self._row(c, _) for c in self.agency.clients())
+        body = (
+            f"<h1>{_('Connected terminals')}</h1>"
+            + (f"<p class=note>{_('Maintenance mode: new logins are refused.')}</p>"
+               if self.agency.acp.maintenance else "")
+            + (f"<p class=note>{html.escape(_(note))}</p>" if note else "")
+            + (f"<table><tr><th>{_('Client')}</th><th>{_('Operator')}</th><th>{_('Address')}</th>"
+               f"<th>{_('Mode')}</th><th>{_('State')}</th><th>{_('In state')}</th>"
+               f"<th>{_('Message')}</th><th></th></tr>{rows}</table>"
+               if rows else f"<p>{_('No terminals are connected.')}</p>")
+            + f"<form method=post action=/gui/logout><button>{_('Log out')}</button></form>"
+        )  # fmt: skip
+        return _page(_, body, refresh=True)
+
+    def _row(self, client: dict[str, Any], _: Callable[[str], str]) -> str:
+        session = client.get("session") or {}
+        cid = html.escape(client["id"])
+        cells = [cid, client.get("agent") or "-", client["remote"], session.get("mode", "-"),
+                 session.get("state", "-"), _duration(session.get("state_seconds"))]  # fmt: skip
+        return (
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+            + f"<td><form method=post action=/gui/clients/{cid}/message>"
+            f"<input name=text maxlength=2000 required><button>{_('Send')}</button></form></td>"
+            f"<td><form method=post action=/gui/clients/{cid}/end>"
+            f"<button>{_('End session')}</button></form></td></tr>"
+        )  # fmt: skip
+
+    async def login_form(self, request: web.Request, error: str = "") -> web.StreamResponse:
+        _ = _t(request)
+        body = (
+            f"<h1>{_('Uzor agency')}</h1>"
+            + (f"<p class=note>{_(error)}</p>" if error else "")
+            + f"<form method=post action=/gui/login><label>{_('API token')} "
+            f"<input type=password name=token required></label> <button>{_('Log in')}</button>"
+            "</form>"
+        )
+        return _page(_, body, status=401 if error else 200)
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        token = form.get("token")
+        if not isinstance(token, str) or not self.agency.auth.check_token(token):
+            return await self.login_form(request, "Wrong token.")
+        response = web.HTTPSeeOther("/gui/")
+        secure = request.headers.get("X-Forwarded-Proto") == "https" or request.secure
+        response.set_cookie(COOKIE, self.agency.auth.new_cookie(), httponly=True,
+                            samesite="Strict", secure=secure, path="/gui/")  # fmt: skip
+        raise response
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        response = web.HTTPSeeOther("/gui/login")
+        response.del_cookie(COOKIE, path="/gui/")
+        raise response
+
+    async def message(self, request: web.Request) -> web.StreamResponse:
+        client = self._client(request)
+        text = (await request.post()).get("text")
+        if client is not None and isinstance(text, str) and 0 < len(text) <= 2000:
+            self.agency.acp.send(client, "notification", "message",
+                                 {"text": text, "from": "supervisor"})  # fmt: skip
+            raise web.HTTPSeeOther("/gui/?note=Sent.")
+        raise web.HTTPSeeOther("/gui/?note=No+such+client.")
+
+    async def end(self, request: web.Request) -> web.StreamResponse:
+        client = self._client(request)
+        if client is None:
+            raise web.HTTPSeeOther("/gui/?note=No+such+client.")
+        await self.agency.end_client(client)
+        raise web.HTTPSeeOther("/gui/?note=Session+ended.")
+
+    def _client(self, request: web.Request) -> Any:
+        if not self.agency.auth.cookie_ok(request):
+            raise web.HTTPUnauthorized(text="log in at /gui/login")
+        return self.agency.acp.find(request.match_info["client_id"])
+
+
+def _t(request: web.Request) -> Callable[[str], str]:
+    return translator(language(request.headers.get("Accept-Language", "")))
+
+
+def _duration(seconds: Any) -> str:
+    if not isinstance(seconds, int | float):
+        return "-"
+    whole = int(seconds)
+    return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def _page(_: Callable[[str], str], body: str, *, refresh: bool = False,
+          status: int = 200) -> web.Response:  # fmt: skip
+    meta = "<meta http-equiv=refresh content=5>" if refresh else ""
+    text = (f"<!doctype html><html><head><meta charset=utf-8>{meta}<title>{_('Uzor agency')}"
+            f"</title><style>{STYLE}</style></head><body>{body}</body></html>")  # fmt: skip
+    return web.Response(text=text, content_type="text/html", status=status)

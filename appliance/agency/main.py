@@ -1,0 +1,116 @@
+"""``uzor-agency --config FILE``: load the configuration, pass the license gate, serve.
+
+Exit codes: 0 stopped normally, 2 bad configuration (one line naming file and key), 3 no valid
+license (printed by the licensing gate), 1 failure at start-up (one line; ``--debug`` for the
+traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import enum
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from appliance.agency.config import AgencyConfig, ConfigError, load_config
+from appliance.agency.context import LicenseInfo
+
+
+class Exit(enum.IntEnum):
+    OK = 0
+    FAILED = 1
+    BAD_CONFIG = 2
+    NO_LICENSE = 3
+
+
+Gate = Callable[[str, Path, Path], Any]
+
+
+def _real_gate(component: str, path: Path, keys: Path) -> Any:
+    from licensing.gate import require_valid_license
+
+    return require_valid_license(component, path, keys)
+
+
+def license_info(license: Any) -> LicenseInfo:
+    not_after = getattr(license, "not_after", None)
+    limits = getattr(license, "limits", None)
+    return LicenseInfo(
+        str(getattr(license, "license_id", "")),
+        str(getattr(license, "customer", "")),
+        None if not_after is None else str(not_after),
+        getattr(limits, "max_operators", None),
+        getattr(limits, "max_pbx_units", None),
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="uzor-agency", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--config",
+        type=Path,
+        required=True,
+        help="/etc/uzor/agency/<instance>.yaml (conf.d/ next to it is read too)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one key, e.g. --set listen.port=8766",
+    )
+    parser.add_argument("--debug", action="store_true", help="tracebacks and debug logging")
+    return parser.parse_args(argv)  # fmt: skip
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    gate: Gate = _real_gate,
+    stderr: TextIO | None = None,
+    run: Callable[[AgencyConfig, LicenseInfo], Any] | None = None,
+) -> int:
+    err = stderr if stderr is not None else sys.stderr
+    args = parse_args(argv)
+    try:
+        config = load_config(args.config, args.set)
+    except ConfigError as exc:
+        print(f"uzor-agency: {exc}", file=err)
+        return Exit.BAD_CONFIG
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else config.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=err,
+    )
+    license_path = Path(os.environ.get("UZOR_LICENSE_PATH") or config.license.path)
+    keys = Path(os.environ.get("UZOR_LICENSE_PUBKEYS") or config.license.public_keys)
+    try:
+        info = license_info(gate("uzor-agency", license_path, keys))
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else Exit.NO_LICENSE
+    try:
+        if run is not None:
+            run(config, info)
+        else:
+            from appliance.agency.app import serve
+
+            asyncio.run(serve(config, info))
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"uzor-agency: cannot start: {exc}", file=err)
+        return Exit.FAILED
+    return Exit.OK
+
+
+def entry() -> None:
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    entry()

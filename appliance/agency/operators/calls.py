@@ -1,0 +1,258 @@
+"""Call control actions done server-side through AMI: dial, hang up, blind transfer, DTMF.
+
+Click-to-dial originates a call to the workplace's phone (``Async: true``, always) which then
+runs ``<topic prefix><number>`` in the Outbound context. The call's id is the ``ChannelId`` given
+to Originate, which Asterisk also uses as the call's Linkedid, so every later event matches it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.operators import machine as m
+from appliance.agency.operators.session import CallLeg, Session
+
+if TYPE_CHECKING:
+    from appliance.agency.operators.service import OperatorService
+
+OUTBOUND_CONTEXT = "Outbound"
+# The agency's own dialplan, installed on every unit over AMI after each (re)connection.
+CONFERENCE_CONTEXT = "uzor-agency-conference"
+HOLD_CONTEXT = "uzor-agency-hold"
+AGENCY_DIALPLAN = (
+    # A channel redirected out of a running application (the caller in Queue) resumes at the
+    # priority after the target, one without an application (the workplace leg) at the target:
+    # so every entry starts with a NoOp at 1 and does its work at 2.
+    (CONFERENCE_CONTEXT, "_X.", "1", "NoOp", "conference"),
+    (CONFERENCE_CONTEXT, "_X.", "2", "ConfBridge", "${EXTEN}"),
+    (CONFERENCE_CONTEXT, "_X.", "3", "Hangup", ""),
+    # the held caller hears the music-on-hold class of its channel (the queue's = the group's);
+    # without a usable class it waits in silence rather than being dropped
+    (HOLD_CONTEXT, "held", "1", "NoOp", "held"),
+    (HOLD_CONTEXT, "held", "2", "MusicOnHold", ""),
+    (HOLD_CONTEXT, "held", "3", "Wait", "3600"),
+    (HOLD_CONTEXT, "held", "4", "Hangup", ""),
+    # the operator's leg waits, silent, until it is bridged back
+    (HOLD_CONTEXT, "operator", "1", "NoOp", "operator"),
+    (HOLD_CONTEXT, "operator", "2", "Wait", "3600"),
+    (HOLD_CONTEXT, "operator", "3", "Hangup", ""),
+)
+
+
+async def install_dialplan(unit: Any) -> None:
+    for context, extension, priority, application, data in AGENCY_DIALPLAN:
+        await unit.action("DialplanExtensionAdd", {
+            "Context": context, "Extension": extension, "Priority": priority,
+            "Application": application, "ApplicationData": data, "Replace": "yes",
+        })  # fmt: skip
+
+
+async def dial(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    operator = session.operator
+    topic = action.data.get("topic") or operator.outbound_topic
+    if not topic:
+        raise ACPError("not_allowed", "choose an outbound topic first", id=action.id)
+    why = m.may_dial(operator)
+    if why is not None:
+        raise m.NotAllowed(why)
+    number = action.data["number"]
+    call_id = f"uzor-{secrets.token_hex(8)}"
+    await service.unit_of(session).action(
+        "Originate",
+        {
+            "Channel": session.interface,
+            "Context": OUTBOUND_CONTEXT,
+            "Exten": f"{topic}{number}",
+            "Priority": "1",
+            "CallerID": f'"{number}" <{number}>',
+            "Timeout": str(max(1, session.record.ring_seconds) * 1000),
+            "ChannelId": call_id,
+            "Variable": f"UZOR_AGENT={session.agent},UZOR_TOPIC={topic}",
+        },
+    )
+    session.legs[call_id] = CallLeg(call_id)
+    await service.transition(session, m.call_dialing(session.operator, call_id, number))
+    service.notify(session, "event", "call_dialing",
+                   {"call_id": call_id, "number": number, "topic": {"prefix": topic}})  # fmt: skip
+    return {"call_id": call_id}
+
+
+async def hangup(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    leg = _leg(session, action)
+    await service.unit_of(session).action("Hangup", {"Channel": leg.channel, "Cause": "16"})
+    return {}
+
+
+async def transfer_blind(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    leg = _leg(session, action)
+    await service.unit_of(session).action(
+        "BlindTransfer",
+        {"Channel": leg.channel, "Exten": action.data["number"], "Context": OUTBOUND_CONTEXT},
+    )
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": leg.call_id, "stage": "completed",
+                    "number": action.data["number"]})  # fmt: skip
+    return {}
+
+
+async def dtmf(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    leg = _leg(session, action)
+    if not leg.peer:
+        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+    for digit in action.data["digits"]:
+        await service.unit_of(session).action("PlayDTMF", {"Channel": leg.peer, "Digit": digit})
+    return {}
+
+
+async def hold(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    """Park both legs in the agency's hold context: the caller hears music, the phone waits."""
+    leg = _leg(session, action)
+    if not leg.peer:
+        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+    await service.unit_of(session).action("Redirect", {
+        "Channel": leg.peer, "Context": HOLD_CONTEXT, "Exten": "held", "Priority": "1",
+        "ExtraChannel": leg.channel, "ExtraContext": HOLD_CONTEXT, "ExtraExten": "operator",
+        "ExtraPriority": "1",
+    })  # fmt: skip
+    service.commit(session, *m.call_held(session.operator, leg.call_id))
+    service.notify(session, "event", "call_held", {"call_id": leg.call_id})
+    return {}
+
+
+async def unhold(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    """Bridge the two legs together again."""
+    call_id = action.data.get("call_id") or next(
+        (c.call_id for c in session.operator.calls if c.state is m.State.HOLD), None
+    )
+    leg = session.legs.get(call_id or "")
+    if leg is None or not leg.peer:
+        raise ACPError("not_allowed", "no call on hold", id=action.id)
+    await service.unit_of(session).action(
+        "Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"}
+    )
+    service.commit(session, *m.call_unheld(session.operator, leg.call_id))
+    service.notify(session, "event", "call_unheld", {"call_id": leg.call_id})
+    return {}
+
+
+async def transfer_consult(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    """Two-step transfer, step one: Atxfer puts the call on hold and dials the target."""
+    if session.consult is not None:
+        raise ACPError("not_allowed", "a consultation is already in progress", id=action.id)
+    leg = _leg(session, action)
+    number = action.data["number"]
+    await service.unit_of(session).action(
+        "Atxfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
+    )
+    consult_id = f"{leg.call_id}-consult"
+    session.consult = CallLeg(consult_id, peer=leg.peer)
+    operator, _ = m.call_held(session.operator, leg.call_id)
+    service.commit(session, *m.call_dialing(operator, consult_id, number))
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": leg.call_id, "stage": "consulting", "number": number})  # fmt: skip
+    return {"call_id": consult_id}
+
+
+async def transfer_complete(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    """Step two: the operator leaves; Asterisk joins the held caller and the target."""
+    consult, held = _consultation(session, action)
+    await service.unit_of(session).action("Hangup", {"Channel": held.channel, "Cause": "16"})
+    session.consult = None
+    service.commit(session, *m.call_ended(session.operator, consult.call_id, service.clock()))
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": held.call_id, "stage": "completed"})  # fmt: skip
+    return {}
+
+
+async def transfer_cancel(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    """Drop the target; Asterisk returns the operator to the held caller."""
+    consult, held = _consultation(session, action)
+    if consult.channel:
+        await service.unit_of(session).action("Hangup", {"Channel": consult.channel})
+    session.consult = None
+    operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
+    service.commit(session, *m.call_unheld(operator, held.call_id))
+    service.notify(session, "event", "transfer_progress",
+                   {"call_id": held.call_id, "stage": "cancelled"})  # fmt: skip
+    return {}
+
+
+async def conference(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    """Three-way conference in ConfBridge: the call and the consulted party, or a number."""
+    unit = service.unit_of(session)
+    room = f"{session.workplace.number}0"
+    target = {"Context": CONFERENCE_CONTEXT, "Exten": room, "Priority": "1"}
+    if session.consult is not None:
+        consult, held = _consultation(session, action)
+        await unit.action("Redirect", {"Channel": held.channel, "ExtraChannel": held.peer,
+                                       **target, **_extra(target)})  # fmt: skip
+        if consult.channel:
+            await unit.action("Redirect", {"Channel": consult.channel, **target})
+        session.consult = None
+        operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
+        service.commit(session, *m.call_unheld(operator, held.call_id))
+    else:
+        number = action.data.get("number")
+        if not number:
+            raise ACPError("invalid_data", "conference: give a number or consult first",
+                           id=action.id)  # fmt: skip
+        leg = _leg(session, action)
+        await unit.action("Redirect", {"Channel": leg.channel, "ExtraChannel": leg.peer,
+                                       **target, **_extra(target)})  # fmt: skip
+        await unit.action("Originate", {"Channel": f"Local/{number}@{OUTBOUND_CONTEXT}",
+                                        **target, "CallerID": session.agent})  # fmt: skip
+        held = leg
+    service.notify(session, "event", "conference_progress",
+                   {"stage": "started", "conference": room})  # fmt: skip
+    return {}
+
+
+def _extra(target: dict[str, str]) -> dict[str, str]:
+    return {f"Extra{key}": value for key, value in target.items()}
+
+
+def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
+    consult = session.consult
+    held = None
+    if consult is not None:
+        held = session.legs.get(consult.call_id.removesuffix("-consult"))
+    if consult is None or held is None:
+        raise ACPError("not_allowed", "no consultation in progress", id=action.id)
+    return consult, held
+
+
+def _leg(session: Session, action: Action) -> CallLeg:
+    call_id: str | None = action.data.get("call_id")
+    if call_id is None:
+        calls = sorted(session.operator.calls, key=lambda c: c.state is m.State.HOLD)
+        call_id = calls[0].call_id if calls else None
+    leg = session.legs.get(call_id) if call_id else None
+    if leg is None or not leg.channel:
+        raise ACPError("not_allowed", "no such call on this workplace", id=action.id)
+    return leg
+
+
+Handler = Callable[["OperatorService", Session, Action], Awaitable[dict[str, Any]]]
+ACTIONS: dict[str, Handler] = {
+    "dial": dial,
+    "hangup": hangup,
+    "transfer_blind": transfer_blind,
+    "transfer_consult": transfer_consult,
+    "transfer_complete": transfer_complete,
+    "transfer_cancel": transfer_cancel,
+    "conference": conference,
+    "hold": hold,
+    "unhold": unhold,
+    "dtmf": dtmf,
+}

@@ -1,0 +1,198 @@
+"""AMI events of a unit -> the sessions of its workplaces, and the resync after a reconnect.
+
+Correlation: a workplace's channel is ``<interface>-<seq>`` (``PJSIP/201-0000002a``); a call's
+id is its Linkedid. Queue events (``AgentCalled``, ``AgentConnect``, ``AgentRingNoAnswer``,
+``AgentComplete``) carry the member's interface; channel events (``DialEnd``, ``BridgeEnter``,
+``Hold``, ``Unhold``, ``Hangup``) carry the workplace channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from appliance.agency.ami.errors import AMIError
+from appliance.agency.ami.manager import AMIManager, Snapshot
+from appliance.agency.ami.parser import Message
+from appliance.agency.operators import asterisk, calls
+from appliance.agency.operators import machine as m
+from appliance.agency.operators.session import Session
+from appliance.agency.operators.topics import TopicCache
+
+if TYPE_CHECKING:
+    from appliance.agency.operators.service import OperatorService
+
+log = logging.getLogger(__name__)
+HIDDEN = "hidden"
+
+
+def interface_of(channel: str) -> str:
+    return channel.rpartition("-")[0] or channel
+
+
+class CallEvents:
+    def __init__(self, service: OperatorService, topics: TopicCache) -> None:
+        self.service = service
+        self.topics = topics
+        self._bridges: dict[str, set[str]] = {}
+
+    def attach(self, unit: AMIManager) -> None:
+        subscribe = unit.dispatcher.subscribe
+        subscribe("AgentCalled", self.on_agent_called)
+        subscribe("AgentConnect", self.on_agent_connect)
+        subscribe("AgentRingNoAnswer", self.on_ring_no_answer)
+        subscribe("DialEnd", self.on_dial_end)
+        subscribe("Newchannel", self.on_new_channel)
+        subscribe("BridgeEnter", self.on_bridge_enter)
+        subscribe("BridgeLeave", self.on_bridge_leave)
+        subscribe("Hold", self.on_hold)
+        subscribe("Unhold", self.on_unhold)
+        subscribe("Hangup", self.on_hangup)
+        unit.on_resync(self.on_resync)
+
+    def _session(self, interface: str) -> Session | None:
+        return self.service.by_interface.get(interface)
+
+    def _apply(self, session: Session, result: m.Result) -> None:
+        self.service.background(self.service.transition(session, result, strict=False))
+
+    # queue calls -----------------------------------------------------------------------------
+    def on_agent_called(self, event: Message) -> None:
+        session = self._session(event.get("Interface", ""))
+        if session is None:
+            return
+        call_id = event.get("Linkedid", "")
+        topic = self.topics.get(event.get("Exten", ""))
+        number = event.get("CallerIDNum", "")
+        if topic is not None and topic.hide_number:
+            number = HIDDEN
+        try:
+            result = m.call_ringing(session.operator, call_id, number)
+        except m.NotAllowed as exc:
+            log.warning("%s: call %s rings although %s", session.agent, call_id, exc)
+            return
+        session.leg(call_id).channel = event.get("DestChannel", "")
+        session.leg(call_id).peer = event.get("Channel", "")
+        self.service.commit(session, *result)
+        self.service.notify(session, "event", "call_incoming", {
+            "call_id": call_id,
+            "caller_name": "" if number == HIDDEN else event.get("CallerIDName", ""),
+            "number": number or "unknown",
+            "topic": {"number": event.get("Exten", ""),
+                      "description": topic.description if topic else "",
+                      "script_url": topic.script_url if topic else None},
+            "script_url": topic.script_url if topic else None,
+            "group": event.get("Queue", ""),
+        })  # fmt: skip
+
+    def on_agent_connect(self, event: Message) -> None:
+        session = self._session(event.get("Interface", ""))
+        if session is not None:
+            self._answered(session, event.get("Linkedid", ""))
+
+    def on_ring_no_answer(self, event: Message) -> None:
+        session = self._session(event.get("Interface", ""))
+        if session is not None:
+            self._ended(session, event.get("Linkedid", ""), "no answer")
+
+    # channels --------------------------------------------------------------------------------
+    def on_new_channel(self, event: Message) -> None:
+        session = self._session(interface_of(event.get("Channel", "")))
+        if session is not None and event.get("Linkedid", "") in session.legs:
+            session.legs[event["Linkedid"]].channel = event["Channel"]
+
+    def on_dial_end(self, event: Message) -> None:
+        if event.get("DialStatus") == "ANSWER":
+            self._consult_answered(event.get("DestChannel", ""))
+        session = self._session(interface_of(event.get("Channel", "")))
+        if session is None or event.get("DialStatus") != "ANSWER":
+            return
+        call_id = event.get("Linkedid", "")
+        session.leg(call_id).peer = event.get("DestChannel", "")
+        self._answered(session, call_id)
+
+    def on_bridge_enter(self, event: Message) -> None:
+        members = self._bridges.setdefault(event.get("BridgeUniqueid", ""), set())
+        members.add(event.get("Channel", ""))
+        for channel in members:
+            session = self._session(interface_of(channel))
+            if session is None:
+                continue
+            others = [c for c in members if c != channel]
+            if not others:
+                continue
+            consult = session.consult
+            if consult is not None and consult.peer not in others:
+                consult.channel = others[0]  # the consultation target joined the operator
+                continue
+            leg = session.legs.get(event.get("Linkedid", ""))
+            if leg is not None:
+                leg.channel = channel
+                leg.peer = others[0]
+
+    def on_bridge_leave(self, event: Message) -> None:
+        members = self._bridges.get(event.get("BridgeUniqueid", ""))
+        if members is not None:
+            members.discard(event.get("Channel", ""))
+            if not members:
+                del self._bridges[event.get("BridgeUniqueid", "")]
+
+    def on_hold(self, event: Message) -> None:
+        self._hold(event, held=True)
+
+    def on_unhold(self, event: Message) -> None:
+        self._hold(event, held=False)
+
+    def _hold(self, event: Message, held: bool) -> None:
+        session = self._session(interface_of(event.get("Channel", "")))
+        call_id = event.get("Linkedid", "")
+        if session is None or call_id not in {c.call_id for c in session.operator.calls}:
+            return
+        change = m.call_held if held else m.call_unheld
+        self.service.commit(session, *change(session.operator, call_id))
+        self.service.notify(session, "event", "call_held" if held else "call_unheld",
+                            {"call_id": call_id})  # fmt: skip
+
+    def on_hangup(self, event: Message) -> None:
+        session = self._session(interface_of(event.get("Channel", "")))
+        if session is not None:
+            self._ended(session, event.get("Linkedid", ""), event.get("Cause-txt", ""))
+
+    def _consult_answered(self, channel: str) -> None:
+        for session in self.service.sessions.values():
+            consult = session.consult
+            if consult is not None and consult.channel == channel:
+                self._answered(session, consult.call_id)
+
+    # helpers ---------------------------------------------------------------------------------
+    def _answered(self, session: Session, call_id: str) -> None:
+        if call_id not in {c.call_id for c in session.operator.calls}:
+            return
+        self.service.commit(session, *m.call_answered(session.operator, call_id))
+        self.service.notify(session, "event", "call_answered", {"call_id": call_id})
+
+    def _ended(self, session: Session, call_id: str, cause: str) -> None:
+        if call_id not in {c.call_id for c in session.operator.calls}:
+            return
+        session.legs.pop(call_id, None)
+        self.service.notify(session, "event", "call_ended", {"call_id": call_id, "cause": cause})
+        self._apply(session, m.call_ended(session.operator, call_id, self.service.clock()))
+
+    # resync ----------------------------------------------------------------------------------
+    async def on_resync(self, snapshot: Snapshot) -> None:
+        """After a (re)connection: memberships and pauses as wanted; vanished calls ended."""
+        members = [e for e in snapshot.queues if e.get("Event") == "QueueMember"]
+        channels = {e.get("Channel", "") for e in snapshot.channels}
+        unit = self.service.units[snapshot.unit]
+        try:
+            await calls.install_dialplan(unit)
+        except AMIError as exc:
+            log.warning("unit %s: agency dialplan not installed: %s", snapshot.unit, exc)
+        for session in list(self.service.sessions.values()):
+            if session.unit != snapshot.unit:
+                continue
+            await asterisk.reconcile(unit, session, members)
+            for call in session.operator.calls:
+                leg = session.legs.get(call.call_id)
+                if leg is None or leg.channel not in channels:
+                    self._ended(session, call.call_id, "gone after reconnect")

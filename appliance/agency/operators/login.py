@@ -1,0 +1,130 @@
+"""ACP login: credentials against the admin's model, the license's operator limit, resuming.
+
+A second login of the same operator (terminal reconnect, or after an agency restart) resumes the
+session with the same state; an older terminal still connected is told ``logged_out: replaced``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from appliance.agency.acp.clients import Client
+from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.ami.manager import AMIManager
+from appliance.agency.operators import machine as m
+from appliance.agency.operators.session import Session, restore_operator
+from appliance.agency.passwords import check_password
+
+if TYPE_CHECKING:
+    from appliance.agency.operators.service import OperatorService
+
+log = logging.getLogger(__name__)
+INTERFACE = "PJSIP/{number}"
+
+
+def normalise_mac(text: str) -> str:
+    return re.sub(r"[^0-9a-f]", "", text.lower())
+
+
+class LoginService:
+    def __init__(self, service: OperatorService, max_operators: int | None) -> None:
+        self.service = service
+        self.max_operators = max_operators
+        self.restored: dict[str, dict[str, Any]] = {}
+
+    async def login(self, client: Client, action: Action) -> dict[str, Any]:
+        service = self.service
+        agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
+        record = await service.store.operator(agent)
+        valid = record is not None and await asyncio.to_thread(
+            check_password, action.data["password"], record.password_hash
+        )
+        workplace = await service.store.workplace(mac)
+        if record is None or not valid or workplace is None:
+            raise ACPError(
+                "login_failed", "wrong agent number, password or workplace", id=action.id
+            )
+        session = service.sessions.get(agent)
+        resumed = session is not None or agent in self.restored
+        busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
+        if busy is not None and busy.agent != agent:
+            raise ACPError("not_allowed", f"the workplace is in use by agent {busy.agent}",
+                           id=action.id)  # fmt: skip
+        if session is None:
+            self._check_limit(action)
+            groups = await service.store.groups_of(record.id)
+            unit = self._pick_unit()
+            interface = INTERFACE.format(number=workplace.number)
+            operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
+            session = Session(record, groups, workplace, unit, interface, operator)
+            await self._start(session)
+        elif session.workplace.mac != mac:
+            raise ACPError("not_allowed", f"agent {agent} is logged in at another workplace",
+                           id=action.id)  # fmt: skip
+        self._bind(session, client)
+        return await self._reply(session, resumed)
+
+    def _check_limit(self, action: Action) -> None:
+        if self.max_operators is not None and len(self.service.sessions) >= self.max_operators:
+            raise ACPError("license_limit", f"the license allows {self.max_operators} operators",
+                           id=action.id)  # fmt: skip
+
+    def _pick_unit(self) -> str:
+        names = sorted(self.service.units)
+        if not names:
+            raise ACPError("pbx_unavailable", "no PBX unit is configured")
+        up = [n for n in names if self.service.units[n].up]
+        return (up or names)[0]
+
+    async def _start(self, session: Session) -> None:
+        service = self.service
+        now = service.clock()
+        saved = self.restored.pop(session.agent, None)
+        if saved is not None and saved.get("workplace") == session.workplace.mac:
+            session.unit = saved.get("unit", session.unit)
+            session.operator = restore_operator(session.agent, session.record.wrapup_seconds,
+                                                service.settings.pause_limit, saved)  # fmt: skip
+            session.interval_start = float(saved.get("interval_start", now))
+            service.add(session)
+            service.schedule(session)
+            return
+        operator, effects = m.login(session.agent, session.record.wrapup_seconds,
+                                    service.settings.pause_limit, now)  # fmt: skip
+        session.interval_start = now
+        await service.transition(session, (operator, effects))
+        service.add(session)
+
+    def _bind(self, session: Session, client: Client) -> None:
+        old = session.client
+        if old is not None and old is not client:
+            self.service.notify_client(old, "event", "logged_out", {"reason": "replaced"})
+            old.agent = None
+        session.client = client
+        client.agent = session.agent
+        client.workplace = session.workplace.mac
+
+    async def _reply(self, session: Session, resumed: bool) -> dict[str, Any]:
+        service = self.service
+        unit = service.units[session.unit]
+        topics = await service.store.outbound_topics()
+        ws_url, domain = _sip_access(unit)
+        return {
+            "operator": {"agent": session.agent, "name": session.record.name},
+            "sip": {"username": session.workplace.number, "password": session.workplace.sip_secret,
+                    "domain": domain, "ws_url": ws_url, "display_name": session.record.name
+                    or session.agent},
+            "groups": [{"name": g.name, "description": g.description} for g in session.groups],
+            "outbound_topics": [{"prefix": t.prefix, "description": t.description,
+                                 "script_url": t.script_url} for t in topics],
+            "session": session.snapshot(service.clock()),
+            "resumed": resumed,
+        }  # fmt: skip
+
+
+def _sip_access(unit: AMIManager) -> tuple[str, str]:
+    ws_url = unit.unit.ws_url or f"ws://{unit.unit.host}:8088/ws"
+    domain = unit.unit.sip_domain or unit.unit.host
+    return ws_url, domain.split(":")[0]

@@ -1,0 +1,280 @@
+"""The operator state machine: pure, no I/O, time passed in.
+
+Modes Inbound / Outbound / Offline; base states Ready, Pause(reason), Wrap-up, and in Offline
+mode "waiting for task" / Task; call states Ringing, Dialing, Talking, Hold on top. The rules
+from the manual:
+
+- Inbound starts in Ready; outbound calls are allowed from Pause (and as a second call).
+- Outbound starts in Pause (reason ``outbound``); no Ready and no inbound call in it.
+- Offline: waiting for a task, or processing one (project code + activity).
+- At most two calls at once; at most one inbound, and only in Inbound mode.
+- After an answered call: Wrap-up (pause reason ``wrapup``) for the operator's wrap-up time,
+  then Ready (Inbound) or back to the outbound pause; Ready or Pause may end it early.
+- A pause the operator chose is limited in time; when it runs out the session is logged out.
+
+Every transition returns the :class:`Effect` list the service must carry out on Asterisk.
+A transition that the rules forbid raises :class:`NotAllowed` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from appliance.agency.operators.effects import Effect, Join, Leave, Logout, Pause, Unpause
+
+WRAPUP = "wrapup"
+OUTBOUND_PAUSE = "outbound"
+OFFLINE_PAUSE = "offline"
+SYSTEM_REASONS = frozenset({WRAPUP, OUTBOUND_PAUSE, OFFLINE_PAUSE})
+MAX_CALLS = 2
+
+
+class NotAllowed(Exception):  # noqa: N818 - reads as the rule it states
+    """The rules forbid this transition now; ``str(err)`` says why."""
+
+
+class Mode(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    OFFLINE = "offline"
+
+
+class State(enum.StrEnum):
+    READY = "ready"
+    PAUSE = "pause"
+    WRAPUP = "wrapup"
+    RINGING = "ringing"
+    DIALING = "dialing"
+    TALKING = "talking"
+    HOLD = "hold"
+    TASK_WAITING = "task_waiting"
+    TASK = "task"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+CALL_PRIORITY = (State.TALKING, State.DIALING, State.RINGING, State.HOLD)
+
+
+@dataclass(frozen=True)
+class Call:
+    call_id: str
+    direction: Direction
+    state: State
+    number: str = ""
+    answered: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    project: str
+    activity: str
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator's session; every transition returns a new value."""
+
+    agent: str
+    wrapup_seconds: float
+    pause_limit: float
+    mode: Mode = Mode.INBOUND
+    base: State = State.READY
+    reason: str | None = None
+    since: float = 0.0
+    calls: tuple[Call, ...] = ()
+    task: Task | None = None
+    auto_answer: bool = False
+    outbound_topic: str | None = None
+    logged_out: bool = False
+    answered_since_base: bool = field(default=False, repr=False)
+
+    @property
+    def state(self) -> State:
+        """What the terminal shows: the most important call state, else the base state."""
+        for state in CALL_PRIORITY:
+            if any(call.state is state for call in self.calls):
+                return state
+        return self.base
+
+    def deadline(self) -> float | None:
+        """When :func:`tick` must run next (wrap-up end or pause limit), if ever."""
+        if self.calls or self.logged_out:
+            return None
+        if self.base is State.WRAPUP:
+            return self.since + self.wrapup_seconds
+        if self.base is State.PAUSE and self.reason not in SYSTEM_REASONS:
+            return self.since + self.pause_limit
+        return None
+
+
+Result = tuple[Operator, list[Effect]]
+
+
+def login(agent: str, wrapup_seconds: float, pause_limit: float, now: float) -> Result:
+    operator = Operator(agent, wrapup_seconds, pause_limit, since=now)
+    return operator, [Join(paused=False, reason="")]
+
+
+def logout(operator: Operator, reason: str = "user") -> Result:
+    return replace(operator, logged_out=True), [Leave(), Logout(reason)]
+
+
+def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = None) -> Result:
+    _require_no_calls(operator, "change the mode")
+    if mode is Mode.INBOUND:
+        changed = _base(operator, State.READY, None, now)
+        return replace(changed, mode=mode, task=None), [Unpause()]
+    if mode is Mode.OUTBOUND:
+        changed = _base(operator, State.PAUSE, OUTBOUND_PAUSE, now)
+        changed = replace(changed, mode=mode, task=None, outbound_topic=topic)
+        return changed, [Pause(OUTBOUND_PAUSE)]
+    changed = _base(operator, State.TASK_WAITING, OFFLINE_PAUSE, now)
+    return replace(changed, mode=mode, task=None), [Pause(OFFLINE_PAUSE)]
+
+
+def set_ready(operator: Operator, now: float) -> Result:
+    if operator.mode is not Mode.INBOUND:
+        raise NotAllowed(f"Ready is not allowed in {operator.mode.value} mode")
+    _require_no_calls(operator, "become Ready")
+    return _base(operator, State.READY, None, now), [Unpause()]
+
+
+def set_pause(operator: Operator, reason: str, now: float) -> Result:
+    if operator.mode is Mode.OFFLINE:
+        raise NotAllowed("Pause is not a state of offline mode")
+    if reason in SYSTEM_REASONS:
+        raise NotAllowed(f"the pause reason {reason!r} is reserved")
+    _require_no_calls(operator, "pause")
+    return _base(operator, State.PAUSE, reason, now), [Pause(reason)]
+
+
+def start_task(operator: Operator, task: Task, now: float) -> Result:
+    if operator.mode is not Mode.OFFLINE or operator.base is not State.TASK_WAITING:
+        raise NotAllowed("a task starts only in offline mode while waiting for a task")
+    return replace(_base(operator, State.TASK, OFFLINE_PAUSE, now), task=task), []
+
+
+def finish_task(operator: Operator, now: float) -> Result:
+    if operator.base is not State.TASK:
+        raise NotAllowed("no task is being processed")
+    return replace(_base(operator, State.TASK_WAITING, OFFLINE_PAUSE, now), task=None), []
+
+
+def set_auto_answer(operator: Operator, enabled: bool) -> Result:
+    return replace(operator, auto_answer=enabled), []
+
+
+def tick(operator: Operator, now: float) -> Result:
+    """Apply what time decides: wrap-up over -> Ready/outbound pause; pause over -> logout."""
+    deadline = operator.deadline()
+    if deadline is None or now < deadline:
+        return operator, []
+    if operator.base is State.WRAPUP:
+        return _after_wrapup(operator, now)
+    return logout(operator, "pause_timeout")
+
+
+# calls ----------------------------------------------------------------------------------------
+def may_ring(operator: Operator) -> str | None:
+    """Why an inbound call may not ring this operator now, or None when it may."""
+    if operator.mode is not Mode.INBOUND:
+        return f"no inbound calls in {operator.mode.value} mode"
+    if any(c.direction is Direction.INBOUND for c in operator.calls):
+        return "already has an inbound call"
+    if len(operator.calls) >= MAX_CALLS:
+        return "already has two calls"
+    return None
+
+
+def may_dial(operator: Operator) -> str | None:
+    """Why the operator may not place an outbound call now, or None when they may."""
+    if operator.mode is Mode.OFFLINE:
+        return "no calls in offline mode"
+    if len(operator.calls) >= MAX_CALLS:
+        return "already has two calls"
+    if not operator.calls and operator.base is not State.PAUSE:
+        return "outbound calls start from Pause"
+    if operator.calls and all(c.state is not State.HOLD for c in operator.calls):
+        return "put the current call on hold first"
+    return None
+
+
+def call_ringing(operator: Operator, call_id: str, number: str) -> Result:
+    if _find(operator, call_id) is not None:
+        return operator, []
+    why = may_ring(operator)
+    if why is not None:
+        raise NotAllowed(why)
+    call = Call(call_id, Direction.INBOUND, State.RINGING, number)
+    return replace(operator, calls=(*operator.calls, call)), []
+
+
+def call_dialing(operator: Operator, call_id: str, number: str) -> Result:
+    if _find(operator, call_id) is not None:
+        return operator, []
+    why = may_dial(operator)
+    if why is not None:
+        raise NotAllowed(why)
+    call = Call(call_id, Direction.OUTBOUND, State.DIALING, number)
+    return replace(operator, calls=(*operator.calls, call)), []
+
+
+def call_answered(operator: Operator, call_id: str) -> Result:
+    return _set_call(operator, call_id, State.TALKING, answered=True), []
+
+
+def call_held(operator: Operator, call_id: str) -> Result:
+    return _set_call(operator, call_id, State.HOLD), []
+
+
+def call_unheld(operator: Operator, call_id: str) -> Result:
+    return _set_call(operator, call_id, State.TALKING), []
+
+
+def call_ended(operator: Operator, call_id: str, now: float) -> Result:
+    call = _find(operator, call_id)
+    if call is None:
+        return operator, []
+    answered = operator.answered_since_base or call.answered
+    rest = tuple(c for c in operator.calls if c.call_id != call_id)
+    operator = replace(operator, calls=rest, answered_since_base=answered)
+    if rest:
+        return operator, []
+    if not answered or operator.mode is Mode.OFFLINE:
+        return replace(operator, answered_since_base=False), []
+    if operator.wrapup_seconds <= 0:
+        return _after_wrapup(operator, now)
+    return _base(operator, State.WRAPUP, WRAPUP, now), [Pause(WRAPUP)]
+
+
+# helpers --------------------------------------------------------------------------------------
+def _after_wrapup(operator: Operator, now: float) -> Result:
+    if operator.mode is Mode.INBOUND:
+        return _base(operator, State.READY, None, now), [Unpause()]
+    return _base(operator, State.PAUSE, OUTBOUND_PAUSE, now), [Pause(OUTBOUND_PAUSE)]
+
+
+def _base(operator: Operator, state: State, reason: str | None, now: float) -> Operator:
+    return replace(operator, base=state, reason=reason, since=now, answered_since_base=False)
+
+
+def _find(operator: Operator, call_id: str) -> Call | None:
+    return next((c for c in operator.calls if c.call_id == call_id), None)
+
+
+def _set_call(operator: Operator, call_id: str, state: State, answered: bool = False) -> Operator:
+    calls = tuple(
+        replace(c, state=state, answered=c.answered or answered) if c.call_id == call_id else c
+        for c in operator.calls
+    )
+    return replace(operator, calls=calls)
+
+
+def _require_no_calls(operator: Operator, what: str) -> None:
+    if operator.calls:
+        raise NotAllowed(f"cannot {what} during a call")

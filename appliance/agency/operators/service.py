@@ -1,0 +1,284 @@
+"""The operator service: ACP sessions driven through the state machine onto Asterisk.
+
+It implements the ACP server's SessionHandler. An action runs the pure machine, carries the
+effects out on the workplace's unit (QueueAdd/QueueRemove/QueuePause), and only then commits the
+new state; a failure there is a ``pbx_unavailable`` error and changes nothing. Every committed
+change closes a time-tracking interval, is persisted (sessions survive an agency restart) and is
+sent to the terminal as ``state_changed``. AMI events come in through :mod:`.events`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from appliance.agency.acp.clients import Client
+from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.ami.errors import AMIError
+from appliance.agency.ami.manager import AMIManager
+from appliance.agency.config import OperatorsConfig
+from appliance.agency.operators import asterisk, calls
+from appliance.agency.operators import machine as m
+from appliance.agency.operators.effects import Effect, Logout
+from appliance.agency.operators.login import LoginService
+from appliance.agency.operators.session import Session
+from appliance.agency.store import Interval, Store
+
+log = logging.getLogger(__name__)
+DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went away
+PAUSE_WARNING = 60.0  # seconds before a pause runs out that the terminal is warned
+
+
+class Notifier(Protocol):
+    def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool: ...
+
+    async def end_session(self, client: Client, reason: str) -> None: ...
+
+
+class OperatorService:
+    def __init__(
+        self,
+        settings: OperatorsConfig,
+        store: Store,
+        units: Mapping[str, AMIManager],
+        *,
+        max_operators: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.units = units
+        self.clock = clock
+        self.sessions: dict[str, Session] = {}
+        self.by_interface: dict[str, Session] = {}
+        self.notifier: Notifier | None = None
+        self.logins = LoginService(self, max_operators)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # SessionHandler --------------------------------------------------------------------------
+    async def login(self, client: Client, action: Action) -> dict[str, Any]:
+        return await self.logins.login(client, action)
+
+    async def handle(self, client: Client, action: Action) -> dict[str, Any]:
+        session = self.sessions.get(client.agent or "")
+        if session is None or session.client is not client:
+            client.agent = None
+            raise ACPError("not_logged_in", "the session has ended; log in again", id=action.id)
+        handler = _ACTIONS.get(action.name) or calls.ACTIONS.get(action.name)
+        if handler is None:
+            raise ACPError("not_allowed", f"{action.name} is not available yet", id=action.id)
+        try:
+            return await handler(self, session, action)
+        except m.NotAllowed as exc:
+            raise ACPError("not_allowed", str(exc), id=action.id) from exc
+        except AMIError as exc:
+            raise ACPError("pbx_unavailable", str(exc), id=action.id) from exc
+
+    async def disconnected(self, client: Client) -> None:
+        session = self.sessions.get(client.agent or "")
+        if session is not None and session.client is client:
+            session.client = None  # the session waits for the terminal to come back
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.settings.reconnect_grace, self._still_away, session)
+
+    def _still_away(self, session: Session) -> None:
+        """A terminal gone for the grace time: no more calls to its dead phone (Pause)."""
+        if session.client is not None or self.sessions.get(session.agent) is not session:
+            return
+        operator = session.operator
+        if (
+            operator.mode is m.Mode.INBOUND
+            and not operator.calls
+            and operator.base
+            in (
+                m.State.READY,
+                m.State.WRAPUP,
+            )
+        ):
+            result = m.set_pause(operator, DISCONNECTED, self.clock())
+            self.background(self.transition(session, result, strict=False))
+
+    def add(self, session: Session) -> None:
+        self.sessions[session.agent] = session
+        self.by_interface[session.interface] = session
+
+    # transitions -----------------------------------------------------------------------------
+    async def transition(self, session: Session, result: m.Result, *, strict: bool = True) -> None:
+        """Carry the effects out, then commit. ``strict``: an AMI failure aborts the change."""
+        operator, effects = result
+        try:
+            await asterisk.apply(self.unit_of(session), session, effects)
+        except AMIError as exc:
+            if strict:
+                raise
+            log.warning("%s: %s (the unit is reconciled after it reconnects)", session.agent, exc)
+        self.commit(session, operator, effects)
+
+    def commit(self, session: Session, operator: m.Operator, effects: list[Effect]) -> None:
+        before = session.operator
+        now = self.clock()
+        session.operator = operator
+        if _tracked(before) != _tracked(operator) or operator.logged_out:
+            self._close_interval(session, before, now)
+        self.schedule(session)
+        for effect in effects:
+            if isinstance(effect, Logout):
+                self._end(session, effect.reason)
+                return
+        self.background(self.store.save_session(session.agent, session.persisted()))
+        self.notify(session, "event", "state_changed", session.snapshot(now))
+
+    def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
+        task = before.task
+        interval = Interval(session.agent, before.mode.value, before.state.value, before.reason,
+                            task.project if task else None, task.activity if task else None,
+                            session.interval_start, now)  # fmt: skip
+        session.interval_start = now
+        self.background(self.store.record_interval(interval))
+
+    def _end(self, session: Session, reason: str) -> None:
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
+        self.sessions.pop(session.agent, None)
+        if self.by_interface.get(session.interface) is session:
+            del self.by_interface[session.interface]
+        self.background(self.store.drop_session(session.agent))
+        client = session.client
+        session.client = None
+        if client is not None and reason != "user":
+            self.notify_client(client, "event", "logged_out", {"reason": reason})
+        if client is not None:
+            client.agent = None
+
+    def schedule(self, session: Session) -> None:
+        """Arm the timer of the state's deadline (and a warning before a pause runs out)."""
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
+        session.timer = session.warning = None
+        deadline = session.operator.deadline()
+        if deadline is None:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, deadline - self.clock())
+        session.timer = loop.call_later(delay, self._on_timer, session)
+        if session.operator.base is m.State.PAUSE and delay > PAUSE_WARNING:
+            session.warning = loop.call_later(delay - PAUSE_WARNING, self._warn, session)
+
+    def _warn(self, session: Session) -> None:
+        session.warning = None
+        deadline = session.operator.deadline()
+        if deadline is not None and self.sessions.get(session.agent) is session:
+            left = round(max(0.0, deadline - self.clock()), 1)
+            self.notify(session, "warning", "pause_expiring", {"seconds_left": left})
+
+    def _on_timer(self, session: Session) -> None:
+        session.timer = None
+        if self.sessions.get(session.agent) is session:
+            result = m.tick(session.operator, self.clock())
+            self.background(self.transition(session, result, strict=False))
+
+    # helpers ---------------------------------------------------------------------------------
+    def unit_of(self, session: Session) -> AMIManager:
+        return self.units[session.unit]
+
+    def notify(self, session: Session, kind: str, name: str, data: dict[str, Any]) -> None:
+        if session.client is not None:
+            self.notify_client(session.client, kind, name, data)
+
+    def notify_client(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> None:
+        if self.notifier is not None:
+            self.notifier.send(client, kind, name, data)
+
+    def background(self, job: Any) -> None:
+        """Run a coroutine without blocking the caller; its errors are logged, never lost."""
+        task: asyncio.Task[None] = asyncio.ensure_future(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background job failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def force_logout(self, agent: str, reason: str) -> bool:
+        session = self.sessions.get(agent)
+        if session is None:
+            return False
+        await self.transition(session, m.logout(session.operator, reason), strict=False)
+        return True
+
+
+def _tracked(operator: m.Operator) -> tuple[Any, ...]:
+    return (operator.mode, operator.state, operator.reason, operator.task)
+
+
+async def _logout(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    await service.transition(session, m.logout(session.operator, "user"))
+    return {}
+
+
+async def _set_mode(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    mode = m.Mode(action.data["mode"])
+    now = service.clock()
+    await service.transition(
+        session, m.set_mode(session.operator, mode, now, action.data.get("topic"))
+    )
+    return session.snapshot(now)
+
+
+async def _set_state(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    now = service.clock()
+    if action.data["state"] == "ready":
+        result = m.set_ready(session.operator, now)
+    else:
+        result = m.set_pause(session.operator, action.data.get("reason", "pause"), now)
+    await service.transition(session, result)
+    return session.snapshot(now)
+
+
+async def _task_start(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    now = service.clock()
+    task = m.Task(action.data["project"], action.data["activity"])
+    await service.transition(session, m.start_task(session.operator, task, now))
+    return session.snapshot(now)
+
+
+async def _task_finish(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    now = service.clock()
+    await service.transition(session, m.finish_task(session.operator, now))
+    return session.snapshot(now)
+
+
+async def _auto_answer(
+    service: OperatorService, session: Session, action: Action
+) -> dict[str, Any]:
+    await service.transition(session, m.set_auto_answer(session.operator, action.data["enabled"]))
+    return {}
+
+
+async def _ping(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+    return {"time": datetime.now(UTC).isoformat()}
+
+
+ActionHandler = Callable[[OperatorService, Session, Action], Any]
+_ACTIONS: dict[str, ActionHandler] = {
+    "logout": _logout,
+    "set_mode": _set_mode,
+    "set_state": _set_state,
+    "task_start": _task_start,
+    "task_finish": _task_finish,
+    "auto_answer": _auto_answer,
+    "ping": _ping,
+}

@@ -1,0 +1,108 @@
+"""A logged-in operator: the machine state plus what binds it to a workplace, unit and terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from appliance.agency.acp.clients import Client
+from appliance.agency.operators.machine import Mode, Operator, State, Task
+from appliance.agency.store import GroupRecord, OperatorRecord, WorkplaceRecord
+
+
+@dataclass
+class CallLeg:
+    """What the agency knows of one call of a session on Asterisk."""
+
+    call_id: str
+    channel: str = ""
+    peer: str = ""
+
+
+@dataclass
+class Session:
+    record: OperatorRecord
+    groups: list[GroupRecord]
+    workplace: WorkplaceRecord
+    unit: str
+    interface: str
+    operator: Operator
+    client: Client | None = None
+    interval_start: float = 0.0
+    legs: dict[str, CallLeg] = field(default_factory=dict)
+    timer: asyncio.TimerHandle | None = None
+    warning: asyncio.TimerHandle | None = None
+    consult: CallLeg | None = None  # attended transfer: call_id, the target's channel, held call
+
+    @property
+    def agent(self) -> str:
+        return self.record.agent
+
+    def leg(self, call_id: str) -> CallLeg:
+        return self.legs.setdefault(call_id, CallLeg(call_id))
+
+    def snapshot(self, now: float) -> dict[str, Any]:
+        """The ``session`` object of ACP (state, timers, calls)."""
+        operator = self.operator
+        deadline = operator.deadline()
+        return {
+            "mode": operator.mode.value,
+            "state": operator.state.value,
+            "reason": operator.reason,
+            "since": datetime.fromtimestamp(operator.since, UTC).isoformat(),
+            "state_seconds": round(max(0.0, now - operator.since), 3),
+            "limit_seconds": None if deadline is None else round(max(0.0, deadline - now), 3),
+            "calls": [
+                {
+                    "call_id": c.call_id,
+                    "direction": c.direction.value,
+                    "state": c.state.value,
+                    "number": c.number,
+                }
+                for c in operator.calls
+            ],
+            "task": None
+            if operator.task is None
+            else {"project": operator.task.project, "activity": operator.task.activity},
+            "auto_answer": operator.auto_answer,
+        }
+
+    def persisted(self) -> dict[str, Any]:
+        """What survives an agency restart (calls are re-learnt from Asterisk)."""
+        operator = self.operator
+        return {
+            "workplace": self.workplace.mac,
+            "unit": self.unit,
+            "mode": operator.mode.value,
+            "base": operator.base.value,
+            "reason": operator.reason,
+            "since": operator.since,
+            "task": None if operator.task is None else [operator.task.project,
+                                                        operator.task.activity],
+            "auto_answer": operator.auto_answer,
+            "outbound_topic": operator.outbound_topic,
+            "interval_start": self.interval_start,
+        }  # fmt: skip
+
+
+def restore_operator(
+    agent: str, wrapup: float, pause_limit: float, data: dict[str, Any]
+) -> Operator:
+    task = data.get("task")
+    base = State(data["base"])
+    if base in (State.RINGING, State.DIALING, State.TALKING, State.HOLD):
+        base = State.READY
+    return Operator(
+        agent,
+        wrapup,
+        pause_limit,
+        mode=Mode(data["mode"]),
+        base=base,
+        reason=data.get("reason"),
+        since=float(data["since"]),
+        task=Task(task[0], task[1]) if task else None,
+        auto_answer=bool(data.get("auto_answer")),
+        outbound_topic=data.get("outbound_topic"),
+    )

@@ -1,0 +1,133 @@
+"""Fakes at the process boundaries of the operator service (unit tests only)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from appliance.agency.acp.clients import Client
+from appliance.agency.ami.dispatch import Dispatcher
+from appliance.agency.ami.errors import NotConnectedError
+from appliance.agency.ami.manager import Snapshot, UnitAccess
+from appliance.agency.ami.parser import Message
+from appliance.agency.store import (
+    GroupRecord,
+    InboundTopicRecord,
+    Interval,
+    OperatorRecord,
+    OutboundTopicRecord,
+    WorkplaceRecord,
+)
+
+PASSWORD = "s3cret-pass"
+HASH = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt", iterations=1000)
+MAC = "e8039ab5e0c9"
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.operators = {
+            "101": OperatorRecord(1, "101", "Ivan", HASH, 0, 15),
+            "102": OperatorRecord(2, "102", "Olga", HASH, 0, 15),
+        }
+        self.workplaces = {
+            MAC: WorkplaceRecord("201", MAC, "sipsecret", ""),
+            "a0b1c2d3e4f5": WorkplaceRecord("202", "a0b1c2d3e4f5", "s2", ""),
+        }
+        self.intervals: list[Interval] = []
+        self.saved: dict[str, dict[str, Any]] = {}
+        self.topics = {
+            "7100": InboundTopicRecord("7100", "Hotline", "https://crm/s", False, "support"),
+            "7200": InboundTopicRecord("7200", "VIP", None, True, "support"),
+        }
+
+    async def operator(self, agent: str) -> OperatorRecord | None:
+        return self.operators.get(agent)
+
+    async def workplace(self, mac: str) -> WorkplaceRecord | None:
+        return self.workplaces.get(mac)
+
+    async def groups_of(self, operator_id: int) -> list[GroupRecord]:
+        return [GroupRecord("support", "Support", 1), GroupRecord("sales", "Sales", 3)]
+
+    async def outbound_topics(self) -> list[OutboundTopicRecord]:
+        return [OutboundTopicRecord("111", "Sales", None)]
+
+    async def record_interval(self, interval: Interval) -> None:
+        self.intervals.append(interval)
+
+    async def save_session(self, agent: str, data: dict[str, Any]) -> None:
+        self.saved[agent] = data
+
+    async def drop_session(self, agent: str) -> None:
+        self.saved.pop(agent, None)
+
+    async def query(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "number": t.number,
+                "description": t.description,
+                "script_url": t.script_url,
+                "hide_caller_number": t.hide_number,
+                "grp": t.group,
+            }
+            for t in self.topics.values()
+        ]
+
+
+class FakeUnit:
+    def __init__(self) -> None:
+        self.unit = UnitAccess("unit1", "10.0.0.5", 5038, "agency", "x", "wss://pbx/ws", "")
+        self.dispatcher = Dispatcher()
+        self.actions: list[tuple[str, dict[str, str]]] = []
+        self.up = True
+        self.resync: list[Any] = []
+        self.action_latency: list[Any] = []
+
+    def on_resync(self, listener: Any) -> None:
+        self.resync.append(listener)
+
+    async def action(self, action: str, headers: dict[str, str] | None = None) -> Message:
+        if not self.up:
+            raise NotConnectedError(f"{action}: down")
+        self.actions.append((action, dict(headers or {})))
+        return {"Response": "Success"}
+
+    def names(self) -> list[str]:
+        return [a for a, _ in self.actions]
+
+    def emit(self, event: Message) -> None:
+        self.dispatcher(event)
+
+    async def snapshot(self, queues: list[Message], channels: list[Message]) -> None:
+        for listener in self.resync:
+            await listener(Snapshot("unit1", queues, channels))
+
+
+class FakeNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Client, str, str, dict[str, Any]]] = []
+
+    def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool:
+        self.sent.append((client, kind, name, data))
+        return True
+
+    async def end_session(self, client: Client, reason: str) -> None:
+        return None
+
+    def names(self, client: Client | None = None) -> list[str]:
+        return [n for c, _, n, _ in self.sent if client is None or c is client]
+
+    def last(self, name: str) -> dict[str, Any]:
+        return [d for _, _, n, d in self.sent if n == name][-1]
+
+
+def make_client() -> Client:
+    return Client(None, None, "127.0.0.1", 16, lambda c, r: None)  # type: ignore[arg-type]
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)

@@ -1,0 +1,287 @@
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.config import OperatorsConfig
+from appliance.agency.operators.events import CallEvents
+from appliance.agency.operators.service import OperatorService
+from appliance.agency.operators.tests.fakes import (
+    MAC,
+    PASSWORD,
+    FakeNotifier,
+    FakeStore,
+    FakeUnit,
+    make_client,
+    settle,
+)
+from appliance.agency.operators.topics import TopicCache
+
+
+@pytest.fixture
+async def world():
+    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
+    service = OperatorService(
+        OperatorsConfig(pause_limit=600, reconnect_grace=60),
+        store,  # type: ignore[arg-type]
+        {"unit1": unit},
+        max_operators=2,
+    )  # type: ignore[dict-item]
+    service.notifier = notifier
+    topics = TopicCache(store)  # type: ignore[arg-type]
+    await topics.refresh()
+    CallEvents(service, topics).attach(unit)  # type: ignore[arg-type]
+    yield service, store, unit, notifier
+    for session in service.sessions.values():
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
+    await service.drain()
+
+
+def login(agent: str = "101", password: str = PASSWORD, mac: str = "E8:03:9A:B5:E0:C9") -> Action:
+    return Action("login", {"agent": agent, "password": password, "workplace": mac}, 1)
+
+
+async def logged_in(service, client=None):
+    client = client or make_client()
+    reply = await service.login(client, login())
+    return client, reply
+
+
+async def test_login_joins_every_group_queue_with_penalty_and_returns_sip_access(world) -> None:
+    service, _, unit, _ = world
+    client, reply = await logged_in(service)
+    assert client.agent == "101"
+    assert reply["sip"] == {
+        "username": "201",
+        "password": "sipsecret",
+        "domain": "10.0.0.5",
+        "ws_url": "wss://pbx/ws",
+        "display_name": "Ivan",
+    }
+    assert reply["resumed"] is False and reply["session"]["state"] == "ready"
+    adds = [h for a, h in unit.actions if a == "QueueAdd"]
+    assert [
+        (h["Queue"], h["Interface"], h["MemberName"], h["Penalty"], h["Paused"]) for h in adds
+    ] == [
+        ("support", "PJSIP/201", "101", "1", "false"),
+        ("sales", "PJSIP/201", "101", "3", "false"),
+    ]
+
+
+async def test_wrong_password_or_workplace_is_login_failed(world) -> None:
+    service, *_ = world
+    for action in (login(password="nope"), login(mac="00:00:00:00:00:01"), login(agent="999")):
+        with pytest.raises(ACPError) as err:
+            await service.login(make_client(), action)
+        assert err.value.code == "login_failed"
+
+
+async def test_the_license_limits_concurrent_operators(world) -> None:
+    service, *_ = world
+    await logged_in(service)
+    service.logins.max_operators = 1
+    with pytest.raises(ACPError) as err:
+        await service.login(make_client(), login("102", mac="a0b1c2d3e4f5"))
+    assert err.value.code == "license_limit"
+
+
+async def test_a_second_terminal_resumes_the_session_and_the_first_is_told(world) -> None:
+    service, _, unit, notifier = world
+    first, _ = await logged_in(service)
+    await service.handle(first, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    _, reply = await logged_in(service)
+    assert reply["resumed"] is True and reply["session"]["reason"] == "lunch"
+    assert notifier.last("logged_out") == {"reason": "replaced"}
+    assert first.agent is None
+    assert unit.names().count("QueueAdd") == 2  # not re-added
+    with pytest.raises(ACPError, match="session has ended"):
+        await service.handle(first, Action("ping", {}, 3))
+
+
+async def test_pause_is_sent_with_its_reason_and_a_dead_unit_changes_nothing(world) -> None:
+    service, _, unit, _ = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    assert unit.actions[-1] == (
+        "QueuePause",
+        {"Interface": "PJSIP/201", "Paused": "true", "Reason": "lunch"},
+    )
+    unit.up = False
+    with pytest.raises(ACPError) as err:
+        await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    assert err.value.code == "pbx_unavailable"
+    assert service.sessions["101"].operator.reason == "lunch"
+
+
+async def test_a_queue_call_is_followed_to_wrapup_and_back_to_ready(world) -> None:
+    service, store, unit, notifier = world
+    store.operators["101"] = replace(store.operators["101"], wrapup_seconds=0.1)
+    await logged_in(service)
+    called = {
+        "Event": "AgentCalled",
+        "Interface": "PJSIP/201",
+        "MemberName": "101",
+        "Queue": "support",
+        "Channel": "PJSIP/carrier-01",
+        "DestChannel": "PJSIP/201-02",
+        "CallerIDNum": "79161234567",
+        "CallerIDName": "Petrov",
+        "Exten": "7100",
+        "Linkedid": "L1",
+    }
+    unit.emit(called)
+    incoming = notifier.last("call_incoming")
+    assert incoming["number"] == "79161234567" and incoming["script_url"] == "https://crm/s"
+    assert incoming["topic"]["description"] == "Hotline"
+    unit.emit({"Event": "AgentConnect", "Interface": "PJSIP/201", "Linkedid": "L1"})
+    assert notifier.last("state_changed")["state"] == "talking"
+    unit.emit(
+        {"Event": "Hangup", "Channel": "PJSIP/201-02", "Linkedid": "L1", "Cause-txt": "Normal"}
+    )
+    await settle()
+    assert notifier.last("call_ended") == {"call_id": "L1", "cause": "Normal"}
+    assert notifier.last("state_changed")["state"] == "wrapup"
+    assert unit.actions[-1][1] == {"Interface": "PJSIP/201", "Paused": "true", "Reason": "wrapup"}
+    await asyncio.sleep(0.2)
+    await settle()
+    assert notifier.last("state_changed")["state"] == "ready"
+    assert unit.actions[-1] == ("QueuePause", {"Interface": "PJSIP/201", "Paused": "false"})
+    states = [i.state for i in store.intervals]
+    assert states[-3:] == ["ringing", "talking", "wrapup"]
+
+
+async def test_a_hiding_topic_sends_hidden(world) -> None:
+    service, _, unit, notifier = world
+    await logged_in(service)
+    unit.emit(
+        {
+            "Event": "AgentCalled",
+            "Interface": "PJSIP/201",
+            "Exten": "7200",
+            "CallerIDNum": "79161234567",
+            "CallerIDName": "Petrov",
+            "Linkedid": "L2",
+        }
+    )
+    assert notifier.last("call_incoming")["number"] == "hidden"
+    assert notifier.last("call_incoming")["caller_name"] == ""
+
+
+async def test_a_pause_past_its_limit_logs_out(world) -> None:
+    service, _, unit, notifier = world
+    service.settings = OperatorsConfig(pause_limit=0.1, reconnect_grace=60)
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
+    await asyncio.sleep(0.25)
+    await settle()
+    assert notifier.last("logged_out") == {"reason": "pause_timeout"}
+    assert "101" not in service.sessions and client.agent is None
+    assert unit.names()[-2:] == ["QueueRemove", "QueueRemove"]
+
+
+async def test_click_to_dial_originates_async_to_the_workplace(world) -> None:
+    service, _, unit, notifier = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_mode", {"mode": "outbound", "topic": "111"}, 2))
+    reply = await service.handle(client, Action("dial", {"number": "89001234567"}, 3))
+    action, headers = unit.actions[-1]
+    assert action == "Originate" and headers["Channel"] == "PJSIP/201"
+    assert headers["Exten"] == "11189001234567" and headers["ChannelId"] == reply["call_id"]
+    assert notifier.last("state_changed")["state"] == "dialing"
+    with pytest.raises(ACPError) as err:
+        await service.handle(client, Action("dial", {"number": "1"}, 4))
+    assert err.value.code == "not_allowed"
+
+
+async def test_resync_readds_a_lost_membership_and_ends_vanished_calls(world) -> None:
+    service, _, unit, notifier = world
+    await logged_in(service)
+    unit.emit(
+        {
+            "Event": "AgentCalled",
+            "Interface": "PJSIP/201",
+            "Exten": "7100",
+            "DestChannel": "PJSIP/201-09",
+            "Linkedid": "L3",
+            "CallerIDNum": "1",
+        }
+    )
+    unit.actions.clear()
+    members = [{"Event": "QueueMember", "Queue": "support", "Location": "PJSIP/201", "Paused": "0"}]
+    await unit.snapshot(members, channels=[])
+    await settle()
+    assert [(a, h["Queue"]) for a, h in unit.actions if a.startswith("Queue")] == [
+        ("QueueAdd", "sales")
+    ]
+    assert ("DialplanExtensionAdd", "uzor-agency-conference") in [
+        (a, h.get("Context")) for a, h in unit.actions
+    ]
+    assert notifier.last("call_ended")["cause"] == "gone after reconnect"
+
+
+async def test_intervals_and_sessions_are_recorded(world) -> None:
+    service, store, _, _ = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_mode", {"mode": "offline"}, 2))
+    await service.handle(client, Action("task_start", {"project": "P", "activity": "a"}, 3))
+    await settle()
+    assert [(i.mode, i.state) for i in store.intervals] == [
+        ("inbound", "ready"),
+        ("offline", "task_waiting"),
+    ]
+    assert store.saved["101"]["base"] == "task" and store.saved["101"]["workplace"] == MAC
+    await service.handle(client, Action("logout", {}, 4))
+    await settle()
+    assert "101" not in store.saved
+
+
+async def test_a_workplace_in_use_by_another_operator_is_refused(world) -> None:
+    service, *_ = world
+    await logged_in(service)
+    with pytest.raises(ACPError) as err:
+        await service.login(make_client(), login("102"))
+    assert err.value.code == "not_allowed" and "in use by agent 101" in err.value.message
+
+
+async def test_the_terminal_is_warned_before_the_pause_runs_out(world, monkeypatch) -> None:
+    service, _, _, notifier = world
+    monkeypatch.setattr("appliance.agency.operators.service.PAUSE_WARNING", 59.9)
+    service.settings = OperatorsConfig(pause_limit=60, reconnect_grace=60)
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
+    for _ in range(100):
+        if "pause_expiring" in notifier.names(client):
+            break
+        await asyncio.sleep(0.05)
+    assert 0 < notifier.last("pause_expiring")["seconds_left"] <= 59.9
+    assert "logged_out" not in notifier.names(client)
+
+
+async def test_a_terminal_away_past_the_grace_time_is_paused(world) -> None:
+    service, _, unit, _ = world
+    service.settings = OperatorsConfig(pause_limit=600, reconnect_grace=0.05)
+    client, _ = await logged_in(service)
+    await service.disconnected(client)
+    for _ in range(100):
+        if service.sessions["101"].operator.reason == "disconnected":
+            break
+        await asyncio.sleep(0.02)
+    assert service.sessions["101"].operator.reason == "disconnected"
+    assert unit.actions[-1] == (
+        "QueuePause",
+        {"Interface": "PJSIP/201", "Paused": "true", "Reason": "disconnected"},
+    )
+
+
+async def test_a_terminal_back_within_the_grace_time_stays_ready(world) -> None:
+    service, *_ = world
+    service.settings = OperatorsConfig(pause_limit=600, reconnect_grace=0.05)
+    client, _ = await logged_in(service)
+    await service.disconnected(client)
+    await logged_in(service)
+    await asyncio.sleep(0.15)
+    await settle()
+    assert service.sessions["101"].operator.state.value == "ready"

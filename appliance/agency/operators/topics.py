@@ -1,0 +1,40 @@
+"""Inbound topics by number, cached so AMI event handlers never wait for the database."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from appliance.agency.store import InboundTopicRecord, Store
+
+log = logging.getLogger(__name__)
+
+
+class TopicCache:
+    def __init__(
+        self, store: Store, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.clock = clock
+        self._topics: dict[str, InboundTopicRecord] = {}
+        self._loaded = float("-inf")
+
+    def get(self, number: str) -> InboundTopicRecord | None:
+        return self._topics.get(number)
+
+    def stale(self) -> bool:
+        return self.clock() - self._loaded > self.ttl
+
+    async def refresh(self) -> None:
+        rows = await self.store.query(
+            "SELECT t.number, t.description, t.script_url, t.hide_caller_number, g.name AS grp"
+            " FROM callcenter_inboundtopic t LEFT JOIN callcenter_group g ON g.id = t.group_id"
+        )
+        self._topics = {
+            r["number"]: InboundTopicRecord(r["number"], r["description"], r["script_url"] or None,
+                                            bool(r["hide_caller_number"]), r["grp"])
+            for r in rows
+        }  # fmt: skip
+        self._loaded = self.clock()

@@ -1,0 +1,137 @@
+"""The agency's REST API (AGY-7): status, maintenance mode, configuration, clients, metrics.
+
+Every route except the public part of ``GET /status`` needs ``Authorization: Bearer <token>``.
+Errors have one shape, ``{error_id, message, details}``. The routes and their schemas are in
+:data:`ROUTES`, from which the OpenAPI document is generated (rest/openapi.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from appliance.agency.context import Agency
+from appliance.agency.rest.errors import (
+    APIError,
+    InternalError,
+    InvalidRequest,
+    NotFound,
+    Unauthorized,
+)
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class RestAPI:
+    def __init__(self, agency: Agency) -> None:
+        self.agency = agency
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/status", self.status),
+            web.get("/api/mode", self._auth(self.get_mode)),
+            web.put("/api/mode", self._auth(self.put_mode)),
+            web.get("/api/config", self._auth(self.get_config)),
+            web.get("/api/max-clients", self._auth(self.get_max_clients)),
+            web.put("/api/max-clients", self._auth(self.put_max_clients)),
+            web.get("/api/clients", self._auth(self.get_clients)),
+            web.post("/api/clients/{client_id}/message", self._auth(self.post_message)),
+            web.delete("/api/clients/{client_id}", self._auth(self.delete_client)),
+            web.get("/metrics", self._auth(self.metrics)),
+        ]
+
+    def _auth(self, handler: Handler) -> Handler:
+        async def checked(request: web.Request) -> web.StreamResponse:
+            if not self.agency.auth.bearer_ok(request):
+                return Unauthorized("a valid bearer token is required").response()
+            return await _guarded(handler, request)
+
+        return checked
+
+    async def status(self, request: web.Request) -> web.StreamResponse:
+        agency = self.agency
+        mode = "maintenance" if agency.acp.maintenance else "active"
+        body: dict[str, Any] = {"status": "running", "mode": mode}
+        if agency.auth.bearer_ok(request):
+            body.update(agency.describe())
+        return web.json_response(body)
+
+    async def get_mode(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(
+            {"mode": "maintenance" if self.agency.acp.maintenance else "active"}
+        )
+
+    async def put_mode(self, request: web.Request) -> web.StreamResponse:
+        body = await _json(request)
+        mode = body.get("mode")
+        if mode not in ("active", "maintenance"):
+            raise InvalidRequest("mode must be 'active' or 'maintenance'", {"mode": mode})
+        self.agency.set_maintenance(mode == "maintenance", str(body.get("message", "")))
+        return await self.get_mode(request)
+
+    async def get_config(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.agency.config_view())
+
+    async def get_max_clients(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"max_clients": self.agency.acp.max_clients})
+
+    async def put_max_clients(self, request: web.Request) -> web.StreamResponse:
+        value = (await _json(request)).get("max_clients")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidRequest(
+                "max_clients must be a non-negative integer", {"max_clients": value}
+            )
+        self.agency.acp.max_clients = value
+        return await self.get_max_clients(request)
+
+    async def get_clients(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"clients": self.agency.clients()})
+
+    async def post_message(self, request: web.Request) -> web.StreamResponse:
+        client = self._client(request)
+        text = (await _json(request)).get("text")
+        if not isinstance(text, str) or not 0 < len(text) <= 2000:
+            raise InvalidRequest("text must be 1..2000 characters")
+        sent = self.agency.acp.send(client, "notification", "message",
+                                    {"text": text, "from": "supervisor"})  # fmt: skip
+        return web.json_response({"sent": sent})
+
+    async def delete_client(self, request: web.Request) -> web.StreamResponse:
+        client = self._client(request)
+        await self.agency.end_client(client)
+        return web.json_response({"ended": client.id})
+
+    async def metrics(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(body=self.agency.metrics.render(),
+                            content_type="text/plain", charset="utf-8")  # fmt: skip
+
+    def _client(self, request: web.Request) -> Any:
+        client = self.agency.acp.find(request.match_info["client_id"])
+        if client is None:
+            raise NotFound("no such client", {"client_id": request.match_info["client_id"]})
+        return client
+
+
+async def _guarded(handler: Handler, request: web.Request) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except APIError as exc:
+        return exc.response()
+    except Exception:
+        log.exception("REST %s %s failed", request.method, request.path)
+        return InternalError("internal error").response()
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json(loads=json.loads)
+    except ValueError as exc:
+        raise InvalidRequest("the body must be JSON") from exc
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be a JSON object")
+    return body

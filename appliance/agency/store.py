@@ -1,0 +1,247 @@
+"""MariaDB access: the admin's call-center model (read only) and the agency's own tables.
+
+The admin (Django) owns ``callcenter_*``; the agency reads them with plain SQL and never imports
+Django. The agency owns ``agency_interval`` (time tracking, AGY-10) and ``agency_session``
+(sessions that survive an agency restart) and creates them when missing. Blocking pymysql calls
+run in a worker thread, one at a time on one connection that reconnects when it was dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pymysql
+import pymysql.cursors
+
+from appliance.agency.config import DatabaseConfig
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS agency_interval (
+        id BIGINT AUTO_INCREMENT PRIMARY KEY,
+        agent VARCHAR(20) NOT NULL,
+        mode VARCHAR(16) NOT NULL,
+        state VARCHAR(16) NOT NULL,
+        reason VARCHAR(32) NULL,
+        project VARCHAR(64) NULL,
+        activity VARCHAR(64) NULL,
+        started_at DATETIME(6) NOT NULL,
+        ended_at DATETIME(6) NOT NULL,
+        seconds DOUBLE NOT NULL,
+        KEY agency_interval_agent_started (agent, started_at)
+    ) CHARACTER SET utf8mb4""",
+    """CREATE TABLE IF NOT EXISTS agency_session (
+        agent VARCHAR(20) PRIMARY KEY,
+        data JSON NOT NULL,
+        updated_at DATETIME(6) NOT NULL
+    ) CHARACTER SET utf8mb4""",
+)
+
+
+@dataclass(frozen=True)
+class OperatorRecord:
+    id: int
+    agent: str
+    name: str
+    password_hash: str
+    wrapup_seconds: int
+    ring_seconds: int
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    name: str
+    description: str
+    penalty: int
+
+
+@dataclass(frozen=True)
+class WorkplaceRecord:
+    number: str
+    mac: str
+    sip_secret: str
+    description: str
+
+
+@dataclass(frozen=True)
+class InboundTopicRecord:
+    number: str
+    description: str
+    script_url: str | None
+    hide_number: bool
+    group: str | None
+
+
+@dataclass(frozen=True)
+class OutboundTopicRecord:
+    prefix: str
+    description: str
+    script_url: str | None
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    name: str
+    host: str
+    port: int
+    username: str
+    secret: str
+    ws_address: str
+    sip_address: str
+
+
+@dataclass(frozen=True)
+class Interval:
+    agent: str
+    mode: str
+    state: str
+    reason: str | None
+    project: str | None
+    activity: str | None
+    started_at: float
+    ended_at: float
+
+
+class Store:
+    def __init__(self, settings: DatabaseConfig) -> None:
+        self.settings = settings
+        self._connection: pymysql.connections.Connection[Any] | None = None
+        self._lock = threading.Lock()
+
+    # plumbing --------------------------------------------------------------------------------
+    def _connect(self) -> pymysql.connections.Connection[Any]:
+        if self._connection is not None:
+            self._connection.ping(reconnect=True)
+            return self._connection
+        password = Path(self.settings.password_file).read_text(encoding="utf-8").strip()
+        self._connection = pymysql.connect(
+            host=self.settings.host,
+            port=self.settings.port,
+            unix_socket=self.settings.socket,
+            user=self.settings.user,
+            password=password,
+            database=self.settings.name,
+            charset="utf8mb4",
+            autocommit=True,
+            cursorclass=pymysql.cursors.DictCursor,
+            connect_timeout=5,
+        )
+        return self._connection
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self._lock, self._connect().cursor() as cursor:
+            cursor.execute(sql, args)
+            return list(cursor.fetchall())
+
+    async def query(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._run, sql, args)
+
+    async def prepare(self) -> None:
+        for statement in SCHEMA:
+            await self.query(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    # the admin's model -----------------------------------------------------------------------
+    async def operator(self, agent: str) -> OperatorRecord | None:
+        rows = await self.query(
+            "SELECT id, agent_number, last_name, first_name, middle_name, password, wrapup_time,"
+            " ring_time FROM callcenter_operator WHERE agent_number = %s AND is_active",
+            agent,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        name = " ".join(p for p in (row["last_name"], row["first_name"], row["middle_name"]) if p)
+        return OperatorRecord(row["id"], row["agent_number"], name, row["password"],
+                              row["wrapup_time"], row["ring_time"])  # fmt: skip
+
+    async def groups_of(self, operator_id: int) -> list[GroupRecord]:
+        rows = await self.query(
+            "SELECT g.name, g.description, m.priority FROM callcenter_membership m"
+            " JOIN callcenter_group g ON g.id = m.group_id WHERE m.operator_id = %s"
+            " ORDER BY g.name",
+            operator_id,
+        )
+        return [GroupRecord(r["name"], r["description"], r["priority"]) for r in rows]
+
+    async def workplace(self, mac: str) -> WorkplaceRecord | None:
+        rows = await self.query(
+            "SELECT number, mac, sip_secret, description FROM callcenter_workplace WHERE mac = %s",
+            mac,
+        )
+        return WorkplaceRecord(**rows[0]) if rows else None
+
+    async def inbound_topic(self, number: str) -> InboundTopicRecord | None:
+        rows = await self.query(
+            "SELECT t.number, t.description, t.script_url, t.hide_caller_number, g.name AS grp"
+            " FROM callcenter_inboundtopic t LEFT JOIN callcenter_group g ON g.id = t.group_id"
+            " WHERE t.number = %s",
+            number,
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return InboundTopicRecord(r["number"], r["description"], r["script_url"] or None,
+                                  bool(r["hide_caller_number"]), r["grp"])  # fmt: skip
+
+    async def outbound_topics(self) -> list[OutboundTopicRecord]:
+        rows = await self.query(
+            "SELECT prefix, description, script_url FROM callcenter_outboundtopic ORDER BY prefix"
+        )
+        return [OutboundTopicRecord(r["prefix"], r["description"], r["script_url"] or None)
+                for r in rows]  # fmt: skip
+
+    async def units(self) -> list[UnitRecord]:
+        rows = await self.query(
+            "SELECT name, address, ami_port, ami_user, ami_secret, ws_address, sip_address"
+            " FROM callcenter_pbxunit WHERE enabled ORDER BY name"
+        )
+        return [
+            UnitRecord(r["name"], r["address"], r["ami_port"], r["ami_user"], r["ami_secret"],
+                       r["ws_address"], r["sip_address"])
+            for r in rows
+        ]  # fmt: skip
+
+    # the agency's own tables -----------------------------------------------------------------
+    async def record_interval(self, interval: Interval) -> None:
+        await self.query(
+            "INSERT INTO agency_interval (agent, mode, state, reason, project, activity,"
+            " started_at, ended_at, seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            interval.agent, interval.mode, interval.state, interval.reason, interval.project,
+            interval.activity, _utc(interval.started_at), _utc(interval.ended_at),
+            max(0.0, interval.ended_at - interval.started_at),
+        )  # fmt: skip
+
+    async def intervals(self, agent: str) -> list[dict[str, Any]]:
+        return await self.query(
+            "SELECT mode, state, reason, project, activity, started_at, ended_at, seconds"
+            " FROM agency_interval WHERE agent = %s ORDER BY started_at, id",
+            agent,
+        )
+
+    async def save_session(self, agent: str, data: dict[str, Any]) -> None:
+        await self.query(
+            "REPLACE INTO agency_session (agent, data, updated_at) VALUES (%s, %s, %s)",
+            agent, json.dumps(data), datetime.now(UTC).replace(tzinfo=None),
+        )  # fmt: skip
+
+    async def drop_session(self, agent: str) -> None:
+        await self.query("DELETE FROM agency_session WHERE agent = %s", agent)
+
+    async def sessions(self) -> dict[str, dict[str, Any]]:
+        rows = await self.query("SELECT agent, data FROM agency_session")
+        return {r["agent"]: json.loads(r["data"]) for r in rows}
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.fixtures.mariadb import _start_mariadb, _stop  # noqa: E402
 from tests.fixtures.pbx_unit import AsteriskUnit  # noqa: E402
-from tests.integration.dialplan_support import AdminServer, unit_files  # noqa: E402  (Django set up)
+from tests.integration.dialplan.support import AdminServer, unit_files  # noqa: E402  (Django set up)
 
 UNUSABLE = "!"  # Django's unusable password hash: the bench never logs operators in
 SIZES = {"operators": 5000, "workplaces": 1000, "inbound": 2000, "outbound": 200,

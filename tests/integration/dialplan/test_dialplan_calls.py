@@ -8,21 +8,15 @@ import datetime
 
 import pytest
 
-from tests.integration.dialplan_support import (  # isort: split
-    admin_database,
-    admin_server,
-    committed_admin_db,
-    make_confgen_unit,
-)
+from tests.integration.dialplan.support import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Schedule, SpecificDate, WeeklyRange
 from tests.fixtures.ami import AmiError
-from tests.integration.workplace_sipp import call_as_workplace
+from tests.integration.dialplan.workplace_sipp import call_as_workplace
 
 pytestmark = pytest.mark.integration
-__all__ = ["admin_database", "admin_server", "committed_admin_db"]
 
 DID = "74951234567"
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.dialplan_support import (  # isort: split
-    admin_database,
-    admin_server,
-    committed_admin_db,
-    make_confgen_unit,
-)
+from tests.integration.dialplan.support import make_confgen_unit  # isort: split
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -20,7 +15,6 @@ from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import InboundTopic, PbxUnit, Revision, Workplace
 
 pytestmark = pytest.mark.integration
-__all__ = ["admin_database", "admin_server", "committed_admin_db"]
 
 
 def _running_revision(unit) -> str:

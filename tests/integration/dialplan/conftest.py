@@ -1,0 +1,5 @@
+"""Fixtures of the Apply Dialplan tests (one admin database for all of them)."""
+
+from tests.integration.dialplan.support import admin_database, admin_server, committed_admin_db
+
+__all__ = ["admin_database", "admin_server", "committed_admin_db"]

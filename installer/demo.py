@@ -104,8 +104,12 @@ def install(run: Path, key: Path) -> appliance.Credentials:
     print(result.stdout.strip())
     write_credentials(superuser, admin_password)
     say("PBX unit pbx1: Asterisk 22 (sid root) + uzor-pbx from the bundle, then Apply Dialplan")
-    save_state(pbx={"root": str(PBX_WORK / "root"), "work": str(PBX_WORK)})
-    save_state(pbx=demo_pbx.up(target, run, PBX_WORK))
+    pbx: dict[str, object] = {"root": str(PBX_WORK / "root"), "work": str(PBX_WORK)}
+    save_state(pbx=pbx)
+    try:
+        print(demo_pbx.up(target, run, PBX_WORK, pbx))
+    finally:
+        save_state(pbx=pbx)
     return superuser
 
 

@@ -81,46 +81,49 @@ def install_glue(root: Path, run: Path, app: Target, token: str) -> str:
 
 
 def start_asterisk(root: Path, log: Path) -> int:
+    """Asterisk in the foreground in the chroot, in its own session (setsid -f: not our child,
+    so it outlives `make demo`); returns its PID from its pid file."""
     run_dir = root / "run/asterisk"
     run_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(["chroot", str(root), "chown", "asterisk:asterisk", "/run/asterisk"], check=True)
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["chroot", str(root), "asterisk", "-f", "-n", "-q"],
+        subprocess.run(
+            ["setsid", "-f", "chroot", str(root), "asterisk", "-f", "-n", "-q"],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            check=True,
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         # Reloads before "fully booted" are deferred: Apply would read back the old revision.
         probe = run_in_chroot(root, ["asterisk", "-rx", "core waitfullybooted"], timeout=60)
-        if probe.returncode == 0 and "fully booted" in probe.stdout.lower():
-            return process.pid
-        if process.poll() is not None:
-            break
+        pid_file = run_dir / "asterisk.pid"
+        if probe.returncode == 0 and "fully booted" in probe.stdout.lower() and pid_file.exists():
+            return int(pid_file.read_text().split()[0])
         time.sleep(0.5)
     raise RuntimeError(f"Asterisk did not start in the PBX chroot; see {log}")
 
 
-def up(app: Target, run: Path, work: Path) -> dict[str, object]:
-    """Returns the state `down` needs; the unit is applied or the reason is printed."""
+def up(app: Target, run: Path, work: Path, state: dict[str, object]) -> str:
+    """Brings the unit up, filling ``state`` (what `down` needs) as it goes; returns what
+    Apply Dialplan reported."""
     work.mkdir(parents=True, exist_ok=True)
     root = overlay_root(pbx_rootfs(), work)
     mount_chroot(root)
-    state: dict[str, object] = {"root": str(root), "work": str(work)}
+    state.update(root=str(root), work=str(work))
     token = register_unit(app)
     secret = install_glue(root, run, app, token)
     state["asterisk_pid"] = start_asterisk(root, work / "asterisk.log")
     result = app.run(
         ["uzor-admin", "shell", "--no-imports", "-c", APPLY], env={"UZOR_DEMO_AMI_SECRET": secret}
     )
-    print(result.stdout.strip())
-    return state
+    return result.stdout.strip()
 
 
 def down(state: dict[str, object]) -> None:
+    if "root" not in state:
+        return
     root, work = Path(str(state["root"])), Path(str(state["work"]))
     pid = state.get("asterisk_pid")
     if pid:

@@ -7,10 +7,12 @@ same installed system. Checks that change it (re-run, license removal) come last
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 import ssl
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,15 +22,16 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
+from installer import demo_pbx
 from tests.e2e import appliance
 from tests.e2e.conftest import Bundle
 from tests.e2e.test_bundle import extract, repack
-from tests.fixtures.target import Target, booted_target, host_ports
+from tests.fixtures.target import Target, booted_target, host_ports, run_in_chroot
 from tests.fixtures.tools import require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-UZOR_UNITS = ("uzor-admin.socket", "uzor-admin.service")
+UZOR_UNITS = ("uzor-admin.socket", "uzor-admin.service", "uzor-agency@1.service")
 UNITS = ("nginx.service", "mariadb.service", *UZOR_UNITS)
 
 
@@ -125,6 +128,18 @@ def test_the_superuser_logs_in(installed: Installed):
     assert status == 200
 
 
+def test_the_agency_answers_its_status_endpoint_with_the_license(installed: Installed):
+    url = f"{installed.base}/agency/status"
+    with urllib.request.urlopen(url, context=installed.context, timeout=30) as public:  # noqa: S310
+        assert json.loads(public.read())["status"] == "running"
+    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
+    with urllib.request.urlopen(request, context=installed.context, timeout=30) as full:  # noqa: S310
+        status = json.loads(full.read())
+    assert status["license"]["customer"] == "E2E test"
+    assert status["license"]["max_operators"] == 10
+
+
 def test_every_migration_is_applied(installed: Installed):
     plan = installed.target.run(["uzor-admin", "showmigrations", "--plan"]).stdout
     assert "[X]" in plan
@@ -138,20 +153,17 @@ def test_every_unit_is_active(installed: Installed):
 
 
 def test_no_uzor_or_database_process_runs_as_root(installed: Installed):
-    # nginx's master process keeps root to bind :443 and read the key; its workers do not.
-    for unit in ("uzor-admin.service", "mariadb.service"):
-        pids = installed.target.run(
-            ["systemctl", "show", "-p", "ControlGroup", "--value", unit]
-        ).stdout.strip()
-        users = installed.target.shell(
-            f"cat /sys/fs/cgroup/systemd{pids}/cgroup.procs 2>/dev/null "
-            f"|| cat /sys/fs/cgroup{pids}/cgroup.procs"
-            " | xargs -r ps -o user= -p"
-        ).stdout.split()
-        assert users, f"no processes found for {unit}"
-        assert "root" not in users, f"{unit} runs processes as root: {users}"
-    workers = installed.target.shell("ps -o user= -C nginx").stdout.split()
-    assert workers.count("root") == 1
+    processes = installed.target.run(["ps", "-eo", "user:32=,unit:80=,comm="]).stdout
+    by_unit: dict[str, list[str]] = {}
+    for line in processes.splitlines():
+        user, unit, _command = line.split(None, 2)
+        by_unit.setdefault(unit, []).append(user)
+    for unit in ("uzor-admin.service", "uzor-agency@1.service", "mariadb.service"):
+        assert by_unit.get(unit), f"no process of {unit}:\n{processes}"
+        assert "root" not in by_unit[unit], f"{unit} runs as root: {by_unit[unit]}"
+    # nginx's master keeps root to bind :443 and read the key; its workers do not.
+    assert sorted(set(by_unit["nginx.service"])) == ["root", "www-data"]
+    assert by_unit["nginx.service"].count("root") == 1
 
 
 def test_secret_files_are_0600_and_owned_by_the_service_user(installed: Installed):
@@ -163,6 +175,24 @@ def test_secret_files_are_0600_and_owned_by_the_service_user(installed: Installe
         assert (mode, owner) == ("600", "uzor"), line
     key = installed.target.shell("stat -c '%a' /etc/uzor/tls/uzor.key").stdout.strip()
     assert key == "600"
+
+
+def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(
+    installed: Installed, pbx_rootfs: Path
+):
+    # --role pbx in the sid root with Asterisk 22, registered in the admin, then Apply Dialplan.
+    state: dict[str, object] = {}
+    work = Path(tempfile.mkdtemp(prefix="uzor-e2e-pbx.", dir="/var/tmp"))
+    try:
+        applied = demo_pbx.up(installed.target, installed.bundle.run, work, state)
+        assert "applied pbx1 revision" in applied, applied
+        root = Path(str(state["root"]))
+        revision = run_in_chroot(root, ["asterisk", "-rx", "dialplan show globals"]).stdout
+        assert "UZOR_UNIT=pbx1" in revision
+        assert "UZOR_REVISION=" in revision
+    finally:
+        demo_pbx.down(state)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_a_tampered_bundle_is_refused_and_changes_nothing(installed: Installed, tmp_path: Path):
@@ -196,22 +226,26 @@ def test_the_license_signed_for_this_server_is_accepted(installed: Installed):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_without_a_license_the_admin_refuses_to_start_and_logs_why(installed: Installed):
+def test_without_a_license_the_daemons_refuse_to_start_and_log_why(installed: Installed):
     target = installed.target
     target.run(["mv", "/etc/uzor/license.key", "/root/license.moved"])
     try:
-        target.run(["systemctl", "restart", "uzor-admin.service"], check=False)
-        wait_until(
-            lambda: (
-                target.run(
-                    ["systemctl", "is-active", "uzor-admin.service"], check=False
-                ).stdout.strip()
-                in {"failed", "inactive"}
-            ),
-            60,
-            "uzor-admin to give up without a license",
-        )
-        assert "uzor-admin: uzor.E001" in target.journal("uzor-admin.service", 100)
+        for unit, reason in (
+            ("uzor-agency@1.service", "There is no license file at /etc/uzor/license.key"),
+            ("uzor-admin.service", "uzor-admin: uzor.E001"),
+        ):
+            target.run(["systemctl", "restart", unit], check=False)
+            wait_until(
+                lambda unit=unit: (
+                    target.run(["systemctl", "is-active", unit], check=False).stdout.strip()
+                    in {"failed", "inactive"}
+                ),
+                60,
+                f"{unit} to give up without a license",
+            )
+            assert reason in target.journal(unit, 100)
     finally:
         target.run(["mv", "/root/license.moved", "/etc/uzor/license.key"])
-        target.run(["systemctl", "restart", "uzor-admin.service"], check=False)
+        target.run(
+            ["systemctl", "restart", "uzor-admin.service", "uzor-agency@1.service"], check=False
+        )

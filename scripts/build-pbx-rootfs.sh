@@ -7,13 +7,13 @@
 # temporary directory that is renamed into place when complete, under an flock, so several
 # processes may ask for the root at once: one builds, the others wait and reuse it.
 #
-# Usage: scripts/build-pbx-rootfs.sh            (env UZOR_CACHE_DIR, default /var/cache/uzor)
+# Usage: scripts/build-pbx-rootfs.sh            (env UZOR_CACHE, default /var/cache/uzor)
 set -euo pipefail
 
 # python3: for programs a unit runs itself, e.g. `#exec` config generators (execincludes).
 packages=(asterisk asterisk-modules asterisk-core-sounds-en python3)
 
-cache_dir=${UZOR_CACHE_DIR:-/var/cache/uzor}
+cache_dir=${UZOR_CACHE:-/var/cache/uzor}
 self=$(readlink -f "$0")
 key=$(sha256sum "$self" | cut -c1-16)
 root="$cache_dir/pbx-rootfs-$key"

@@ -19,7 +19,7 @@ from tests.integration.dialplan.support import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import Model, build_model
-from appliance.admin.callcenter.models import PbxUnit
+from appliance.admin.callcenter.models import PbxUnit, Workplace
 from tests.integration.agency.harness import Agency, Terminal, make_license, write_agency
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 
@@ -36,6 +36,7 @@ class Site:
     agency: Agency
     phone: WorkplacePhone
     carrier: Any
+    second_secret: str  # SIP password of workplace 1002, the transfer target
 
 
 @pytest.fixture
@@ -52,6 +53,8 @@ def site(
     model.topic.non_working_schedules.set([])  # open around the clock
     model.topic.hide_caller_number = getattr(request, "param", False)
     model.topic.save()
+    second = Workplace(number="1002", mac="E8-03-9A-B5-E0-CA")
+    second.save()
     unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
     PbxUnit.objects.filter(pk=unit.pbx.pk).update(ws_address="wss://uzor.test/sip")
     carrier.point_at(unit.asterisk)
@@ -64,7 +67,7 @@ def site(
     agency.start()
     try:
         phone.register()
-        yield Site(model, ast, agency, phone, carrier)
+        yield Site(model, ast, agency, phone, carrier, second.sip_secret)
     finally:
         phone.close()
         agency.stop()
@@ -156,3 +159,39 @@ async def test_click_to_dial_reaches_the_carrier_with_the_routes_caller_id(site:
         assert answered["data"]["call_id"] == reply["data"]["call_id"]
         await until(terminal, "call_ended")
         site.phone.wait()
+
+
+async def test_a_blind_transfer_sends_the_caller_to_another_workplace(site: Site) -> None:
+    second = WorkplacePhone(site.unit.sip_host, site.unit.sip_port, "1002", site.second_secret)
+    try:
+        second.register()
+        await blind_transfer_to(site, second)
+    finally:
+        second.close()
+
+
+async def blind_transfer_to(site: Site, second: WorkplacePhone) -> None:
+    async with aiohttp.ClientSession() as http:
+        terminal = await logged_in(site, http)
+        site.phone.answer(1)
+        second.answer(1)
+        call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=15)
+        incoming = (await until(terminal, "call_incoming"))["data"]
+        await until(terminal, "call_answered")
+        with site.unit.ami() as ami:
+            mark = ami.mark()
+            reply = await terminal.call("transfer_blind", {"number": "1002"})
+            assert reply["name"] == "transfer_blind.result", reply
+            done = ami.wait_event(lambda e: e.name == "BlindTransfer", 20, mark)
+            assert done["Result"] == "Success"
+            assert done["TransfereeChannel"].startswith("PJSIP/sipnet-")  # the caller
+            bridged = ami.wait_event(
+                lambda e: e.name == "DialEnd" and e.get("DestChannel", "")[:11] == "PJSIP/1002-",
+                20, mark,
+            )  # fmt: skip
+            assert bridged["DialStatus"] == "ANSWER"
+        ended = await until(terminal, "call_ended")
+        assert ended["data"]["call_id"] == incoming["call_id"]
+        site.phone.wait()  # the first workplace was released
+        assert call.wait_ended(30).answered
+        second.wait()  # the second workplace talked to the caller until the caller hung up

@@ -33,6 +33,7 @@ FEATURES = {
     "no_answer_timeout": 30,
 }
 QUEUE_OPTIONS = "t"
+WORKPLACE_RING = 30  # seconds a transfer to a workplace rings it
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("appliance.admin.callcenter.dialplan", "templates"),
@@ -62,6 +63,7 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "rtp_timeout": RTP_TIMEOUT,
         "features": FEATURES,
         "queue_options": QUEUE_OPTIONS,
+        "workplace_ring": WORKPLACE_RING,
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}

@@ -129,6 +129,16 @@ def test_features_give_the_agency_its_transfer_codes(tmp_path):
     assert "revision 7" in features.splitlines()[0]
 
 
+def test_workplaces_are_dialable_in_outbound_for_transfers(tmp_path):
+    build_model(tmp_path)
+    extensions = render_unit(load_snapshot(), "pbx1", 7)["extensions.conf"]
+
+    (outbound,) = _sections(extensions, "Outbound")
+    lines = outbound.splitlines()
+    assert "exten => 1001,1,Dial(PJSIP/1001,30)" in lines
+    assert lines[lines.index("exten => 1001,1,Dial(PJSIP/1001,30)") + 1] == "same => n,Hangup()"
+
+
 def test_a_hidden_caller_number_is_withheld_and_flagged(tmp_path):
     model = build_model(tmp_path)
     model.topic.hide_caller_number = True

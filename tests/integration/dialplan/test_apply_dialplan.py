@@ -102,7 +102,7 @@ def test_a_unit_restarted_while_the_admin_is_down_runs_its_last_good_configurati
 
     assert _running_revision(unit.asterisk) == str(result.revision)
     assert "1001" in unit.asterisk.cli("pjsip show endpoints")
-    assert "Queue(sales)" in unit.asterisk.cli("dialplan show Inbound")
+    assert "Queue(sales,t)" in unit.asterisk.cli("dialplan show Inbound")
     assert "using the last-good copy" in unit.confgen_log()
 
 

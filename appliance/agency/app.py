@@ -19,6 +19,7 @@ from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.views import GUI
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.events import CallEvents
+from appliance.agency.operators.license_notice import parse_not_after
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.agency.rest.api import RestAPI
@@ -53,7 +54,9 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
         accesses = accesses[: license.max_pbx_units]
     units = {access.name: AMIManager(access, config.ami, Dispatcher()) for access in accesses}
     operators = OperatorService(config.operators, store, units,
-                                max_operators=license.max_operators)  # fmt: skip
+                                max_operators=license.max_operators,
+                                license_not_after=parse_not_after(license.not_after),
+                                license_warn_days=config.license.warn_days)  # fmt: skip
     acp = ACPServer(config.acp, operators)
     operators.notifier = acp
     topics = TopicCache(store)

@@ -43,6 +43,8 @@ class DatabaseConfig(_Section):
 class LicenseConfig(_Section):
     path: Path
     public_keys: Path
+    # terminals get a ``license`` notification at login when the license ends this soon (0: never)
+    warn_days: int = Field(default=14, ge=0, le=3650)
 
 
 class ApiConfig(_Section):

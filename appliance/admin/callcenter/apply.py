@@ -25,9 +25,10 @@ from .models import PbxUnit
 
 log = logging.getLogger("uzor.apply")
 
-# Order matters: hold music and endpoints before the queues that use them, the dialplan last
-# (its UZOR_REVISION then tells that everything before it was reloaded).
-RELOAD_MODULES = ("res_musiconhold.so", "res_pjsip.so", "app_queue.so", "pbx_config.so")
+# Order matters: hold music and endpoints before the queues that use them, the feature codes
+# (features.conf, Asterisk's built-in "features") before the dialplan, the dialplan last (its
+# UZOR_REVISION then tells that everything before it was reloaded).
+RELOAD_MODULES = ("res_musiconhold.so", "res_pjsip.so", "app_queue.so", "features", "pbx_config.so")
 AMI_TIMEOUT = 20.0  # per AMI action; gunicorn (60 s) must outlast one Apply
 MAX_PARALLEL = 8
 

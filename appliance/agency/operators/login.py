@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.operators import machine as m
+from appliance.agency.operators.license_notice import expiry_notice
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.passwords import check_password
 
@@ -33,6 +35,8 @@ class LoginService:
     def __init__(self, service: OperatorService, max_operators: int | None) -> None:
         self.service = service
         self.max_operators = max_operators
+        self.license_not_after: datetime | None = None
+        self.license_warn_days = 0
         self.restored: dict[str, dict[str, Any]] = {}
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
@@ -65,7 +69,11 @@ class LoginService:
             raise ACPError("not_allowed", f"agent {agent} is logged in at another workplace",
                            id=action.id)  # fmt: skip
         self._bind(session, client)
-        return await self._reply(session, resumed)
+        reply = await self._reply(session, resumed)
+        notice = expiry_notice(self.license_not_after, self.license_warn_days, service.clock())
+        if notice is not None:
+            service.notify_client(client, "notification", "license", notice)
+        return reply
 
     def _check_limit(self, action: Action) -> None:
         if self.max_operators is not None and len(self.service.sessions) >= self.max_operators:

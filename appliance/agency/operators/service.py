@@ -50,6 +50,8 @@ class OperatorService:
         units: Mapping[str, AMIManager],
         *,
         max_operators: int | None = None,
+        license_not_after: datetime | None = None,
+        license_warn_days: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -60,6 +62,8 @@ class OperatorService:
         self.by_interface: dict[str, Session] = {}
         self.notifier: Notifier | None = None
         self.logins = LoginService(self, max_operators)
+        self.logins.license_not_after = license_not_after
+        self.logins.license_warn_days = license_warn_days
         self._tasks: set[asyncio.Task[None]] = set()
 
     # SessionHandler --------------------------------------------------------------------------

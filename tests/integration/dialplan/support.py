@@ -108,6 +108,7 @@ def unit_files(admin_url: str, unit_name: str, token: str) -> dict[str, str]:
         "extensions.conf": exec_line("extensions.conf"),
         "queues.conf": exec_line("queues.conf"),
         "musiconhold.conf": exec_line("musiconhold.conf"),
+        "features.conf": exec_line("features.conf"),
     }
 
 

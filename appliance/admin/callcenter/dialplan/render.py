@@ -2,7 +2,8 @@
 
 The templates only lay out lines; every value is checked and escaped here first (escape.py),
 so a template never sees raw user text. Produces the generated files a unit includes through
-``#exec uzor-confgen <file>``: pjsip.conf, queues.conf, musiconhold.conf, extensions.conf.
+``#exec uzor-confgen <file>``: pjsip.conf, queues.conf, musiconhold.conf, features.conf,
+extensions.conf.
 """
 
 from __future__ import annotations
@@ -19,9 +20,20 @@ from .schedules import schedule_context, schedule_lines
 from .snapshot import Snapshot
 
 SOUNDS_DIR = "@UZOR_SOUNDS_DIR@"  # replaced by uzor-confgen with the unit's sound directory
-CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "extensions.conf")
+CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "features.conf", "extensions.conf")
 RTP_TIMEOUT = 30  # seconds without media before a (browser) call is hung up
 TRANSPORTS = {"udp": "transport-udp", "tcp": "transport-tcp"}
+# Feature codes for the agency's AMI transfers (features.conf); the queue option lets the
+# operator (the called party) use them: t.
+FEATURES = {
+    "blindxfer": "#1",
+    "atxfer": "*2",
+    "disconnect": "*0",
+    "digit_timeout": 3,
+    "no_answer_timeout": 30,
+}
+QUEUE_OPTIONS = "t"
+WORKPLACE_RING = 30  # seconds a transfer to a workplace rings it
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("appliance.admin.callcenter.dialplan", "templates"),
@@ -49,6 +61,9 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "queues": _queues(snapshot),
         "moh": _moh_classes(snapshot),
         "rtp_timeout": RTP_TIMEOUT,
+        "features": FEATURES,
+        "queue_options": QUEUE_OPTIONS,
+        "workplace_ring": WORKPLACE_RING,
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}

@@ -74,7 +74,7 @@ def _unit_answering_revision(value: str) -> int:
     return _serve_once([
         b"Asterisk Call Manager/11.0.0\r\n",
         b"Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n",
-        reload_ok, reload_ok, reload_ok, reload_ok,
+        reload_ok, reload_ok, reload_ok, reload_ok, reload_ok,
         b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: "
         + value.encode() + b"\r\n\r\n",
     ])  # fmt: skip

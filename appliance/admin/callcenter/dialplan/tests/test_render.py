@@ -111,13 +111,32 @@ def test_the_dialplan_routes_a_did_through_the_topic_to_the_queue(tmp_path):
         f"same => n,Gosub(uzor-schedule-{model.schedule.pk},s,1)",
         "same => n,GotoIf($[${GOSUB_RETVAL} = 1]?closed)",
         f"same => n,Playback(@UZOR_SOUNDS_DIR@/{snapshot.sounds['greeting'].ref})",
-        "same => n,Queue(sales)",
+        "same => n,Queue(sales,t)",
         f"same => n,Playback(@UZOR_SOUNDS_DIR@/{snapshot.sounds['closed'].ref})",
     ]
     positions = [inbound.splitlines().index(line) for line in expected]
     assert positions == sorted(positions)
     (schedule,) = _sections(dialplan, f"uzor-schedule-{model.schedule.pk}")
     assert "same => n,GotoIfTime(00:00-23:59,sun,*,*?closed)" in schedule
+
+
+def test_features_give_the_agency_its_transfer_codes(tmp_path):
+    build_model(tmp_path)
+    features = render_unit(load_snapshot(), "pbx1", 7)["features.conf"]
+
+    (featuremap,) = _sections(features, "featuremap")
+    assert set(featuremap.splitlines()) == {"atxfer = *2", "blindxfer = #1", "disconnect = *0"}
+    assert "revision 7" in features.splitlines()[0]
+
+
+def test_workplaces_are_dialable_in_outbound_for_transfers(tmp_path):
+    build_model(tmp_path)
+    extensions = render_unit(load_snapshot(), "pbx1", 7)["extensions.conf"]
+
+    (outbound,) = _sections(extensions, "Outbound")
+    lines = outbound.splitlines()
+    assert "exten => 1001,1,Dial(PJSIP/1001,30)" in lines
+    assert lines[lines.index("exten => 1001,1,Dial(PJSIP/1001,30)") + 1] == "same => n,Hangup()"
 
 
 def test_a_hidden_caller_number_is_withheld_and_flagged(tmp_path):
@@ -229,7 +248,7 @@ def test_revisions_are_numbered_hashed_and_verifiable_per_unit(tmp_path):
         assert bundle["revision"] == revision.number
         assert f"UZOR_REVISION = {revision.number}" in bundle["files"]["extensions.conf"]
         assert sorted(bundle["files"]) == [
-            "extensions.conf", "musiconhold.conf", "pjsip.conf", "queues.conf"
+            "extensions.conf", "features.conf", "musiconhold.conf", "pjsip.conf", "queues.conf"
         ]  # fmt: skip
         assert len(bundle["sounds"]) == 3
     assert Revision.current(first_unit) == again[first_unit.pk]

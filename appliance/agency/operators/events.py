@@ -4,6 +4,12 @@ Correlation: a workplace's channel is ``<interface>-<seq>`` (``PJSIP/201-0000002
 id is its Linkedid. Queue events (``AgentCalled``, ``AgentConnect``, ``AgentRingNoAnswer``,
 ``AgentComplete``) carry the member's interface; channel events (``DialEnd``, ``BridgeEnter``,
 ``Hold``, ``Unhold``, ``Hangup``) carry the workplace channel.
+
+A reload of pbx_config (the admin's Apply Dialplan, ``module reload``, ``core reload``) drops
+the contexts the agency added over AMI; the unit reports it with a ``Reload`` event (``Module:
+pbx_config.so``, ``pbx_config`` or ``All``) and the agency adds them again. The CLI's
+``dialplan reload`` sends no event: the admin's generated extensions.conf carries the same
+contexts, so a reload of it never leaves the agency without them.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HIDDEN = "hidden"
+DIALPLAN_RELOADS = frozenset({"pbx_config", "All"})  # Reload events' Module, without ".so"
 
 
 def interface_of(channel: str) -> str:
@@ -48,6 +55,7 @@ class CallEvents:
         subscribe("Hold", self.on_hold)
         subscribe("Unhold", self.on_unhold)
         subscribe("Hangup", self.on_hangup)
+        subscribe("Reload", lambda event: self.on_reload(unit, event))
         unit.on_resync(self.on_resync)
 
     def _session(self, interface: str) -> Session | None:
@@ -178,15 +186,24 @@ class CallEvents:
         self.service.react(session, m.call_ended(session.operator, call_id, self.service.clock()))
 
     # resync ----------------------------------------------------------------------------------
+    def on_reload(self, unit: AMIManager, event: Message) -> None:
+        """The unit reloaded its dialplan: add the agency's contexts again (Replace: idempotent)."""
+        if event.get("Module", "").removesuffix(".so") in DIALPLAN_RELOADS:
+            log.info("unit %s reloaded its dialplan: installing the agency's again", unit.unit.name)
+            self.service.background(self._install_dialplan(unit))
+
+    async def _install_dialplan(self, unit: AMIManager) -> None:
+        try:
+            await calls.install_dialplan(unit)
+        except AMIError as exc:
+            log.warning("unit %s: agency dialplan not installed: %s", unit.unit.name, exc)
+
     async def on_resync(self, snapshot: Snapshot) -> None:
         """After a (re)connection: memberships and pauses as wanted; vanished calls ended."""
         members = [e for e in snapshot.queues if e.get("Event") == "QueueMember"]
         channels = {e.get("Channel", "") for e in snapshot.channels}
         unit = self.service.units[snapshot.unit]
-        try:
-            await calls.install_dialplan(unit)
-        except AMIError as exc:
-            log.warning("unit %s: agency dialplan not installed: %s", snapshot.unit, exc)
+        await self._install_dialplan(unit)
         for session in list(self.service.sessions.values()):
             if session.unit != snapshot.unit:
                 continue

@@ -1,7 +1,11 @@
 """The workplace's phone: SIPp registers as the workplace endpoint (digest auth), then answers
 the calls the unit sends it with a WebRTC-shaped SDP answer (DTLS fingerprint, ICE, rtcp-mux),
-as the webagent's browser phone would. No media flows; the tests are about signalling and the
-agency's view of the calls.
+as the webagent's browser phone would. No DTLS handshake happens, but once answered the phone
+sends RTP (G.711 silence) the whole call, as a browser does. AMI ``Atxfer`` queues DTMF frames
+(the attended-transfer code, then the number) on the workplace's channel; Asterisk emulates each
+digit's duration and leaves the next digits queued until the channel is read again, which only
+media arriving from the phone triggers: without it the digits after the first stay queued and
+the transfer fails after transferdigittimeout ("Dialed '1@Outbound' does not exist").
 
 SIPp binds 127.0.0.2: gateways are identified by address, and the carrier is on 127.0.0.1.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -92,10 +97,22 @@ def answer_scenario(ring_ms: int) -> str:
         + f'  <pause milliseconds="{ring_ms}"/>\n'
         + reply.format(code="200 OK", body=sdp, tag=tag)
         + '  <recv request="ACK" optional="false"/>\n'
+        + '  <nop><action><exec rtp_stream="silence.wav,-1,0"/></action></nop>\n'
         + '  <recv request="BYE"/>\n'
         + reply.format(code="200 OK", body=empty, tag="")
         + "</scenario>\n"
     )
+
+
+def write_silence(path: Path, seconds: int = 2) -> None:
+    """A mono 8 kHz G.711 u-law WAV of silence (0xFF), what SIPp's rtp_stream plays."""
+    data = b"\xff" * (8000 * seconds)
+    fmt = struct.pack("<HHIIHH", 7, 1, 8000, 8000, 1, 8)
+    path.write_bytes(
+        b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE"
+        + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+        + b"data" + struct.pack("<I", len(data)) + data
+    )  # fmt: skip
 
 
 class WorkplacePhone:
@@ -129,6 +146,7 @@ class WorkplacePhone:
         assert result.returncode == 0, result.stdout + result.stderr + self.errors("register")
 
     def answer(self, calls: int = 1, ring_ms: int = 1000) -> None:
+        write_silence(self.dir / "silence.wav")
         scenario = self._write("answer.xml", answer_scenario(ring_ms))
         self.process = subprocess.Popen(
             ["sipp", "-sf", str(scenario), "-i", SOURCE, "-p", str(self.port),
@@ -150,7 +168,8 @@ class WorkplacePhone:
         return "\n--- SIPp errors ---\n" + path.read_text(errors="replace") if path.exists() else ""
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(5)
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.communicate(timeout=5)  # reaps it and closes its pipe
         shutil.rmtree(self.dir, ignore_errors=True)

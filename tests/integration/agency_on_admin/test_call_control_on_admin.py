@@ -6,6 +6,7 @@ number, completed and cancelled."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 
 import aiohttp
@@ -15,6 +16,7 @@ from django.db import connections
 from tests.integration.agency_on_admin.admin_site import DID, Site, logged_in, until  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
+from appliance.agency.operators.calls import AGENCY_DIALPLAN
 from tests.integration.agency.harness import Terminal
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 
@@ -110,6 +112,39 @@ async def test_hold_and_unhold_work_after_an_apply_made_while_the_agency_is_conn
         await bridged(site, "PJSIP/1001-", "PJSIP/sipnet-")
         session = site.agency.get("/api/clients", site.agency.token)[1]["clients"][0]["session"]
         assert session["state"] == "talking"
+
+
+def shown_dialplan(site: Site, context: str) -> list[tuple[str, str, str, str, str]]:
+    """``dialplan show <context>`` as (context, extension, priority, application, data)."""
+    rows, extension = [], ""
+    for line in site.unit.cli(f"dialplan show {context}").splitlines():
+        found = re.match(r"\s*(?:'([^']+)' =>)?\s+(\d+)\. (\w+)\((.*)\)\s+\[", line)
+        if found:
+            extension = found[1] or extension
+            rows.append((context, extension, found[2], found[3], found[4]))
+    return rows
+
+
+async def test_the_dialplan_file_carries_the_agencys_contexts_through_a_silent_reload(
+    site: Site,
+) -> None:
+    """``dialplan reload`` sends no Reload event, so the agency cannot add its contexts again:
+    the admin's extensions.conf must hold them, exactly as the agency defines them."""
+    site.unit.cli("dialplan reload")
+    contexts = sorted({row[0] for row in AGENCY_DIALPLAN})
+    shown = [row for context in contexts for row in shown_dialplan(site, context)]
+    assert sorted(shown) == sorted(AGENCY_DIALPLAN)
+    async with aiohttp.ClientSession() as http:
+        terminal = await answered_call(site, http)
+        site.unit.cli("dialplan reload")
+        assert (await terminal.call("hold"))["name"] == "hold.result"
+        await until(terminal, "call_held")
+        for _ in range(50):
+            channels = site.unit.cli("core show channels concise")
+            if "!uzor-agency-hold!held!" in channels:
+                break
+            await asyncio.sleep(0.2)
+        assert "!uzor-agency-hold!held!" in channels, channels
 
 
 async def test_a_conference_with_a_carrier_number_after_an_apply(site: Site) -> None:

@@ -139,6 +139,18 @@ def test_workplaces_are_dialable_in_outbound_for_transfers(tmp_path):
     assert lines[lines.index("exten => 1001,1,Dial(PJSIP/1001,30)") + 1] == "same => n,Hangup()"
 
 
+def test_the_agencys_hold_and_conference_contexts_survive_a_dialplan_reload(tmp_path):
+    build_model(tmp_path)
+    extensions = render_unit(load_snapshot(), "pbx1", 7)["extensions.conf"]
+
+    (hold,) = _sections(extensions, "uzor-agency-hold")
+    assert "exten => held,1,NoOp(held)" in hold.splitlines()
+    assert "same => n,MusicOnHold(${UZOR_MOH})" in hold.splitlines()
+    assert "exten => operator,1,NoOp(operator)" in hold.splitlines()
+    (conference,) = _sections(extensions, "uzor-agency-conference")
+    assert "same => n,ConfBridge(${EXTEN})" in conference.splitlines()
+
+
 def test_a_hidden_caller_number_is_withheld_and_flagged(tmp_path):
     model = build_model(tmp_path)
     model.topic.hide_caller_number = True

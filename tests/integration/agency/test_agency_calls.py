@@ -96,13 +96,19 @@ async def until(terminal: Terminal, name: str, timeout: float = 30) -> dict[str,
         terminal.events.append(await terminal.next(max(0.1, deadline - loop.time())))
 
 
+async def logged_in(agency: Agency, http: aiohttp.ClientSession) -> Terminal:
+    terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
+    reply = await terminal.login()
+    assert reply["name"] == "login.result", reply
+    return terminal
+
+
 async def test_an_inbound_call_rings_the_workplace_and_ends_in_wrapup_then_ready(
     phone_agency: tuple[Agency, Any, Any],
 ) -> None:
     agency, _, carrier = phone_agency
     async with aiohttp.ClientSession() as http:
-        terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
-        assert (await terminal.login())["name"] == "login.result"
+        terminal = await logged_in(agency, http)
         call = carrier.start_call("7100", caller_id='"Petrov" <79161234567>', hold=20)
 
         incoming = await until(terminal, "call_incoming")
@@ -130,8 +136,7 @@ async def test_a_topic_that_hides_the_number_shows_hidden(
 ) -> None:
     agency, _, carrier = phone_agency
     async with aiohttp.ClientSession() as http:
-        terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
-        await terminal.login()
+        terminal = await logged_in(agency, http)
         call = carrier.start_call("7100", caller_id='"Petrov" <79161234567>', hold=20)
         incoming = await until(terminal, "call_incoming")
         assert incoming["data"]["number"] == "hidden"
@@ -146,8 +151,7 @@ async def test_click_to_dial_goes_out_through_the_topic_prefix(
     agency, _, carrier = phone_agency
     since = carrier.events.mark()
     async with aiohttp.ClientSession() as http:
-        terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
-        await terminal.login()
+        terminal = await logged_in(agency, http)
         refused = await terminal.call("dial", {"number": "89001234567", "topic": "111"})
         assert refused["name"] == "not_allowed"  # Inbound mode dials from Pause only
         await terminal.call("set_mode", {"mode": "outbound", "topic": "111"})
@@ -174,14 +178,25 @@ def wait_for_number(carrier: Any, number: str, since: int = 0) -> None:
 async def answered_inbound(agency: Agency, carrier: Any, http: aiohttp.ClientSession) -> Terminal:
     """A caller talking to the operator: answered, and the two legs bridged on the unit."""
     carrier.set_inbound("answer", playback="beep", hold=30)
-    terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
-    await terminal.login()
+    terminal = await logged_in(agency, http)
     carrier.start_call("7100", caller_id='"Petrov" <79161234567>', hold=60)
     await until(terminal, "call_answered")
     for _ in range(50):
         if any(" 2 " in line for line in agency.unit.cli("bridge show all").splitlines()):
             break
         await asyncio.sleep(0.1)
+    return terminal
+
+
+async def consulting(agency: Agency, carrier: Any, http: aiohttp.ClientSession) -> Terminal:
+    """The operator talks to a caller and consults a carrier number (answered)."""
+    terminal = await answered_inbound(agency, carrier, http)
+    since = carrier.events.mark()
+    reply = await terminal.call("transfer_consult", {"number": "11189005551234"})
+    assert reply["name"] == "transfer_consult.result", reply
+    wait_for_number(carrier, "89005551234", since)
+    answered = await until(terminal, "call_answered")
+    assert answered["data"]["call_id"] == reply["data"]["call_id"]
     return terminal
 
 
@@ -192,13 +207,7 @@ async def test_attended_transfer_consults_then_completes(
     with unit.ami() as ami:
         mark = ami.mark()
         async with aiohttp.ClientSession() as http:
-            terminal = await answered_inbound(agency, carrier, http)
-            since = carrier.events.mark()
-            reply = await terminal.call("transfer_consult", {"number": "11189005551234"})
-            assert reply["name"] == "transfer_consult.result", reply
-            wait_for_number(carrier, "89005551234", since)
-            answered = await until(terminal, "call_answered")
-            assert answered["data"]["call_id"] == reply["data"]["call_id"]
+            terminal = await consulting(agency, carrier, http)
             assert (await terminal.call("transfer_complete"))["name"] == "transfer_complete.result"
             done = ami.wait_event(lambda e: e.name == "AttendedTransfer", 20, mark)
             assert done["Result"] == "Success"
@@ -211,12 +220,7 @@ async def test_attended_transfer_consults_then_completes(
 async def test_attended_transfer_can_be_cancelled(phone_agency: tuple[Agency, Any, Any]) -> None:
     agency, unit, carrier = phone_agency
     async with aiohttp.ClientSession() as http:
-        terminal = await answered_inbound(agency, carrier, http)
-        since = carrier.events.mark()
-        reply = await terminal.call("transfer_consult", {"number": "11189005551234"})
-        assert reply["name"] == "transfer_consult.result", reply
-        wait_for_number(carrier, "89005551234", since)
-        await until(terminal, "call_answered")
+        terminal = await consulting(agency, carrier, http)
         cancelled = await terminal.call("transfer_cancel")
         assert cancelled["name"] == "transfer_cancel.result", cancelled
         for _ in range(50):
@@ -256,21 +260,31 @@ async def test_conference_of_the_held_call_and_the_consulted_party(
 ) -> None:
     agency, unit, carrier = phone_agency
     async with aiohttp.ClientSession() as http:
-        terminal = await answered_inbound(agency, carrier, http)
-        since = carrier.events.mark()
-        await terminal.call("transfer_consult", {"number": "11189005551234"})
-        wait_for_number(carrier, "89005551234", since)
-        await until(terminal, "call_answered")
+        terminal = await consulting(agency, carrier, http)
         reply = await terminal.call("conference")
         assert reply["name"] == "conference.result", reply
         shown = await wait_conference(unit, "2010", 3)
         assert "PJSIP/201-" in shown and "PJSIP/carrier-00000000" in shown and "Local/" in shown
 
 
+async def reload_dialplan(unit: Any) -> None:
+    """``module reload pbx_config.so`` drops the contexts added over AMI; the agency, told by
+    the Reload event, adds them again."""
+    unit.cli("module reload pbx_config.so")
+    for _ in range(50):
+        if "'held' =>" in unit.cli("dialplan show uzor-agency-hold"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the agency did not add its hold context again after the reload")
+
+
+@pytest.mark.parametrize("reload", [False, True], ids=["plain", "after-a-dialplan-reload"])
 async def test_hold_plays_music_to_the_caller_and_unhold_reconnects(
-    phone_agency: tuple[Agency, Any, Any],
+    phone_agency: tuple[Agency, Any, Any], reload: bool
 ) -> None:
     agency, unit, carrier = phone_agency
+    if reload:
+        await reload_dialplan(unit)
     async with aiohttp.ClientSession() as http:
         terminal = await answered_inbound(agency, carrier, http)
         assert (await terminal.call("hold"))["name"] == "hold.result"

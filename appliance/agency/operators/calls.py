@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
 OUTBOUND_CONTEXT = "Outbound"
-# The agency's own dialplan, installed on every unit over AMI after each (re)connection.
+# The agency's own dialplan, installed on every unit over AMI after each (re)connection and
+# each reload of pbx_config (events.py); the admin's extensions.conf carries the same lines
+# (dialplan/templates/extensions.conf.j2), so keep the two alike (an integration test compares).
 CONFERENCE_CONTEXT = "uzor-agency-conference"
 HOLD_CONTEXT = "uzor-agency-hold"
 AGENCY_DIALPLAN = (
@@ -148,7 +150,11 @@ async def unhold(service: OperatorService, session: Session, action: Action) -> 
 async def transfer_consult(
     service: OperatorService, session: Session, action: Action
 ) -> dict[str, Any]:
-    """Two-step transfer, step one: Atxfer puts the call on hold and dials the target."""
+    """Two-step transfer, step one: Atxfer puts the call on hold and dials the target.
+
+    Atxfer queues the feature code and the number as DTMF frames on the operator's channel;
+    Asterisk takes them as that channel is read, so the phone's media must be flowing (a
+    browser's always is)."""
     if session.consult is not None:
         raise ACPError("not_allowed", "a consultation is already in progress", id=action.id)
     leg = _leg(session, action)

@@ -147,6 +147,17 @@ async def test_the_dialplan_file_carries_the_agencys_contexts_through_a_silent_r
         assert "!uzor-agency-hold!held!" in channels, channels
 
 
+async def conference_of(site: Site, room: str, *members: str) -> str:
+    """Wait until the ConfBridge ``room`` (the workplace's number and 0) shows every member."""
+    shown = ""
+    for _ in range(100):
+        shown = site.unit.cli(f"confbridge list {room}")
+        if all(m in shown for m in members):
+            return shown
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"conference {room} lacks one of {members}:\n{shown}")
+
+
 async def test_a_conference_with_a_carrier_number_after_an_apply(site: Site) -> None:
     site.carrier.set_inbound("answer", playback="beep", hold=30)
     async with aiohttp.ClientSession() as http:
@@ -156,14 +167,7 @@ async def test_a_conference_with_a_carrier_number_after_an_apply(site: Site) -> 
         reply = await terminal.call("conference", {"number": f"111{CARRIER_NUMBER}"})
         assert reply["name"] == "conference.result", reply
         assert site.carrier.wait_for_call(30, since).number == CARRIER_NUMBER
-        room = "10010"  # the workplace's number and 0
-        shown = ""
-        for _ in range(100):
-            shown = site.unit.cli(f"confbridge list {room}")
-            if all(p in shown for p in ("PJSIP/1001-", "PJSIP/sipnet-", "Local/")):
-                break
-            await asyncio.sleep(0.2)
-        assert all(p in shown for p in ("PJSIP/1001-", "PJSIP/sipnet-", "Local/")), shown
+        await conference_of(site, "10010", "PJSIP/1001-", "PJSIP/sipnet-", "Local/")
 
 
 async def test_an_attended_transfer_to_another_workplace_completes(
@@ -212,3 +216,18 @@ async def test_an_attended_transfer_to_a_carrier_number_can_be_cancelled(site: S
         session = site.agency.get("/api/clients", site.agency.token)[1]["clients"][0]["session"]
         assert session["state"] == "talking"
         assert [c["state"] for c in session["calls"]] == ["talking"]
+
+
+async def test_a_conference_of_the_held_caller_and_the_consulted_workplace(
+    site: Site, second: WorkplacePhone
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        terminal = await answered_call(site, http)
+        second.answer(1)
+        reply = await terminal.call("transfer_consult", {"number": "1002"})
+        assert reply["name"] == "transfer_consult.result", reply
+        await until(terminal, "call_answered")
+        conference = await terminal.call("conference")
+        assert conference["name"] == "conference.result", conference
+        shown = await conference_of(site, "10010", "PJSIP/1001-", "PJSIP/sipnet-", "/1002")
+        assert "PJSIP/1002-" in shown or "Local/1002@Outbound-" in shown, shown

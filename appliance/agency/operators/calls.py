@@ -190,7 +190,8 @@ async def transfer_cancel(
     """Drop the target; Asterisk returns the operator to the held caller."""
     consult, held = _consultation(session, action)
     if consult.channel:
-        await service.unit_of(session).action("Hangup", {"Channel": consult.channel})
+        unit = service.unit_of(session)
+        await unit.action("Hangup", {"Channel": await _consulted_channel(unit, held, consult)})
     session.consult = None
     operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
     service.commit(session, *m.call_unheld(operator, held.call_id))
@@ -206,10 +207,13 @@ async def conference(service: OperatorService, session: Session, action: Action)
     target = {"Context": CONFERENCE_CONTEXT, "Exten": room, "Priority": "1"}
     if session.consult is not None:
         consult, held = _consultation(session, action)
-        await unit.action("Redirect", {"Channel": held.channel, "ExtraChannel": held.peer,
-                                       **target, **_extra(target)})  # fmt: skip
-        if consult.channel:
-            await unit.action("Redirect", {"Channel": consult.channel, **target})
+        consulted = await _consulted_channel(unit, held, consult) if consult.channel else ""
+        # the held caller first: the consultation is then a plain call, which the operator and
+        # the consulted party leave together (never one without the other: Asterisk would
+        # return the operator to the caller, or hang up the party)
+        await unit.action("Redirect", {"Channel": held.peer, **target})
+        together = {"ExtraChannel": consulted, **_extra(target)} if consulted else {}
+        await unit.action("Redirect", {"Channel": held.channel, **target, **together})
         session.consult = None
         operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
         service.commit(session, *m.call_unheld(operator, held.call_id))
@@ -227,6 +231,29 @@ async def conference(service: OperatorService, session: Session, action: Action)
     service.notify(session, "event", "conference_progress",
                    {"stage": "started", "conference": room})  # fmt: skip
     return {}
+
+
+async def _consulted_channel(unit: Any, held: CallLeg, consult: CallLeg) -> str:
+    """The consulted party's channel as it is now. Right after the answer Asterisk optimizes
+    the consultation's Local channel pair away, so the Local name the events gave may vanish
+    at any moment; the party behind it stays: use it."""
+    listed = {e["Channel"]: e.get("BridgeId", "")
+              for e in await unit.send("CoreShowChannels") if e.get("Channel")}  # fmt: skip
+
+    def bridged_with(channel: str) -> list[str]:
+        bridge = listed.get(channel, "")
+        return [c for c, b in listed.items() if bridge and b == bridge and c != channel]
+
+    peers = bridged_with(held.channel) or [consult.channel]
+    for peer in peers:
+        if not peer.startswith("Local/"):
+            return peer
+    for peer in peers:  # a Local pair not optimized yet: the party at its other end
+        if peer.endswith(";1"):
+            far = [c for c in bridged_with(peer[:-1] + "2") if not c.startswith("Local/")]
+            if far:
+                return far[0]
+    return peers[0]
 
 
 def _extra(target: dict[str, str]) -> dict[str, str]:

@@ -48,6 +48,7 @@ class CallEvents:
         subscribe("AgentCalled", self.on_agent_called)
         subscribe("AgentConnect", self.on_agent_connect)
         subscribe("AgentRingNoAnswer", self.on_ring_no_answer)
+        subscribe("DialBegin", self.on_dial_begin)
         subscribe("DialEnd", self.on_dial_end)
         subscribe("Newchannel", self.on_new_channel)
         subscribe("BridgeEnter", self.on_bridge_enter)
@@ -108,9 +109,43 @@ class CallEvents:
         if session is not None and event.get("Linkedid", "") in session.legs:
             session.legs[event["Linkedid"]].channel = event["Channel"]
 
+    def on_dial_begin(self, event: Message) -> None:
+        """A workplace dialled by its number (another operator transfers or consults): the
+        operator there sees an incoming call, as for a queue call but without a topic."""
+        session = self._direct_call_to(event)
+        if session is None:
+            return
+        call_id = event.get("DestLinkedid", "")
+        try:
+            result = m.call_ringing(session.operator, call_id, event.get("CallerIDNum", ""))
+        except m.NotAllowed as exc:
+            log.warning("%s: a transfer rings although %s", session.agent, exc)
+            return
+        leg = session.leg(call_id)
+        leg.channel, leg.peer = event.get("DestChannel", ""), event.get("Channel", "")
+        self.service.commit(session, *result)
+        self.service.notify(session, "event", "call_incoming", {
+            "call_id": call_id, "caller_name": event.get("CallerIDName", ""),
+            "number": event.get("CallerIDNum", "") or "unknown",
+        })  # fmt: skip
+
+    def _direct_call_to(self, event: Message) -> Session | None:
+        """The session whose workplace this Dial event calls by number in Outbound."""
+        session = self._session(interface_of(event.get("DestChannel", "")))
+        if session is None or event.get("Context") != calls.OUTBOUND_CONTEXT:
+            return None
+        return session if event.get("Exten") == session.workplace.number else None
+
     def on_dial_end(self, event: Message) -> None:
         if event.get("DialStatus") == "ANSWER":
             self._consult_answered(event.get("DestChannel", ""))
+        called = self._direct_call_to(event)
+        if called is not None:
+            call_id = event.get("DestLinkedid", "")
+            if event.get("DialStatus") == "ANSWER":
+                self._answered(called, call_id)
+            else:
+                self._ended(called, call_id, event.get("DialStatus", "").lower())
         session = self._session(interface_of(event.get("Channel", "")))
         if session is None or event.get("DialStatus") != "ANSWER":
             return
@@ -119,8 +154,9 @@ class CallEvents:
         self._answered(session, call_id)
 
     def on_bridge_enter(self, event: Message) -> None:
+        entered = event.get("Channel", "")
         members = self._bridges.setdefault(event.get("BridgeUniqueid", ""), set())
-        members.add(event.get("Channel", ""))
+        members.add(entered)
         for channel in members:
             session = self._session(interface_of(channel))
             if session is None:
@@ -130,7 +166,10 @@ class CallEvents:
                 continue
             consult = session.consult
             if consult is not None and consult.peer not in others:
-                consult.channel = others[0]  # the consultation target joined the operator
+                # the consultation target joined the operator, or a Local channel pair was
+                # optimized away (one end takes the other's place): keep the real target
+                target = [c for c in others if not c.startswith("Local/")] or others
+                consult.channel = target[0] if entered == channel else entered
                 continue
             leg = session.legs.get(event.get("Linkedid", ""))
             if leg is not None:

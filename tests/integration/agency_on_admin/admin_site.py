@@ -18,12 +18,19 @@ from tests.integration.dialplan.support import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import Model, build_model
-from appliance.admin.callcenter.models import PbxUnit, Workplace
-from tests.integration.agency.harness import Agency, Terminal, make_license, write_agency
+from appliance.admin.callcenter.models import Group, Membership, Operator, PbxUnit, Workplace
+from tests.integration.agency.harness import (
+    PASSWORD,
+    Agency,
+    Terminal,
+    make_license,
+    write_agency,
+)
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 
 DID = "74951234567"  # the gateway's DID; its context's transformation sends it to the topic
 TOPIC = "74950000001"
+SECOND_MAC = "E8-03-9A-B5-E0-CA"  # workplace 1002, where operator 102 logs in
 
 
 @dataclass
@@ -50,8 +57,14 @@ def site(
     model.topic.non_working_schedules.set([])  # open around the clock
     model.topic.hide_caller_number = getattr(request, "param", False)
     model.topic.save()
-    second = Workplace(number="1002", mac="E8-03-9A-B5-E0-CA")
+    second = Workplace(number="1002", mac=SECOND_MAC)
     second.save()
+    support = Group(name="support")  # operator 102's group: no topic rings it
+    support.save()
+    colleague = Operator(agent_number="102", wrapup_time=7)
+    colleague.set_password(PASSWORD)
+    colleague.save()
+    Membership(operator=colleague, group=support).save()
     unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
     PbxUnit.objects.filter(pk=unit.pbx.pk).update(ws_address="wss://uzor.test/sip")
     carrier.point_at(unit.asterisk)
@@ -88,4 +101,13 @@ async def logged_in(site: Site, http: aiohttp.ClientSession) -> Terminal:
     reply = await terminal.login()
     assert reply["name"] == "login.result", reply
     assert reply["data"]["sip"], reply
+    return terminal
+
+
+async def colleague_logged_in(site: Site, http: aiohttp.ClientSession) -> Terminal:
+    """Operator 102 on workplace 1002 (group support), Ready."""
+    terminal = Terminal(await http.ws_connect(f"{site.agency.url}/ws"))
+    login = {"agent": "102", "password": PASSWORD, "workplace": SECOND_MAC}
+    reply = await terminal.call("login", login)
+    assert reply["name"] == "login.result", reply
     return terminal

@@ -13,7 +13,13 @@ import aiohttp
 import pytest
 from django.db import connections
 
-from tests.integration.agency_on_admin.admin_site import DID, Site, logged_in, until  # isort: split
+from tests.integration.agency_on_admin.admin_site import (  # isort: split
+    DID,
+    Site,
+    colleague_logged_in,
+    logged_in,
+    until,
+)
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.agency.operators.calls import AGENCY_DIALPLAN
@@ -174,6 +180,7 @@ async def test_an_attended_transfer_to_another_workplace_completes(
     site: Site, second: WorkplacePhone
 ) -> None:
     async with aiohttp.ClientSession() as http:
+        colleague = await colleague_logged_in(site, http)  # operator 102 on workplace 1002
         terminal = await answered_call(site, http, hold=20)
         second.answer(1)
         with site.unit.ami() as ami:
@@ -183,6 +190,11 @@ async def test_an_attended_transfer_to_another_workplace_completes(
             answered = await until(terminal, "call_answered")
             assert answered["data"]["call_id"] == reply["data"]["call_id"]
             await bridged(site, "PJSIP/1001-", "Local/1002@Outbound-")  # A consults B
+            incoming = (await until(colleague, "call_incoming"))["data"]
+            assert incoming["number"] == "1001", incoming  # B sees A calling
+            assert (await until(colleague, "call_answered"))["data"] == {
+                "call_id": incoming["call_id"]
+            }
             done = await terminal.call("transfer_complete")
             assert done["name"] == "transfer_complete.result", done
             transfer = ami.wait_event(lambda e: e.name == "AttendedTransfer", 20, mark)
@@ -192,6 +204,9 @@ async def test_an_attended_transfer_to_another_workplace_completes(
         assert "wrapup" in states  # A is free
         site.phone.wait()  # A's phone was hung up
         second.wait()  # B talked to the caller until the caller hung up
+        ended = (await until(colleague, "call_ended"))["data"]
+        assert ended["call_id"] == incoming["call_id"]
+        assert "wrapup" in await states_until_ready(colleague)
 
 
 async def test_an_attended_transfer_to_a_carrier_number_can_be_cancelled(site: Site) -> None:

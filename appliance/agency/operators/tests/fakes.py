@@ -85,6 +85,7 @@ class FakeUnit:
         self.up = True
         self.resync: list[Any] = []
         self.action_latency: list[Any] = []
+        self.listed: dict[str, list[Message]] = {}
 
     def on_resync(self, listener: Any) -> None:
         self.resync.append(listener)
@@ -94,6 +95,10 @@ class FakeUnit:
             raise NotConnectedError(f"{action}: down")
         self.actions.append((action, dict(headers or {})))
         return {"Response": "Success"}
+
+    async def send(self, action: str, headers: dict[str, str] | None = None) -> list[Message]:
+        """An action with its event list: ``listed`` answers CoreShowChannels."""
+        return [await self.action(action, headers), *self.listed.get(action, [])]
 
     def names(self) -> list[str]:
         return [a for a, _ in self.actions]

@@ -1,0 +1,79 @@
+"""A workplace dialled by its number (another operator's transfer): the operator there sees the
+call ring, be answered and end like a queue call, without a topic."""
+
+from dataclasses import replace
+
+import pytest
+
+from appliance.agency.acp.messages import Action
+from appliance.agency.config import OperatorsConfig
+from appliance.agency.operators.events import CallEvents
+from appliance.agency.operators.service import OperatorService
+from appliance.agency.operators.tests.fakes import (
+    PASSWORD,
+    FakeNotifier,
+    FakeStore,
+    FakeUnit,
+    make_client,
+    settle,
+)
+from appliance.agency.operators.topics import TopicCache
+
+
+@pytest.fixture
+async def world():
+    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
+    store.operators["102"] = replace(store.operators["102"], wrapup_seconds=15)
+    settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
+    service = OperatorService(settings, store, {"unit1": unit})  # type: ignore[arg-type, dict-item]
+    service.notifier = notifier
+    CallEvents(service, TopicCache(store)).attach(unit)  # type: ignore[arg-type]
+    client = make_client()
+    login = {"agent": "102", "password": PASSWORD, "workplace": "a0:b1:c2:d3:e4:f5"}
+    await service.login(client, Action("login", login, 1))
+    yield service, unit, notifier
+    for session in service.sessions.values():
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
+    await service.drain()
+
+
+def dial(name: str, context: str = "Outbound", exten: str = "202", **extra: str) -> dict:
+    return {
+        "Event": name, "Channel": "Local/202@Outbound-00000001;2", "Context": context,
+        "Exten": exten, "Linkedid": "L5", "CallerIDNum": "201", "CallerIDName": "Ivan",
+        "DestChannel": "PJSIP/202-0000000a", "DestLinkedid": "L7", **extra,
+    }  # fmt: skip
+
+
+async def test_a_transfer_to_the_workplace_rings_is_answered_and_ends_in_wrapup(world) -> None:
+    _, unit, notifier = world
+    unit.emit(dial("DialBegin"))
+    assert notifier.last("call_incoming") == {
+        "call_id": "L7", "caller_name": "Ivan", "number": "201",
+    }  # fmt: skip
+    assert notifier.last("state_changed")["state"] == "ringing"
+    unit.emit(dial("DialEnd", DialStatus="ANSWER"))
+    assert notifier.last("call_answered") == {"call_id": "L7"}
+    assert notifier.last("state_changed")["state"] == "talking"
+    unit.emit({"Event": "Hangup", "Channel": "PJSIP/202-0000000a", "Linkedid": "L7"})
+    await settle()
+    assert notifier.last("call_ended")["call_id"] == "L7"
+    assert notifier.last("state_changed")["state"] == "wrapup"
+
+
+async def test_a_transfer_not_answered_ends_the_ringing_call(world) -> None:
+    service, unit, notifier = world
+    unit.emit(dial("DialBegin"))
+    unit.emit(dial("DialEnd", DialStatus="NOANSWER"))
+    await settle()
+    assert notifier.last("call_ended") == {"call_id": "L7", "cause": "noanswer"}
+    assert service.sessions["102"].operator.calls == ()
+
+
+@pytest.mark.parametrize(("context", "exten"), [("Inbound", "74950000001"), ("Outbound", "203")])
+async def test_queue_calls_and_other_numbers_are_not_direct_calls(world, context, exten) -> None:
+    _, unit, notifier = world
+    unit.emit(dial("DialBegin", context, exten))
+    assert "call_incoming" not in notifier.names()

@@ -171,10 +171,12 @@ class CallEvents:
                 target = [c for c in others if not c.startswith("Local/")] or others
                 consult.channel = target[0] if entered == channel else entered
                 continue
-            leg = session.legs.get(event.get("Linkedid", ""))
+            leg = session.legs.get(event.get("Linkedid", "")) or next(
+                (leg for leg in session.legs.values() if leg.channel == channel), None
+            )  # a party that joined the workplace's channel (a transfer) has its own Linkedid
             if leg is not None:
                 leg.channel = channel
-                leg.peer = others[0]
+                leg.peer = ([c for c in others if not c.startswith("Local/")] or others)[0]
 
     def on_bridge_leave(self, event: Message) -> None:
         members = self._bridges.get(event.get("BridgeUniqueid", ""))

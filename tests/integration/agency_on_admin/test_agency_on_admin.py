@@ -9,7 +9,14 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from tests.integration.agency_on_admin.admin_site import DID, TOPIC, Site, logged_in, until
+from tests.integration.agency_on_admin.admin_site import (
+    DID,
+    TOPIC,
+    Site,
+    colleague_logged_in,
+    logged_in,
+    until,
+)
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 
 pytestmark = pytest.mark.integration
@@ -93,6 +100,7 @@ async def test_a_blind_transfer_sends_the_caller_to_another_workplace(site: Site
 
 async def blind_transfer_to(site: Site, second: WorkplacePhone) -> None:
     async with aiohttp.ClientSession() as http:
+        colleague = await colleague_logged_in(site, http)  # operator 102 on workplace 1002
         terminal = await logged_in(site, http)
         site.phone.answer(1)
         second.answer(1)
@@ -116,3 +124,9 @@ async def blind_transfer_to(site: Site, second: WorkplacePhone) -> None:
         site.phone.wait()  # the first workplace was released
         assert call.wait_ended(30).answered
         second.wait()  # the second workplace talked to the caller until the caller hung up
+        transferred = (await until(colleague, "call_incoming"))["data"]
+        assert transferred["number"] == "79161234567"  # operator 102 sees the caller
+        assert (await until(colleague, "call_answered"))["data"]["call_id"] == transferred[
+            "call_id"
+        ]
+        assert (await until(colleague, "call_ended"))["data"]["call_id"] == transferred["call_id"]

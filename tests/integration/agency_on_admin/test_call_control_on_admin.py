@@ -88,6 +88,23 @@ async def answered_call(site: Site, http: aiohttp.ClientSession, hold: float = 4
     return terminal
 
 
+async def in_hold_context(site: Site, caller: str, workplace: str) -> None:
+    """The caller waits in the agency's hold context (``held``), the workplace's channel too
+    (``operator``)."""
+    channels: list[str] = []
+    for _ in range(50):
+        channels = site.unit.cli("core show channels concise").splitlines()
+        places = {line.split("!")[0].rsplit("-", 1)[0] + "-": line.split("!")[1:3]
+                  for line in channels if "!" in line}  # fmt: skip
+        if places.get(caller) == ["uzor-agency-hold", "held"] and places.get(workplace) == [
+            "uzor-agency-hold",
+            "operator",
+        ]:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("\n".join(channels))
+
+
 async def states_until_ready(terminal: Terminal) -> list[str]:
     states: list[str] = []
     while "ready" not in states:
@@ -110,9 +127,7 @@ async def test_hold_and_unhold_work_after_an_apply_made_while_the_agency_is_conn
                 20, mark,
             )  # fmt: skip
         assert music["Class"] == "uzor-hold"  # the group's hold sound
-        channels = site.unit.cli("core show channels concise")
-        assert "!uzor-agency-hold!held!" in channels, channels  # the caller
-        assert "PJSIP/1001-00000001!uzor-agency-hold!operator!" in channels, channels
+        await in_hold_context(site, "PJSIP/sipnet-", "PJSIP/1001-")
         assert (await terminal.call("unhold"))["name"] == "unhold.result"
         await until(terminal, "call_unheld")
         await bridged(site, "PJSIP/1001-", "PJSIP/sipnet-")
@@ -203,6 +218,11 @@ async def test_an_attended_transfer_to_another_workplace_completes(
         states = await states_until_ready(terminal)
         assert "wrapup" in states  # A is free
         site.phone.wait()  # A's phone was hung up
+        assert (await colleague.call("hold"))["name"] == "hold.result"  # B controls the call
+        await until(colleague, "call_held")
+        await in_hold_context(site, "PJSIP/sipnet-", "PJSIP/1002-")
+        assert (await colleague.call("unhold"))["name"] == "unhold.result"
+        await bridged(site, "PJSIP/sipnet-", "PJSIP/1002-")
         second.wait()  # B talked to the caller until the caller hung up
         ended = (await until(colleague, "call_ended"))["data"]
         assert ended["call_id"] == incoming["call_id"]

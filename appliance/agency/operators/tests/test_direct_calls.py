@@ -77,3 +77,21 @@ async def test_queue_calls_and_other_numbers_are_not_direct_calls(world, context
     _, unit, notifier = world
     unit.emit(dial("DialBegin", context, exten))
     assert "call_incoming" not in notifier.names()
+
+
+async def test_the_caller_transferred_in_becomes_the_peer_that_hold_acts_on(world) -> None:
+    service, unit, _ = world
+    unit.emit(dial("DialBegin"))
+    unit.emit(dial("DialEnd", DialStatus="ANSWER"))
+    for channel, linkedid in (("PJSIP/202-0000000a", "L7"), ("Local/202@Outbound-00000001;2", "L5"),
+                              ("PJSIP/sipnet-00000000", "L1")):  # fmt: skip
+        unit.emit({"Event": "BridgeEnter", "BridgeUniqueid": "Z", "Channel": channel,
+                   "Linkedid": linkedid})  # fmt: skip
+    unit.emit({"Event": "BridgeLeave", "BridgeUniqueid": "Z",
+               "Channel": "Local/202@Outbound-00000001;2"})  # fmt: skip
+    client = service.sessions["102"].client
+    reply = await service.handle(client, Action("hold", {}, 2))
+    assert reply == {}
+    redirect = [h for a, h in unit.actions if a == "Redirect"][-1]
+    assert redirect["Channel"] == "PJSIP/sipnet-00000000"
+    assert redirect["ExtraChannel"] == "PJSIP/202-0000000a"

@@ -62,7 +62,8 @@ class ServicesStep:
         if not with_license:
             progress(
                 _(
-                    "The admin ({admin}) and the agency ({agency}) start once a license is installed."
+                    "The admin ({admin}) and the agency ({agency}) start once a license is "
+                    "installed."
                 ).format(admin=ADMIN_UNIT, agency=AGENCY_UNIT)
             )
         if failures:

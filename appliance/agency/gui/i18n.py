@@ -24,6 +24,7 @@ LABELS = (
     N_("No terminals are connected."),
     N_("Log out"),
     N_("Maintenance mode: new logins are refused."),
+    N_("Log in at /gui/login first."),
 )
 # Notes shown after a redirect (``/gui/?note=Sent.``): translated from the query string.
 NOTES = (N_("Sent."), N_("Session ended."), N_("No such client."), N_("Wrong token."))

@@ -113,7 +113,7 @@ class GUI:
 
     def _client(self, request: web.Request) -> Any:
         if not self.agency.auth.cookie_ok(request):
-            raise web.HTTPUnauthorized(text="log in at /gui/login")
+            raise web.HTTPUnauthorized(text=self._t(request)("Log in at /gui/login first."))
         return self.agency.acp.find(request.match_info["client_id"])
 
 

@@ -164,6 +164,14 @@ async def test_the_operator_service_speaks_the_language_of_the_login(agency) -> 
         await ws.send_str(json.dumps(action("hangup", {}, id=4)))
         refusal = await next_named(ws, "not_allowed")
         assert refusal["data"]["message"] == "на этом рабочем месте нет такого вызова"
+        await ws.send_str(json.dumps(action("set_state", {"state": "pause", "reason": "tea"})))
+        await next_named(ws, "set_state.result")
+        operators._warn(operators.sessions["101"])  # the pause limit's warning, now
+        warning = (await next_named(ws, "pause_expiring"))["data"]
+        assert warning["message"] == (
+            f"пауза закончится через {round(warning['seconds_left'])} с: выберите «Ожидание» или "
+            "другое состояние, иначе сеанс будет завершён"
+        )
         assert await operators.force_logout("101", "supervisor")
         logout = await next_named(ws, "logged_out")
         assert logout["data"] == {

@@ -71,7 +71,9 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
                     Metrics(acp, units, operators), license, time.time())  # fmt: skip
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/ws", acp.handle_ws)
-    app.router.add_routes(RestAPI(agency).routes())
+    rest = RestAPI(agency)
+    app.middlewares.append(rest.unmatched)
+    app.router.add_routes(rest.routes())
     app.router.add_routes(GUI(agency).routes())
     app["agency"] = agency
     app["store"] = store

@@ -21,6 +21,7 @@ from appliance.agency.rest.errors import (
     APIError,
     InternalError,
     InvalidRequest,
+    MethodNotAllowed,
     NotFound,
     Unauthorized,
     request_language,
@@ -57,6 +58,22 @@ class RestAPI:
             return await _guarded(handler, request, language)
 
         return checked
+
+    @web.middleware
+    async def unmatched(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """An unknown path or method under /api/ answers in the one error shape, translated."""
+        try:
+            return await handler(request)
+        except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+            if not request.path.startswith("/api/"):
+                raise
+            language = request_language(request, self.agency.acp.language)
+            if isinstance(exc, web.HTTPMethodNotAllowed):
+                error: APIError = MethodNotAllowed(_("the method {method} is not allowed here",
+                                                     method=request.method))  # fmt: skip
+            else:
+                error = NotFound(_("no such resource: {path}", path=request.path))
+            return error.response(language)
 
     async def status(self, request: web.Request) -> web.StreamResponse:
         agency = self.agency

@@ -38,6 +38,11 @@ class NotFound(APIError):  # noqa: N818
     error_id = "not-found"
 
 
+class MethodNotAllowed(APIError):  # noqa: N818
+    status = 405
+    error_id = "method-not-allowed"
+
+
 class InvalidRequest(APIError):  # noqa: N818
     status = 400
     error_id = "invalid-request"

@@ -106,3 +106,17 @@ async def test_the_gui_names_modes_and_states_as_the_manual_does(rest) -> None:
     assert "Отправить" in russian and "Завершить сеанс" in russian
     english = GUI(agency)._row(row, translator("en"))
     assert "<td>Inbound</td><td>Wrap-up</td>" in english
+
+
+async def test_an_unknown_api_path_or_method_is_a_translated_error_too(rest) -> None:
+    _, http = rest
+    assert await error(await http.get("/api/nothing", headers=RU)) == (
+        404, "not-found", "нет такого ресурса: /api/nothing"
+    )  # fmt: skip
+    assert await error(await http.get("/api/nothing")) == (
+        404, "not-found", "no such resource: /api/nothing"
+    )  # fmt: skip
+    assert await error(await http.patch("/api/mode", headers=RU)) == (
+        405, "method-not-allowed", "метод PATCH здесь не поддерживается"
+    )  # fmt: skip
+    assert (await http.get("/elsewhere")).status == 404  # outside the API: aiohttp's own page

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from appliance.agency import i18n
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import CallLeg, Session
@@ -54,7 +55,7 @@ async def dial(service: OperatorService, session: Session, action: Action) -> di
     operator = session.operator
     topic = action.data.get("topic") or operator.outbound_topic
     if not topic:
-        raise ACPError("not_allowed", "choose an outbound topic first", id=action.id)
+        raise ACPError("not_allowed", i18n._("choose an outbound topic first"), id=action.id)
     why = m.may_dial(operator)
     if why is not None:
         raise m.NotAllowed(why)
@@ -103,7 +104,7 @@ async def transfer_blind(
 async def dtmf(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     leg = _leg(session, action)
     if not leg.peer:
-        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+        raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
     for digit in action.data["digits"]:
         await service.unit_of(session).action("PlayDTMF", {"Channel": leg.peer, "Digit": digit})
     return {}
@@ -113,7 +114,7 @@ async def hold(service: OperatorService, session: Session, action: Action) -> di
     """Park both legs in the agency's hold context: the caller hears music, the phone waits."""
     leg = _leg(session, action)
     if not leg.peer:
-        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+        raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
     unit = service.unit_of(session)
     sound = next((g.hold_sound for g in session.groups if g.name == leg.group), None)
     if sound:  # the group's hold sound; else the channel's own music-on-hold class
@@ -136,7 +137,7 @@ async def unhold(service: OperatorService, session: Session, action: Action) -> 
     )
     leg = session.legs.get(call_id or "")
     if leg is None or not leg.peer:
-        raise ACPError("not_allowed", "no call on hold", id=action.id)
+        raise ACPError("not_allowed", i18n._("no call on hold"), id=action.id)
     await service.unit_of(session).action(
         "Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"}
     )
@@ -150,7 +151,7 @@ async def transfer_consult(
 ) -> dict[str, Any]:
     """Two-step transfer, step one: Atxfer puts the call on hold and dials the target."""
     if session.consult is not None:
-        raise ACPError("not_allowed", "a consultation is already in progress", id=action.id)
+        raise ACPError("not_allowed", i18n._("a consultation is already in progress"), id=action.id)
     leg = _leg(session, action)
     number = action.data["number"]
     await service.unit_of(session).action(
@@ -210,7 +211,7 @@ async def conference(service: OperatorService, session: Session, action: Action)
     else:
         number = action.data.get("number")
         if not number:
-            raise ACPError("invalid_data", "conference: give a number or consult first",
+            raise ACPError("invalid_data", i18n._("conference: give a number or consult first"),
                            id=action.id)  # fmt: skip
         leg = _leg(session, action)
         await unit.action("Redirect", {"Channel": leg.channel, "ExtraChannel": leg.peer,
@@ -233,7 +234,7 @@ def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
     if consult is not None:
         held = session.legs.get(consult.call_id.removesuffix("-consult"))
     if consult is None or held is None:
-        raise ACPError("not_allowed", "no consultation in progress", id=action.id)
+        raise ACPError("not_allowed", i18n._("no consultation in progress"), id=action.id)
     return consult, held
 
 
@@ -244,7 +245,7 @@ def _leg(session: Session, action: Action) -> CallLeg:
         call_id = calls[0].call_id if calls else None
     leg = session.legs.get(call_id) if call_id else None
     if leg is None or not leg.channel:
-        raise ACPError("not_allowed", "no such call on this workplace", id=action.id)
+        raise ACPError("not_allowed", i18n._("no such call on this workplace"), id=action.id)
     return leg
 
 

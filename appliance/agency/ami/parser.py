@@ -6,18 +6,31 @@ is returned as a ``dict[str, str]``. Facts of real Asterisk 22 streams the parse
 - some messages are followed by an extra CRLF, so a message may start with empty lines;
 - headers with an empty value (``Value:``, ``AppData:``) are kept with the value ``""``;
 - a header may repeat (``Output:`` of ``Command``, ``ChanVariable:``): the values are joined
-  with LF in order (a value never contains LF); :func:`values` splits them again.
+  with LF in order (a value never contains LF); :func:`values` splits them again;
+- a line without a colon (the body of an old ``Response: Follows``) is skipped.
 
-Text is decoded as UTF-8; undecodable bytes become U+FFFD rather than failing the stream.
-The fast path handles a message with a few C-level string operations; the rare messages above
-take a slower, careful path.
+A key ends at the line's first ``": "``, or at its first ``":"`` in a line without ``": "``;
+the rest of the line is the value, which may itself contain ``": "``.
+
+Text is decoded as UTF-8 once per read, only complete messages, so a character split between
+two reads is decoded whole; undecodable bytes become U+FFFD rather than failing the stream.
+The fast path builds a message's dict in C-level loops (``str.split`` mapped over its lines,
+``dict()`` refusing any line without ``": "``); a message with such a line, or a repeated
+header, takes a slower path.
 """
 
 from __future__ import annotations
 
+from itertools import repeat
+
 Message = dict[str, str]
 
 _END = b"\r\n\r\n"
+_BLANK_LINE = "\r\n\r\n"
+# Endless arguments for ``map(str.split, lines, _SEPARATOR, _ONCE)``: line.split(": ", 1).
+_SEPARATOR = repeat(": ")
+_ONCE = repeat(1)
+_split = str.split
 
 
 class AMIParser:
@@ -28,25 +41,27 @@ class AMIParser:
     def __init__(self) -> None:
         self._buffer = b""
 
-    def feed(self, data: bytes) -> list[Message]:
-        """Messages completed by ``data`` (possibly none); the rest waits for more bytes."""
+    def feed_text(self, data: bytes) -> str:
+        """The text of the messages completed by ``data``, blank-line separated, without the
+        last blank line (``""`` if none); the rest waits for more bytes."""
         buffer = self._buffer + data if self._buffer else data
         end = buffer.rfind(_END)
         if end < 0:
             self._buffer = buffer
-            return []
+            return ""
         self._buffer = buffer[end + 4 :]
-        return parse_block(buffer[:end].decode("utf-8", "replace"))
+        with memoryview(buffer) as view:  # decoded in place: no copy of the slice
+            return str(view[:end], "utf-8", "replace")
+
+    def feed(self, data: bytes) -> list[Message]:
+        """Messages completed by ``data`` (possibly none)."""
+        text = self.feed_text(data)
+        return parse_block(text) if text else []
 
     def feed_raw(self, data: bytes) -> list[str]:
         """Like :meth:`feed` but the messages' raw texts, for :func:`parse_message` later."""
-        buffer = self._buffer + data if self._buffer else data
-        end = buffer.rfind(_END)
-        if end < 0:
-            self._buffer = buffer
-            return []
-        self._buffer = buffer[end + 4 :]
-        return buffer[:end].decode("utf-8", "replace").split("\r\n\r\n")
+        text = self.feed_text(data)
+        return text.split(_BLANK_LINE) if text else []
 
     @property
     def pending(self) -> int:
@@ -55,62 +70,40 @@ class AMIParser:
 
 
 def parse_block(text: str) -> list[Message]:
-    """Messages in ``text``: whole messages separated by blank lines, without the last one.
-
-    Fast path: each message becomes ``key, value, key, value, ...`` with two C-level string
-    operations and one ``dict(zip(...))``. It is only trusted when it found exactly one key per
-    line and no key twice; anything else (an extra CRLF, ``Key:`` without a space, ``": "``
-    inside a value, a repeated header) takes the careful line-by-line path.
-    """
-    # A line "Key:" without a space could hide a ": " inside another value from the counts.
-    suspicious = ":\r\n" in text or text[-1:] == ":"
-    messages: list[Message] = []
-    append = messages.append
-    for block in text.split("\r\n\r\n"):
-        parts = block.replace("\r\n", ": ").split(": ")
-        pairs = iter(parts)
-        message = dict(zip(pairs, pairs, strict=False))  # an odd count is caught below
-        if (
-            len(parts) != 2 * len(message)
-            or len(message) != block.count("\n") + 1
-            or (suspicious and (":\r\n" in block or block[-1:] == ":"))
-        ):
-            message = _parse_careful(block)
-            if not message:
-                continue
-        append(message)
-    return messages
+    """Messages in ``text``: whole messages separated by blank lines, without the last one."""
+    return [message for message in map(parse_message, text.split(_BLANK_LINE)) if message]
 
 
 def parse_message(block: str) -> Message:
     """One message from its raw text (see :meth:`AMIParser.feed_raw`); ``{}`` for a blank."""
-    parts = block.replace("\r\n", ": ").split(": ")
-    pairs = iter(parts)
-    message = dict(zip(pairs, pairs, strict=False))
-    if (
-        len(parts) != 2 * len(message)
-        or len(message) != block.count("\n") + 1
-        or ":\r\n" in block
-        or block[-1:] == ":"
-    ):
-        return _parse_careful(block)
+    lines = block.split("\r\n")
+    try:
+        message = dict(map(_split, lines, _SEPARATOR, _ONCE))
+    except ValueError:  # a line without ": " (empty, "Key:", text) gave dict() a 1-item list
+        return _parse_careful(lines)
+    if len(message) != len(lines):
+        return _join_repeated(lines)
     return message
 
 
-def _parse_careful(block: str) -> Message:
+def _join_repeated(lines: list[str]) -> Message:
+    """Every line is ``Key: Value`` and some key repeats."""
     message: Message = {}
-    for line in block.split("\r\n"):
-        if not line:
-            continue
-        key, sep, value = line.partition(":")
+    for key, value in map(_split, lines, _SEPARATOR, _ONCE):
+        message[key] = f"{message[key]}\n{value}" if key in message else value
+    return message
+
+
+def _parse_careful(lines: list[str]) -> Message:
+    """Any lines: empty ones and ones without a colon are skipped."""
+    message: Message = {}
+    for line in lines:
+        key, sep, value = line.partition(": ")
         if not sep:
-            continue
-        if value[:1] == " ":
-            value = value[1:]
-        if key in message:
-            message[key] = f"{message[key]}\n{value}"
-        else:
-            message[key] = value
+            key, sep, value = line.partition(":")
+            if not sep:
+                continue
+        message[key] = f"{message[key]}\n{value}" if key in message else value
     return message
 
 

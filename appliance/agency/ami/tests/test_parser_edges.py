@@ -11,7 +11,8 @@ from appliance.agency.ami.parser import AMIParser, Message, parse_message, value
 
 FOLLOWS = (
     b"Response: Follows\r\nPrivilege: Command\r\nActionID: a-1\r\n"
-    b"Name/username             Host\r\n2 sip peers [Monitored: 0 online]\r\n--END COMMAND--\r\n\r\n"
+    b"Name/username             Host\r\n2 sip peers [Monitored: 0 online]\r\n"
+    b"--END COMMAND--\r\n\r\n"
 )
 OUTPUT = (
     b"Response: Success\r\nActionID: a-2\r\nMessage: Command output follows\r\n"
@@ -27,8 +28,13 @@ BROKEN_UTF8 = b"Event: Newchannel\r\nCallerIDName: \xd0\r\nExten: \xff101\r\n\r\
 EXTRA_CRLF = b"\r\nEvent: Newexten\r\nAppData: Playback(a: b)\r\n\r\n"
 EMPTY_NO_SPACE = b"Event: VarSet\r\nVariable: X\r\nValue:\r\nAppData: e: f\r\n\r\n"
 STREAM = FOLLOWS + OUTPUT + CHANVARS + CYRILLIC + BROKEN_UTF8 + EXTRA_CRLF + EMPTY_NO_SPACE
-EXPECTED = [  # a body line with a colon reads as a header, by the rule of the parser's docstring
-    {"Response": "Follows", "Privilege": "Command", "ActionID": "a-1", "2 sip peers [Monitored": "0 online]"},
+EXPECTED = [
+    {  # a body line with a colon reads as a header, by the rule in the parser's docstring
+        "Response": "Follows",
+        "Privilege": "Command",
+        "ActionID": "a-1",
+        "2 sip peers [Monitored": "0 online]",
+    },
     {
         "Response": "Success",
         "ActionID": "a-2",

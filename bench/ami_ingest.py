@@ -16,8 +16,9 @@ as a socket read would deliver them, after the banner line):
   it is not like-for-like.
 
 Every runner is timed the same way: ``time.perf_counter`` around the loop feeding the chunks
-(set-up excluded), one warm-up round, then ``--rounds`` rounds interleaving the runners so load
-drift hits all alike; the median round is reported, with the range.
+(set-up excluded), one warm-up round, then ``--rounds`` rounds interleaving the runners (in an
+order rotating every round) so load drift hits all alike; the median round is reported, with
+the range.
 
 Run: ``.venv/bin/python bench/ami_ingest.py [--stream FILE] [--repeat N] [--rounds R]``.
 Targets (issue 6): agency >= 75 % of minimal and >= 2.8x panoramisk.
@@ -145,10 +146,12 @@ def measure(
     """Every runner's event count and round times; a warm-up round is run and dropped."""
     times: dict[str, list[float]] = {name: [] for name in runners}
     events: dict[str, int] = {}
+    names = list(runners)
     for round_number in range(rounds + 1):
-        for name, run in runners.items():
+        shift = round_number % len(names)  # no runner always follows the same one
+        for name in names[shift:] + names[:shift]:
             gc.collect()
-            seen, seconds = run(parts)
+            seen, seconds = runners[name](parts)
             if events.setdefault(name, seen) != seen:
                 raise SystemExit(f"{name}: {seen} events, {events[name]} in an earlier round")
             if round_number:

@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import gc
 import gzip
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -173,6 +174,7 @@ def main() -> None:
     data = load_stream(args.stream, args.repeat)
     parts = chunks(data)
     print(f"stream: {args.stream.name} x{args.repeat}: {len(data) / 1e6:.1f} MB")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     runners: dict[str, Runner] = {
         "agency": agency_runner(catch_all=True),
         "minimal": run_minimal,
@@ -197,6 +199,7 @@ def main() -> None:
         f"(not like-for-like) agency-lazy / panoramisk = "
         f"{rate['agency-lazy'] / rate['panoramisk']:.2f}x"
     )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -14,14 +14,20 @@ the rest of the line is the value, which may itself contain ``": "``.
 
 Text is decoded as UTF-8 once per read, only complete messages, so a character split between
 two reads is decoded whole; undecodable bytes become U+FFFD rather than failing the stream.
-The fast path builds a message's dict in C-level loops (``str.split`` mapped over its lines,
-``dict()`` refusing any line without ``": "``); a message with such a line, or a repeated
-header, takes a slower path.
+
+Speed: real traffic repeats a few dozen layouts (the same first line and keys in the same
+order). A message of a new layout is read with C-level loops (``str.split`` mapped over its
+lines, ``dict()`` refusing any line without ``": "``, a slower path for such lines), and if all
+its lines are ``Key: Value`` its layout is remembered (a bounded number) as a compiled
+pattern; later messages of that layout take one ``fullmatch`` and a ``dict(zip())`` over the
+layout's own key strings, which need no hashing and are shared by every such message.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import repeat
+from typing import NamedTuple
 
 Message = dict[str, str]
 
@@ -75,21 +81,77 @@ def parse_block(text: str) -> list[Message]:
 
 
 def parse_message(block: str) -> Message:
-    """One message from its raw text (see :meth:`AMIParser.feed_raw`); ``{}`` for a blank."""
+    """One message from its raw text (see :meth:`AMIParser.feed_raw`); ``{}`` for a blank.
+
+    A message laid out like one seen before (the same first line and keys) is read by that
+    layout's pattern in one C-level match, into a dict keyed by the layout's own key strings.
+    """
+    end = block.find("\r\n")
+    first = block if end < 0 else block[:end]
+    shapes = _SHAPES.get(first)
+    if shapes is not None:
+        for keys, pattern, repeats in shapes:
+            match = pattern.fullmatch(block)
+            if match is not None:
+                values: tuple[str, ...] = match.groups()
+                return (
+                    _join_repeated(keys, values)
+                    if repeats
+                    else dict(zip(keys, values, strict=True))
+                )
+    return _parse_new(block, first)
+
+
+class _Shape(NamedTuple):
+    """A message layout: its keys in order and a pattern taking the values of its lines."""
+
+    keys: tuple[str, ...]
+    pattern: re.Pattern[str]
+    repeats: bool
+
+
+_SHAPES: dict[str, list[_Shape]] = {}  # by the first line, such as "Event: VarSet"
+_SHAPES_PER_FIRST_LINE = 8
+_MAX_SHAPES = 512
+_learned: list[_Shape] = []
+
+
+def _parse_new(block: str, first: str) -> Message:
     lines = block.split("\r\n")
     try:
         message = dict(map(_split, lines, _SEPARATOR, _ONCE))
     except ValueError:  # a line without ": " (empty, "Key:", text) gave dict() a 1-item list
         return _parse_careful(lines)
-    if len(message) != len(lines):
-        return _join_repeated(lines)
-    return message
+    if len(message) == len(lines):
+        _learn(first, tuple(message))
+        return message
+    keys, values = zip(*map(_split, lines, _SEPARATOR, _ONCE), strict=True)
+    _learn(first, keys)
+    return _join_repeated(keys, values)
 
 
-def _join_repeated(lines: list[str]) -> Message:
-    """Every line is ``Key: Value`` and some key repeats."""
+def _learn(first: str, keys: tuple[str, ...]) -> None:
+    """Remember an event's layout of lines that are all ``Key: Value``, within bounds."""
+    shapes = _SHAPES.get(first, [])
+    if (
+        not first.startswith("Event: ")
+        or len(_learned) >= _MAX_SHAPES
+        or len(shapes) >= _SHAPES_PER_FIRST_LINE
+        or any(shape.keys == keys for shape in shapes)  # a value held a lone LF
+    ):
+        return
+    # A value is what follows ": " up to the line's end; "." never matches LF, so a value
+    # holding one fails the match and is read line by line again.
+    pattern = re.compile("\r\n".join(f"{re.escape(key)}: (.*)" for key in keys))
+    shape = _Shape(keys, pattern, len(set(keys)) != len(keys))
+    _SHAPES[first] = [*shapes, shape]
+    _learned.append(shape)
+
+
+def _join_repeated(keys: tuple[str, ...], values: tuple[str, ...]) -> Message:
+    """A message whose keys repeat: the values of a key joined with LF, in order."""
     message: Message = {}
-    for key, value in map(_split, lines, _SEPARATOR, _ONCE):
+    for key, value in zip(keys, values, strict=True):
         message[key] = f"{message[key]}\n{value}" if key in message else value
     return message
 

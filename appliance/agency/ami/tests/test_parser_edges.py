@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.agency.ami import parser
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.parser import AMIParser, Message, parse_message, values
 
@@ -153,3 +154,64 @@ def test_a_catch_all_handler_gets_every_event_parsed_and_failures_are_contained(
     assert seen == len(events)
     assert got == events
     assert "AMI event handler failed on Newchannel" in caplog.text
+
+
+@pytest.fixture
+def fresh_layouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty layout memory, so other tests' layouts neither help nor fill it."""
+    monkeypatch.setattr(parser, "_SHAPES", {})
+    monkeypatch.setattr(parser, "_learned", [])
+
+
+@pytest.mark.usefixtures("fresh_layouts")
+def test_a_layout_seen_before_parses_alike_and_shares_its_key_strings() -> None:
+    block = "Event: VarSet\r\nChannel: PJSIP/a-1\r\nVariable: X\r\nValue: \r\nAppData: a: b"
+    first, second, third = (parse_message(block) for _ in range(3))
+    expected = {"Event": "VarSet", "Channel": "PJSIP/a-1", "Variable": "X", "Value": ""}
+    assert first == second == third == {**expected, "AppData": "a: b"}
+    assert all(a is b for a, b in zip(second, third, strict=True))
+
+
+@pytest.mark.usefixtures("fresh_layouts")
+def test_a_known_layout_with_a_lone_lf_or_cr_in_a_value_parses_like_any_other() -> None:
+    parse_message("Event: X\r\nA: 1\r\nB: 2")
+    assert parse_message("Event: X\r\nA: x\ny\r\nB: 2") == {"Event": "X", "A": "x\ny", "B": "2"}
+    assert parse_message("Event: X\r\nA: x\r\r\nB: \r") == {"Event": "X", "A": "x\r", "B": "\r"}
+    assert parse_message("Event: X\r\nA: 1\r\nB: 2\r\nC: 3") == {
+        "Event": "X",
+        "A": "1",
+        "B": "2",
+        "C": "3",
+    }
+    assert parse_message("Event: X\r\nA: 1") == {"Event": "X", "A": "1"}
+    assert parse_message("Event: X\r\nA: 1\r\nB:") == {"Event": "X", "A": "1", "B": ""}
+
+
+@pytest.mark.usefixtures("fresh_layouts")
+def test_a_known_layout_with_repeated_headers_joins_them() -> None:
+    for _ in range(2):
+        [message] = AMIParser().feed(CHANVARS)
+        assert values(message, "ChanVariable") == ["UZOR_TOPIC=2", "UZOR_HIDDEN=0"]
+
+
+@pytest.mark.usefixtures("fresh_layouts")
+def test_keys_with_pattern_characters_and_many_layouts_of_one_event() -> None:
+    blocks = [f"Event: UserEvent\r\nA.b(c)*{n}: {n}+?\r\n[x]|{n}: ^$" for n in range(12)]
+    for _ in range(2):
+        for n, block in enumerate(blocks):
+            assert parse_message(block) == {
+                "Event": "UserEvent",
+                f"A.b(c)*{n}": f"{n}+?",
+                f"[x]|{n}": "^$",
+            }
+    assert len(parser._learned) == parser._SHAPES_PER_FIRST_LINE
+
+
+@pytest.mark.usefixtures("fresh_layouts")
+def test_only_events_layouts_are_remembered() -> None:
+    for _ in range(2):
+        assert parse_message("Response: Success\r\nActionID: 1") == {
+            "Response": "Success",
+            "ActionID": "1",
+        }
+    assert parser._learned == []

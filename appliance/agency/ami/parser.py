@@ -90,24 +90,22 @@ def parse_message(block: str) -> Message:
     first = block if end < 0 else block[:end]
     shapes = _SHAPES.get(first)
     if shapes is not None:
-        for keys, pattern, repeats in shapes:
+        for pattern, keys in shapes:
             match = pattern.fullmatch(block)
             if match is not None:
-                values: tuple[str, ...] = match.groups()
-                return (
-                    _join_repeated(keys, values)
-                    if repeats
-                    else dict(zip(keys, values, strict=True))
-                )
+                if keys is None:  # the keys are the pattern's group names
+                    message: Message = match.groupdict()
+                    return message
+                return _join_repeated(keys, match.groups())
     return _parse_new(block, first)
 
 
 class _Shape(NamedTuple):
-    """A message layout: its keys in order and a pattern taking the values of its lines."""
+    """A message layout: a pattern taking the values of its lines and, unless the pattern
+    names its groups after the keys (the usual case), the keys in order."""
 
-    keys: tuple[str, ...]
     pattern: re.Pattern[str]
-    repeats: bool
+    keys: tuple[str, ...] | None
 
 
 _SHAPES: dict[str, list[_Shape]] = {}  # by the first line, such as "Event: VarSet"
@@ -137,19 +135,26 @@ def _learn(first: str, keys: tuple[str, ...]) -> None:
         not first.startswith("Event: ")
         or len(_learned) >= _MAX_SHAPES
         or len(shapes) >= _SHAPES_PER_FIRST_LINE
-        or any(shape.keys == keys for shape in shapes)  # a value held a lone LF
+        or any(_keys(shape) == keys for shape in shapes)  # a value held a lone LF
     ):
         return
     # A value is what follows ": " up to the line's end; "." never matches LF, so a value
-    # holding one fails the match and is read line by line again.
-    pattern = re.compile("\r\n".join(f"{re.escape(key)}: (.*)" for key in keys))
-    shape = _Shape(keys, pattern, len(set(keys)) != len(keys))
+    # holding one fails the match and is read line by line again. Groups named after the keys
+    # give the dict in one call; a key that cannot name a group, or repeats, is zipped.
+    named = len(set(keys)) == len(keys) and all(key.isidentifier() for key in keys)
+    group = "(?P<{}>.*)" if named else "(.*)"
+    pattern = re.compile("\r\n".join(f"{re.escape(key)}: {group.format(key)}" for key in keys))
+    shape = _Shape(pattern, None if named else keys)
     _SHAPES[first] = [*shapes, shape]
     _learned.append(shape)
 
 
+def _keys(shape: _Shape) -> tuple[str, ...]:
+    return tuple(shape.pattern.groupindex) if shape.keys is None else shape.keys
+
+
 def _join_repeated(keys: tuple[str, ...], values: tuple[str, ...]) -> Message:
-    """A message whose keys repeat: the values of a key joined with LF, in order."""
+    """The values of each key, joined with LF in order when the key repeats."""
     message: Message = {}
     for key, value in zip(keys, values, strict=True):
         message[key] = f"{message[key]}\n{value}" if key in message else value

@@ -169,6 +169,7 @@ def test_a_layout_seen_before_parses_alike_and_shares_its_key_strings() -> None:
     first, second, third = (parse_message(block) for _ in range(3))
     expected = {"Event": "VarSet", "Channel": "PJSIP/a-1", "Variable": "X", "Value": ""}
     assert first == second == third == {**expected, "AppData": "a: b"}
+    assert list(first) == list(second) == ["Event", "Channel", "Variable", "Value", "AppData"]
     assert all(a is b for a, b in zip(second, third, strict=True))
 
 

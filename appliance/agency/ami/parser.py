@@ -110,7 +110,8 @@ class _Shape(NamedTuple):
 
 _SHAPES: dict[str, list[_Shape]] = {}  # by the first line, such as "Event: VarSet"
 _SHAPES_PER_FIRST_LINE = 8
-_MAX_SHAPES = 512
+_MAX_SHAPES = 256
+_MAX_SHAPE_LINES = 100
 _learned: list[_Shape] = []
 
 
@@ -133,6 +134,7 @@ def _learn(first: str, keys: tuple[str, ...]) -> None:
     shapes = _SHAPES.get(first, [])
     if (
         not first.startswith("Event: ")
+        or len(keys) > _MAX_SHAPE_LINES
         or len(_learned) >= _MAX_SHAPES
         or len(shapes) >= _SHAPES_PER_FIRST_LINE
         or any(_keys(shape) == keys for shape in shapes)  # a value held a lone LF

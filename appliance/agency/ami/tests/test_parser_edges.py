@@ -216,3 +216,13 @@ def test_only_events_layouts_are_remembered() -> None:
             "ActionID": "1",
         }
     assert parser._learned == []
+
+
+@pytest.mark.usefixtures("fresh_layouts")
+def test_a_long_event_parses_but_its_layout_is_not_remembered() -> None:
+    lines = [f"ChanVariable: V{n}={n}" for n in range(parser._MAX_SHAPE_LINES)]
+    block = "\r\n".join(["Event: Newchannel", *lines])
+    for _ in range(2):
+        message = parse_message(block)
+        assert values(message, "ChanVariable") == [f"V{n}={n}" for n in range(len(lines))]
+    assert parser._learned == []

@@ -226,3 +226,24 @@ def test_a_long_event_parses_but_its_layout_is_not_remembered() -> None:
         message = parse_message(block)
         assert values(message, "ChanVariable") == [f"V{n}={n}" for n in range(len(lines))]
     assert parser._learned == []
+
+
+layout_key_st = st.one_of(
+    key_st,
+    st.text("ABCxyz019_-.:()[]*+?\\$^|{}\r\n ", min_size=0, max_size=6),
+).filter(lambda key: ": " not in key and "\r\n" not in key)
+layout_value_st = st.text(st.characters(blacklist_categories=("Cs",)), max_size=10).filter(
+    lambda value: "\r\n" not in value and not value.startswith("\n")
+)
+
+
+@given(text_st, st.lists(st.tuples(layout_key_st, layout_value_st), min_size=1, max_size=8))
+def test_a_remembered_layout_reads_any_message_like_the_rule(
+    name: str, pairs: list[tuple[str, str]]
+) -> None:
+    block = "\r\n".join([f"Event: {name}", *(f"{key}: {value}" for key, value in pairs)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parser, "_SHAPES", {})
+        patch.setattr(parser, "_learned", [])
+        for _ in range(3):  # the first reading may remember the layout, the others use it
+            assert parse_message(block) == reference(block)

@@ -119,3 +119,9 @@ demo-stop: venv ## Stop and remove the demo appliance
 
 bench-installer: deps venv ## Installer: bundle size, build time, install+configure time, configurator re-run
 	$(VPY) bench/installer.py
+
+.PHONY: bench-agency
+bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
+	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
+	$(VPY) bench/ami_ingest.py
+	$(VPY) bench/acp_fanout.py

@@ -90,6 +90,16 @@ CONFIGURATOR_PO := configurator/locale/ru/LC_MESSAGES/uzor-configurator
 configurator-locale: ## Compile the configurator's Russian catalog (.po -> .mo)
 	msgfmt --check -o $(CONFIGURATOR_PO).mo $(CONFIGURATOR_PO).po
 
+AGENCY_PO := appliance/agency/locale/ru/LC_MESSAGES/uzor-agency.po
+.PHONY: agency-messages agency-locale
+agency-messages: ## Agency: update the Russian catalog's msgids from the sources (xgettext + msgmerge)
+	xgettext --language=Python --from-code=UTF-8 --keyword=_ --keyword=N_ --no-wrap --sort-by-file \
+		-o $(AGENCY_PO:.po=.pot) $$(find appliance/agency -name '*.py' -not -path '*/tests/*' | sort)
+	msgmerge --quiet --update --no-wrap --no-fuzzy-matching --backup=none $(AGENCY_PO) $(AGENCY_PO:.po=.pot)
+	rm -f $(AGENCY_PO:.po=.pot)
+agency-locale: ## Agency: compile the Russian catalog (.po -> committed .mo; needs gettext)
+	msgfmt --check -o $(AGENCY_PO:.po=.mo) $(AGENCY_PO)
+
 .PHONY: bench-configurator
 bench-configurator: deps venv ## Configurator: first run and re-run times (throwaway MariaDB, real uzor-admin)
 	$(VPY) bench/configurator_rerun.py
@@ -109,3 +119,9 @@ demo-stop: venv ## Stop and remove the demo appliance
 
 bench-installer: deps venv ## Installer: bundle size, build time, install+configure time, configurator re-run
 	$(VPY) bench/installer.py
+
+.PHONY: bench-agency
+bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
+	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
+	$(VPY) bench/ami_ingest.py
+	$(VPY) bench/acp_fanout.py

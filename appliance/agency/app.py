@@ -17,6 +17,7 @@ from appliance.agency.ami.manager import AMIManager, UnitAccess
 from appliance.agency.config import AgencyConfig
 from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.views import GUI
+from appliance.agency.i18n import _, process_language
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.license_notice import parse_not_after
@@ -49,15 +50,16 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
     accesses = await load_units(config, store)
     if license.max_pbx_units is not None and len(accesses) > license.max_pbx_units:
         dropped = [a.name for a in accesses[license.max_pbx_units :]]
-        log.error("the license allows %d PBX unit(s); not connecting to %s",
-                  license.max_pbx_units, ", ".join(dropped))  # fmt: skip
+        message = _("the license allows {count} PBX units; not connecting to {units}",
+                    count=license.max_pbx_units, units=", ".join(dropped))  # fmt: skip
+        log.error("%s", message.render(process_language()))
         accesses = accesses[: license.max_pbx_units]
     units = {access.name: AMIManager(access, config.ami, Dispatcher()) for access in accesses}
     operators = OperatorService(config.operators, store, units,
                                 max_operators=license.max_operators,
                                 license_not_after=parse_not_after(license.not_after),
                                 license_warn_days=config.license.warn_days)  # fmt: skip
-    acp = ACPServer(config.acp, operators)
+    acp = ACPServer(config.acp, operators, config.language or process_language())
     operators.notifier = acp
     topics = TopicCache(store)
     await topics.refresh()
@@ -69,7 +71,9 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
                     Metrics(acp, units, operators), license, time.time())  # fmt: skip
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/ws", acp.handle_ws)
-    app.router.add_routes(RestAPI(agency).routes())
+    rest = RestAPI(agency)
+    app.middlewares.append(rest.unmatched)
+    app.router.add_routes(rest.routes())
     app.router.add_routes(GUI(agency).routes())
     app["agency"] = agency
     app["store"] = store

@@ -2,7 +2,7 @@
 
 Every layer is a YAML mapping read with ``yaml.safe_load``; the merged result is validated with
 pydantic. An unknown or bad key raises :class:`ConfigError` whose message is one line naming the
-file (or flag) the key came from and the dotted key.
+file (or flag) the key came from and the dotted key (``text``: translatable; ``str``: English).
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
+
+from appliance.agency.i18n import N_, Text, _
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
 SECRET_KEYS = ("password_file", "token_file", "secret_file")
@@ -20,6 +23,10 @@ SECRET_KEYS = ("password_file", "token_file", "secret_file")
 
 class ConfigError(Exception):
     """A configuration problem; ``str(err)`` is one line naming the file and the key."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 class _Section(BaseModel):
@@ -93,6 +100,8 @@ class AgencyConfig(_Section):
     operators: OperatorsConfig
     units: tuple[UnitConfig, ...] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # texts for terminals and REST clients that ask for no language; None: the process locale
+    language: Literal["en", "ru"] | None = None
 
 
 Layer = tuple[str, Mapping[str, Any]]
@@ -146,15 +155,18 @@ def _read_yaml(path: Path) -> Mapping[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise ConfigError(_("{path}: cannot read: {reason}", path=path,
+                            reason=exc.strerror or exc)) from exc  # fmt: skip
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
-        line = f" line {where.line + 1}" if where is not None else ""
-        raise ConfigError(f"{path}:{line}: not valid YAML") from exc
+        if where is None:
+            raise ConfigError(_("{path}: not valid YAML", path=path)) from exc
+        raise ConfigError(_("{path}: line {line}: not valid YAML", path=path,
+                            line=where.line + 1)) from exc  # fmt: skip
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+        raise ConfigError(_("{path}: the top level must be a mapping of keys", path=path))
     return data
 
 
@@ -162,11 +174,11 @@ def _parse_override(text: str) -> Layer:
     source = f"flag --set {text.partition('=')[0]}"
     key, sep, raw = text.partition("=")
     if not sep or not key:
-        raise ConfigError(f"{source}: expected KEY=VALUE, e.g. listen.port=8766")
+        raise ConfigError(_("{source}: expected KEY=VALUE, e.g. listen.port=8766", source=source))
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: the value is not valid YAML") from exc
+        raise ConfigError(_("{source}: the value is not valid YAML", source=source)) from exc
     data: Any = value
     for part in reversed(key.split(".")):
         data = {part: data}
@@ -192,17 +204,49 @@ def _merge(
         origins[path] = source
 
 
-def _describe(exc: ValidationError, origins: Mapping[tuple[str, ...], str]) -> str:
+def _describe(exc: ValidationError, origins: Mapping[tuple[str, ...], str]) -> Text:
     error = exc.errors()[0]
     loc = tuple(str(part) for part in error["loc"])
-    source = "configuration"
+    source: str | Text = _("configuration")
     for size in range(len(loc), 0, -1):
         if loc[:size] in origins:
             source = origins[loc[:size]]
             break
-    key = ".".join(loc) or "(top level)"
+    key = ".".join(loc) or _("(top level)")
     if error["type"] == "extra_forbidden":
-        return f"{source}: unknown key '{key}'"
+        return _("{source}: unknown key '{key}'", source=source, key=key)
     if error["type"] == "missing":
-        return f"{source}: missing key '{key}'"
-    return f"{source}: bad value for '{key}': {error['msg']}"
+        return _("{source}: missing key '{key}'", source=source, key=key)
+    return _("{source}: bad value for '{key}': {problem}", source=source, key=key,
+             problem=_problem(error))  # fmt: skip
+
+
+_PROBLEMS = {  # pydantic error type -> the problem in words (with the error's ctx values)
+    "int_parsing": N_("an integer is expected"),
+    "int_type": N_("an integer is expected"),
+    "int_from_float": N_("an integer is expected"),
+    "float_parsing": N_("a number is expected"),
+    "float_type": N_("a number is expected"),
+    "bool_parsing": N_("true or false is expected"),
+    "bool_type": N_("true or false is expected"),
+    "string_type": N_("a string is expected"),
+    "model_type": N_("a mapping of keys is expected"),
+    "dict_type": N_("a mapping of keys is expected"),
+    "tuple_type": N_("a list is expected"),
+    "list_type": N_("a list is expected"),
+    "greater_than_equal": N_("it must be at least {ge}"),
+    "greater_than": N_("it must be greater than {gt}"),
+    "less_than_equal": N_("it must be at most {le}"),
+    "less_than": N_("it must be less than {lt}"),
+    "literal_error": N_("it must be one of: {expected}"),
+}
+
+
+def _problem(error: ErrorDetails) -> Text | str:
+    template = _PROBLEMS.get(error["type"])
+    if template is None:
+        return error["msg"]
+    values = {k: str(v) for k, v in error.get("ctx", {}).items()}
+    if "expected" in values:  # "'A', 'B' or 'C'" -> "'A', 'B', 'C'" (no English word)
+        values["expected"] = values["expected"].replace(" or ", ", ")
+    return _(template, **values)

@@ -10,6 +10,7 @@ from appliance.agency.acp.clients import Client
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import AgencyConfig, redacted
+from appliance.agency.i18n import Text, _
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest.auth import TokenAuth
@@ -69,8 +70,15 @@ class Agency:
         return rows
 
     def set_maintenance(self, active: bool, message: str = "") -> None:
+        """Enter or leave maintenance; terminals get the supervisor's ``message`` as written,
+        or, without one, a standard text in each terminal's language."""
         self.acp.maintenance = active
-        self.acp.broadcast("notification", "maintenance", {"active": active, "message": message})
+        text: Text | str = message or (
+            _("the agency is under maintenance: new logins are refused")
+            if active
+            else _("maintenance is over: logins are accepted again")
+        )
+        self.acp.broadcast("notification", "maintenance", {"active": active, "message": text})
 
     async def end_client(self, client: Client) -> None:
         if client.agent is not None:

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from appliance.agency.config import AgencyConfig, ConfigError, load_config
 from appliance.agency.context import LicenseInfo
+from appliance.agency.i18n import _, process_language
 
 
 class Exit(enum.IntEnum):
@@ -49,23 +50,20 @@ def license_info(license: Any) -> LicenseInfo:
     )
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="uzor-agency", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--config",
-        type=Path,
-        required=True,
-        help="/etc/uzor/agency/<instance>.yaml (conf.d/ next to it is read too)",
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one key, e.g. --set listen.port=8766",
-    )
-    parser.add_argument("--debug", action="store_true", help="tracebacks and debug logging")
-    return parser.parse_args(argv)  # fmt: skip
+def parse_args(argv: Sequence[str] | None, language: str = "en") -> argparse.Namespace:
+    texts = {
+        "description": _("The Uzor agency: operators' terminals (ACP) <-> the PBX units (AMI)."),
+        "config": _("/etc/uzor/agency/<instance>.yaml (conf.d/ next to it is read too)"),
+        "set": _("override one key, e.g. --set listen.port=8766"),
+        "debug": _("tracebacks and debug logging"),
+    }
+    say = {name: text.render(language) for name, text in texts.items()}
+    parser = argparse.ArgumentParser(prog="uzor-agency", description=say["description"])
+    parser.add_argument("--config", type=Path, required=True, help=say["config"])
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help=say["set"])  # fmt: skip
+    parser.add_argument("--debug", action="store_true", help=say["debug"])
+    return parser.parse_args(argv)
 
 
 def main(
@@ -76,11 +74,12 @@ def main(
     run: Callable[[AgencyConfig, LicenseInfo], Any] | None = None,
 ) -> int:
     err = stderr if stderr is not None else sys.stderr
-    args = parse_args(argv)
+    language = process_language()  # the server operator's locale, as the license gate's
+    args = parse_args(argv, language)
     try:
         config = load_config(args.config, args.set)
     except ConfigError as exc:
-        print(f"uzor-agency: {exc}", file=err)
+        print(f"uzor-agency: {exc.text.render(language)}", file=err)
         return Exit.BAD_CONFIG
     logging.basicConfig(
         level=logging.DEBUG if args.debug else config.log_level,
@@ -103,7 +102,8 @@ def main(
     except Exception as exc:
         if args.debug:
             raise
-        print(f"uzor-agency: cannot start: {exc}", file=err)
+        message = _("uzor-agency: cannot start: {error}", error=exc)
+        print(message.render(language), file=err)
         return Exit.FAILED
     return Exit.OK
 

@@ -13,6 +13,7 @@ import pymysql
 import pytest
 import yaml
 
+from appliance.agency.config import load_config
 from configurator.core.step import StepError
 from configurator.core.steps.database import DatabaseStep
 from configurator.i18n import set_language
@@ -99,6 +100,9 @@ def test_it_creates_the_database_user_and_config_files(
     agency = yaml.safe_load(ctx.paths.agency_config(1).read_text())
     assert agency["database"] == admin["database"]
     assert agency["api"]["token_file"] == str(ctx.paths.agency_token_file)
+    assert agency["language"] == "en"
+    # the agency's own loader (defaults + this file) accepts what the wizard wrote
+    assert load_config(ctx.paths.agency_config(1)).language == "en"
 
     conn = pymysql.connect(
         unix_socket=mariadb.socket, user=names, password=password, database=names

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from configurator.core.context import Context
 from configurator.core.services import Systemd
 from configurator.core.step import CHANGED_STEPS, StepError
 from configurator.core.steps.services import ServicesStep
@@ -56,11 +57,16 @@ def calls(log: Path) -> list[str]:
     return [line for line in log.read_text().splitlines() if not line.startswith("show ")]
 
 
-def test_it_restarts_the_admin_and_nginx_and_the_agency_once_licensed(tmp_path: Path) -> None:
+def licensed(ctx: Context) -> None:
+    ctx.paths.license_file.parent.mkdir(parents=True, exist_ok=True)
+    ctx.paths.license_file.write_text("licensed\n")
+
+
+def test_it_restarts_the_admin_nginx_and_the_agency(tmp_path: Path) -> None:
     services, log = systemd(tmp_path)
     ctx = make_context(tmp_path / "root", services=services)
-    progress = Recorder()
-    ServicesStep().apply(ctx, {}, progress)
+    licensed(ctx)
+    ServicesStep().apply(ctx, {}, Recorder())
     assert calls(log) == [
         "is-active --quiet uzor-admin",
         "enable uzor-admin",
@@ -68,19 +74,29 @@ def test_it_restarts_the_admin_and_nginx_and_the_agency_once_licensed(tmp_path: 
         "is-active --quiet nginx",
         "enable nginx",
         "reload-or-restart nginx",
+        "is-active --quiet uzor-agency@1",
+        "enable uzor-agency@1",
+        "restart uzor-agency@1",
     ]
-    assert "The agency (uzor-agency@1) starts once a license is installed." in progress.lines
 
-    log.unlink()
-    ctx.paths.license_file.parent.mkdir(parents=True)
-    ctx.paths.license_file.write_text("licensed\n")
-    ServicesStep().apply(ctx, {}, Recorder())
-    assert calls(log)[-2:] == ["enable uzor-agency@1", "restart uzor-agency@1"]
+
+def test_without_a_license_only_nginx_starts_and_it_says_why(tmp_path: Path) -> None:
+    services, log = systemd(tmp_path)
+    ctx = make_context(tmp_path / "root", services=services)
+    progress = Recorder()
+    ServicesStep().apply(ctx, {}, progress)
+    assert calls(log) == ["is-active --quiet nginx", "enable nginx", "reload-or-restart nginx"]
+    assert "  uzor-admin: running" not in progress.lines
+    assert (
+        "The admin (uzor-admin) and the agency (uzor-agency@1) start once a license is installed."
+        in progress.lines
+    )
 
 
 def test_a_unit_that_fails_is_named_and_the_others_still_start(tmp_path: Path) -> None:
     services, log = systemd(tmp_path, failing="uzor-admin")
     ctx = make_context(tmp_path / "root", services=services)
+    licensed(ctx)
     with pytest.raises(StepError) as error:
         ServicesStep().apply(ctx, {}, Recorder())
     assert str(error.value) == (
@@ -97,13 +113,14 @@ def test_without_systemd_nothing_is_started_and_it_says_so(tmp_path: Path) -> No
     progress = Recorder()
     assert not ServicesStep().apply(ctx, {}, progress).changed
     assert progress.lines[-1] == (
-        "systemd does not run this system: the services uzor-admin, nginx were not started."
+        "systemd does not run this system: the services nginx were not started."
     )
 
 
 def test_a_rerun_that_changed_nothing_leaves_running_services_alone(tmp_path: Path) -> None:
     services, log = systemd(tmp_path)
     ctx = make_context(tmp_path / "root", services=services)
+    licensed(ctx)
     assert ServicesStep().apply(ctx, {}, Recorder()).changed
     log.unlink()
 
@@ -112,6 +129,7 @@ def test_a_rerun_that_changed_nothing_leaves_running_services_alone(tmp_path: Pa
     assert calls(log) == [
         "is-active --quiet uzor-admin",
         "is-active --quiet nginx",
+        "is-active --quiet uzor-agency@1",
     ]
     assert "  nginx: running, nothing changed" in progress.lines
 
@@ -119,6 +137,7 @@ def test_a_rerun_that_changed_nothing_leaves_running_services_alone(tmp_path: Pa
 def test_after_a_change_every_service_is_restarted(tmp_path: Path) -> None:
     services, log = systemd(tmp_path)
     ctx = make_context(tmp_path / "root", services=services)
+    licensed(ctx)
     ServicesStep().apply(ctx, {}, Recorder())
     log.unlink()
     ctx.state[CHANGED_STEPS] = ["tls"]
@@ -130,8 +149,7 @@ def test_after_a_change_every_service_is_restarted(tmp_path: Path) -> None:
 def test_a_unit_whose_package_is_not_installed_is_skipped(tmp_path: Path) -> None:
     services, log = systemd(tmp_path, agency_missing=True)
     ctx = make_context(tmp_path / "root", services=services)
-    ctx.paths.license_file.parent.mkdir(parents=True)
-    ctx.paths.license_file.write_text("licensed\n")
+    licensed(ctx)
     progress = Recorder()
     ServicesStep().apply(ctx, {}, progress)
     assert "  uzor-agency@1: not installed, skipped" in progress.lines

@@ -10,6 +10,7 @@ import logging
 import sys
 
 from django.core import checks
+from django.db import connections
 
 logger = logging.getLogger("uzor")
 EXIT_CHECK_FAILED = 3
@@ -21,6 +22,8 @@ def refuse_to_start_on_errors() -> None:
         for message in checks.run_checks(include_deployment_checks=False)
         if message.is_serious() and not message.is_silenced()
     ]
+    # gunicorn --preload forks its workers after this: none may inherit a database connection
+    connections.close_all()
     if not serious:
         return
     for message in serious:

@@ -31,6 +31,7 @@ class Client:
     connected_at: float = field(default_factory=time.time)
     agent: str | None = None
     workplace: str | None = None
+    lang: str = "en"  # the language of the texts sent to this terminal
     sent: int = 0
     closed_reason: str | None = None
     _queue: asyncio.Queue[str | None] = field(init=False)

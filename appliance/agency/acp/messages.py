@@ -12,7 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
+
+from appliance.agency.i18n import DEFAULT_LANGUAGE, Text, _
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 KINDS = ("action", "event", "notification", "warning", "error")
@@ -20,19 +22,20 @@ MessageId = str | int
 
 
 class ACPError(Exception):
-    """A message that gets an ``error`` reply; ``code`` is the error message's name."""
+    """A message that gets an ``error`` reply; ``code`` is the error message's name (stable,
+    machine-readable), ``message`` the human text, sent in the terminal's language."""
 
     def __init__(
-        self, code: str, message: str, *, id: MessageId | None = None, details: Any = None
+        self, code: str, message: Text, *, id: MessageId | None = None, details: Any = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(str(message))
         self.code = code
         self.message = message
         self.id = id
         self.details = details
 
-    def to_message(self) -> str:
-        data: dict[str, Any] = {"message": self.message}
+    def to_message(self, language: str = DEFAULT_LANGUAGE) -> str:
+        data: dict[str, Any] = {"message": self.message.render(language)}
         if self.details is not None:
             data["details"] = self.details
         return encode("error", self.code, data, id=self.id)
@@ -69,29 +72,28 @@ def decode_action(raw: str | bytes, max_bytes: int) -> Action:
     """An :class:`Action` from one WebSocket frame; :class:`ACPError` says what is wrong."""
     size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > max_bytes:
-        raise ACPError("oversized", f"message of {size} bytes; the limit is {max_bytes}")
+        raise ACPError("oversized", _("the message has {size} bytes; the limit is {limit}",
+                                      size=size, limit=max_bytes))  # fmt: skip
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise ACPError("malformed", f"not JSON in UTF-8: {exc}") from exc
+        raise ACPError(
+            "malformed", _("the message is not JSON in UTF-8 ({error})", error=exc)
+        ) from exc
     if not isinstance(value, dict):
-        raise ACPError("malformed", "a message must be a JSON object")
+        raise ACPError("malformed", _("a message must be a JSON object"))
     message_id = _message_id(value)
     _check_envelope(value, message_id)
     name = value["name"]
     validator = _data_validators().get(name)
     if validator is None:
-        raise ACPError("unknown_action", f"unknown action {name!r}", id=message_id)
+        raise ACPError("unknown_action", _("unknown action '{name}'", name=name[:64]),
+                       id=message_id)  # fmt: skip
     data = value.get("data", {})
     error = next(iter(validator.iter_errors(data)), None)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "data"
-        raise ACPError(
-            "invalid_data",
-            f"{name}: {where}: {error.message}"[:300],
-            id=message_id,
-            details={"path": list(error.absolute_path)},
-        )
+        raise ACPError("invalid_data", describe_invalid(name, error), id=message_id,
+                       details={"path": list(error.absolute_path)})  # fmt: skip
     return Action(name, data, message_id)
 
 
@@ -106,18 +108,47 @@ def _message_id(value: dict[str, Any]) -> MessageId | None:
 
 def _check_envelope(value: dict[str, Any], message_id: MessageId | None) -> None:
     if "id" in value and message_id is None:
-        raise ACPError("malformed", "'id' must be a string (<= 64 chars) or an integer")
+        raise ACPError("malformed", _("'id' must be a string (up to 64 characters) or an integer"))
     extra = set(value) - {"type", "name", "id", "data"}
     if extra:
-        raise ACPError("malformed", f"unknown field(s): {', '.join(sorted(extra))}", id=message_id)
+        raise ACPError("malformed", _("unknown fields: {fields}", fields=_names(extra)),
+                       id=message_id)  # fmt: skip
     if value.get("type") != "action":
         raise ACPError(
-            "malformed", "a terminal sends only messages of type 'action'", id=message_id
+            "malformed", _("a terminal sends only messages of type 'action'"), id=message_id
         )
     if not isinstance(value.get("name"), str):
-        raise ACPError("malformed", "'name' must be a string", id=message_id)
+        raise ACPError("malformed", _("'name' must be a string"), id=message_id)
     if not isinstance(value.get("data", {}), dict):
-        raise ACPError("malformed", "'data' must be an object", id=message_id)
+        raise ACPError("malformed", _("'data' must be an object"), id=message_id)
+
+
+def describe_invalid(action: str, error: ValidationError) -> Text:
+    """A schema violation in words a person reads, for the common kinds of rule."""
+    where = "/".join(str(p) for p in error.absolute_path) or "data"
+    instance, rule, expected = error.instance, error.validator, error.validator_value
+    if not isinstance(expected, list):
+        expected = [expected]
+    if rule == "required" and isinstance(instance, dict):
+        missing = [k for k in expected if k not in instance]
+        return _("{action}: the field '{field}' is required", action=action,
+                 field=_names(missing))  # fmt: skip
+    if rule == "additionalProperties" and isinstance(instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return _("{action}: unknown fields: {fields}", action=action,
+                 fields=_names(k for k in instance if k not in known))  # fmt: skip
+    if rule == "type":
+        return _("{action}: '{field}' must be of type {type}", action=action, field=where,
+                 type=_names(expected))  # fmt: skip
+    if rule == "enum":
+        return _("{action}: '{field}' must be one of: {values}", action=action, field=where,
+                 values=", ".join(json.dumps(v) for v in expected)[:200])  # fmt: skip
+    return _("{action}: '{field}' has a value that is not allowed ({rule})", action=action,
+             field=where, rule=rule)  # fmt: skip
+
+
+def _names(names: Any) -> str:
+    return ", ".join(sorted(str(n) for n in names))[:200]
 
 
 def encode(kind: str, name: str, data: dict[str, Any], *, id: MessageId | None = None) -> str:

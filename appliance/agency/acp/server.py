@@ -18,6 +18,7 @@ from appliance.agency.acp.clients import Client
 from appliance.agency.acp.limiter import LoginLimiter
 from appliance.agency.acp.messages import ACPError, Action, decode_action, encode, reply
 from appliance.agency.config import AcpConfig
+from appliance.agency.i18n import DEFAULT_LANGUAGE, Text, _, choose, from_accept_language
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,11 @@ class SessionHandler(Protocol):
 
 
 class ACPServer:
-    def __init__(self, settings: AcpConfig, handler: SessionHandler) -> None:
+    def __init__(
+        self, settings: AcpConfig, handler: SessionHandler, language: str = DEFAULT_LANGUAGE
+    ) -> None:
         self.settings = settings
+        self.language = language  # for terminals that ask for no language we speak
         self.handler = handler
         self.max_clients = settings.max_clients
         self.maintenance = False
@@ -52,9 +56,13 @@ class ACPServer:
         await ws.prepare(request)
         client = Client(ws, request.transport, _remote(request), self.settings.client_queue,
                         self._dropped)  # fmt: skip
+        client.lang = choose(from_accept_language(request.headers.get("Accept-Language", "")),
+                             self.language)  # fmt: skip
         client.start()
         if len(self.clients) >= self.max_clients:
-            self._error(client, ACPError("max_clients", f"at most {self.max_clients} terminals"))
+            self._error(client, ACPError("max_clients", _(
+                "the agency serves at most {count} terminals; try again later",
+                count=self.max_clients)))  # fmt: skip
             await client.close("max clients")
             return ws
         self.clients[client.id] = client
@@ -74,7 +82,7 @@ class ACPServer:
             if frame.type is WSMsgType.TEXT:
                 await self._on_text(client, frame.data)
             elif frame.type is WSMsgType.BINARY:
-                self._error(client, ACPError("malformed", "send JSON in text frames"))
+                self._error(client, ACPError("malformed", _("send JSON in text frames")))
             elif frame.type is WSMsgType.ERROR:
                 log.info("ACP client %s: %s", client.id, client.ws.exception())
                 return
@@ -89,7 +97,7 @@ class ACPServer:
             if not client.logged_in:
                 result = await self._login(client, action)
             elif action.name == "login":
-                raise ACPError("not_allowed", "already logged in", id=action.id)
+                raise ACPError("not_allowed", _("already logged in"), id=action.id)
             else:
                 result = await self.handler.handle(client, action)
             client.send(reply(action, result))
@@ -97,17 +105,21 @@ class ACPServer:
             self._error(client, exc)
         except Exception:
             log.exception("ACP client %s: action failed", client.id)
-            self._error(client, ACPError("internal", "internal error; retry", id=action_id))
+            self._error(client, ACPError("internal", _("internal error; try again"), id=action_id))
 
     async def _login(self, client: Client, action: Action) -> dict[str, Any]:
         if action.name != "login":
-            raise ACPError("not_logged_in", "log in first", id=action.id)
+            raise ACPError("not_logged_in", _("log in first"), id=action.id)
+        if "lang" in action.data:  # the terminal's language from now on
+            client.lang = choose(action.data["lang"], client.lang)
         if self.maintenance:
-            raise ACPError("maintenance", "maintenance: no new logins", id=action.id)
+            raise ACPError("maintenance", _("the agency is under maintenance: new logins are "
+                                            "refused; try again later"), id=action.id)  # fmt: skip
         keys = (f"addr:{client.remote}", f"agent:{action.data.get('agent')}")
         wait = self.limiter.blocked(keys)
         if wait > 0:
-            raise ACPError("rate_limited", f"too many failed logins; retry in {wait:.0f}s",
+            raise ACPError("rate_limited", _("too many failed logins; try again in {seconds} s",
+                                             seconds=round(wait)),
                            id=action.id, details={"retry_after": round(wait)})  # fmt: skip
         try:
             result = await self.handler.login(client, action)
@@ -120,7 +132,7 @@ class ACPServer:
 
     def _error(self, client: Client, error: ACPError) -> None:
         self.errors[error.code] += 1
-        client.send(error.to_message())
+        client.send(error.to_message(client.lang))
 
     def _dropped(self, client: Client, _reason: str) -> None:
         self.dropped += 1
@@ -128,11 +140,18 @@ class ACPServer:
 
     # used by the services, REST and GUI ------------------------------------------------------
     def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool:
-        return client.send(encode(kind, name, data))
+        """Send one message; :class:`Text` values of ``data`` in the terminal's language."""
+        return client.send(encode(kind, name, localized(data, client.lang)))
 
     def broadcast(self, kind: str, name: str, data: dict[str, Any]) -> int:
-        text = encode(kind, name, data)
-        return sum(client.send(text) for client in list(self.clients.values()))
+        texts: dict[str, str] = {}
+        sent = 0
+        for client in list(self.clients.values()):
+            text = texts.get(client.lang)
+            if text is None:
+                text = texts[client.lang] = encode(kind, name, localized(data, client.lang))
+            sent += client.send(text)
+        return sent
 
     def find(self, client_id: str) -> Client | None:
         return self.clients.get(client_id)
@@ -147,6 +166,13 @@ class ACPServer:
     async def close_all(self, reason: str) -> None:
         for client in list(self.clients.values()):
             await self.end_session(client, reason)
+
+
+def localized(data: dict[str, Any], language: str) -> dict[str, Any]:
+    """``data`` with its top-level :class:`Text` values rendered in ``language``."""
+    if not any(isinstance(value, Text) for value in data.values()):
+        return data
+    return {k: v.render(language) if isinstance(v, Text) else v for k, v in data.items()}
 
 
 def _remote(request: web.Request) -> str:

@@ -39,20 +39,22 @@ class Dispatcher:
         self.dispatch_all((message,))
 
     def dispatch_raw(self, blocks: Iterable[str]) -> int:
-        """Dispatch raw message texts; only events somebody subscribed to are parsed.
+        """Dispatch raw message texts; the number of events seen.
 
-        The event name is read from the first line (Asterisk always sends ``Event:`` first);
-        anything else is parsed in full. Unsolicited responses are dropped.
+        With a catch-all handler every message is parsed. Otherwise only the events somebody
+        subscribed to are: the event name is read from the first line (Asterisk always sends
+        ``Event:`` first), anything else is parsed in full, unsolicited responses are dropped.
         """
+        if self._any:  # lazily mapped: each message is dispatched while still in cache
+            return self.dispatch_all(map(parse_message, blocks))
         table = self._table
-        everything = bool(self._any)
         seen = 0
         for block in blocks:
             if block[:7] == "Event: ":
                 seen += 1
                 end = block.find("\r", 7)
                 name = block[7:end] if end > 0 else block[7:]
-                if everything or name in table:
+                if name in table:
                     self._deliver(name, parse_message(block))
             elif block[:10] != "Response: ":
                 message = parse_message(block)
@@ -74,8 +76,9 @@ class Dispatcher:
         default = self._any
         seen = 0
         for message in messages:
-            name = message.get("Event")
-            if name is None:
+            try:
+                name = message["Event"]
+            except KeyError:  # a response
                 continue
             seen += 1
             for handler in table.get(name, default):

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.agency.context import Agency
-from appliance.agency.gui.i18n import language, translator
+from appliance.agency.gui.i18n import MODES, STATES, language, translator
 from appliance.agency.rest.auth import COOKIE
 
 STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
@@ -34,7 +34,7 @@ class GUI:
     async def index(self, request: web.Request) -> web.StreamResponse:
         if not self.agency.auth.cookie_ok(request):
             raise web.HTTPSeeOther("/gui/login")
-        _ = _t(request)
+        _ = self._t(request)
         note = request.query.get("note", "")
         rows = "".join(self._row(c, _) for c in self.agency.clients())
         body = (
@@ -53,8 +53,9 @@ class GUI:
     def _row(self, client: dict[str, Any], _: Callable[[str], str]) -> str:
         session = client.get("session") or {}
         cid = html.escape(client["id"])
-        cells = [cid, client.get("agent") or "-", client["remote"], session.get("mode", "-"),
-                 session.get("state", "-"), _duration(session.get("state_seconds"))]  # fmt: skip
+        mode, state = session.get("mode", "-"), session.get("state", "-")
+        cells = [cid, client.get("agent") or "-", client["remote"], _(MODES.get(mode, mode)),
+                 _(STATES.get(state, state)), _duration(session.get("state_seconds"))]  # fmt: skip
         return (
             "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
             + f"<td><form method=post action=/gui/clients/{cid}/message>"
@@ -64,7 +65,7 @@ class GUI:
         )  # fmt: skip
 
     async def login_form(self, request: web.Request, error: str = "") -> web.StreamResponse:
-        _ = _t(request)
+        _ = self._t(request)
         body = (
             f"<h1>{_('Uzor agency')}</h1>"
             + (f"<p class=note>{_(error)}</p>" if error else "")
@@ -106,14 +107,14 @@ class GUI:
         await self.agency.end_client(client)
         raise web.HTTPSeeOther("/gui/?note=Session+ended.")
 
+    def _t(self, request: web.Request) -> Callable[[str], str]:
+        accept = request.headers.get("Accept-Language", "")
+        return translator(language(accept, self.agency.acp.language))
+
     def _client(self, request: web.Request) -> Any:
         if not self.agency.auth.cookie_ok(request):
-            raise web.HTTPUnauthorized(text="log in at /gui/login")
+            raise web.HTTPUnauthorized(text=self._t(request)("Log in at /gui/login first."))
         return self.agency.acp.find(request.match_info["client_id"])
-
-
-def _t(request: web.Request) -> Callable[[str], str]:
-    return translator(language(request.headers.get("Accept-Language", "")))
 
 
 def _duration(seconds: Any) -> str:

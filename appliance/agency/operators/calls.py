@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from appliance.agency import i18n
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import CallLeg, Session
@@ -56,7 +57,7 @@ async def dial(service: OperatorService, session: Session, action: Action) -> di
     operator = session.operator
     topic = action.data.get("topic") or operator.outbound_topic
     if not topic:
-        raise ACPError("not_allowed", "choose an outbound topic first", id=action.id)
+        raise ACPError("not_allowed", i18n._("choose an outbound topic first"), id=action.id)
     why = m.may_dial(operator)
     if why is not None:
         raise m.NotAllowed(why)
@@ -105,7 +106,7 @@ async def transfer_blind(
 async def dtmf(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     leg = _leg(session, action)
     if not leg.peer:
-        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+        raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
     for digit in action.data["digits"]:
         await service.unit_of(session).action("PlayDTMF", {"Channel": leg.peer, "Digit": digit})
     return {}
@@ -115,7 +116,7 @@ async def hold(service: OperatorService, session: Session, action: Action) -> di
     """Park both legs in the agency's hold context: the caller hears music, the phone waits."""
     leg = _leg(session, action)
     if not leg.peer:
-        raise ACPError("not_allowed", "the call is not connected yet", id=action.id)
+        raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
     unit = service.unit_of(session)
     sound = next((g.hold_sound for g in session.groups if g.name == leg.group), None)
     if sound:  # the group's hold sound; else the channel's own music-on-hold class
@@ -138,7 +139,7 @@ async def unhold(service: OperatorService, session: Session, action: Action) -> 
     )
     leg = session.legs.get(call_id or "")
     if leg is None or not leg.peer:
-        raise ACPError("not_allowed", "no call on hold", id=action.id)
+        raise ACPError("not_allowed", i18n._("no call on hold"), id=action.id)
     await service.unit_of(session).action(
         "Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"}
     )
@@ -156,7 +157,7 @@ async def transfer_consult(
     Asterisk takes them as that channel is read, so the phone's media must be flowing (a
     browser's always is)."""
     if session.consult is not None:
-        raise ACPError("not_allowed", "a consultation is already in progress", id=action.id)
+        raise ACPError("not_allowed", i18n._("a consultation is already in progress"), id=action.id)
     leg = _leg(session, action)
     number = action.data["number"]
     await service.unit_of(session).action(
@@ -220,7 +221,7 @@ async def conference(service: OperatorService, session: Session, action: Action)
     else:
         number = action.data.get("number")
         if not number:
-            raise ACPError("invalid_data", "conference: give a number or consult first",
+            raise ACPError("invalid_data", i18n._("conference: give a number or consult first"),
                            id=action.id)  # fmt: skip
         leg = _leg(session, action)
         await unit.action("Redirect", {"Channel": leg.channel, "ExtraChannel": leg.peer,
@@ -266,7 +267,7 @@ def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
     if consult is not None:
         held = session.legs.get(consult.call_id.removesuffix("-consult"))
     if consult is None or held is None:
-        raise ACPError("not_allowed", "no consultation in progress", id=action.id)
+        raise ACPError("not_allowed", i18n._("no consultation in progress"), id=action.id)
     return consult, held
 
 
@@ -277,7 +278,7 @@ def _leg(session: Session, action: Action) -> CallLeg:
         call_id = calls[0].call_id if calls else None
     leg = session.legs.get(call_id) if call_id else None
     if leg is None or not leg.channel:
-        raise ACPError("not_allowed", "no such call on this workplace", id=action.id)
+        raise ACPError("not_allowed", i18n._("no such call on this workplace"), id=action.id)
     return leg
 
 

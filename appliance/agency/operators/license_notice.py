@@ -6,6 +6,8 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from appliance.agency.i18n import _
+
 DAY = 86400.0
 
 
@@ -27,11 +29,10 @@ def expiry_notice(not_after: datetime | None, warn_days: int, now: float) -> dic
         return None
     end = not_after.astimezone(UTC)
     if left <= 0:
-        message = f"the license expired on {end:%Y-%m-%d}; ask the administrator to renew it"
+        message = _("the license expired on {date}; ask the administrator to renew it",
+                    date=f"{end:%Y-%m-%d}")  # fmt: skip
     else:
-        days = math.ceil(left / DAY)
-        message = (
-            f"the license expires on {end:%Y-%m-%d %H:%M} UTC ({days} day(s) left); ask the "
-            "administrator to renew it"
-        )
+        message = _("the license expires on {date} UTC (days left: {days}); ask the "
+                    "administrator to renew it", date=f"{end:%Y-%m-%d %H:%M}",
+                    days=math.ceil(left / DAY))  # fmt: skip
     return {"message": message, "not_after": end.isoformat()}

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.manager import AMIManager
+from appliance.agency.i18n import _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice
 from appliance.agency.operators.session import Session, restore_operator
+from appliance.agency.operators.texts import logged_out
 from appliance.agency.passwords import check_password
 
 if TYPE_CHECKING:
@@ -49,14 +51,14 @@ class LoginService:
         workplace = await service.store.workplace(mac)
         if record is None or not valid or workplace is None:
             raise ACPError(
-                "login_failed", "wrong agent number, password or workplace", id=action.id
+                "login_failed", _("wrong agent number, password or workplace"), id=action.id
             )
         session = service.sessions.get(agent)
         resumed = session is not None or agent in self.restored
         busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
         if busy is not None and busy.agent != agent:
-            raise ACPError("not_allowed", f"the workplace is in use by agent {busy.agent}",
-                           id=action.id)  # fmt: skip
+            raise ACPError("not_allowed", _("the workplace is in use by agent {agent}",
+                                            agent=busy.agent), id=action.id)  # fmt: skip
         if session is None:
             self._check_limit(action)
             groups = await service.store.groups_of(record.id)
@@ -66,8 +68,8 @@ class LoginService:
             session = Session(record, groups, workplace, unit, interface, operator)
             await self._start(session)
         elif session.workplace.mac != mac:
-            raise ACPError("not_allowed", f"agent {agent} is logged in at another workplace",
-                           id=action.id)  # fmt: skip
+            raise ACPError("not_allowed", _("agent {agent} is logged in at another workplace",
+                                            agent=agent), id=action.id)  # fmt: skip
         self._bind(session, client)
         reply = await self._reply(session, resumed)
         notice = expiry_notice(self.license_not_after, self.license_warn_days, service.clock())
@@ -77,13 +79,14 @@ class LoginService:
 
     def _check_limit(self, action: Action) -> None:
         if self.max_operators is not None and len(self.service.sessions) >= self.max_operators:
-            raise ACPError("license_limit", f"the license allows {self.max_operators} operators",
+            raise ACPError("license_limit", _("the license allows at most {count} operators "
+                                              "logged in at once", count=self.max_operators),
                            id=action.id)  # fmt: skip
 
     def _pick_unit(self) -> str:
         names = sorted(self.service.units)
         if not names:
-            raise ACPError("pbx_unavailable", "no PBX unit is configured")
+            raise ACPError("pbx_unavailable", _("no PBX unit is configured"))
         up = [n for n in names if self.service.units[n].up]
         return (up or names)[0]
 
@@ -108,7 +111,7 @@ class LoginService:
     def _bind(self, session: Session, client: Client) -> None:
         old = session.client
         if old is not None and old is not client:
-            self.service.notify_client(old, "event", "logged_out", {"reason": "replaced"})
+            self.service.notify_client(old, "event", "logged_out", logged_out("replaced"))
             old.agent = None
         session.client = client
         client.agent = session.agent

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
+from appliance.agency.i18n import N_, Text, _
 from appliance.agency.operators.effects import Effect, Join, Leave, Logout, Pause, Unpause
 
 WRAPUP = "wrapup"
@@ -31,13 +32,24 @@ MAX_CALLS = 2
 
 
 class NotAllowed(Exception):  # noqa: N818 - reads as the rule it states
-    """The rules forbid this transition now; ``str(err)`` says why."""
+    """The rules forbid this transition now; ``text`` says why (``str(err)`` in English)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 class Mode(enum.StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
     OFFLINE = "offline"
+
+
+MODE_NAMES = {"inbound": N_("Inbound"), "outbound": N_("Outbound"), "offline": N_("Offline")}
+
+
+def mode_name(mode: Mode) -> Text:
+    return _(MODE_NAMES[mode.value])
 
 
 class State(enum.StrEnum):
@@ -125,7 +137,7 @@ def logout(operator: Operator, reason: str = "user") -> Result:
 
 
 def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = None) -> Result:
-    _require_no_calls(operator, "change the mode")
+    _require_no_calls(operator, _("cannot change the mode during a call"))
     if mode is Mode.INBOUND:
         changed = _base(operator, State.READY, None, now)
         return replace(changed, mode=mode, task=None), [Unpause()]
@@ -139,29 +151,29 @@ def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = Non
 
 def set_ready(operator: Operator, now: float) -> Result:
     if operator.mode is not Mode.INBOUND:
-        raise NotAllowed(f"Ready is not allowed in {operator.mode.value} mode")
-    _require_no_calls(operator, "become Ready")
+        raise NotAllowed(_("Ready is not allowed in {mode} mode", mode=mode_name(operator.mode)))
+    _require_no_calls(operator, _("cannot become Ready during a call"))
     return _base(operator, State.READY, None, now), [Unpause()]
 
 
 def set_pause(operator: Operator, reason: str, now: float) -> Result:
     if operator.mode is Mode.OFFLINE:
-        raise NotAllowed("Pause is not a state of offline mode")
+        raise NotAllowed(_("Pause is not a state of Offline mode"))
     if reason in SYSTEM_REASONS:
-        raise NotAllowed(f"the pause reason {reason!r} is reserved")
-    _require_no_calls(operator, "pause")
+        raise NotAllowed(_("the pause reason '{reason}' is reserved", reason=reason))
+    _require_no_calls(operator, _("cannot pause during a call"))
     return _base(operator, State.PAUSE, reason, now), [Pause(reason)]
 
 
 def start_task(operator: Operator, task: Task, now: float) -> Result:
     if operator.mode is not Mode.OFFLINE or operator.base is not State.TASK_WAITING:
-        raise NotAllowed("a task starts only in offline mode while waiting for a task")
+        raise NotAllowed(_("a task starts only in Offline mode while waiting for a task"))
     return replace(_base(operator, State.TASK, OFFLINE_PAUSE, now), task=task), []
 
 
 def finish_task(operator: Operator, now: float) -> Result:
     if operator.base is not State.TASK:
-        raise NotAllowed("no task is being processed")
+        raise NotAllowed(_("no task is being processed"))
     return replace(_base(operator, State.TASK_WAITING, OFFLINE_PAUSE, now), task=None), []
 
 
@@ -188,27 +200,27 @@ def rebase(current: Operator, wanted: Operator) -> Operator:
 
 
 # calls ----------------------------------------------------------------------------------------
-def may_ring(operator: Operator) -> str | None:
+def may_ring(operator: Operator) -> Text | None:
     """Why an inbound call may not ring this operator now, or None when it may."""
     if operator.mode is not Mode.INBOUND:
-        return f"no inbound calls in {operator.mode.value} mode"
+        return _("no inbound calls in {mode} mode", mode=mode_name(operator.mode))
     if any(c.direction is Direction.INBOUND for c in operator.calls):
-        return "already has an inbound call"
+        return _("the operator already has an inbound call")
     if len(operator.calls) >= MAX_CALLS:
-        return "already has two calls"
+        return _("the operator already has two calls")
     return None
 
 
-def may_dial(operator: Operator) -> str | None:
+def may_dial(operator: Operator) -> Text | None:
     """Why the operator may not place an outbound call now, or None when they may."""
     if operator.mode is Mode.OFFLINE:
-        return "no calls in offline mode"
+        return _("no calls in Offline mode")
     if len(operator.calls) >= MAX_CALLS:
-        return "already has two calls"
+        return _("the operator already has two calls")
     if not operator.calls and operator.base is not State.PAUSE:
-        return "outbound calls start from Pause"
+        return _("outbound calls start from Pause")
     if operator.calls and all(c.state is not State.HOLD for c in operator.calls):
-        return "put the current call on hold first"
+        return _("put the current call on hold first")
     return None
 
 
@@ -283,6 +295,6 @@ def _set_call(operator: Operator, call_id: str, state: State, answered: bool = F
     return replace(operator, calls=calls)
 
 
-def _require_no_calls(operator: Operator, what: str) -> None:
+def _require_no_calls(operator: Operator, why: Text) -> None:
     if operator.calls:
-        raise NotAllowed(f"cannot {what} during a call")
+        raise NotAllowed(why)

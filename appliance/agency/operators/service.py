@@ -21,11 +21,13 @@ from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.errors import ActionFailedError, AMIError
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import OperatorsConfig
+from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.effects import Effect, Logout
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
+from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.store import Interval, Store
 
 log = logging.getLogger(__name__)
@@ -74,18 +76,21 @@ class OperatorService:
         session = self.sessions.get(client.agent or "")
         if session is None or session.client is not client:
             client.agent = None
-            raise ACPError("not_logged_in", "the session has ended; log in again", id=action.id)
+            raise ACPError("not_logged_in", _("the session has ended; log in again"), id=action.id)
         handler = _ACTIONS.get(action.name) or calls.ACTIONS.get(action.name)
         if handler is None:
-            raise ACPError("not_allowed", f"{action.name} is not available yet", id=action.id)
+            raise ACPError("not_allowed", _("the action '{action}' is not available yet",
+                                            action=action.name), id=action.id)  # fmt: skip
         try:
             return await handler(self, session, action)
         except m.NotAllowed as exc:
-            raise ACPError("not_allowed", str(exc), id=action.id) from exc
+            raise ACPError("not_allowed", exc.text, id=action.id) from exc
         except ActionFailedError as exc:
-            raise ACPError("not_allowed", f"the PBX refused: {exc}", id=action.id) from exc
+            reason = exc.response.get("Message", "error")
+            raise ACPError("not_allowed", _("the PBX refused the action: {reason}",
+                                            reason=reason), id=action.id) from exc  # fmt: skip
         except AMIError as exc:
-            raise ACPError("pbx_unavailable", str(exc), id=action.id) from exc
+            raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id) from exc
 
     async def disconnected(self, client: Client) -> None:
         session = self.sessions.get(client.agent or "")
@@ -176,7 +181,7 @@ class OperatorService:
         client = session.client
         session.client = None
         if client is not None and reason != "user":
-            self.notify_client(client, "event", "logged_out", {"reason": reason})
+            self.notify_client(client, "event", "logged_out", logged_out(reason))
         if client is not None:
             client.agent = None
 
@@ -200,7 +205,10 @@ class OperatorService:
         deadline = session.operator.deadline()
         if deadline is not None and self.sessions.get(session.agent) is session:
             left = round(max(0.0, deadline - self.clock()), 1)
-            self.notify(session, "warning", "pause_expiring", {"seconds_left": left})
+            message = _("the pause ends in {seconds} s: choose Ready or another state, or you "
+                        "will be logged out", seconds=round(left))  # fmt: skip
+            self.notify(session, "warning", "pause_expiring",
+                        {"seconds_left": left, "message": message})  # fmt: skip
 
     def _on_timer(self, session: Session) -> None:
         session.timer = None

@@ -1,8 +1,9 @@
 """The agency's REST API (AGY-7): status, maintenance mode, configuration, clients, metrics.
 
 Every route except the public part of ``GET /status`` needs ``Authorization: Bearer <token>``.
-Errors have one shape, ``{error_id, message, details}``. The routes and their schemas are in
-:data:`ROUTES`, from which the OpenAPI document is generated (rest/openapi.py).
+Errors have one shape, ``{error_id, message, details}``; ``message`` follows Accept-Language.
+The routes and their schemas are in :data:`ROUTES`, from which the OpenAPI document is generated
+(rest/openapi.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from typing import Any
 from aiohttp import web
 
 from appliance.agency.context import Agency
+from appliance.agency.i18n import _
 from appliance.agency.rest.errors import (
     APIError,
     InternalError,
     InvalidRequest,
+    MethodNotAllowed,
     NotFound,
     Unauthorized,
+    request_language,
 )
 
 log = logging.getLogger(__name__)
@@ -47,11 +51,29 @@ class RestAPI:
 
     def _auth(self, handler: Handler) -> Handler:
         async def checked(request: web.Request) -> web.StreamResponse:
+            language = request_language(request, self.agency.acp.language)
             if not self.agency.auth.bearer_ok(request):
-                return Unauthorized("a valid bearer token is required").response()
-            return await _guarded(handler, request)
+                message = _("a valid bearer token is required")
+                return Unauthorized(message).response(language)
+            return await _guarded(handler, request, language)
 
         return checked
+
+    @web.middleware
+    async def unmatched(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """An unknown path or method under /api/ answers in the one error shape, translated."""
+        try:
+            return await handler(request)
+        except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+            if not request.path.startswith("/api/"):
+                raise
+            language = request_language(request, self.agency.acp.language)
+            if isinstance(exc, web.HTTPMethodNotAllowed):
+                error: APIError = MethodNotAllowed(_("the method {method} is not allowed here",
+                                                     method=request.method))  # fmt: skip
+            else:
+                error = NotFound(_("no such resource: {path}", path=request.path))
+            return error.response(language)
 
     async def status(self, request: web.Request) -> web.StreamResponse:
         agency = self.agency
@@ -70,7 +92,7 @@ class RestAPI:
         body = await _json(request)
         mode = body.get("mode")
         if mode not in ("active", "maintenance"):
-            raise InvalidRequest("mode must be 'active' or 'maintenance'", {"mode": mode})
+            raise InvalidRequest(_("mode must be 'active' or 'maintenance'"), {"mode": mode})
         self.agency.set_maintenance(mode == "maintenance", str(body.get("message", "")))
         return await self.get_mode(request)
 
@@ -84,7 +106,7 @@ class RestAPI:
         value = (await _json(request)).get("max_clients")
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise InvalidRequest(
-                "max_clients must be a non-negative integer", {"max_clients": value}
+                _("max_clients must be a non-negative integer"), {"max_clients": value}
             )
         self.agency.acp.max_clients = value
         return await self.get_max_clients(request)
@@ -96,7 +118,7 @@ class RestAPI:
         client = self._client(request)
         text = (await _json(request)).get("text")
         if not isinstance(text, str) or not 0 < len(text) <= 2000:
-            raise InvalidRequest("text must be 1..2000 characters")
+            raise InvalidRequest(_("text must be 1 to 2000 characters long"))
         sent = self.agency.acp.send(client, "notification", "message",
                                     {"text": text, "from": "supervisor"})  # fmt: skip
         return web.json_response({"sent": sent})
@@ -113,25 +135,25 @@ class RestAPI:
     def _client(self, request: web.Request) -> Any:
         client = self.agency.acp.find(request.match_info["client_id"])
         if client is None:
-            raise NotFound("no such client", {"client_id": request.match_info["client_id"]})
+            raise NotFound(_("no such client"), {"client_id": request.match_info["client_id"]})
         return client
 
 
-async def _guarded(handler: Handler, request: web.Request) -> web.StreamResponse:
+async def _guarded(handler: Handler, request: web.Request, language: str) -> web.StreamResponse:
     try:
         return await handler(request)
     except APIError as exc:
-        return exc.response()
+        return exc.response(language)
     except Exception:
         log.exception("REST %s %s failed", request.method, request.path)
-        return InternalError("internal error").response()
+        return InternalError(_("internal error")).response(language)
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json(loads=json.loads)
     except ValueError as exc:
-        raise InvalidRequest("the body must be JSON") from exc
+        raise InvalidRequest(_("the body must be JSON")) from exc
     if not isinstance(body, dict):
-        raise InvalidRequest("the body must be a JSON object")
+        raise InvalidRequest(_("the body must be a JSON object"))
     return body

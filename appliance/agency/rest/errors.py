@@ -1,4 +1,7 @@
-"""One error shape for the REST API: ``{error_id, message, details}`` (xivo APIException)."""
+"""One error shape for the REST API: ``{error_id, message, details}`` (xivo APIException).
+
+``message`` is in the language the request's Accept-Language asks for (ru or en), else the
+agency's default; ``error_id`` is stable and never translated."""
 
 from __future__ import annotations
 
@@ -7,18 +10,21 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.agency.i18n import DEFAULT_LANGUAGE, Text, choose, from_accept_language
+
 
 class APIError(Exception):
     status = 400
     error_id = "invalid-request"
 
-    def __init__(self, message: str, details: Any = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text, details: Any = None) -> None:
+        super().__init__(str(message))
         self.message = message
         self.details = details if details is not None else {}
 
-    def response(self) -> web.Response:
-        body = {"error_id": self.error_id, "message": self.message, "details": self.details}
+    def response(self, language: str = DEFAULT_LANGUAGE) -> web.Response:
+        body = {"error_id": self.error_id, "message": self.message.render(language),
+                "details": self.details}  # fmt: skip
         return web.json_response(body, status=self.status, dumps=json.dumps)
 
 
@@ -32,6 +38,11 @@ class NotFound(APIError):  # noqa: N818
     error_id = "not-found"
 
 
+class MethodNotAllowed(APIError):  # noqa: N818
+    status = 405
+    error_id = "method-not-allowed"
+
+
 class InvalidRequest(APIError):  # noqa: N818
     status = 400
     error_id = "invalid-request"
@@ -40,3 +51,8 @@ class InvalidRequest(APIError):  # noqa: N818
 class InternalError(APIError):
     status = 500
     error_id = "internal-error"
+
+
+def request_language(request: web.Request, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language of a request's texts: its Accept-Language (ru or en), else ``default``."""
+    return choose(from_accept_language(request.headers.get("Accept-Language", "")), default)

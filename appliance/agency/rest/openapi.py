@@ -39,6 +39,13 @@ CLIENT = {
     },
 }  # fmt: skip
 OBJECT = {"type": "object"}
+ACCEPT_LANGUAGE = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "Language of error messages: ru or en (default: the agency's language).",
+    "schema": {"type": "string", "examples": ["ru", "en-US,en;q=0.9"]},
+}
 
 # (method, path, summary, request schema or None, response schema, needs the token)
 ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None, dict[str, Any], bool]] = [
@@ -74,9 +81,11 @@ def document() -> dict[str, Any]:
                             "content": {"application/json": {"schema": ERROR}}},
             },
         }  # fmt: skip
+        operation["parameters"] = [ACCEPT_LANGUAGE]
         if "{client_id}" in path:
-            operation["parameters"] = [{"name": "client_id", "in": "path", "required": True,
-                                        "schema": {"type": "string"}}]  # fmt: skip
+            operation["parameters"].insert(0, {"name": "client_id", "in": "path",
+                                               "required": True,
+                                               "schema": {"type": "string"}})  # fmt: skip
         if request is not None:
             content = {"application/json": {"schema": request}}
             operation["requestBody"] = {"required": True, "content": content}
@@ -85,7 +94,8 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Uzor agency REST API", "version": "1",
-                 "description": "Every error is {error_id, message, details}. Authenticate with "
+                 "description": "Every error is {error_id, message, details}; `message` is in "
+                 "the language Accept-Language asks for (ru or en). Authenticate with "
                  "`Authorization: Bearer <token>` (the token file of the agency's config)."},
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,

@@ -91,3 +91,10 @@ def test_it_reads_static_units_and_redacts_secrets(tmp_path: Path) -> None:
     assert shown["database"]["password_file"] == "<redacted>"
     assert shown["api"]["token_file"] == "<redacted>"
     assert shown["listen"] == {"host": "127.0.0.1", "port": 8765}
+
+
+def test_the_default_language_is_ru_en_or_the_locale() -> None:
+    assert load_config(None).language is None  # None: the process locale decides
+    assert load_config(None, ["language=ru"]).language == "ru"
+    with pytest.raises(ConfigError, match=r"^flag --set language: bad value for 'language'"):
+        load_config(None, ["language=de"])

@@ -1,7 +1,29 @@
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from appliance.agency.main import Exit, main
+from licensing import i18n as licensing_i18n
+
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The tests choose the operator's locale; the license gate re-reads it afterwards."""
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    monkeypatch.undo()
+    licensing_i18n.set_language(None)
+
+
+def russian(monkeypatch: pytest.MonkeyPatch, variable: str = "LANG") -> None:
+    monkeypatch.setenv(variable, "ru_RU.UTF-8")
+    licensing_i18n.set_language(None)
 
 
 def refuse(component: str, path: Path, keys: Path) -> None:
@@ -70,3 +92,84 @@ def test_the_real_gate_refuses_a_missing_license(tmp_path: Path, monkeypatch) ->
     code = main(["--config", str(config)], stderr=err, run=lambda *a: started.append(a))
     assert code == Exit.NO_LICENSE
     assert started == []
+
+
+def test_the_config_error_line_is_russian_under_a_russian_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    russian(monkeypatch)
+    config = tmp_path / "1.yaml"
+    config.write_text("listen: {prot: 1}\n")
+    err = io.StringIO()
+    code = main(["--config", str(config)], gate=refuse, stderr=err, run=lambda *a: None)
+    assert code == Exit.BAD_CONFIG
+    assert err.getvalue() == f"uzor-agency: {config}: неизвестный ключ «listen.prot»\n"
+
+
+@pytest.mark.parametrize("variable", ["LANGUAGE", "LC_ALL", "LC_MESSAGES"])
+def test_the_gettext_variables_choose_the_language_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    russian(monkeypatch, variable)
+    err = io.StringIO()
+    code = main(["--config", str(tmp_path / "none.yaml")], gate=refuse, stderr=err)
+    assert code == Exit.BAD_CONFIG
+    assert err.getvalue().startswith(
+        f"uzor-agency: {tmp_path}/none.yaml: не удаётся прочитать файл"
+    )
+
+
+def test_a_bad_value_is_explained_in_russian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    russian(monkeypatch)
+    config = tmp_path / "1.yaml"
+    config.write_text("")
+    err = io.StringIO()
+    assert main(["--config", str(config), "--set", "listen.port=0"], gate=refuse,
+                stderr=err) == Exit.BAD_CONFIG  # fmt: skip
+    assert err.getvalue() == (
+        "uzor-agency: flag --set listen.port: недопустимое значение ключа «listen.port»: "
+        "значение должно быть не меньше 1\n"
+    )
+
+
+def test_a_failed_start_is_one_russian_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    russian(monkeypatch)
+    config = tmp_path / "1.yaml"
+    config.write_text("")
+
+    def broken(*_args: object) -> None:
+        raise OSError("address already in use")
+
+    err = io.StringIO()
+    code = main(["--config", str(config)], gate=lambda *a: object(), stderr=err, run=broken)
+    assert code == Exit.FAILED
+    assert err.getvalue() == "uzor-agency: запуск невозможен: address already in use\n"
+
+
+def test_the_license_gate_refuses_in_russian_under_a_russian_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("UZOR_LICENSE_PATH", raising=False)
+    monkeypatch.delenv("UZOR_LICENSE_PUBKEYS", raising=False)
+    russian(monkeypatch)
+    config = tmp_path / "1.yaml"
+    config.write_text(f"license: {{path: {tmp_path}/none.key, public_keys: {tmp_path}}}\n")
+    code = main(["--config", str(config)], stderr=io.StringIO(), run=lambda *a: None)
+    assert code == Exit.NO_LICENSE
+    line = capsys.readouterr().err
+    assert line.startswith("uzor-agency не запустится") and "Идентификатор этого сервера" in line, (
+        line
+    )
+
+
+def test_help_is_russian_under_a_russian_locale(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    russian(monkeypatch)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "переопределить один ключ" in capsys.readouterr().out

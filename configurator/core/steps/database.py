@@ -28,7 +28,7 @@ from configurator.core.files import (
 from configurator.core.questions import Choice, Kind, Question, valid_identifier, valid_port
 from configurator.core.step import Progress, StepError, StepResult
 from configurator.core.templates import render
-from configurator.i18n import _
+from configurator.i18n import _, current_language
 
 LOCAL_SOCKET = "/run/mysqld/mysqld.sock"
 
@@ -182,7 +182,9 @@ def _write_config_files(
     changed = ensure_secret(paths.agency_token_file, secret_owner)[1] or changed
     files = {
         paths.admin_config: render("admin.yaml.j2", paths=paths, db=db),
-        paths.agency_config(1): render("agency.yaml.j2", paths=paths, db=db, instance=1),
+        paths.agency_config(1): render(
+            "agency.yaml.j2", paths=paths, db=db, instance=1, language=current_language()
+        ),
     }
     ensure_dir(paths.agency_config(1).parent, 0o750, owner)
     for path, text in files.items():

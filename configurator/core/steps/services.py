@@ -29,10 +29,9 @@ class ServicesStep:
 
     def apply(self, ctx: Context, answers: Mapping[str, Any], progress: Progress) -> StepResult:
         progress(_("Restarting services..."))
-        units = [ADMIN_UNIT, NGINX_UNIT]
         with_license = ctx.paths.license_file.is_file()
-        if with_license:
-            units.append(AGENCY_UNIT)
+        # the admin and the agency refuse to start without a valid license
+        units = [ADMIN_UNIT, NGINX_UNIT, AGENCY_UNIT] if with_license else [NGINX_UNIT]
         if not ctx.services.available():
             progress(
                 _(
@@ -62,9 +61,10 @@ class ServicesStep:
             progress("  " + _("{unit}: running").format(unit=unit))
         if not with_license:
             progress(
-                _("The agency ({unit}) starts once a license is installed.").format(
-                    unit=AGENCY_UNIT
-                )
+                _(
+                    "The admin ({admin}) and the agency ({agency}) start once a license is "
+                    "installed."
+                ).format(admin=ADMIN_UNIT, agency=AGENCY_UNIT)
             )
         if failures:
             raise StepError("\n".join([_("Some services did not start:"), *failures]))

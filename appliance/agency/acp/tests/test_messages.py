@@ -14,6 +14,7 @@ from appliance.agency.acp.messages import (
     reply,
 )
 from appliance.agency.acp.tests.schema_check import assert_valid
+from appliance.agency.i18n import _
 
 LOGIN = {"agent": "101", "password": "pw", "workplace": "E8-03-9A-B5-E0-C9"}
 
@@ -58,8 +59,10 @@ def test_invalid_data_points_at_the_field() -> None:
     with pytest.raises(ACPError) as err:
         decode({"type": "action", "name": "login", "id": "q", "data": bad})
     assert err.value.code == "invalid_data" and err.value.id == "q"
-    assert "agent" in err.value.message
+    assert str(err.value.message) == "login: 'agent' has a value that is not allowed (pattern)"
+    assert err.value.message.render("ru") == ("login: недопустимое значение поля «agent» (pattern)")
     assert_valid(err.value.to_message())
+    assert_valid(err.value.to_message("ru"))
 
 
 def test_unknown_data_fields_are_refused() -> None:
@@ -82,7 +85,7 @@ def test_every_action_has_a_reply_definition() -> None:
 def test_encoded_messages_match_the_schema() -> None:
     assert_valid(encode("notification", "message", {"text": "Привет", "from": "supervisor"}))
     assert_valid(reply(Action("ping", {}, "p1"), {"time": "2026-01-01T00:00:00Z"}))
-    assert_valid(ACPError("not_logged_in", "log in first", id=4).to_message())
+    assert_valid(ACPError("not_logged_in", _("log in first"), id=4).to_message())
     with pytest.raises(AssertionError):
         assert_valid(encode("event", "call_incoming", {"number": "1"}))
 

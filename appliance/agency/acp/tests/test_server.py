@@ -14,6 +14,7 @@ from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.acp.tests.schema_check import assert_valid
 from appliance.agency.config import AcpConfig
+from appliance.agency.i18n import _
 
 SETTINGS = AcpConfig(
     max_clients=3, max_message_bytes=1024, client_queue=4, login_attempts_per_minute=3, heartbeat=30
@@ -27,7 +28,8 @@ class FakeSessions:
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         if action.data["password"] != "right":
-            raise ACPError("login_failed", "wrong agent number or password", id=action.id)
+            raise ACPError("login_failed", _("wrong agent number, password or workplace"),
+                           id=action.id)  # fmt: skip
         client.agent = action.data["agent"]
         return {"resumed": False}
 

@@ -21,13 +21,13 @@ def test_outbound_mode_starts_in_outbound_pause_and_forbids_ready() -> None:
     assert operator.state is State.PAUSE and operator.reason == "outbound"
     assert effects == [Pause("outbound")]
     assert operator.outbound_topic == "111"
-    with pytest.raises(NotAllowed, match="Ready is not allowed in outbound"):
+    with pytest.raises(NotAllowed, match="Ready is not allowed in Outbound mode"):
         m.set_ready(operator, now=2)
 
 
 def test_outbound_mode_refuses_inbound_calls() -> None:
     operator, _ = m.set_mode(logged_in(), Mode.OUTBOUND, now=1)
-    assert m.may_ring(operator) == "no inbound calls in outbound mode"
+    assert str(m.may_ring(operator)) == "no inbound calls in Outbound mode"
     with pytest.raises(NotAllowed):
         m.call_ringing(operator, "c1", "79161234567")
 
@@ -94,7 +94,7 @@ def test_reserved_pause_reasons_are_refused() -> None:
 
 def test_inbound_mode_dials_only_from_pause() -> None:
     operator = logged_in()
-    assert m.may_dial(operator) == "outbound calls start from Pause"
+    assert str(m.may_dial(operator)) == "outbound calls start from Pause"
     operator, _ = m.set_pause(operator, "callback", now=1)
     operator, _ = m.call_dialing(operator, "c1", "89001234567")
     assert operator.state is State.DIALING
@@ -102,13 +102,13 @@ def test_inbound_mode_dials_only_from_pause() -> None:
 
 def test_at_most_two_calls_and_one_inbound() -> None:
     operator = _talking(logged_in())
-    assert m.may_ring(operator) == "already has an inbound call"
-    assert m.may_dial(operator) == "put the current call on hold first"
+    assert str(m.may_ring(operator)) == "the operator already has an inbound call"
+    assert str(m.may_dial(operator)) == "put the current call on hold first"
     operator, _ = m.call_held(operator, "c1")
     assert operator.state is State.HOLD
     operator, _ = m.call_dialing(operator, "c2", "102")
     assert operator.state is State.DIALING
-    assert m.may_dial(operator) == "already has two calls"
+    assert str(m.may_dial(operator)) == "the operator already has two calls"
     with pytest.raises(NotAllowed):
         m.call_dialing(operator, "c3", "103")
 
@@ -119,7 +119,7 @@ def test_two_outbound_calls_leave_no_room_for_an_inbound_one() -> None:
     operator, _ = m.call_answered(operator, "c1")
     operator, _ = m.call_held(operator, "c1")
     operator, _ = m.call_dialing(operator, "c2", "2")
-    assert m.may_ring(operator) == "already has two calls"
+    assert str(m.may_ring(operator)) == "the operator already has two calls"
 
 
 def test_consultation_ending_returns_to_the_held_call_without_wrapup() -> None:
@@ -146,7 +146,7 @@ def test_mode_and_state_changes_are_refused_during_a_call() -> None:
 def test_offline_mode_tasks() -> None:
     operator, effects = m.set_mode(logged_in(), Mode.OFFLINE, now=1)
     assert operator.state is State.TASK_WAITING and effects == [Pause("offline")]
-    assert m.may_dial(operator) == "no calls in offline mode"
+    assert str(m.may_dial(operator)) == "no calls in Offline mode"
     with pytest.raises(NotAllowed):
         m.finish_task(operator, now=2)
     operator, _ = m.start_task(operator, Task("P-17", "mail"), now=2)
@@ -155,13 +155,13 @@ def test_offline_mode_tasks() -> None:
         m.start_task(operator, Task("P-18", "mail"), now=3)
     operator, _ = m.finish_task(operator, now=4)
     assert operator.state is State.TASK_WAITING and operator.task is None
-    with pytest.raises(NotAllowed, match="not a state of offline"):
+    with pytest.raises(NotAllowed, match="not a state of Offline"):
         m.set_pause(operator, "lunch", now=5)
     assert operator.deadline() is None
 
 
 def test_tasks_only_in_offline_mode() -> None:
-    with pytest.raises(NotAllowed, match="only in offline mode"):
+    with pytest.raises(NotAllowed, match="only in Offline mode"):
         m.start_task(logged_in(), Task("P", "a"), now=1)
 
 

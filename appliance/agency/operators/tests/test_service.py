@@ -16,6 +16,7 @@ from appliance.agency.operators.tests.fakes import (
     make_client,
     settle,
 )
+from appliance.agency.operators.texts import logged_out
 from appliance.agency.operators.topics import TopicCache
 
 
@@ -94,7 +95,8 @@ async def test_a_second_terminal_resumes_the_session_and_the_first_is_told(world
     await service.handle(first, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
     _, reply = await logged_in(service)
     assert reply["resumed"] is True and reply["session"]["reason"] == "lunch"
-    assert notifier.last("logged_out") == {"reason": "replaced"}
+    assert notifier.last("logged_out") == logged_out("replaced")
+    assert str(logged_out("replaced")["message"]).startswith("you logged in on another terminal")
     assert first.agent is None
     assert unit.names().count("QueueAdd") == 2  # not re-added
     with pytest.raises(ACPError, match="session has ended"):
@@ -177,7 +179,7 @@ async def test_a_pause_past_its_limit_logs_out(world) -> None:
     await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
     await asyncio.sleep(0.25)
     await settle()
-    assert notifier.last("logged_out") == {"reason": "pause_timeout"}
+    assert notifier.last("logged_out") == logged_out("pause_timeout")
     assert "101" not in service.sessions and client.agent is None
     assert unit.names()[-2:] == ["QueueRemove", "QueueRemove"]
 
@@ -243,7 +245,7 @@ async def test_a_workplace_in_use_by_another_operator_is_refused(world) -> None:
     await logged_in(service)
     with pytest.raises(ACPError) as err:
         await service.login(make_client(), login("102"))
-    assert err.value.code == "not_allowed" and "in use by agent 101" in err.value.message
+    assert err.value.code == "not_allowed" and "in use by agent 101" in str(err.value.message)
 
 
 async def test_the_terminal_is_warned_before_the_pause_runs_out(world, monkeypatch) -> None:

@@ -34,8 +34,9 @@ async def rest() -> AsyncIterator[tuple[Agency, TestClient]]:  # type: ignore[ty
         LicenseInfo("L1", "ACME", None, 10),
         0.0,
     )
-    app = web.Application()
-    app.router.add_routes(RestAPI(agency).routes())
+    api = RestAPI(agency)
+    app = web.Application(middlewares=[api.unmatched])
+    app.router.add_routes(api.routes())
     app.router.add_routes(GUI(agency).routes())
     async with TestClient(TestServer(app)) as client:
         yield agency, client

@@ -80,7 +80,11 @@ async def bridged(site: Site, *prefixes: str, timeout: float = 20) -> dict[str, 
 
 async def answered_call(site: Site, http: aiohttp.ClientSession, hold: float = 40) -> Terminal:
     """Operator 101 logged in on workplace 1001, talking to a carrier caller (bridged)."""
-    terminal = await logged_in(site, http)
+    return await talking(site, await logged_in(site, http), hold)
+
+
+async def talking(site: Site, terminal: Terminal, hold: float = 40) -> Terminal:
+    """A carrier caller reaches the logged-in operator 101, who answers (legs bridged)."""
     site.phone.answer(1)
     site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=hold)
     await until(terminal, "call_answered")
@@ -116,8 +120,9 @@ async def test_hold_and_unhold_work_after_an_apply_made_while_the_agency_is_conn
     site: Site,
 ) -> None:
     async with aiohttp.ClientSession() as http:
+        terminal = await logged_in(site, http)
         await apply_now()
-        terminal = await answered_call(site, http)
+        await talking(site, terminal)
         with site.unit.ami() as ami:
             mark = ami.mark()
             assert (await terminal.call("hold"))["name"] == "hold.result"
@@ -182,8 +187,9 @@ async def conference_of(site: Site, room: str, *members: str) -> str:
 async def test_a_conference_with_a_carrier_number_after_an_apply(site: Site) -> None:
     site.carrier.set_inbound("answer", playback="beep", hold=30)
     async with aiohttp.ClientSession() as http:
+        terminal = await logged_in(site, http)
         await apply_now()
-        terminal = await answered_call(site, http)
+        await talking(site, terminal)
         since = site.carrier.events.mark()
         reply = await terminal.call("conference", {"number": f"111{CARRIER_NUMBER}"})
         assert reply["name"] == "conference.result", reply

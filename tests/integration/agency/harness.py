@@ -190,3 +190,24 @@ class Terminal:
         return await self.call(
             "login", {"agent": "101", "password": PASSWORD, "workplace": WORKPLACE_MAC}
         )
+
+
+async def until(terminal: Terminal, name: str, timeout: float = 30) -> dict[str, Any]:
+    """The first event called ``name`` (earlier ones kept aside for later waits)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for event in terminal.events:
+            if event["name"] == name:
+                terminal.events.remove(event)
+                return event
+        terminal.events.append(await terminal.next(max(0.1, deadline - loop.time())))
+
+
+async def logged_in_terminal(url: str, http: aiohttp.ClientSession) -> Terminal:
+    """A terminal connected to the agency at ``url`` and logged in as operator 101."""
+    terminal = Terminal(await http.ws_connect(f"{url}/ws"))
+    reply = await terminal.login()
+    assert reply["name"] == "login.result", reply
+    assert reply["data"]["sip"], reply
+    return terminal

@@ -15,7 +15,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import Agency, Terminal, make_license, write_agency
+from tests.integration.agency.harness import (
+    Agency,
+    Terminal,
+    logged_in_terminal,
+    make_license,
+    until,
+    write_agency,
+)
 from tests.integration.agency.test_agency import QUEUES, call_center_model
 
 pytestmark = pytest.mark.integration
@@ -85,22 +92,8 @@ def phone_agency(
             agency.stop()
 
 
-async def until(terminal: Terminal, name: str, timeout: float = 30) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        for event in terminal.events:
-            if event["name"] == name:
-                terminal.events.remove(event)
-                return event
-        terminal.events.append(await terminal.next(max(0.1, deadline - loop.time())))
-
-
 async def logged_in(agency: Agency, http: aiohttp.ClientSession) -> Terminal:
-    terminal = Terminal(await http.ws_connect(f"{agency.url}/ws"))
-    reply = await terminal.login()
-    assert reply["name"] == "login.result", reply
-    return terminal
+    return await logged_in_terminal(agency.url, http)
 
 
 async def test_an_inbound_call_rings_the_workplace_and_ends_in_wrapup_then_ready(

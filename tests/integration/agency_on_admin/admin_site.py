@@ -5,7 +5,6 @@ the agency connected to it, and SIPp registered as workplace 1001's phone."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from tests.integration.agency.harness import (
     PASSWORD,
     Agency,
     Terminal,
+    logged_in_terminal,
     make_license,
     write_agency,
 )
@@ -85,23 +85,8 @@ def site(
             cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
 
 
-async def until(terminal: Terminal, name: str, timeout: float = 30) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        for event in terminal.events:
-            if event["name"] == name:
-                terminal.events.remove(event)
-                return event
-        terminal.events.append(await terminal.next(max(0.1, deadline - loop.time())))
-
-
 async def logged_in(site: Site, http: aiohttp.ClientSession) -> Terminal:
-    terminal = Terminal(await http.ws_connect(f"{site.agency.url}/ws"))
-    reply = await terminal.login()
-    assert reply["name"] == "login.result", reply
-    assert reply["data"]["sip"], reply
-    return terminal
+    return await logged_in_terminal(site.agency.url, http)
 
 
 async def colleague_logged_in(site: Site, http: aiohttp.ClientSession) -> Terminal:

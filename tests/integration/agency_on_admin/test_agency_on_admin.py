@@ -9,13 +9,13 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from tests.integration.agency.harness import until
 from tests.integration.agency_on_admin.admin_site import (
     DID,
     TOPIC,
     Site,
     colleague_logged_in,
     logged_in,
-    until,
 )
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 

@@ -18,12 +18,11 @@ from tests.integration.agency_on_admin.admin_site import (  # isort: split
     Site,
     colleague_logged_in,
     logged_in,
-    until,
 )
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.agency.operators.calls import AGENCY_DIALPLAN
-from tests.integration.agency.harness import Terminal
+from tests.integration.agency.harness import Terminal, until
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 
 pytestmark = pytest.mark.integration

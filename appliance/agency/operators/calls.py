@@ -93,6 +93,7 @@ async def transfer_blind(
     service: OperatorService, session: Session, action: Action
 ) -> dict[str, Any]:
     leg = _leg(session, action)
+    await _refuse_unready_workplace(service, action)
     await service.unit_of(session).action(
         "BlindTransfer",
         {"Channel": leg.channel, "Exten": action.data["number"], "Context": OUTBOUND_CONTEXT},
@@ -160,6 +161,7 @@ async def transfer_consult(
         raise ACPError("not_allowed", i18n._("a consultation is already in progress"), id=action.id)
     leg = _leg(session, action)
     number = action.data["number"]
+    await _refuse_unready_workplace(service, action)
     await service.unit_of(session).action(
         "Atxfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
     )
@@ -255,6 +257,20 @@ async def _consulted_channel(unit: Any, held: CallLeg, consult: CallLeg) -> str:
             if far:
                 return far[0]
     return peers[0]
+
+
+async def _refuse_unready_workplace(service: OperatorService, action: Action) -> None:
+    """A transfer to a workplace is an inbound call for its operator: the manual's rules apply
+    (only in Inbound mode, one inbound call at a time). A workplace with no session here may be
+    served by another agency instance, so only this agency's own operators are checked."""
+    number = action.data["number"]
+    target = next((s for s in service.sessions.values() if s.workplace.number == number), None)
+    why = m.may_ring(target.operator) if target is not None else None
+    if target is not None and why is not None:
+        raise ACPError("not_allowed",
+                       i18n._("operator {agent} at workplace {number} cannot take the call: "
+                              "{reason}", agent=target.agent, number=number, reason=why),
+                       id=action.id)  # fmt: skip
 
 
 def _extra(target: dict[str, str]) -> dict[str, str]:

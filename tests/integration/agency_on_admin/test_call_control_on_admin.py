@@ -271,3 +271,18 @@ async def test_a_conference_of_the_held_caller_and_the_consulted_workplace(
         assert conference["name"] == "conference.result", conference
         shown = await conference_of(site, "10010", "PJSIP/1001-", "PJSIP/sipnet-", "/1002")
         assert "PJSIP/1002-" in shown or "Local/1002@Outbound-" in shown, shown
+
+
+async def test_a_transfer_to_a_colleague_in_outbound_mode_is_refused_and_the_call_stays(
+    site: Site,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        colleague = await colleague_logged_in(site, http)  # operator 102 on workplace 1002
+        mode = await colleague.call("set_mode", {"mode": "outbound"})
+        assert mode["name"] == "set_mode.result", mode
+        terminal = await answered_call(site, http)
+        for kind in ("transfer_blind", "transfer_consult"):
+            reply = await terminal.call(kind, {"number": "1002"})
+            assert reply["name"] == "not_allowed", reply
+            assert "Outbound" in reply["data"]["message"], reply
+        await bridged(site, "PJSIP/1001-", "PJSIP/sipnet-")  # still talking to the caller

@@ -33,6 +33,12 @@ HIDDEN = "hidden"
 DIALPLAN_RELOADS = frozenset({"pbx_config", "All"})  # Reload events' Module, without ".so"
 
 
+def _real_parties(channels: list[str]) -> list[str]:
+    """The channels that are not Local channels (a Local pair may yet be optimized away), or
+    all of them when every one is Local."""
+    return [c for c in channels if not c.startswith("Local/")] or channels
+
+
 def interface_of(channel: str) -> str:
     return channel.rpartition("-")[0] or channel
 
@@ -168,15 +174,14 @@ class CallEvents:
             if consult is not None and consult.peer not in others:
                 # the consultation target joined the operator, or a Local channel pair was
                 # optimized away (one end takes the other's place): keep the real target
-                target = [c for c in others if not c.startswith("Local/")] or others
-                consult.channel = target[0] if entered == channel else entered
+                consult.channel = _real_parties(others)[0] if entered == channel else entered
                 continue
             leg = session.legs.get(event.get("Linkedid", "")) or next(
                 (leg for leg in session.legs.values() if leg.channel == channel), None
             )  # a party that joined the workplace's channel (a transfer) has its own Linkedid
             if leg is not None:
                 leg.channel = channel
-                leg.peer = ([c for c in others if not c.startswith("Local/")] or others)[0]
+                leg.peer = _real_parties(others)[0]
 
     def on_bridge_leave(self, event: Message) -> None:
         members = self._bridges.get(event.get("BridgeUniqueid", ""))

@@ -12,6 +12,10 @@ from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.errors import NotConnectedError
 from appliance.agency.ami.manager import Snapshot, UnitAccess
 from appliance.agency.ami.parser import Message
+from appliance.agency.config import OperatorsConfig
+from appliance.agency.operators.events import CallEvents
+from appliance.agency.operators.service import OperatorService
+from appliance.agency.operators.topics import TopicCache
 from appliance.agency.store import (
     GroupRecord,
     InboundTopicRecord,
@@ -136,3 +140,27 @@ def make_client() -> Client:
 async def settle() -> None:
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+def wired_service(
+    store: FakeStore,
+    unit: FakeUnit,
+    notifier: FakeNotifier | None = None,
+    topics: TopicCache | None = None,
+    **options: Any,
+) -> OperatorService:
+    """An operator service on the fakes, its call events attached to ``unit`` ("unit1")."""
+    settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
+    service = OperatorService(settings, store, {"unit1": unit}, **options)  # type: ignore[arg-type, dict-item]
+    service.notifier = notifier
+    CallEvents(service, topics or TopicCache(store)).attach(unit)  # type: ignore[arg-type]
+    return service
+
+
+async def shut_down(service: OperatorService) -> None:
+    """Cancel every session's timers and wait for the service's background work."""
+    for session in service.sessions.values():
+        for handle in (session.timer, session.warning):
+            if handle is not None:
+                handle.cancel()
+    await service.drain()

@@ -4,10 +4,7 @@ cancel and conference act on the channel that really exists."""
 import pytest
 
 from appliance.agency.acp.messages import Action
-from appliance.agency.config import OperatorsConfig
 from appliance.agency.operators.calls import _consulted_channel
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.session import CallLeg
 from appliance.agency.operators.tests.fakes import (
     PASSWORD,
@@ -15,8 +12,9 @@ from appliance.agency.operators.tests.fakes import (
     FakeStore,
     FakeUnit,
     make_client,
+    shut_down,
+    wired_service,
 )
-from appliance.agency.operators.topics import TopicCache
 
 OPERATOR = "PJSIP/201-00000002"
 LOCAL_1, LOCAL_2 = "Local/1002@Outbound-00000000;1", "Local/1002@Outbound-00000000;2"
@@ -25,20 +23,14 @@ TARGET = "PJSIP/1002-00000004"
 
 @pytest.fixture
 async def consulting():
-    store, unit = FakeStore(), FakeUnit()
-    settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
-    service = OperatorService(settings, store, {"unit1": unit})  # type: ignore[arg-type, dict-item]
-    service.notifier = FakeNotifier()
-    CallEvents(service, TopicCache(store)).attach(unit)  # type: ignore[arg-type]
+    unit = FakeUnit()
+    service = wired_service(FakeStore(), unit, FakeNotifier())
     login = {"agent": "101", "password": PASSWORD, "workplace": "E8:03:9A:B5:E0:C9"}
     await service.login(make_client(), Action("login", login, 1))
     session = service.sessions["101"]
     session.consult = CallLeg("L1-consult", peer="PJSIP/sipnet-00000001")
     yield unit, session
-    for handle in (session.timer, session.warning):
-        if handle is not None:
-            handle.cancel()
-    await service.drain()
+    await shut_down(service)
 
 
 def enter(unit: FakeUnit, bridge: str, channel: str) -> None:

@@ -2,22 +2,22 @@
 
 import pytest
 
-from appliance.agency.config import OperatorsConfig
 from appliance.agency.operators.calls import AGENCY_DIALPLAN
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
-from appliance.agency.operators.tests.fakes import FakeStore, FakeUnit, settle
-from appliance.agency.operators.topics import TopicCache
+from appliance.agency.operators.tests.fakes import (
+    FakeStore,
+    FakeUnit,
+    settle,
+    shut_down,
+    wired_service,
+)
 
 
 @pytest.fixture
 async def unit():
-    store, unit = FakeStore(), FakeUnit()
-    settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
-    service = OperatorService(settings, store, {"unit1": unit})  # type: ignore[arg-type, dict-item]
-    CallEvents(service, TopicCache(store)).attach(unit)  # type: ignore[arg-type]
+    unit = FakeUnit()
+    service = wired_service(FakeStore(), unit)
     yield unit
-    await service.drain()
+    await shut_down(service)
 
 
 def installed(unit: FakeUnit) -> list[tuple[str, str, str, str, str]]:

@@ -6,9 +6,6 @@ from dataclasses import replace
 import pytest
 
 from appliance.agency.acp.messages import Action
-from appliance.agency.config import OperatorsConfig
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.tests.fakes import (
     PASSWORD,
     FakeNotifier,
@@ -16,27 +13,21 @@ from appliance.agency.operators.tests.fakes import (
     FakeUnit,
     make_client,
     settle,
+    shut_down,
+    wired_service,
 )
-from appliance.agency.operators.topics import TopicCache
 
 
 @pytest.fixture
 async def world():
     store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
     store.operators["102"] = replace(store.operators["102"], wrapup_seconds=15)
-    settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
-    service = OperatorService(settings, store, {"unit1": unit})  # type: ignore[arg-type, dict-item]
-    service.notifier = notifier
-    CallEvents(service, TopicCache(store)).attach(unit)  # type: ignore[arg-type]
+    service = wired_service(store, unit, notifier)
     client = make_client()
     login = {"agent": "102", "password": PASSWORD, "workplace": "a0:b1:c2:d3:e4:f5"}
     await service.login(client, Action("login", login, 1))
     yield service, unit, notifier
-    for session in service.sessions.values():
-        for handle in (session.timer, session.warning):
-            if handle is not None:
-                handle.cancel()
-    await service.drain()
+    await shut_down(service)
 
 
 def dial(name: str, context: str = "Outbound", exten: str = "202", **extra: str) -> dict:

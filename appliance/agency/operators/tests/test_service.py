@@ -5,8 +5,6 @@ import pytest
 
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.config import OperatorsConfig
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.tests.fakes import (
     MAC,
     PASSWORD,
@@ -15,6 +13,8 @@ from appliance.agency.operators.tests.fakes import (
     FakeUnit,
     make_client,
     settle,
+    shut_down,
+    wired_service,
 )
 from appliance.agency.operators.texts import logged_out
 from appliance.agency.operators.topics import TopicCache
@@ -23,22 +23,11 @@ from appliance.agency.operators.topics import TopicCache
 @pytest.fixture
 async def world():
     store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
-    service = OperatorService(
-        OperatorsConfig(pause_limit=600, reconnect_grace=60),
-        store,  # type: ignore[arg-type]
-        {"unit1": unit},
-        max_operators=2,
-    )  # type: ignore[dict-item]
-    service.notifier = notifier
     topics = TopicCache(store)  # type: ignore[arg-type]
     await topics.refresh()
-    CallEvents(service, topics).attach(unit)  # type: ignore[arg-type]
+    service = wired_service(store, unit, notifier, topics, max_operators=2)
     yield service, store, unit, notifier
-    for session in service.sessions.values():
-        for handle in (session.timer, session.warning):
-            if handle is not None:
-                handle.cancel()
-    await service.drain()
+    await shut_down(service)
 
 
 def login(agent: str = "101", password: str = PASSWORD, mac: str = "E8:03:9A:B5:E0:C9") -> Action:

@@ -5,9 +5,6 @@ caller is never sent to an operator who may not take it."""
 import pytest
 
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.config import OperatorsConfig
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.tests.fakes import (
     MAC,
     PASSWORD,
@@ -15,17 +12,15 @@ from appliance.agency.operators.tests.fakes import (
     FakeStore,
     FakeUnit,
     make_client,
+    shut_down,
+    wired_service,
 )
-from appliance.agency.operators.topics import TopicCache
 
 
 @pytest.fixture
 async def world():
     store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
-    settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
-    service = OperatorService(settings, store, {"unit1": unit})  # type: ignore[arg-type, dict-item]
-    service.notifier = notifier
-    CallEvents(service, TopicCache(store)).attach(unit)  # type: ignore[arg-type]
+    service = wired_service(store, unit, notifier)
     clients = {"101": make_client(), "102": make_client()}
     for agent, mac in (("101", MAC), ("102", "a0b1c2d3e4f5")):
         login = {"agent": agent, "password": PASSWORD, "workplace": mac}
@@ -37,11 +32,7 @@ async def world():
     unit.emit({"Event": "DialBegin", **call})
     unit.emit({"Event": "DialEnd", "DialStatus": "ANSWER", **call})
     yield service, unit, clients
-    for session in service.sessions.values():
-        for handle in (session.timer, session.warning):
-            if handle is not None:
-                handle.cancel()
-    await service.drain()
+    await shut_down(service)
 
 
 async def transfer(service, client, kind: str, number: str) -> dict:

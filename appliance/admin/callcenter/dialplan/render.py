@@ -34,6 +34,8 @@ FEATURES = {
 }
 QUEUE_OPTIONS = "t"
 WORKPLACE_RING = 30  # seconds a transfer to a workplace rings it
+# FILTER()'s set of the characters a dialled number may keep (the ACP schema allows the same).
+DIALABLE_CHARACTERS = "0-9*#+"
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("appliance.admin.callcenter.dialplan", "templates"),
@@ -64,6 +66,7 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "features": FEATURES,
         "queue_options": QUEUE_OPTIONS,
         "workplace_ring": WORKPLACE_RING,
+        "dialable": DIALABLE_CHARACTERS,
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}

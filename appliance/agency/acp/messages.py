@@ -64,8 +64,8 @@ def _whole_value_pattern(
     if not isinstance(instance, str):
         return
     anchored = pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")
-    matched = re.fullmatch(f"(?:{pattern[1:-1]})", instance) if anchored else re.search(pattern, instance)
-    if matched is None:
+    whole = re.fullmatch(f"(?:{pattern[1:-1]})", instance) if anchored else None
+    if (whole if anchored else re.search(pattern, instance)) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 

@@ -15,6 +15,7 @@ import jinja2
 from django.utils.translation import gettext as _
 
 from ..models import OUTBOUND_CONTEXT
+from ..validators import is_reserved_sip_name
 from . import escape as esc
 from .schedules import schedule_context, schedule_lines
 from .snapshot import Snapshot
@@ -99,6 +100,8 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
     for row in snapshot.gateways:
         name = esc.name(str(row["name"]), _("gateway name"))
         what = _("gateway %(name)s") % {"name": name}
+        if is_reserved_sip_name(name):
+            raise esc.RenderError(f"{what}: {_('the name is reserved on a PBX unit')}")
         host = esc.host(str(row["host"]), f"{what}: {_('address')}")
         domain = str(row["auth_domain"] or "")
         username, password = str(row["username"] or ""), str(row["password"] or "")

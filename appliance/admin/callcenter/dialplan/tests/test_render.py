@@ -252,6 +252,24 @@ def test_a_bad_sound_name_or_transport_is_refused(tmp_path):
         render_unit(load_snapshot(), "u", 1)
 
 
+def test_trunks_are_known_only_by_address_and_workplaces_by_user_name(tmp_path):
+    build_model(tmp_path, gateway_host="10.0.0.5")
+    pjsip = render_unit(load_snapshot(), "u", 1)["pjsip.conf"]
+    trunk = _sections(pjsip, "sipnet")[0].splitlines()
+    workplace = _sections(pjsip, "1001")[0].splitlines()
+    assert "identify_by = ip" in trunk
+    assert "identify_by = username" in workplace and "auth = 1001" in workplace
+
+
+@translation.override("en")
+@pytest.mark.parametrize("reserved", ["anonymous", "Anonymous", "transport-udp", "uzor-refused"])
+def test_a_gateway_with_a_reserved_name_is_refused(tmp_path, reserved):
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(name=reserved)  # around the model's rules
+    with pytest.raises(RenderError, match="reserved"):
+        render_unit(load_snapshot(), "u", 1)
+
+
 @translation.override("en")
 def test_a_gateway_into_the_outbound_context_is_refused(tmp_path):
     from appliance.admin.callcenter.models import Context

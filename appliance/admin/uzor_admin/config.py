@@ -48,6 +48,8 @@ class AdminConfig(_Strict):
     static_root: Path = Path("/var/lib/uzor/static")
     media_root: Path = Path("/var/lib/uzor/media")
     public_url: str | None = None
+    # Session and CSRF cookies only over HTTPS (nginx); false only for a plain-HTTP test server.
+    secure_cookies: bool = True
 
 
 def config_path() -> Path:

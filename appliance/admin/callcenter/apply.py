@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from .ami import AmiClient, AmiError
 from .dialplan import create_revisions
-from .models import PbxUnit
+from .models import PbxUnit, note_change
 
 log = logging.getLogger("uzor.apply")
 
@@ -77,6 +77,7 @@ def apply_dialplan(
         results = list(pool.map(lambda t: reload_unit(t, timeout), targets))
     for target, result in zip(targets, results, strict=True):
         _store(target, result)
+    note_change()  # the agency re-reads the units and topics now, not at its next full refresh
     return results
 
 

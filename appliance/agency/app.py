@@ -27,6 +27,7 @@ from appliance.agency.operators.topics import TopicCache
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
 from appliance.agency.store import Store
+from appliance.agency.systemd_notify import notify
 from appliance.agency.units import UnitRegistry
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
     app["registry"].start()
     log.info("uzor-agency listening on %s:%s with %d unit(s)", config.listen.host,
              config.listen.port, len(agency.units))  # fmt: skip
+    notify("READY=1")  # systemd (Type=notify): started only now
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -80,6 +80,13 @@ class OperatorsConfig(_Section):
     reconnect_grace: float = Field(gt=0)
 
 
+class AdminWatchConfig(_Section):
+    """How the agency picks up the admin's changes (units, topics) while it runs."""
+
+    interval: float = Field(default=2.0, gt=0, le=3600)  # seconds between counter reads
+    full_refresh: float = Field(default=60.0, gt=0)  # re-read whatever the counter says
+
+
 class UnitConfig(_Section):
     """A PBX unit given in the file (otherwise units come from the admin's database)."""
 
@@ -98,6 +105,7 @@ class AgencyConfig(_Section):
     acp: AcpConfig
     ami: AmiConfig
     operators: OperatorsConfig
+    admin_watch: AdminWatchConfig = AdminWatchConfig()
     units: tuple[UnitConfig, ...] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # texts for terminals and REST clients that ask for no language; None: the process locale

@@ -62,7 +62,7 @@ class LoginService:
         if session is None:
             self._check_limit(action)
             groups = await service.store.groups_of(record.id)
-            unit = self._pick_unit()
+            unit = self._pick_unit(action)
             interface = INTERFACE.format(number=workplace.number)
             operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
             session = Session(record, groups, workplace, unit, interface, operator)
@@ -83,10 +83,10 @@ class LoginService:
                                               "logged in at once", count=self.max_operators),
                            id=action.id)  # fmt: skip
 
-    def _pick_unit(self) -> str:
+    def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)
         if not names:
-            raise ACPError("pbx_unavailable", _("no PBX unit is configured"))
+            raise ACPError("pbx_unavailable", _("no PBX unit is configured"), id=action.id)
         up = [n for n in names if self.service.units[n].up]
         return (up or names)[0]
 
@@ -95,7 +95,8 @@ class LoginService:
         now = service.clock()
         saved = self.restored.pop(session.agent, None)
         if saved is not None and saved.get("workplace") == session.workplace.mac:
-            session.unit = saved.get("unit", session.unit)
+            if saved.get("unit") in service.units:  # else the unit is gone: the one picked
+                session.unit = saved["unit"]
             session.operator = restore_operator(session.agent, session.record.wrapup_seconds,
                                                 service.settings.pause_limit, saved)  # fmt: skip
             session.interval_start = float(saved.get("interval_start", now))

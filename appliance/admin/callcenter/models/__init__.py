@@ -1,5 +1,6 @@
 """The call-center model (SPEC section 3)."""
 
+from .changes import ChangeCounter, note_change
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
 from .revision import Revision
@@ -19,6 +20,7 @@ from .topics import InboundTopic, OutboundTopic
 __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
+    "ChangeCounter",
     "Context",
     "Gateway",
     "Group",
@@ -36,5 +38,6 @@ __all__ = [
     "WeeklyRange",
     "Workplace",
     "hash_token",
+    "note_change",
     "refuse_builtin_delete",
 ]

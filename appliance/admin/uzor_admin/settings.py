@@ -26,6 +26,7 @@ UZOR_CONFIG_PATH = config_path()
 DEBUG = UZOR_CONFIG.debug
 ALLOWED_HOSTS = list(UZOR_CONFIG.allowed_hosts)
 UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
+UZOR_WORKPLACE_SIGNALLING_FROM = [str(n) for n in UZOR_CONFIG.workplace_signalling_from]
 # Read by licensing.django_check.license_check (system check uzor.E001 / uzor.W001).
 UZOR_LICENSE = {
     "path": str(UZOR_CONFIG.license.path),

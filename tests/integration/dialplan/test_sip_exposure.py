@@ -10,12 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from tests.integration.dialplan.support import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from tests.fixtures.tools import free_port, require_tool
+from tests.integration.agency_on_admin.phone import WorkplacePhone, register_scenario
 
 pytestmark = pytest.mark.integration
 
@@ -110,3 +112,42 @@ def test_an_invite_naming_the_trunk_from_another_address_reaches_no_dialplan(
         joined = ami.wait_event("QueueCallerJoin", 20, mark)
         call.hangup()
     assert joined["Queue"] == "sales"
+
+
+def _register_from(address: str, target: tuple[str, int], user: str, password: str) -> str:
+    """SIPp registering as the workplace from ``address`` with its right password. The endpoint's
+    ACL refuses the address: Asterisk answers as for an unknown user (its artificial endpoint),
+    so the registration with the right password is challenged again instead of accepted."""
+    scenario = register_scenario(user, password, free_port())
+    scenario = scenario.replace('<recv response="200"/>', '<recv response="401"/>')
+    with tempfile.TemporaryDirectory(prefix="uzor-attacker-") as tmp:
+        path = Path(tmp) / "register.xml"
+        path.write_text(scenario)
+        result = subprocess.run(
+            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-i", address,
+             "-p", str(free_port()), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error"],
+            capture_output=True, text=True, timeout=40, check=False, cwd=tmp,
+        )  # fmt: skip
+        return f"{result.returncode}\n{result.stdout}{result.stderr}"
+
+
+def test_a_workplace_with_its_password_is_refused_from_outside_the_app_node(
+    tmp_path, asterisk_unit, admin_server, carrier
+):
+    """Stolen SIP credentials are useless from elsewhere: the unit takes a workplace's requests
+    only from the app node (here 127.0.0.2, where the test's workplace phone sits)."""
+    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    with override_settings(UZOR_WORKPLACE_SIGNALLING_FROM=["127.0.0.2/32"]):
+        assert all(r.ok for r in apply_dialplan())
+    ast = unit.asterisk
+    secret = model.workplace.sip_secret
+
+    refused = _register_from(ATTACKER, (ast.sip_host, ast.sip_port), "1001", secret)
+    assert refused.startswith("0\n"), refused
+    phone = WorkplacePhone(ast.sip_host, ast.sip_port, "1001", secret)  # from 127.0.0.2
+    try:
+        phone.register()
+    finally:
+        phone.close()
+    assert "1001" in ast.cli("pjsip show contacts")

@@ -259,6 +259,10 @@ def test_trunks_are_known_only_by_address_and_workplaces_by_user_name(tmp_path):
     workplace = _sections(pjsip, "1001")[0].splitlines()
     assert "identify_by = ip" in trunk
     assert "identify_by = username" in workplace and "auth = 1001" in workplace
+    # a workplace's SIP only from the app node's nginx (admin.yaml workplace_signalling_from)
+    rules = [line for line in workplace if line.startswith(("deny", "permit"))]
+    assert rules == ["deny = 0.0.0.0/0.0.0.0", "deny = ::/0", "permit = 127.0.0.0/8",
+                     "permit = ::1/128"]  # fmt: skip
 
 
 @translation.override("en")

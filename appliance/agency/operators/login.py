@@ -121,7 +121,7 @@ class LoginService:
         service = self.service
         unit = service.units[session.unit]
         topics = await service.store.outbound_topics()
-        ws_url, domain = _sip_access(unit)
+        ws_url, domain = _sip_access(unit, session.client.host if session.client else "")
         return {
             "operator": {"agent": session.agent, "name": session.record.name},
             "sip": {"username": session.workplace.number, "password": session.workplace.sip_secret,
@@ -135,7 +135,15 @@ class LoginService:
         }  # fmt: skip
 
 
-def _sip_access(unit: AMIManager) -> tuple[str, str]:
-    ws_url = unit.unit.ws_url or f"ws://{unit.unit.host}:8088/ws"
+# a host name or IPv4 address, or a bracketed IPv6 address, with an optional port
+_HOST = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def _sip_access(unit: AMIManager, public_host: str) -> tuple[str, str]:
+    """The unit's SIP WebSocket as the browser reaches it: the admin's URL for the unit, else
+    nginx's proxy for it on the server the terminal connected to (``wss://<host>/sip/<unit>``,
+    packaging/debian/uzor-agency: uzor-sip-proxies)."""
+    host = public_host if _HOST.fullmatch(public_host) else unit.unit.host
+    ws_url = unit.unit.ws_url or f"wss://{host}/sip/{unit.unit.name}"
     domain = unit.unit.sip_domain or unit.unit.host
     return ws_url, domain.split(":")[0]

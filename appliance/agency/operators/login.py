@@ -49,10 +49,12 @@ class LoginService:
             check_password, action.data["password"], record.password_hash
         )
         workplace = await service.store.workplace(mac)
-        if record is None or not valid or workplace is None:
-            raise ACPError(
-                "login_failed", _("wrong agent number, password or workplace"), id=action.id
-            )
+        if record is None or not valid:
+            raise ACPError("login_failed", _("wrong agent number or password"), id=action.id,
+                           details={"reason": "credentials"})  # fmt: skip
+        if workplace is None:  # told apart only after the password: a MAC is no secret
+            raise ACPError("login_failed", _("this workplace is not registered"), id=action.id,
+                           details={"reason": "unknown_workplace"})  # fmt: skip
         session = service.sessions.get(agent)
         resumed = session is not None or agent in self.restored
         busy = service.by_interface.get(INTERFACE.format(number=workplace.number))

@@ -56,3 +56,16 @@ test("events for unknown calls and other messages change nothing", () => {
   assert.deepEqual(applyCallEvent(calls, { name: "call_held", data: { call_id: "zz" } }, 1), calls);
   assert.equal(applyCallEvent(calls, { name: "state_changed", data: {} }, 1), calls);
 });
+
+test("recent calls: newest first, one entry per number, bad stored data ignored", async () => {
+  const { addRecent, parseRecent, RECENT_MAX } = await import("../src/recent.js");
+  let list = addRecent([], { number: "1", topic: "9", at: 1 });
+  list = addRecent(list, { number: "2", topic: "9", at: 2 });
+  list = addRecent(list, { number: "1", topic: "8", at: 3 });
+  assert.deepEqual(list.map((c) => c.number), ["1", "2"]);
+  assert.deepEqual(parseRecent(JSON.stringify(list)), list);
+  assert.deepEqual(parseRecent("{"), []);
+  assert.deepEqual(parseRecent('[{"number":"<script>"},{"number":"5","at":"x"}]'), [{ number: "5", topic: "", at: 0 }]);
+  for (let i = 0; i < 30; i++) list = addRecent(list, { number: String(i + 10), topic: "", at: i });
+  assert.equal(list.length, RECENT_MAX);
+});

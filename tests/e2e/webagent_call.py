@@ -4,25 +4,21 @@
   every WebSocket nginx proxies to the unit comes from 127.0.0.1, so the trunk must not.
 - The walkthrough's gateway aimed at that carrier (and the topic's non-working schedule dropped,
   so the call is queued on any day), then Apply Dialplan on pbx1.
-- In Chromium at ``https://<server>/agent/?host=<mac>``: the ACP login over
-  ``wss://<server>/agency/ws`` and a JsSIP phone (bundled here with the webagent's own esbuild
-  and JsSIP) registered at the ``sip.ws_url`` the login gives: ``wss://<server>/sip/pbx1``."""
+- In Chromium at ``https://<server>/agent/?host=<mac>``, the webagent itself, with every
+  WebSocket URL and peer connection it opens recorded, so the test sees the phone's
+  ``wss://<server>/sip/pbx1`` and reads ``getStats()`` without hooks in the app."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 from tests.fixtures.pbx_carrier import Carrier
 from tests.fixtures.pbx_configs import CARRIER_EXTENSIONS, pjsip_transports_conf
 from tests.fixtures.target import Target
 
-REPO = Path(__file__).resolve().parents[2]
-WEBAGENT = REPO / "appliance/webagent"
 CARRIER_ADDRESS = "127.0.0.2"
 UNIT_SIP = ("127.0.0.1", 5060)  # pbx1 (installer/demo_pbx.py): uzor-pbx's transports, host network
 
@@ -54,83 +50,6 @@ def start_carrier(asterisk_unit: Any) -> Carrier:
 def aim_gateway_at(target: Target, carrier: Carrier) -> str:
     env = {"UZOR_E2E_CARRIER_HOST": CARRIER_ADDRESS, "UZOR_E2E_CARRIER_PORT": str(carrier.sip_port)}
     return target.run(["uzor-admin", "shell", "--no-imports", "-c", AIM_GATEWAY], env=env).stdout
-
-
-def jssip_bundle(directory: Path) -> Path:
-    """JsSIP from the webagent's npm lock as one script defining ``window.JsSIP``."""
-    out = directory / "jssip.js"
-    subprocess.run(
-        [str(WEBAGENT / "node_modules/.bin/esbuild"), "--bundle", "--format=iife",
-         "--global-name=JsSIP", "--log-level=warning", f"--outfile={out}",
-         str(WEBAGENT / "node_modules/jssip/lib/JsSIP.js")],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out
-
-
-ACP_LOGIN = """async ({url, agent, password, workplace}) => {
-    const ws = new WebSocket(url);
-    await new Promise((ok, fail) => {
-        ws.onopen = ok;
-        ws.onerror = () => fail(new Error("the ACP WebSocket did not open: " + url));
-    });
-    window.uzorAcp = {ws, messages: []};
-    const reply = new Promise((ok) => {
-        ws.onmessage = (event) => {
-            const message = JSON.parse(event.data);
-            window.uzorAcp.messages.push(message);
-            if (message.id === 1) ok(message);
-        };
-    });
-    ws.send(JSON.stringify({type: "action", name: "login", id: 1,
-                            data: {agent, password, workplace}}));
-    return await reply;
-}"""
-
-REGISTER = """async (sip) => {
-    const ua = new JsSIP.UA({
-        sockets: [new JsSIP.WebSocketInterface(sip.ws_url)],
-        uri: `sip:${sip.username}@${sip.domain}`, password: sip.password,
-        session_timers: false, register: true,
-    });
-    window.uzorPhone = {ua, calls: []};
-    ua.on("newRTCSession", (event) => {
-        if (event.originator === "remote") window.uzorPhone.calls.push(event.session);
-    });
-    const registered = new Promise((ok, fail) => {
-        ua.on("registered", () => ok(true));
-        ua.on("registrationFailed", (event) => fail(new Error("REGISTER failed: " + event.cause)));
-    });
-    ua.start();
-    return await registered;
-}"""
-
-RINGING = "() => window.uzorPhone.calls.length > 0"
-
-ANSWER = """() => {
-    const call = window.uzorPhone.calls[0];
-    const caller = call.remote_identity.uri.user;
-    call.answer({mediaConstraints: {audio: true, video: false}, pcConfig: {iceServers: []}});
-    return caller;
-}"""
-
-INBOUND_PACKETS = """async () => {
-    const call = window.uzorPhone.calls[0];
-    if (!call.connection) return 0;
-    let packets = 0;
-    (await call.connection.getStats()).forEach((report) => {
-        if (report.type === "inbound-rtp" && report.kind === "audio") {
-            packets += report.packetsReceived;
-        }
-    });
-    return packets;
-}"""
-
-HANG_UP = """() => {
-    window.uzorPhone.calls[0].terminate();
-    window.uzorPhone.ua.stop();
-    window.uzorAcp.ws.close();
-}"""
 
 
 def agency_units(base: str, token: str, context: Any) -> list[dict[str, Any]]:

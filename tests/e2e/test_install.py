@@ -7,13 +7,17 @@ same installed system. Checks that change it (re-run, license removal) come last
 
 from __future__ import annotations
 
+import gzip
+import http.cookiejar
 import json
 import os
+import re
 import secrets
 import shutil
 import ssl
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,8 +26,8 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from installer import demo_pbx
-from tests.e2e import appliance
+from installer import demo, demo_pbx
+from tests.e2e import appliance, webagent_call
 from tests.e2e.conftest import Bundle
 from tests.e2e.test_bundle import extract, repack
 from tests.fixtures.target import Target, booted_target, host_ports, run_in_chroot
@@ -177,22 +181,133 @@ def test_secret_files_are_0600_and_owned_by_the_service_user(installed: Installe
     assert key == "600"
 
 
-def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(
-    installed: Installed, pbx_rootfs: Path
-):
-    # --role pbx in the sid root with Asterisk 22, registered in the admin, then Apply Dialplan.
+@dataclass
+class Unit:
+    root: Path
+    applied: str
+
+
+@pytest.fixture(scope="module")
+def pbx1(installed: Installed, pbx_rootfs: Path) -> Iterator[Unit]:
+    """The manual's walkthrough objects (make demo's seed), then PBX unit pbx1 from the same
+    bundle (--role pbx in the sid root with Asterisk 22), registered and Apply Dialplan run."""
+    print(demo.seed_walkthrough(installed.target, secrets.token_urlsafe(10)))
     state: dict[str, object] = {}
     work = Path(tempfile.mkdtemp(prefix="uzor-e2e-pbx.", dir="/var/tmp"))
     try:
         applied = demo_pbx.up(installed.target, installed.bundle.run, work, state)
-        assert "applied pbx1 revision" in applied, applied
-        root = Path(str(state["root"]))
-        revision = run_in_chroot(root, ["asterisk", "-rx", "dialplan show globals"]).stdout
-        assert "UZOR_UNIT=pbx1" in revision
-        assert "UZOR_REVISION=" in revision
+        yield Unit(Path(str(state["root"])), applied)
     finally:
         demo_pbx.down(state)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(pbx1: Unit):
+    assert "applied pbx1 revision" in pbx1.applied, pbx1.applied
+    revision = run_in_chroot(pbx1.root, ["asterisk", "-rx", "dialplan show globals"]).stdout
+    assert "UZOR_UNIT=pbx1" in revision
+    assert "UZOR_REVISION=" in revision
+
+
+def test_the_agency_gui_works_behind_nginx_under_agency(installed: Installed):
+    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=installed.context),
+        urllib.request.HTTPCookieProcessor(jar),
+    )
+    with opener.open(f"{installed.base}/agency/gui/", timeout=30) as login_form:
+        assert login_form.url == f"{installed.base}/agency/gui/login"
+    form = urllib.parse.urlencode({"token": token}).encode()
+    with opener.open(f"{installed.base}/agency/gui/login", data=form, timeout=30) as listing:
+        assert listing.url == f"{installed.base}/agency/gui/"
+        assert "Connected terminals" in listing.read().decode()
+    assert [(c.name, c.path, c.secure) for c in jar] == [("uzor_agency_gui", "/agency/gui/", True)]
+
+
+def test_nginx_serves_the_webagent_with_caching_and_gzip_over_https_only(installed: Installed):
+    page_url = f"{installed.base}/agent/?host={demo.WORKPLACE_MAC}"
+    with urllib.request.urlopen(page_url, context=installed.context, timeout=30) as page:  # noqa: S310
+        html = page.read().decode()
+        assert page.headers["Cache-Control"] == "no-cache"
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+    script = re.search(r'src="(assets/app-[^"]+\.js)"', html)
+    assert script, html
+    request = urllib.request.Request(  # noqa: S310 - an https URL built here
+        f"{installed.base}/agent/{script.group(1)}", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, context=installed.context, timeout=30) as asset:  # noqa: S310
+        assert asset.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in asset.headers["Cache-Control"]
+        assert gzip.decompress(asset.read())
+    opener = urllib.request.build_opener(appliance.NoRedirect)
+    host = installed.base.removeprefix("https://")
+    with pytest.raises(urllib.error.HTTPError) as plain:
+        opener.open(f"http://{host}/agent/", timeout=30)
+    plain.value.close()
+    assert (plain.value.code, plain.value.headers["Location"]) == (301, f"https://{host}/agent/")
+
+
+def test_nginx_proxies_sip_for_each_unit_the_admin_knows(installed: Installed, pbx1: Unit):
+    generated = installed.target.path("/var/lib/uzor/nginx/sip-units.conf").read_text()
+    assert "location = /sip/pbx1 {" in generated
+    assert "proxy_pass http://127.0.0.1:8088/ws;" in generated
+    timer = installed.target.run(["systemctl", "is-enabled", "uzor-sip-proxies.timer"])
+    assert timer.stdout.strip() == "enabled"
+    # what the timer runs works in its sandbox (and changes nothing: the file is up to date)
+    run = installed.target.run(["systemctl", "start", "uzor-sip-proxies.service"], check=False)
+    assert run.returncode == 0, installed.target.journal("uzor-sip-proxies.service")
+    assert installed.target.path("/var/lib/uzor/nginx/sip-units.conf").read_text() == generated
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{installed.base}/sip/nope", context=installed.context, timeout=30)  # noqa: S310
+    unknown.value.close()
+    assert unknown.value.code == 404
+
+
+def test_an_operator_logs_in_at_the_agent_url_and_takes_a_carrier_call_through_sip(
+    installed: Installed, pbx1: Unit, asterisk_unit, browser
+):
+    carrier = webagent_call.start_carrier(asterisk_unit)
+    try:
+        applied = webagent_call.aim_gateway_at(installed.target, carrier)
+        assert "applied pbx1" in applied, applied
+        # the agency reads the units at start: this one was added after it started
+        installed.target.run(["systemctl", "restart", "uzor-agency@1.service"])
+        token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+        wait_until(
+            lambda: [(u["name"], u["link"]) for u in _units(installed, token)] == [("pbx1", "up")],
+            60,
+            "the agency's link to pbx1",
+        )
+        address = installed.base.removeprefix("https://")
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.add_init_script(webagent_call.RECORD_CONNECTIONS)
+        page.goto(demo.agent_url(address))
+        page.fill("input[name=agent]", demo.OPERATOR)
+        page.fill("input[name=password]", demo.OPERATOR_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("[data-testid=state][data-state=ready]", timeout=60_000)
+        wait_until(
+            lambda: f"wss://{address}/sip/pbx1" in page.evaluate(webagent_call.SEEN_SOCKETS),
+            30,
+            "the phone's SIP WebSocket through nginx",
+            lambda: str(page.evaluate(webagent_call.SEEN_SOCKETS)),
+        )
+        call = carrier.start_call("74951234567", playback="hello-world&hello-world", hold=30)
+        page.wait_for_selector("[data-testid=btn-answer]", timeout=60_000)
+        assert page.text_content("[data-testid=caller-number]") == "74950000000"
+        page.keyboard.press("F3")
+        assert call.wait_answered(30)
+        wait_until(lambda: page.evaluate(webagent_call.AUDIO_PACKETS_IN) > 0, 30, "audio in")
+        page.click("[data-testid=btn-hangup]")
+        assert call.wait_ended(30).answered
+        page.wait_for_selector("[data-testid=no-call]", timeout=30_000)
+    finally:
+        carrier.close()
+
+
+def _units(installed: Installed, token: str) -> list[dict[str, object]]:
+    return webagent_call.agency_units(installed.base, token, installed.context)
 
 
 def test_a_tampered_bundle_is_refused_and_changes_nothing(installed: Installed, tmp_path: Path):

@@ -56,6 +56,7 @@ class ACPServer:
         await ws.prepare(request)
         client = Client(ws, request.transport, _remote(request), self.settings.client_queue,
                         self._dropped)  # fmt: skip
+        client.host = request.host
         client.lang = choose(from_accept_language(request.headers.get("Accept-Language", "")),
                              self.language)  # fmt: skip
         client.start()

@@ -11,10 +11,14 @@ from aiohttp import web
 
 from appliance.agency.context import Agency
 from appliance.agency.gui.i18n import MODES, STATES, language, translator
+from appliance.agency.gui.paths import cookie_path
 from appliance.agency.rest.auth import COOKIE
 
 STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
          "td,th{border:1px solid #ccc;padding:.3em .6em}.note{color:#a60}")  # fmt: skip
+# Every link and redirect is relative, so the GUI works at /gui/ and behind nginx at /agency/gui/.
+# From /gui/clients/<id>/<verb> back to the list /gui/:
+BACK_TO_LIST = "../../"
 
 
 class GUI:
@@ -33,7 +37,7 @@ class GUI:
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         if not self.agency.auth.cookie_ok(request):
-            raise web.HTTPSeeOther("/gui/login")
+            raise web.HTTPSeeOther("login")
         _ = self._t(request)
         note = request.query.get("note", "")
         rows = "".join(self._row(c, _) for c in self.agency.clients())
@@ -46,7 +50,7 @@ class GUI:
                f"<th>{_('Mode')}</th><th>{_('State')}</th><th>{_('In state')}</th>"
                f"<th>{_('Message')}</th><th></th></tr>{rows}</table>"
                if rows else f"<p>{_('No terminals are connected.')}</p>")
-            + f"<form method=post action=/gui/logout><button>{_('Log out')}</button></form>"
+            + f"<form method=post action=logout><button>{_('Log out')}</button></form>"
         )  # fmt: skip
         return _page(_, body, refresh=True)
 
@@ -58,9 +62,9 @@ class GUI:
                  _(STATES.get(state, state)), _duration(session.get("state_seconds"))]  # fmt: skip
         return (
             "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-            + f"<td><form method=post action=/gui/clients/{cid}/message>"
+            + f"<td><form method=post action=clients/{cid}/message>"
             f"<input name=text maxlength=2000 required><button>{_('Send')}</button></form></td>"
-            f"<td><form method=post action=/gui/clients/{cid}/end>"
+            f"<td><form method=post action=clients/{cid}/end>"
             f"<button>{_('End session')}</button></form></td></tr>"
         )  # fmt: skip
 
@@ -69,7 +73,7 @@ class GUI:
         body = (
             f"<h1>{_('Uzor agency')}</h1>"
             + (f"<p class=note>{_(error)}</p>" if error else "")
-            + f"<form method=post action=/gui/login><label>{_('API token')} "
+            + f"<form method=post action=login><label>{_('API token')} "
             f"<input type=password name=token required></label> <button>{_('Log in')}</button>"
             "</form>"
         )
@@ -80,15 +84,16 @@ class GUI:
         token = form.get("token")
         if not isinstance(token, str) or not self.agency.auth.check_token(token):
             return await self.login_form(request, "Wrong token.")
-        response = web.HTTPSeeOther("/gui/")
+        response = web.HTTPSeeOther("./")
         secure = request.headers.get("X-Forwarded-Proto") == "https" or request.secure
+        path = cookie_path(request)
         response.set_cookie(COOKIE, self.agency.auth.new_cookie(), httponly=True,
-                            samesite="Strict", secure=secure, path="/gui/")  # fmt: skip
+                            samesite="Strict", secure=secure, path=path)  # fmt: skip
         raise response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        response = web.HTTPSeeOther("/gui/login")
-        response.del_cookie(COOKIE, path="/gui/")
+        response = web.HTTPSeeOther("login")
+        response.del_cookie(COOKIE, path=cookie_path(request))
         raise response
 
     async def message(self, request: web.Request) -> web.StreamResponse:
@@ -97,15 +102,15 @@ class GUI:
         if client is not None and isinstance(text, str) and 0 < len(text) <= 2000:
             self.agency.acp.send(client, "notification", "message",
                                  {"text": text, "from": "supervisor"})  # fmt: skip
-            raise web.HTTPSeeOther("/gui/?note=Sent.")
-        raise web.HTTPSeeOther("/gui/?note=No+such+client.")
+            raise web.HTTPSeeOther(BACK_TO_LIST + "?note=Sent.")
+        raise web.HTTPSeeOther(BACK_TO_LIST + "?note=No+such+client.")
 
     async def end(self, request: web.Request) -> web.StreamResponse:
         client = self._client(request)
         if client is None:
-            raise web.HTTPSeeOther("/gui/?note=No+such+client.")
+            raise web.HTTPSeeOther(BACK_TO_LIST + "?note=No+such+client.")
         await self.agency.end_client(client)
-        raise web.HTTPSeeOther("/gui/?note=Session+ended.")
+        raise web.HTTPSeeOther(BACK_TO_LIST + "?note=Session+ended.")
 
     def _t(self, request: web.Request) -> Callable[[str], str]:
         accept = request.headers.get("Accept-Language", "")

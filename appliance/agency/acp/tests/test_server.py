@@ -28,7 +28,7 @@ class FakeSessions:
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         if action.data["password"] != "right":
-            raise ACPError("login_failed", _("wrong agent number, password or workplace"),
+            raise ACPError("login_failed", _("wrong agent number or password"),
                            id=action.id)  # fmt: skip
         client.agent = action.data["agent"]
         return {"resumed": False}

@@ -63,10 +63,17 @@ async def test_login_joins_every_group_queue_with_penalty_and_returns_sip_access
 
 async def test_wrong_password_or_workplace_is_login_failed(world) -> None:
     service, *_ = world
-    for action in (login(password="nope"), login(mac="00:00:00:00:00:01"), login(agent="999")):
+    cases = (
+        (login(password="nope"), "credentials"),
+        (login(agent="999"), "credentials"),
+        (login(agent="999", mac="00:00:00:00:00:01"), "credentials"),
+        (login(mac="00:00:00:00:00:01"), "unknown_workplace"),
+    )
+    for action, reason in cases:
         with pytest.raises(ACPError) as err:
             await service.login(make_client(), action)
         assert err.value.code == "login_failed"
+        assert err.value.details == {"reason": reason}
 
 
 async def test_the_license_limits_concurrent_operators(world) -> None:

@@ -98,7 +98,7 @@ async def test_metrics_are_prometheus_text(rest) -> None:
 async def test_gui_needs_a_login_and_accepts_the_token(rest) -> None:
     _, http = rest
     page = await http.get("/gui/", allow_redirects=False)
-    assert page.status == 303 and page.headers["Location"] == "/gui/login"
+    assert page.status == 303 and page.headers["Location"] == "login"
     wrong = await http.post("/gui/login", data={"token": "wrong"}, allow_redirects=False)
     assert wrong.status == 401
     russian = await http.get("/gui/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"})

@@ -7,6 +7,7 @@ same installed system. Checks that change it (re-run, license removal) come last
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import http.cookiejar
 import json
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from cryptography import x509
 
@@ -308,6 +310,75 @@ def test_an_operator_logs_in_at_the_agent_url_and_takes_a_carrier_call_through_s
 
 def _units(installed: Installed, token: str) -> list[dict[str, object]]:
     return webagent_call.agency_units(installed.base, token, installed.context)
+
+
+def test_security_headers_are_sent_once_and_no_hsts_with_the_self_signed_certificate(
+    installed: Installed,
+):
+    for path in ("/admin/login/", f"/agent/?host={demo.WORKPLACE_MAC}"):
+        with urllib.request.urlopen(  # noqa: S310 - an https URL built here
+            f"{installed.base}{path}", context=installed.context, timeout=30
+        ) as page:
+            assert page.headers.get_all("X-Content-Type-Options") == ["nosniff"], path
+            assert page.headers.get_all("Referrer-Policy") == ["same-origin"], path
+            # HSTS would take away "proceed anyway" from the self-signed certificate's warning
+            assert page.headers.get("Strict-Transport-Security") is None, path
+
+
+def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):
+    """The agency's login limits count per address: nginx sets X-Real-IP, whatever the client
+    sent, so an attacker cannot pose as many addresses."""
+    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    spoofed = "203.0.113.99"
+
+    async def remotes_while_connected() -> list[str]:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(
+                f"{installed.base.replace('https', 'wss')}/agency/ws",
+                ssl=installed.context,
+                headers={"X-Real-IP": spoofed, "X-Forwarded-For": spoofed},
+            )
+            try:
+                async with http.get(
+                    f"{installed.base}/agency/api/clients",
+                    ssl=installed.context,
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as listing:
+                    clients = await listing.json()
+            finally:
+                await ws.close()
+        return [c["remote"] for c in clients["clients"]]
+
+    remotes = asyncio.run(remotes_while_connected())
+    assert remotes and spoofed not in remotes
+    assert appliance.server_address() in remotes
+
+
+def test_admin_logins_are_rate_limited_per_address_by_nginx(installed: Installed):
+    """Many user names from one address: django-axes (per user name and address) never locks,
+    nginx's limit_req does; an administrator logs in again once the burst has passed."""
+    statuses = []
+    for n in range(25):
+        guess = appliance.Credentials(f"guess{n}", "not-the-password")
+        try:
+            statuses.append(appliance.admin_login(installed.base, installed.context, guess)[0])
+        except urllib.error.HTTPError as refused:  # the login form itself refused
+            refused.close()
+            statuses.append(refused.code)
+    assert 429 in statuses, statuses
+    assert statuses[0] == 200  # the first wrong password is just a wrong password
+
+    def admin_back() -> bool:
+        try:
+            return (
+                appliance.admin_login(installed.base, installed.context, installed.superuser)[0]
+                == 302
+            )
+        except urllib.error.HTTPError as refused:
+            refused.close()
+            return False
+
+    wait_until(admin_back, 90, "nginx to let the administrator log in again")
 
 
 def test_a_tampered_bundle_is_refused_and_changes_nothing(installed: Installed, tmp_path: Path):

@@ -8,26 +8,10 @@ from appliance.agency.config import OperatorsConfig
 from appliance.agency.operators.tests.fakes import (
     MAC,
     PASSWORD,
-    FakeNotifier,
-    FakeStore,
-    FakeUnit,
     make_client,
     settle,
-    shut_down,
-    wired_service,
 )
 from appliance.agency.operators.texts import logged_out
-from appliance.agency.operators.topics import TopicCache
-
-
-@pytest.fixture
-async def world():
-    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
-    topics = TopicCache(store)  # type: ignore[arg-type]
-    await topics.refresh()
-    service = wired_service(store, unit, notifier, topics, max_operators=2)
-    yield service, store, unit, notifier
-    await shut_down(service)
 
 
 def login(agent: str = "101", password: str = PASSWORD, mac: str = "E8:03:9A:B5:E0:C9") -> Action:

@@ -116,19 +116,22 @@ class ACPServer:
         if self.maintenance:
             raise ACPError("maintenance", _("the agency is under maintenance: new logins are "
                                             "refused; try again later"), id=action.id)  # fmt: skip
-        keys = (f"addr:{client.remote}", f"agent:{action.data.get('agent')}")
-        wait = self.limiter.blocked(keys)
-        if wait > 0:
+        agent_key = f"agent:{action.data.get('agent')}"
+        reservation, wait = self.limiter.reserve((f"addr:{client.remote}", agent_key))
+        if reservation is None:
             raise ACPError("rate_limited", _("too many failed logins; try again in {seconds} s",
-                                             seconds=round(wait)),
-                           id=action.id, details={"retry_after": round(wait)})  # fmt: skip
+                                             seconds=max(1, round(wait))),
+                           id=action.id, details={"retry_after": max(1, round(wait))})  # fmt: skip
+        guessed_wrong = False
         try:
             result = await self.handler.login(client, action)
         except ACPError as exc:
-            if exc.code == "login_failed":
-                self.limiter.failed(keys)
+            guessed_wrong = exc.code == "login_failed"
             raise
-        self.limiter.succeeded(keys[1])
+        finally:
+            if not guessed_wrong:  # only wrong credentials keep their slot
+                self.limiter.succeeded(reservation)
+        self.limiter.forget(agent_key)
         return result
 
     def _error(self, client: Client, error: ACPError) -> None:

@@ -6,7 +6,6 @@ session with the same state; an older terminal still connected is told ``logged_
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import datetime
@@ -20,7 +19,7 @@ from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.operators.texts import logged_out
-from appliance.agency.passwords import check_password
+from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
@@ -40,14 +39,20 @@ class LoginService:
         self.license_not_after: datetime | None = None
         self.license_warn_days = 0
         self.restored: dict[str, dict[str, Any]] = {}
+        self.passwords = PasswordChecker()
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
         record = await service.store.operator(agent)
-        valid = record is not None and await asyncio.to_thread(
-            check_password, action.data["password"], record.password_hash
-        )
+        try:
+            valid = await self.passwords.check(
+                action.data["password"], record.password_hash if record else None
+            )
+        except PasswordPoolBusyError:
+            raise ACPError("rate_limited", _("the agency is busy checking logins; try again in "
+                                             "{seconds} s", seconds=2), id=action.id,
+                           details={"retry_after": 2}) from None  # fmt: skip
         workplace = await service.store.workplace(mac)
         if record is None or not valid:
             raise ACPError("login_failed", _("wrong agent number or password"), id=action.id,

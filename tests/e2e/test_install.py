@@ -355,6 +355,35 @@ def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installe
     assert appliance.server_address() in remotes
 
 
+def test_parallel_wrong_operator_logins_through_nginx_are_throttled(installed: Installed):
+    """Fifty wrong logins at once through nginx: only the agency's limit of them (10 a minute
+    per address) get an answer on the password; a client-written X-Real-IP does not help."""
+    wrong = {"agent": "555", "password": "guess", "workplace": "02:00:00:00:00:01"}
+
+    async def attempt(http: aiohttp.ClientSession, headers: dict[str, str]) -> str:
+        ws = await http.ws_connect(
+            f"{installed.base.replace('https', 'wss')}/agency/ws",
+            ssl=installed.context,
+            headers=headers,
+        )
+        try:
+            await ws.send_json({"type": "action", "name": "login", "id": 1, "data": wrong})
+            return str((await ws.receive_json(timeout=30))["name"])
+        finally:
+            await ws.close()
+
+    async def flood() -> tuple[list[str], str]:
+        async with aiohttp.ClientSession() as http:
+            answers = await asyncio.gather(*(attempt(http, {}) for _ in range(50)))
+            spoofed = await attempt(http, {"X-Real-IP": "198.51.100.1"})
+        return list(answers), spoofed
+
+    answers, spoofed = asyncio.run(flood())
+    assert answers.count("login_failed") == 10, answers
+    assert answers.count("rate_limited") == 40, answers
+    assert spoofed == "rate_limited"
+
+
 def test_admin_logins_are_rate_limited_per_address_by_nginx(installed: Installed):
     """Many user names from one address: django-axes (per user name and address) never locks,
     nginx's limit_req does; an administrator logs in again once the burst has passed."""

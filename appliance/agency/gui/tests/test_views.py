@@ -1,5 +1,6 @@
 """The GUI at /gui/ and behind a proxy prefix: relative links and redirects, the cookie's path."""
 
+import re
 from collections.abc import AsyncIterator
 from http.cookies import SimpleCookie
 from typing import Any
@@ -12,10 +13,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
 from appliance.agency.context import Agency, LicenseInfo
+from appliance.agency.gui.sessions import COOKIE
 from appliance.agency.gui.views import GUI
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
-from appliance.agency.rest.auth import COOKIE, TokenAuth
+from appliance.agency.rest.auth import TokenAuth
 
 TOKEN = "g" * 24
 BEHIND_NGINX = {"X-Forwarded-Prefix": "/agency", "X-Forwarded-Proto": "https"}
@@ -41,6 +43,13 @@ def public_target(path: str, location: str) -> str:
     return urljoin(PUBLIC + path, location)
 
 
+async def csrf_of(gui: Any) -> str:
+    page = await (await gui.get("/gui/")).text()
+    found = re.search(r"name=csrf value=([^>]+)>", page)
+    assert found, page
+    return found.group(1)
+
+
 def cookie_of(response: Any) -> Any:
     cookies = SimpleCookie()
     for header in response.headers.getall("Set-Cookie"):
@@ -56,11 +65,14 @@ async def test_it_redirects_relative_so_the_browser_stays_under_the_prefix(gui) 
                            allow_redirects=False)  # fmt: skip
     assert public_target("/gui/login", login.headers["Location"]) == f"{PUBLIC}/gui/"
     await gui.post("/gui/login", data={"token": TOKEN})  # the test client's cookie for /gui/
-    end = await gui.post("/gui/clients/c9/end", headers=BEHIND_NGINX, allow_redirects=False)
+    csrf = await csrf_of(gui)
+    end = await gui.post("/gui/clients/c9/end", data={"csrf": csrf}, headers=BEHIND_NGINX,
+                         allow_redirects=False)  # fmt: skip
     assert public_target("/gui/clients/c9/end", end.headers["Location"]) == (
         f"{PUBLIC}/gui/?note=No+such+client."
     )
-    logout = await gui.post("/gui/logout", headers=BEHIND_NGINX, allow_redirects=False)
+    logout = await gui.post("/gui/logout", data={"csrf": csrf}, headers=BEHIND_NGINX,
+                            allow_redirects=False)  # fmt: skip
     assert public_target("/gui/logout", logout.headers["Location"]) == f"{PUBLIC}/gui/login"
 
 

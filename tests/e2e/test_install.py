@@ -8,6 +8,7 @@ same installed system. Checks that change it (re-run, license removal) come last
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import http.cookiejar
 import json
@@ -21,7 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -313,6 +314,15 @@ def _units(installed: Installed, token: str) -> list[dict[str, object]]:
     return webagent_call.agency_units(installed.base, token, installed.context)
 
 
+@contextlib.asynccontextmanager
+async def closing_tls_session() -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session whose TLS connections are really closed before the loop ends
+    (aiohttp needs a moment after the session closes; else ResourceWarnings follow)."""
+    async with aiohttp.ClientSession() as http:
+        yield http
+    await asyncio.sleep(0.25)
+
+
 def test_security_headers_are_sent_once_and_no_hsts_with_the_self_signed_certificate(
     installed: Installed,
 ):
@@ -333,7 +343,7 @@ def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installe
     spoofed = "203.0.113.99"
 
     async def remotes_while_connected() -> list[str]:
-        async with aiohttp.ClientSession() as http:
+        async with closing_tls_session() as http:
             ws = await http.ws_connect(
                 f"{installed.base.replace('https', 'wss')}/agency/ws",
                 ssl=installed.context,
@@ -373,7 +383,7 @@ def test_parallel_wrong_operator_logins_through_nginx_are_throttled(installed: I
             await ws.close()
 
     async def flood() -> tuple[list[str], str]:
-        async with aiohttp.ClientSession() as http:
+        async with closing_tls_session() as http:
             answers = await asyncio.gather(*(attempt(http, {}) for _ in range(50)))
             spoofed = await attempt(http, {"X-Real-IP": "198.51.100.1"})
         return list(answers), spoofed

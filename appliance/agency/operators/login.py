@@ -23,6 +23,7 @@ from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
+    from appliance.agency.store import OperatorRecord, WorkplaceRecord
 
 log = logging.getLogger(__name__)
 INTERFACE = "PJSIP/{number}"
@@ -40,6 +41,7 @@ class LoginService:
         self.license_warn_days = 0
         self.restored: dict[str, dict[str, Any]] = {}
         self.passwords = PasswordChecker()
+        self.starting: set[str] = set()  # agents whose new session is being set up
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
@@ -67,13 +69,7 @@ class LoginService:
             raise ACPError("not_allowed", _("the workplace is in use by agent {agent}",
                                             agent=busy.agent), id=action.id)  # fmt: skip
         if session is None:
-            self._check_limit(action)
-            groups = await service.store.groups_of(record.id)
-            unit = self._pick_unit(action)
-            interface = INTERFACE.format(number=workplace.number)
-            operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
-            session = Session(record, groups, workplace, unit, interface, operator)
-            await self._start(session)
+            session = await self._new_session(action, record, workplace)
         elif session.workplace.mac != mac:
             raise ACPError("not_allowed", _("agent {agent} is logged in at another workplace",
                                             agent=agent), id=action.id)  # fmt: skip
@@ -84,8 +80,31 @@ class LoginService:
             service.notify_client(client, "notification", "license", notice)
         return reply
 
+    async def _new_session(
+        self, action: Action, record: OperatorRecord, workplace: WorkplaceRecord
+    ) -> Session:
+        """A session for an operator who has none. Its place under the license's limit is taken
+        before the first await: logins at the same moment cannot all pass the check."""
+        agent, service = record.agent, self.service
+        if agent in self.starting:
+            raise ACPError("not_allowed", _("agent {agent} is logging in already", agent=agent),
+                           id=action.id)  # fmt: skip
+        self._check_limit(action)
+        self.starting.add(agent)
+        try:
+            groups = await service.store.groups_of(record.id)
+            unit = self._pick_unit(action)
+            interface = INTERFACE.format(number=workplace.number)
+            operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
+            session = Session(record, groups, workplace, unit, interface, operator)
+            await self._start(session)
+            return session
+        finally:
+            self.starting.discard(agent)
+
     def _check_limit(self, action: Action) -> None:
-        if self.max_operators is not None and len(self.service.sessions) >= self.max_operators:
+        taken = len(self.service.sessions) + len(self.starting)
+        if self.max_operators is not None and taken >= self.max_operators:
             raise ACPError("license_limit", _("the license allows at most {count} operators "
                                               "logged in at once", count=self.max_operators),
                            id=action.id)  # fmt: skip

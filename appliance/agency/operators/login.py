@@ -16,7 +16,7 @@ from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.i18n import _
 from appliance.agency.operators import machine as m
-from appliance.agency.operators.license_notice import expiry_notice
+from appliance.agency.operators.license_notice import expiry_notice, license_expired
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.operators.texts import logged_out
 from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
@@ -45,6 +45,10 @@ class LoginService:
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
+        if license_expired(self.license_not_after, service.clock()):
+            raise ACPError("license_expired", _("the license has expired: new logins are refused "
+                                                "until a valid license is installed"),
+                           id=action.id)  # fmt: skip
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
         record = await service.store.operator(agent)
         try:

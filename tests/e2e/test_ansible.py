@@ -43,7 +43,7 @@ from tests.fixtures.target import (
     run_in_chroot,
     unmount_chroot,
 )
-from tests.fixtures.tools import free_port, require_tool
+from tests.fixtures.tools import free_port, require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -57,6 +57,15 @@ COUNT_GROUP = (
     "from django.contrib.auth.models import Group;"
     " print(Group.objects.filter(name='kept-ansible').count())"
 )
+DID = "74951234567"  # the demo seed's gateway DID, transformed to inbound topic 1000 (queue sales)
+GATEWAY_TO_CARRIER = """
+from appliance.admin.callcenter.models import Gateway, InboundTopic
+Gateway.objects.filter(name="sipnet").update(
+    host="127.0.0.1", port={port}, username="", password="", auth_domain=""
+)
+for topic in InboundTopic.objects.filter(number="1000"):
+    topic.non_working_schedules.set([])  # open around the clock, also at weekends
+"""
 UNIT_STATE = (
     "from appliance.admin.callcenter.models import PbxUnit; u = PbxUnit.objects.get(name='pbx1');"
     " print(u.applied_revision, u.last_apply_ok)"
@@ -331,3 +340,27 @@ def test_a_second_site_run_changes_nothing_on_the_node_or_the_unit(unit: Unit):
     assert unit.second.returncode == 0, unit.second.output[-6000:]
     assert unit.second.recap(APP)["changed"] == 0
     assert unit.second.recap(UNIT)["changed"] == 0
+
+
+def test_a_carrier_call_to_a_did_reaches_the_queue_through_the_unit(
+    unit: Unit, site: Site, carrier
+):
+    """The admin's walkthrough model (the demo seed) with its gateway aimed at the carrier,
+    applied with the same command the role runs; the carrier calls the DID on the unit."""
+    seed = (REPO / "installer/demo_seed.py").read_text()
+    password = {"UZOR_DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(12)}
+    site.target.run(["uzor-admin", "shell"], input_text=seed, env=password)
+    gateway = GATEWAY_TO_CARRIER.format(port=carrier.sip_port)
+    site.target.run(["uzor-admin", "shell", "-c", gateway])
+    applied = site.target.run(["uzor-admin", "apply_dialplan", UNIT]).stdout
+    assert " applied" in applied, applied
+    carrier.point_at(("127.0.0.1", 5060))
+    call = carrier.start_call(DID, hold=60)
+
+    def queue() -> str:
+        return run_in_chroot(unit.root, ["asterisk", "-rx", "queue show sales"], timeout=30).stdout
+
+    try:
+        wait_until(lambda: "sales has 1 calls" in queue(), 60, "the call in queue sales", queue)
+    finally:
+        call.hangup()

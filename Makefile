@@ -18,10 +18,10 @@ help: ## Show this help
 deps: ## Install the Debian packages the build and the tests need (root)
 	@scripts/install-deps.sh
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt constraints-ansible.txt
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(VPY) -m pip install -q -c constraints.txt -c constraints-ansible.txt -e '.[dev,ansible]'
 	@# The whole checkout importable, so packages added later need no reinstall.
 	@echo "$(CURDIR)" > "$$($(VPY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/uzor-checkout.pth"
 	@touch $@
@@ -40,12 +40,13 @@ test-integration: deps venv ## Integration tests against real parts
 test-e2e: deps venv ## End-to-end tests in a booted target system
 	$(VPY) -m pytest tests/e2e $(PYTEST_ARGS)
 
-lint: venv ## ruff (lint + format check), mypy, shellcheck
+lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syntax check of ansible/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@strict="$(wildcard licensing appliance/agency)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
 	@loose="$(wildcard configurator appliance/admin)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
+	@scripts/ansible-lint.sh
 
 fmt: venv ## Format and autofix
 	$(VENV)/bin/ruff format .

@@ -36,7 +36,7 @@ make -C "$repo" --no-print-directory webagent >"$stage/webagent.log" 2>&1 || { c
 openssl pkey -in "$vendor_key" -pubout -out "$payload/keys/vendor.pub"
 "$repo/packaging/build_debs.sh" --version "$version" --vendor-pubkey "$payload/keys/vendor.pub" --out "$payload/debs" >/dev/null
 install -m 0755 "$repo/installer/bootstrap.sh" "$payload/bootstrap.sh"
-install -m 0644 "$repo/installer/lib.sh" "$repo/installer/verify.sh" "$payload/"
+install -m 0644 "$repo/installer/lib.sh" "$repo/installer/preflight.sh" "$repo/installer/verify.sh" "$payload/"
 echo "$version" >"$payload/VERSION"
 
 (cd "$payload" && find . -type f -printf '%P\0' | sort -z | xargs -0 sha256sum | sed 's#  #  ./#') >"$stage/MANIFEST.sha256"

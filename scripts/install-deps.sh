@@ -10,6 +10,8 @@ packages=(
     util-linux
     # packaging and the booted target system
     makeself lintian dpkg-dev fakeroot systemd-container shellcheck openssl
+    # the Ansible e2e test: ansible-playbook reaches the targets over SSH
+    openssh-client
     # admin: gettext catalogs (makemessages/compilemessages)
     # licensing: msgfmt for `make licensing-locale` (the compiled .mo is committed)
     gettext

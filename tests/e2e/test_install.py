@@ -336,6 +336,17 @@ def test_security_headers_are_sent_once_and_no_hsts_with_the_self_signed_certifi
             assert page.headers.get("Strict-Transport-Security") is None, path
 
 
+def test_the_admin_answers_only_for_the_servers_own_names(installed: Installed):
+    """ALLOWED_HOSTS [auto]: a request naming another host gets 400, not a page built with it."""
+    request = urllib.request.Request(  # noqa: S310 - an https URL built here
+        f"{installed.base}/admin/login/", headers={"Host": "evil.example"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=installed.context, timeout=30)  # noqa: S310
+    refused.value.close()
+    assert refused.value.code == 400
+
+
 def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):
     """The agency's login limits count per address: nginx sets X-Real-IP, whatever the client
     sent, so an attacker cannot pose as many addresses."""

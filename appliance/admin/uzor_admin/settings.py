@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .config import ConfigError, config_path, load_config, read_secret
+from .hosts import served_hosts
 from .mysqldb import install_pymysql
 
 install_pymysql()
@@ -24,7 +25,9 @@ except ConfigError as exc:
 
 UZOR_CONFIG_PATH = config_path()
 DEBUG = UZOR_CONFIG.debug
-ALLOWED_HOSTS = list(UZOR_CONFIG.allowed_hosts)
+ALLOWED_HOSTS = (
+    served_hosts() if UZOR_CONFIG.allowed_hosts == ["auto"] else list(UZOR_CONFIG.allowed_hosts)
+)
 UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
 UZOR_WORKPLACE_SIGNALLING_FROM = [str(n) for n in UZOR_CONFIG.workplace_signalling_from]
 # Read by licensing.django_check.license_check (system check uzor.E001 / uzor.W001).

@@ -347,6 +347,19 @@ def test_the_admin_answers_only_for_the_servers_own_names(installed: Installed):
     assert refused.value.code == 400
 
 
+def test_the_installed_appliance_trusts_only_its_shipped_vendor_keys(installed: Installed):
+    """Neither the environment nor an argument (the daemons' configuration) can point the
+    installed code at other keys."""
+    probe = (
+        "from licensing.gate import public_keys_or_default as keys, installed_appliance as inst;"
+        " print(inst(), keys('/tmp/attacker-keys'), keys())"
+    )
+    shown = installed.target.run(
+        ["env", "UZOR_LICENSE_PUBKEYS=/tmp/attacker-keys", "/opt/uzor/venv/bin/python", "-c", probe]
+    ).stdout.split()
+    assert shown == ["True", "/usr/share/uzor/keys", "/usr/share/uzor/keys"]
+
+
 def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):
     """The agency's login limits count per address: nginx sets X-Real-IP, whatever the client
     sent, so an attacker cannot pose as many addresses."""

@@ -25,8 +25,8 @@ function newCall(fields, now) {
 /** @param {any} topic @returns {{topic: string, topicName: string}} */
 function topicOf(topic) {
   if (!topic || typeof topic !== "object") return { topic: "", topicName: "" };
-  const prefix = String(topic.prefix ?? topic.name ?? "");
-  return { topic: prefix, topicName: String(topic.description ?? topic.name ?? prefix) };
+  const code = String(topic.prefix ?? topic.number ?? "");
+  return { topic: code, topicName: String(topic.description || topic.name || "") };
 }
 
 /**

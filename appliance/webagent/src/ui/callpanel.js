@@ -19,7 +19,7 @@ function CallCard({ call, index, now, t }) {
       <dd class="big" data-testid="caller-name">${hidden ? t("call.hidden") : call.callerName || "—"}</dd>
       <dt>${t("call.number")}</dt>
       <dd class="big" data-testid="caller-number">${hidden ? t("call.hidden") : call.number}</dd>
-      ${(call.topicName || call.topic) && html`<dt>${t("call.topic")}</dt><dd data-testid="call-topic">${call.topicName || call.topic}</dd>`}
+      ${(call.topicName || call.topic) && html`<dt>${t("call.topic")}</dt><dd data-testid="call-topic">${[call.topicName, call.topic].filter(Boolean).join(" · ")}</dd>`}
     </dl>
     <div class="call-timer" data-testid="call-timer">${clock((now - started) / 1000)}</div>
   </section>`;

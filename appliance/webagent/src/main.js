@@ -31,4 +31,5 @@ if (config.hostValid) controller.resume();
 /** @type {any} */ (window).uzorDiagnostics = {
   rtpStats: () => controller.phone?.rtpStats() ?? Promise.resolve({ inbound: 0, outbound: 0 }),
   state: () => store.get(),
+  micEnabled: () => controller.mic?.stream.getAudioTracks().every((t) => t.enabled) ?? null,
 };

@@ -136,6 +136,9 @@ export class Controller {
     } else {
       this.store.set({ calls: applyCallEvent(s.calls, msg, now) });
     }
+    // the first call's data (and script) stay through wrap-up, until the next call
+    const first = this.store.get().calls.find((x) => !x.consult);
+    if (first && first !== this.store.get().lastCall) this.store.set({ lastCall: first });
     this.updateRinging();
   }
 
@@ -232,7 +235,7 @@ export class Controller {
     this.phone?.stop();
     this.phone = null;
     this.ring.stop();
-    this.store.set({ phase: why ? "ended" : "login", ended: why, session: null, calls: [], phone: "off", phoneRinging: null });
+    this.store.set({ phase: why ? "ended" : "login", ended: why, session: null, calls: [], lastCall: null, phone: "off", phoneRinging: null });
   }
 }
 

@@ -4,6 +4,7 @@ import { render } from "preact";
 import { readConfig, formatMac } from "./config.js";
 import { Controller } from "./controller.js";
 import { pickLang } from "./i18n/index.js";
+import { ScriptHost } from "./scripthost.js";
 import { initialState } from "./state.js";
 import { Store } from "./store.js";
 import { App } from "./ui/app.js";
@@ -21,6 +22,7 @@ const store = new Store(initialState({ host: config.host, hostValid: config.host
 const speaker = new Audio();
 speaker.autoplay = true;
 const controller = new Controller(store, { acpUrl: config.acpUrl, speaker, storage: localStorage, session: sessionStorage });
+controller.scriptHost = new ScriptHost(controller, window);
 setInterval(() => store.set({ now: Date.now() }), 1000);
 
 const root = document.getElementById("app");

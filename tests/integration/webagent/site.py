@@ -98,11 +98,15 @@ def webagent_site(
     carrier: Any,
     webagent_dist: Path,
 ) -> Iterator[Site]:
-    """Parameters (indirect): {"hide": bool, "max_operators": int}."""
+    """Parameters (indirect): {"hide": bool, "max_operators": int, "script": bool}. With
+    "script" the inbound topic's script is the app's example page, served on its own origin."""
     params = getattr(request, "param", {}) or {}
     model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
     model.topic.non_working_schedules.set([])  # open around the clock
     model.topic.hide_caller_number = bool(params.get("hide", False))
+    scripts = serve(webagent_dist / "examples") if params.get("script") else None
+    if scripts is not None:
+        model.topic.script_url = f"{scripts[1]}script-example.html"
     model.topic.save()
     Workplace(number="1002", mac=SECOND_MAC).save()
     support = Group(name="support")
@@ -130,8 +134,10 @@ def webagent_site(
     try:
         yield Site(model, unit.asterisk, agency, carrier, url)
     finally:
-        server.shutdown()
-        server.server_close()
+        for running in (server, scripts[0] if scripts else None):
+            if running is not None:
+                running.shutdown()
+                running.server_close()
         agency.stop()
         with admin_database.connect() as connection, connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")

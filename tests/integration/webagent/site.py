@@ -48,6 +48,7 @@ class Site:
     agency: Agency
     carrier: Any
     app_url: str  # the app's index.html on the local static server
+    database: Any  # the admin's database, where the agency records its intervals
 
     def agent_url(self, mac: str = MAC, lang: str = "en") -> str:
         acp = f"ws://127.0.0.1:{self.agency.port}/ws"
@@ -98,8 +99,9 @@ def webagent_site(
     carrier: Any,
     webagent_dist: Path,
 ) -> Iterator[Site]:
-    """Parameters (indirect): {"hide": bool, "max_operators": int, "script": bool}. With
-    "script" the inbound topic's script is the app's example page, served on its own origin."""
+    """Parameters (indirect): {"hide": bool, "max_operators": int, "script": bool,
+    "pause_limit": seconds}. With "script" the inbound topic's script is the app's example
+    page, served on its own origin."""
     params = getattr(request, "param", {}) or {}
     model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
     model.topic.non_working_schedules.set([])  # open around the clock
@@ -128,11 +130,16 @@ def webagent_site(
     assert all(r.ok for r in results), results
     license = make_license(tmp_path, max_operators=int(params.get("max_operators", 10)))
     agency = write_agency(tmp_path, admin_database, license)
+    if "pause_limit" in params:
+        text = agency.config.read_text()
+        agency.config.write_text(
+            text.replace("pause_limit: 600", f"pause_limit: {params['pause_limit']}")
+        )
     agency.unit = unit.asterisk
     agency.start()
     server, url = serve(webagent_dist)
     try:
-        yield Site(model, unit.asterisk, agency, carrier, url)
+        yield Site(model, unit.asterisk, agency, carrier, url, admin_database)
     finally:
         for running in (server, scripts[0] if scripts else None):
             if running is not None:

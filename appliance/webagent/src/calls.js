@@ -58,7 +58,7 @@ export function applyCallEvent(calls, msg, now) {
       return known ? update(fields) : [...calls, newCall(fields, now)];
     }
     case "call_answered":
-      return update({ state: "talking", answeredAt: now });
+      return calls.map((c) => (c.callId === id ? { ...c, state: "talking", answeredAt: c.answeredAt ?? now } : c));
     case "call_held":
       return update({ state: "hold" });
     case "call_unheld":

@@ -13,7 +13,7 @@ function CallCard({ call, index, now, t }) {
   const started = call.answeredAt ?? call.since;
   const kind = call.direction === "inbound" ? t("call.incoming") : t("call.outgoing");
   return html`<section class=${`call-card call-${call.state}${index > 0 ? " second" : ""}`} data-testid=${`call-${index}`} data-call-id=${call.callId}>
-    <div class="call-kind">${index > 0 ? t("call.second") + " · " : ""}${kind} · ${t(`state.${call.state}`)}</div>
+    <div class="call-kind">${index > 0 ? t("call.second") + " · " : ""}${kind} · ${t(`callstate.${call.state}`)}</div>
     <dl class="caller">
       <dt>${t("call.subscriber")}</dt>
       <dd class="big" data-testid="caller-name">${hidden ? t("call.hidden") : call.callerName || "—"}</dd>

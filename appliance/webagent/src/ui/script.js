@@ -9,16 +9,18 @@ import { html } from "./html.js";
 /** The script for now: the active (else the last) call's topic script, else in Outbound mode
  * the chosen outbound topic's. @param {import("../state.js").AppState} state */
 export function currentScript(state) {
-  const call = activeCall(state.calls) ?? state.lastCall;
+  const mode = state.session?.mode;
+  if (mode === "offline") return null;
   const topicScript = (/** @type {string} */ prefix) => state.topics.find((tp) => tp.prefix === prefix)?.script_url ?? null;
-  if (call) {
-    const url = call.scriptUrl ?? (call.direction === "outbound" ? topicScript(call.topic) : null);
-    if (url) return { url, call };
+  const scriptOf = (/** @type {import("../calls.js").Call} */ call) =>
+    call.scriptUrl ?? (call.direction === "outbound" ? topicScript(call.topic) : null);
+  const active = activeCall(state.calls);
+  if (active && scriptOf(active)) return { url: /** @type {string} */ (scriptOf(active)), call: active };
+  if (mode === "outbound" && !active && topicScript(state.outboundTopic)) {
+    return { url: /** @type {string} */ (topicScript(state.outboundTopic)), call: null };
   }
-  if (state.session?.mode === "outbound") {
-    const url = topicScript(state.outboundTopic);
-    if (url) return { url, call: null };
-  }
+  const last = state.lastCall;
+  if (!active && last && scriptOf(last)) return { url: /** @type {string} */ (scriptOf(last)), call: last };
   return null;
 }
 

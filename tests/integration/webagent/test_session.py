@@ -1,6 +1,7 @@
 """The session in Chromium against the real agency: a reload resumes it, an agency restart is
-survived with the banner meanwhile, a second tab takes over and the first says so, the pause
-limit logs out, an offline task is recorded."""
+survived with the banner meanwhile, an Asterisk restart mid-call leaves no ghost call and the
+phone registers again, a second tab takes over and the first says so, the pause limit logs out,
+an offline task is recorded."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.integration.webagent.operator import (
     wait_phone_registered,
     wait_state,
 )
-from tests.integration.webagent.site import Site
+from tests.integration.webagent.site import DID, Site
 
 pytestmark = pytest.mark.integration
 
@@ -92,3 +93,29 @@ def test_an_offline_task_is_started_finished_and_recorded(
     assert [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows] == [
         ("offline", "task", "PRJ-7", "email")
     ]
+
+
+def test_an_asterisk_restart_mid_call_leaves_no_ghost_call_and_the_phone_comes_back(
+    webagent_site: Site, agent_browser: Any
+) -> None:
+    site = webagent_site
+    page = logged_in(agent_browser, site)
+    wait_state(page, "ready")
+    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=60)
+    wait_state(page, "ringing")
+    page.keyboard.press("F3")
+    wait_state(page, "talking")
+    site.unit.restart()
+    expect(page.get_by_test_id("no-call")).to_be_visible(timeout=TIMEOUT_MS)  # no ghost call
+    call.wait_ended(30)
+    expect(page.get_by_test_id("banner-lost")).to_have_count(0, timeout=60_000)
+    wait_phone_registered(page)
+    wait_state(page, "ready", timeout_ms=60_000)  # after the wrap-up of the lost call
+
+    again = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=30)
+    wait_state(page, "ringing", timeout_ms=60_000)
+    page.keyboard.press("F3")
+    wait_state(page, "talking")
+    page.keyboard.press("F4")
+    wait_state(page, "wrapup")
+    assert again.wait_ended(30).answered

@@ -149,8 +149,9 @@ lint-webagent: deps $(WEBAGENT_MODULES) ## Webagent: type-check the JS (tsc --ch
 webagent-screenshots: webagent venv pbx-rootfs ## Webagent: screenshots of every state (1366x768, RU/EN) into docs/webagent/
 	UZOR_WEBAGENT_SHOTS=$(CURDIR)/docs/webagent $(VPY) -m pytest tests/integration/webagent/test_walkthrough.py -q
 
-bench-webagent: webagent venv ## Webagent: first-load bytes (gzipped) and time to the login form in Chromium
+bench-webagent: webagent venv pbx-rootfs ## Webagent: first-load bytes and time to the login form; ring and first-audio latency over 100 calls
 	$(VPY) bench/webagent_load.py
+	$(VPY) bench/webagent_ring.py 100
 
 # `make test` runs the JS unit tests and builds dist/ (the browser tests serve it); lint type-checks.
 test test-integration: webagent test-webagent-js

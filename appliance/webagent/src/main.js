@@ -33,5 +33,6 @@ if (config.hostValid) controller.resume();
 /** @type {any} */ (window).uzorDiagnostics = {
   rtpStats: () => controller.phone?.rtpStats() ?? Promise.resolve({ inbound: 0, outbound: 0 }),
   state: () => store.get(),
+  lines: () => controller.phone?.lines.map((l) => ({ answered: l.answered, established: l.session.isEstablished(), pc: !!l.session.connection })) ?? [],
   micEnabled: () => controller.mic?.stream.getAudioTracks().every((t) => t.enabled) ?? null,
 };

@@ -16,6 +16,8 @@ from tests.fixtures.tools import require_tool
 from tests.integration.webagent.site import APP, DID, PASSWORD, Site
 
 pytestmark = pytest.mark.integration
+# the carrier talks from the unit's answer (before the queue) until well after F3
+TALK = "&".join(["hello-world"] * 8)
 HERE = Path(__file__).resolve().parent
 
 
@@ -61,7 +63,7 @@ def test_firefox_logs_in_answers_a_call_with_audio_both_ways_and_hangs_up(
         assert next_line(lines, process, 90) == "ready"
         assert "PJSIP/1001" in site.unit.cli("queue show sales")
         call = site.carrier.start_call(
-            DID, caller_id='"Petrov" <79161234567>', hold=60, playback="hello-world&hello-world"
+            DID, caller_id='"Petrov" <79161234567>', hold=60, playback=TALK
         )
         talking = next_line(lines, process, 60).split()
         assert talking[0] == "talking", talking

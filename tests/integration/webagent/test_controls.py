@@ -83,3 +83,19 @@ def test_hold_mute_and_dtmf_on_an_inbound_call(webagent_site: Site, agent_browse
     wait_state(page, "wrapup")
     # the caller's call ends too (after hold/unhold it must not be left waiting in the unit)
     assert call.wait_ended(30).answered
+
+
+def test_auto_answer_takes_the_next_call_without_f3(
+    webagent_site: Site, agent_browser: Any
+) -> None:
+    site = webagent_site
+    page = logged_in(agent_browser, site)
+    wait_state(page, "ready")
+    page.get_by_test_id("auto-answer").check()
+    expect(page.get_by_test_id("auto-answer")).to_be_checked()
+    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=30)
+    assert call.wait_answered(30)
+    wait_state(page, "talking")
+    page.keyboard.press("F4")
+    wait_state(page, "wrapup")
+    assert call.wait_ended(30).answered

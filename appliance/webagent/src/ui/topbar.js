@@ -14,7 +14,7 @@ export function StatePill({ state, t }) {
   const s = state.session;
   if (!s) return null;
   const shown = displayState(s);
-  const { elapsed, left } = timers(s, state.now);
+  const { elapsed, left } = timers(s, Math.max(state.now, Date.now())); // the ticker may lag a render
   const reason = s.state === "pause" && s.reason && s.reason !== "outbound" ? t(`reason.${s.reason}`) : "";
   return html`<div class=${`pill state-${shown}`} role="status" aria-live="polite" data-testid="state" data-state=${s.state}>
     <span class="pill-icon" aria-hidden="true">${ICONS[shown] ?? "●"}</span>

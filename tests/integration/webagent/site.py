@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from tests.integration.dialplan.support import make_confgen_unit  # isort: split
 
@@ -126,7 +127,9 @@ def webagent_site(
     ws_url = f"ws://{lan}:{unit.asterisk.http_port}/ws"
     PbxUnit.objects.filter(pk=unit.pbx.pk).update(ws_address=ws_url)
     carrier.point_at(unit.asterisk)
-    results = apply_dialplan()
+    # the app node is this machine at its own address: the unit takes workplaces' SIP from there
+    with override_settings(UZOR_WORKPLACE_SIGNALLING_FROM=["127.0.0.0/8", f"{lan}/32"]):
+        results = apply_dialplan()
     assert all(r.ok for r in results), results
     license = make_license(tmp_path, max_operators=int(params.get("max_operators", 10)))
     agency = write_agency(tmp_path, admin_database, license)

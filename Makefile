@@ -131,7 +131,7 @@ bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser
 # bundles it into appliance/webagent/dist/ (static, every URL relative: served under /agent/).
 WEBAGENT := appliance/webagent
 WEBAGENT_MODULES := $(WEBAGENT)/node_modules/.package-lock.json
-.PHONY: webagent test-webagent-js lint-webagent
+.PHONY: webagent test-webagent-js lint-webagent webagent-screenshots bench-webagent
 
 $(WEBAGENT_MODULES): $(WEBAGENT)/package.json $(WEBAGENT)/package-lock.json
 	cd $(WEBAGENT) && npm ci --no-audit --no-fund --prefer-offline
@@ -145,6 +145,13 @@ test-webagent-js: deps $(WEBAGENT_MODULES) ## Webagent: unit tests of the pure m
 
 lint-webagent: deps $(WEBAGENT_MODULES) ## Webagent: type-check the JS (tsc --checkJs, JSDoc)
 	cd $(WEBAGENT) && node_modules/.bin/tsc -p jsconfig.json
+
+webagent-screenshots: webagent venv pbx-rootfs ## Webagent: screenshots of every state (1366x768, RU/EN) into docs/webagent/
+	UZOR_WEBAGENT_SHOTS=$(CURDIR)/docs/webagent $(VPY) -m pytest tests/integration/webagent/test_walkthrough.py -q
+
+bench-webagent: webagent venv pbx-rootfs ## Webagent: first-load bytes and time to the login form; ring and first-audio latency over 100 calls
+	$(VPY) bench/webagent_load.py
+	$(VPY) bench/webagent_ring.py 100
 
 # `make test` runs the JS unit tests and builds dist/ (the browser tests serve it); lint type-checks.
 test test-integration: webagent test-webagent-js

@@ -25,8 +25,8 @@ function newCall(fields, now) {
 /** @param {any} topic @returns {{topic: string, topicName: string}} */
 function topicOf(topic) {
   if (!topic || typeof topic !== "object") return { topic: "", topicName: "" };
-  const prefix = String(topic.prefix ?? topic.name ?? "");
-  return { topic: prefix, topicName: String(topic.description ?? topic.name ?? prefix) };
+  const code = String(topic.prefix ?? topic.number ?? "");
+  return { topic: code, topicName: String(topic.description || topic.name || "") };
 }
 
 /**
@@ -58,7 +58,7 @@ export function applyCallEvent(calls, msg, now) {
       return known ? update(fields) : [...calls, newCall(fields, now)];
     }
     case "call_answered":
-      return update({ state: "talking", answeredAt: now });
+      return calls.map((c) => (c.callId === id ? { ...c, state: "talking", answeredAt: c.answeredAt ?? now } : c));
     case "call_held":
       return update({ state: "hold" });
     case "call_unheld":

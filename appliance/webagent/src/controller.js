@@ -71,6 +71,8 @@ export class Controller {
       return;
     }
     this.env.session.setItem(SESSION_KEY, JSON.stringify({ agent, password }));
+    askNotifications();
+    this.restoreVolumes();
     this.applyLogin(result);
     this.startPhone(result.sip);
     this.store.set({ loginBusy: false, phase: "working" });
@@ -136,12 +138,16 @@ export class Controller {
     } else {
       this.store.set({ calls: applyCallEvent(s.calls, msg, now) });
     }
+    // the first call's data (and script) stay through wrap-up, until the next call
+    const first = this.store.get().calls.find((x) => !x.consult);
+    if (first && first !== this.store.get().lastCall) this.store.set({ lastCall: first });
     this.updateRinging();
   }
 
   updateRinging() {
     const { calls, phoneRinging, lang } = this.store.get();
     const ringing = ringingCall(calls);
+    if (!ringing && !phoneRinging) lastNotified = "";
     if (ringing || phoneRinging) {
       this.ring.start();
       notifyInBackground(ringing?.number ?? phoneRinging?.number ?? "", lang);
@@ -210,12 +216,32 @@ export class Controller {
   setMicVolume(value) {
     this.mic?.setVolume(value);
     this.store.set({ micVolume: value });
+    this.saveVolumes();
   }
 
   /** @param {number} value */
   setSpeakerVolume(value) {
     this.env.speaker.volume = Math.min(1, Math.max(0, value));
     this.store.set({ speakerVolume: value });
+    this.saveVolumes();
+  }
+
+  /** The volumes are remembered per workplace. */
+  saveVolumes() {
+    const { mac, micVolume, speakerVolume } = this.store.get();
+    this.env.storage.setItem(`uzor.volume.${mac}`, JSON.stringify({ micVolume, speakerVolume }));
+  }
+
+  restoreVolumes() {
+    try {
+      const saved = JSON.parse(this.env.storage.getItem(`uzor.volume.${this.store.get().mac}`) ?? "{}");
+      const clamp = (/** @type {unknown} */ v, /** @type {number} */ max) => (typeof v === "number" && v >= 0 && v <= max ? v : 1);
+      this.mic?.setVolume(clamp(saved.micVolume, 1.5));
+      this.env.speaker.volume = clamp(saved.speakerVolume, 1);
+      this.store.set({ micVolume: clamp(saved.micVolume, 1.5), speakerVolume: clamp(saved.speakerVolume, 1) });
+    } catch {
+      // nothing remembered
+    }
   }
 
   async logout() {
@@ -232,13 +258,24 @@ export class Controller {
     this.phone?.stop();
     this.phone = null;
     this.ring.stop();
-    this.store.set({ phase: why ? "ended" : "login", ended: why, session: null, calls: [], phone: "off", phoneRinging: null });
+    this.store.set({ phase: why ? "ended" : "login", ended: why, session: null, calls: [], lastCall: null, phone: "off", phoneRinging: null });
   }
 }
 
 /** @param {Promise<any>} promise @param {number} ms */
 function withTimeout(promise, ms) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new AcpError("timeout", "timeout")), ms))]);
+}
+
+/** Ask once (the login click is the user gesture) to notify ringing calls in the background. */
+function askNotifications() {
+  try {
+    if (typeof Notification !== "undefined" && Notification.permission === "default") {
+      Notification.requestPermission().catch(() => {});
+    }
+  } catch {
+    // not available here
+  }
 }
 
 let lastNotified = "";

@@ -4,6 +4,7 @@ import { render } from "preact";
 import { readConfig, formatMac } from "./config.js";
 import { Controller } from "./controller.js";
 import { pickLang } from "./i18n/index.js";
+import { ScriptHost } from "./scripthost.js";
 import { initialState } from "./state.js";
 import { Store } from "./store.js";
 import { App } from "./ui/app.js";
@@ -21,6 +22,7 @@ const store = new Store(initialState({ host: config.host, hostValid: config.host
 const speaker = new Audio();
 speaker.autoplay = true;
 const controller = new Controller(store, { acpUrl: config.acpUrl, speaker, storage: localStorage, session: sessionStorage });
+controller.scriptHost = new ScriptHost(controller, window);
 setInterval(() => store.set({ now: Date.now() }), 1000);
 
 const root = document.getElementById("app");
@@ -31,4 +33,6 @@ if (config.hostValid) controller.resume();
 /** @type {any} */ (window).uzorDiagnostics = {
   rtpStats: () => controller.phone?.rtpStats() ?? Promise.resolve({ inbound: 0, outbound: 0 }),
   state: () => store.get(),
+  lines: () => controller.phone?.lines.map((l) => ({ answered: l.answered, established: l.session.isEstablished(), pc: !!l.session.connection })) ?? [],
+  micEnabled: () => controller.mic?.stream.getAudioTracks().every((t) => t.enabled) ?? null,
 };

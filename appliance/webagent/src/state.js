@@ -28,6 +28,7 @@
  *   recent: import("./recent.js").RecentCall[],
  *   pending: string | null,
  *   panel: "none" | "dial" | "keypad" | "help" | "settings",
+ *   lastCall: import("./calls.js").Call | null,
  *   micVolume: number, speakerVolume: number,
  *   now: number,
  * }} AppState
@@ -41,6 +42,6 @@ export function initialState(p) {
     outboundTopic: "", session: null, calls: [], acp: "idle", phone: "off", phoneRinging: null,
     muted: false, ended: null, notice: null, warning: null, maintenance: null,
     supervisorMessage: null, recent: [], pending: null, panel: "none",
-    micVolume: 1, speakerVolume: 1, now: p.now,
+    lastCall: null, micVolume: 1, speakerVolume: 1, now: p.now,
   };
 }

@@ -51,6 +51,12 @@ test("the agency's list decides which calls exist and keeps what events told", (
   assert.equal(reconcileCalls(merged, undefined, 11), merged);
 });
 
+test("an inbound topic is named by its number and description", () => {
+  const calls = applyCallEvent([], { name: "call_incoming", data: { call_id: "c", number: "1", topic: { number: "7495", description: "Sales line" } } }, 0);
+  assert.equal(calls[0].topic, "7495");
+  assert.equal(calls[0].topicName, "Sales line");
+});
+
 test("events for unknown calls and other messages change nothing", () => {
   const calls = applyCallEvent([], incoming, 0);
   assert.deepEqual(applyCallEvent(calls, { name: "call_held", data: { call_id: "zz" } }, 1), calls);

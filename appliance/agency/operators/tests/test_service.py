@@ -306,11 +306,20 @@ async def test_hold_uses_the_groups_hold_sound_and_unhold_bridges_back(world) ->
         "Setvar",
         {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_MOH", "Value": "uzor-jazz"},
     )
+    assert unit.actions[-3] == (
+        "Setvar",
+        {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_UNHELD", "Value": ""},
+    )
     assert unit.actions[-1][0] == "Redirect"
     assert unit.actions[-1][1]["Channel"] == "PJSIP/trunk-1"
     assert unit.actions[-1][1]["ExtraChannel"] == "PJSIP/201-7"
     assert notifier.last("state_changed")["state"] == "hold"
     await service.handle(client, Action("unhold", {}, 3))
+    # once that bridge ends, the caller's dialplan hangs up instead of waiting (the ghost call)
+    assert unit.actions[-2] == (
+        "Setvar",
+        {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_UNHELD", "Value": "1"},
+    )
     assert unit.actions[-1] == (
         "Bridge",
         {"Channel1": "PJSIP/201-7", "Channel2": "PJSIP/trunk-1", "Tone": "no"},

@@ -13,13 +13,13 @@ function CallCard({ call, index, now, t }) {
   const started = call.answeredAt ?? call.since;
   const kind = call.direction === "inbound" ? t("call.incoming") : t("call.outgoing");
   return html`<section class=${`call-card call-${call.state}${index > 0 ? " second" : ""}`} data-testid=${`call-${index}`} data-call-id=${call.callId}>
-    <div class="call-kind">${index > 0 ? t("call.second") + " · " : ""}${kind} · ${t(`state.${call.state}`)}</div>
+    <div class="call-kind">${index > 0 ? t("call.second") + " · " : ""}${kind} · ${t(`callstate.${call.state}`)}</div>
     <dl class="caller">
       <dt>${t("call.subscriber")}</dt>
       <dd class="big" data-testid="caller-name">${hidden ? t("call.hidden") : call.callerName || "—"}</dd>
       <dt>${t("call.number")}</dt>
       <dd class="big" data-testid="caller-number">${hidden ? t("call.hidden") : call.number}</dd>
-      ${(call.topicName || call.topic) && html`<dt>${t("call.topic")}</dt><dd data-testid="call-topic">${call.topicName || call.topic}</dd>`}
+      ${(call.topicName || call.topic) && html`<dt>${t("call.topic")}</dt><dd data-testid="call-topic">${[call.topicName, call.topic].filter(Boolean).join(" · ")}</dd>`}
     </dl>
     <div class="call-timer" data-testid="call-timer">${clock((now - started) / 1000)}</div>
   </section>`;

@@ -40,7 +40,7 @@ export function DialWindow({ state, c, t }) {
         <select data-testid="dial-topic" value=${state.outboundTopic}
           onChange=${(/** @type {any} */ e) => c.store.set({ outboundTopic: e.currentTarget.value })}>
           ${state.topics.length === 0 && html`<option value="">${t("dial.choose_topic")}</option>`}
-          ${state.topics.map((tp) => html`<option value=${tp.prefix}>${tp.description || tp.prefix}</option>`)}
+          ${state.topics.map((tp) => html`<option value=${tp.prefix}>${tp.description ? `${tp.description} · ${tp.prefix}` : tp.prefix}</option>`)}
         </select>
       </label>
       <button class="btn btn-primary" type="submit" data-testid="btn-dial" disabled=${!valid || !!why} title=${why ? t(why) : t("btn.dial")}>☎ ${t("btn.dial")}</button>

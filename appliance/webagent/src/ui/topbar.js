@@ -6,7 +6,7 @@ import { Btn } from "./widgets.js";
 export const PAUSE_REASONS = ["break", "lunch", "training", "meeting", "technical"];
 const ICONS = /** @type {Record<string, string>} */ ({
   ready: "●", pause: "❚❚", outbound_pause: "↗", wrapup: "✎", ringing: "☎", dialing: "↗",
-  talking: "☏", hold: "⏸", task_waiting: "◷", task: "▶",
+  talking: "☏", hold: "‖", task_waiting: "◷", task: "▶",
 });
 
 /** @param {{state: import("../state.js").AppState, c: import("../controller.js").Controller, t: import("./html.js").T}} p */
@@ -72,7 +72,7 @@ export function TopBar({ state, c, t }) {
     <${StateControls} state=${state} c=${c} t=${t} />
     <div class="spacer"></div>
     <div class="operator" data-testid="operator">
-      <strong>${op?.name || op?.agent}</strong><span class="muted"> · ${op?.agent}</span>
+      ${op?.name && op.name !== op.agent && html`<strong>${op.name}</strong><span class="muted"> · </span>`}<span>${op?.agent}</span>
     </div>
     <button type="button" class="btn btn-ghost" title=${t("btn.settings")} data-testid="btn-settings"
       onClick=${() => c.store.set({ panel: state.panel === "settings" ? "none" : "settings" })}>⚙</button>

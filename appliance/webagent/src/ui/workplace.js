@@ -25,8 +25,9 @@ export function Workplace({ state, c, t }) {
       <button type="button" class="link" onClick=${() => c.store.set({ supervisorMessage: null })}>${t("btn.close")}</button></div>`}
     <div class="columns">
       <aside class="left">
-        <${CallPanel} state=${state} c=${c} t=${t} />
-        <${OfflinePanel} state=${state} c=${c} t=${t} />
+        ${state.session?.mode === "offline"
+          ? html`<${OfflinePanel} state=${state} c=${c} t=${t} />`
+          : html`<${CallPanel} state=${state} c=${c} t=${t} />`}
       </aside>
       <main class="main"><${ScriptFrame} state=${state} c=${c} t=${t} /></main>
     </div>

@@ -146,6 +146,8 @@ def test_the_agencys_hold_and_conference_contexts_survive_a_dialplan_reload(tmp_
     (hold,) = _sections(extensions, "uzor-agency-hold")
     assert "exten => held,1,NoOp(held)" in hold.splitlines()
     assert "same => n,MusicOnHold(${UZOR_MOH})" in hold.splitlines()
+    # back from hold, the caller's call ends with its bridge (no one-hour wait left behind)
+    assert 'same => n,ExecIf($["${UZOR_UNHELD}" = "1"]?Hangup())' in hold.splitlines()
     assert "exten => operator,1,NoOp(operator)" in hold.splitlines()
     (conference,) = _sections(extensions, "uzor-agency-conference")
     assert "same => n,ConfBridge(${EXTEN})" in conference.splitlines()

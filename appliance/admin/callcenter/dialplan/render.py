@@ -14,8 +14,11 @@ from typing import Any
 import jinja2
 from django.utils.translation import gettext as _
 
+from ..callflow.default import standard_flow
+from ..callflow.validate import Refs
 from ..models import OUTBOUND_CONTEXT
 from . import escape as esc
+from .flows import FlowContext, compile_flow
 from .schedules import schedule_context, schedule_lines
 from .snapshot import Snapshot
 
@@ -173,6 +176,7 @@ def _moh_classes(snapshot: Snapshot) -> list[dict[str, str]]:
 
 
 def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
+    flows = _flow_context(snapshot)
     return {
         "contexts": _custom_contexts(snapshot),
         "schedules": [
@@ -183,7 +187,7 @@ def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
             }
             for s in snapshot.schedules.values()
         ],
-        "inbound": [_inbound_topic(snapshot, t) for t in snapshot.inbound],
+        "inbound": [_inbound_topic(snapshot, t, flows) for t in snapshot.inbound],
         "inbound_transformations": [
             _transformation(row, "Inbound") for row in snapshot.inbound_transformations
         ],
@@ -214,7 +218,32 @@ def _custom_contexts(snapshot: Snapshot) -> list[dict[str, Any]]:
     ]
 
 
-def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
+def _flow_context(snapshot: Snapshot) -> FlowContext:
+    refs = Refs(
+        sounds=set(snapshot.sounds),
+        groups={g.name for g in snapshot.groups},
+        schedules={s.name for s in snapshot.schedules.values()},
+        workplaces=set(snapshot.workplace_numbers),
+    )
+    return FlowContext(
+        refs=refs,
+        sound_paths={name: str(sound_path(snapshot, name)) for name in snapshot.sounds},
+        schedule_ids={s.name: s.id for s in snapshot.schedules.values()},
+    )
+
+
+def _topic_flow(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
+    if topic.flow is not None:
+        return dict(topic.flow)
+    return standard_flow(
+        topic.greeting,
+        topic.closed_sound,
+        topic.group,
+        [snapshot.schedules[s].name for s in topic.schedule_ids],
+    )
+
+
+def _inbound_topic(snapshot: Snapshot, topic: Any, flows: FlowContext) -> dict[str, Any]:
     what = _("inbound topic %(name)s") % {"name": topic.number}
     return {
         "id": topic.id,
@@ -222,10 +251,7 @@ def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
         "comment": esc.comment(topic.name),
         "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
-        "queue": esc.name(topic.group, f"{what}: {_('group')}") if topic.group else None,
-        "greeting": sound_path(snapshot, topic.greeting),
-        "closed_sound": sound_path(snapshot, topic.closed_sound),
-        "schedules": [schedule_context(s) for s in topic.schedule_ids],
+        "flow": compile_flow(_topic_flow(snapshot, topic), flows, what),
     }
 
 

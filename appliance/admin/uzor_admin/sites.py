@@ -17,6 +17,7 @@ CALLCENTER_ORDER = [
     "Schedule",
     "InboundTopic",
     "OutboundTopic",
+    "VoicemailMessage",
     "Context",
     "Gateway",
     "Transformation",

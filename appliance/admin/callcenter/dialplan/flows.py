@@ -42,7 +42,8 @@ PASSING = ("start", "schedule", "set", "transfer")
 QUEUE_OPTIONS = "t"
 MAX_LOOP_STEPS = 100  # node visits inside loops before the call is hung up (a silent caller)
 DIALABLE_CHARACTERS = "0-9*#+"
-VOICEMAIL_DIR = "@UZOR_SOUNDS_DIR@/../voicemail"  # the unit's confgen cache_dir/voicemail
+VOICEMAIL_DIR = "@UZOR_VOICEMAIL_DIR@"  # uzor-confgen's cache_dir/voicemail on the unit
+VOICEMAIL_UPLOAD = "uzor-voicemail-upload"  # hangup handler: uzor-confgen sends the message
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,7 @@ class _Compiler:
         name = "${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}-${FILTER(0-9,${CALLERID(num)})}-${UNIQUEID}"
         lines += [
             f"Set(UZOR_VOICEMAIL={VOICEMAIL_DIR}/{mailbox}/{name})",
+            f"Set(CHANNEL(hangup_handler_push)={VOICEMAIL_UPLOAD},s,1)",
             f"Record(${{UZOR_VOICEMAIL}}.wav,5,{node.max_seconds},k)",
             "Hangup()",
         ]

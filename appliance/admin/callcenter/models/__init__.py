@@ -15,6 +15,7 @@ from .routing import (
 from .schedules import Schedule, SpecificDate, WeeklyRange
 from .sounds import Sound
 from .topics import InboundTopic, OutboundTopic
+from .voicemail import VoicemailMessage
 
 __all__ = [
     "INBOUND_CONTEXT",
@@ -33,6 +34,7 @@ __all__ = [
     "Sound",
     "SpecificDate",
     "Transformation",
+    "VoicemailMessage",
     "WeeklyRange",
     "Workplace",
     "hash_token",

@@ -89,8 +89,9 @@ def test_a_menu_reads_one_digit_with_bounded_retries_and_branches():
         "n(main__none),GotoIf($[${UZOR_TRIES} < 2]?main__ask)",
         "n,Goto(bye)",
         "n(sales),Queue(sales,t,,,60)",  # answered on every way in
-        "n(vm),Set(UZOR_VOICEMAIL=@UZOR_SOUNDS_DIR@/../voicemail/office/"
+        "n(vm),Set(UZOR_VOICEMAIL=@UZOR_VOICEMAIL_DIR@/office/"
         "${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}-${FILTER(0-9,${CALLERID(num)})}-${UNIQUEID})",
+        "n,Set(CHANNEL(hangup_handler_push)=uzor-voicemail-upload,s,1)",
         "n,Record(${UZOR_VOICEMAIL}.wav,5,90,k)",
         "n,Hangup()",
         "n(bye),Hangup()",

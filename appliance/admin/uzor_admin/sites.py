@@ -16,6 +16,7 @@ CALLCENTER_ORDER = [
     "Workplace",
     "Schedule",
     "InboundTopic",
+    "FlowTemplate",
     "OutboundTopic",
     "VoicemailMessage",
     "Context",

@@ -60,6 +60,10 @@ class Refs:
         )
 
 
+def flow_problem(problem: Problem) -> str:
+    return _("call flow: %(problem)s") % {"problem": str(problem)}
+
+
 class FlowError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))

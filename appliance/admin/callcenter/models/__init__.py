@@ -1,5 +1,6 @@
 """The call-center model (SPEC section 3)."""
 
+from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
 from .revision import Revision
@@ -21,6 +22,7 @@ __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
     "Context",
+    "FlowTemplate",
     "Gateway",
     "Group",
     "InboundTopic",

@@ -93,12 +93,13 @@ class InboundTopic(TopicDirectory, ValidatedModel):
     def clean(self) -> None:
         super().clean()
         if self.flow is not None and not self.flow_is_standard:
-            from ..callflow.validate import FlowError, Refs, check_flow
+            from ..callflow.validate import FlowError, Refs, check_flow, flow_problem
 
             try:
                 check_flow(self.flow, Refs.from_db())
             except FlowError as exc:
-                raise ValidationError({"flow": [str(p) for p in exc.problems]}) from exc
+                # not keyed by field: admin forms edit the flow through fields of their own
+                raise ValidationError([flow_problem(p) for p in exc.problems]) from exc
 
     @property
     def flow_is_standard(self) -> bool:

@@ -71,10 +71,10 @@ def test_the_model_refuses_an_invalid_flow_naming_the_node(tmp_path):
     model.topic.flow = {**MENU_FLOW, "nodes": [*MENU_FLOW["nodes"][:2], MENU_FLOW["nodes"][3]]}
     with pytest.raises(ValidationError) as caught:
         model.topic.save()
-    assert caught.value.message_dict["flow"] == [
-        "main: output digit 1 leads to a node that does not exist: sales",
-        "main: output timeout leads to a node that does not exist: bye",
-        "main: output invalid leads to a node that does not exist: bye",
+    assert caught.value.messages == [
+        "call flow: main: output digit 1 leads to a node that does not exist: sales",
+        "call flow: main: output timeout leads to a node that does not exist: bye",
+        "call flow: main: output invalid leads to a node that does not exist: bye",
     ]
 
 

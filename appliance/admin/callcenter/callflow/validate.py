@@ -98,12 +98,38 @@ def _shape_problem(data: Any, error: Any) -> Problem:
         if loc and isinstance(loc[0], str) and loc[0] in _KINDS_IN_LOC:
             loc = loc[1:]  # the discriminator's tag
     where = ".".join(str(part) for part in loc)
-    message = (
-        _("%(field)s: %(error)s") % {"field": where, "error": error["msg"]}
-        if where
-        else (str(error["msg"]))
-    )
-    return Problem(node, message)
+    text = _shape_message(error)
+    return Problem(node, f"{where}: {text}" if where else text)
+
+
+def _shape_message(error: Any) -> str:
+    """Pydantic's message in the admin's language (its own text for the rare kinds)."""
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    messages = {
+        "missing": _("required"),
+        "extra_forbidden": _("unknown field"),
+        "string_pattern_mismatch": _("not an allowed value (see the call-flow documentation)"),
+        "string_too_long": _("too long"),
+        "too_short": _("too few entries"),
+        "too_long": _("too many entries"),
+        "int_parsing": _("not a whole number"),
+        "int_type": _("not a whole number"),
+        "float_parsing": _("not a number"),
+        "bool_parsing": _("not true or false"),
+        "string_type": _("not a text"),
+        "list_type": _("not a list"),
+        "dict_type": _("not a mapping"),
+        "model_type": _("not a mapping"),
+        "model_attributes_type": _("not a mapping"),
+        "union_tag_invalid": _("unknown node kind %(tag)s") % {"tag": ctx.get("tag", "")},
+        "union_tag_not_found": _("the node kind is missing"),
+        "literal_error": _("must be one of %(expected)s") % {"expected": ctx.get("expected", "")},
+        "greater_than_equal": _("must be at least %(limit)s") % {"limit": ctx.get("ge", "")},
+        "less_than_equal": _("must be at most %(limit)s") % {"limit": ctx.get("le", "")},
+        "value_error": _("UZOR_* variables belong to the appliance"),
+    }
+    return str(messages.get(kind, error["msg"]))
 
 
 _KINDS_IN_LOC = {"start", "play", "schedule", "menu", "queue", "transfer", "voicemail", "set",

@@ -80,12 +80,12 @@ class _Compiler:
             at = self.position[node_id]
             if primary and at + 1 < len(self.order) and self.order[at + 1] == primary:
                 self.falls_into[node_id] = primary
-        self.jump_targets = {
-            target
-            for node_id in self.order
-            for _name, target in outputs(self.nodes[node_id])
-            if target and self.falls_into.get(node_id) != target
-        }
+        self.jump_targets: set[str] = set()
+        for node_id in self.order:
+            for index, (_name, target) in enumerate(outputs(self.nodes[node_id])):
+                falls = index == 0 and self.falls_into.get(node_id) == target
+                if target and not falls:
+                    self.jump_targets.add(target)
         self.in_loop = _nodes_in_loops(self.nodes, set(self.order))
         self.answered_before = self._answered_before()
 

@@ -200,3 +200,12 @@ def _jumps(line: str) -> list[str]:
     if body.startswith("GotoIf("):
         return [body.rsplit("?", 1)[1].rstrip(")")]
     return []
+
+
+def test_problems_are_in_russian_too():
+    with translation.override("ru"):
+        problems = _problems(START, _menu(on_timeout=None, timeout=0), END)
+    assert problems == [Problem("main", "timeout: не меньше 1")]
+    with translation.override("ru"):
+        problems = _problems(START, _menu(on_timeout=None), END)
+    assert problems == [Problem("main", "выход timeout ни с чем не соединён")]

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..callflow.text import TextError, flow_to_text, located, text_to_flow
-from ..callflow.validate import FlowError, Refs, check_flow
+from ..callflow.validate import FlowError, Problem, Refs, check_flow
 from ..models import FlowTemplate, InboundTopic
 
 STANDARD, CUSTOM = "standard", "custom"
@@ -19,15 +19,21 @@ TEXT_WIDGET = forms.Textarea(
 )
 
 
-def checked_flow(text: str) -> tuple[dict[str, Any] | None, list[str]]:
-    """(flow data, []) or (None, located problems) for the text of a flow."""
+def checked_flow(
+    text: str, problems: list[Problem] | None = None
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """(flow data, []) or (None, located problems) for the text of a flow; the problems
+    themselves are appended to ``problems`` (for the visual editor's nodes)."""
+    problems = problems if problems is not None else []
     try:
         data = text_to_flow(text)
     except TextError as exc:
+        problems.append(Problem(None, str(exc)))
         return None, [str(exc)]
     try:
         flow = check_flow(data, Refs.from_db())
     except FlowError as exc:
+        problems.extend(exc.problems)
         return None, [located(text, p) for p in exc.problems]
     result = flow.model_dump(mode="json")
     result["standard"] = False
@@ -83,6 +89,7 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]
         if "flow_text" in self.initial:  # a clone's initial data
             self.initial_text = str(self.initial["flow_text"])
         self.flow_data: dict[str, Any] | None = None
+        self.flow_problems: list[Problem] = []
 
     def clean_save_as_template(self) -> str:
         name = str(self.cleaned_data.get("save_as_template") or "").strip()
@@ -119,7 +126,7 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]
                 )
                 return cleaned
             text = flow_to_text(template.flow)
-        data, problems = checked_flow(text)
+        data, problems = checked_flow(text, self.flow_problems)
         if problems:
             self.add_error("flow_text" if template is None else "flow_template", problems)
         self.flow_data = data

@@ -82,6 +82,25 @@ class InboundTopicAdmin(CallcenterAdmin):
         url = reverse("admin:callcenter_inboundtopic_add") + f"?clone={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("Clone this topic with its flow"))
 
+    def render_change_form(  # noqa: PLR0917 - Django's signature
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        from .flow_editor import editor_config
+
+        editable = (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        )
+        adminform = context.get("adminform")
+        form = adminform.form if adminform is not None else None
+        context["flow_editor"] = editor_config(obj, form, readonly=not editable)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
         source_id = request.GET.get("clone", "")

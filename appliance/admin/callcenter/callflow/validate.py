@@ -149,15 +149,15 @@ def check_graph(flow: Flow, refs: Refs) -> list[Problem]:
         return problems
     for node in flow.nodes:
         problems.extend(Problem(node.id, m) for m in _node_problems(node, nodes, refs))
-    if problems:
-        return problems  # reachability and loops need every connection to exist
+    connected_ok = not problems
     reachable = _reachable(starts[0], nodes)
     problems.extend(
         Problem(n.id, _("no path from the start leads to this node"))
         for n in flow.nodes
         if n.id not in reachable
     )
-    problems.extend(_loop_problems(nodes, reachable))
+    if connected_ok:  # loops are judged once every output leads somewhere
+        problems.extend(_loop_problems(nodes, reachable))
     return problems
 
 
@@ -218,7 +218,7 @@ def _reachable(start: str, nodes: dict[str, Node]) -> set[str]:
     seen, todo = {start}, [start]
     while todo:
         for target in successors(nodes[todo.pop()]):
-            if target not in seen:
+            if target in nodes and target not in seen:
                 seen.add(target)
                 todo.append(target)
     return seen

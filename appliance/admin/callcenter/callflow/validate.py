@@ -150,14 +150,15 @@ def check_graph(flow: Flow, refs: Refs) -> list[Problem]:
     for node in flow.nodes:
         problems.extend(Problem(node.id, m) for m in _node_problems(node, nodes, refs))
     connected_ok = not problems
-    reachable = _reachable(starts[0], nodes)
+    succ = successor_map(nodes)
+    reachable = _reachable(starts[0], succ)
     problems.extend(
         Problem(n.id, _("no path from the start leads to this node"))
         for n in flow.nodes
         if n.id not in reachable
     )
     if connected_ok:  # loops are judged once every output leads somewhere
-        problems.extend(_loop_problems(nodes, reachable))
+        problems.extend(_loop_problems(nodes, succ, reachable))
     return problems
 
 
@@ -214,23 +215,30 @@ def successors(node: Node) -> list[str]:
     return [t for _name, t in outputs(node) if t]
 
 
-def _reachable(start: str, nodes: dict[str, Node]) -> set[str]:
+def successor_map(nodes: dict[str, Node]) -> dict[str, list[str]]:
+    """Each node's existing targets (computed once: the checks walk them often)."""
+    return {n: [t for t in successors(node) if t in nodes] for n, node in nodes.items()}
+
+
+def _reachable(start: str, succ: dict[str, list[str]]) -> set[str]:
     seen, todo = {start}, [start]
     while todo:
-        for target in successors(nodes[todo.pop()]):
-            if target in nodes and target not in seen:
+        for target in succ[todo.pop()]:
+            if target not in seen:
                 seen.add(target)
                 todo.append(target)
     return seen
 
 
-def _loop_problems(nodes: dict[str, Node], reachable: set[str]) -> list[Problem]:
+def _loop_problems(
+    nodes: dict[str, Node], succ: dict[str, list[str]], reachable: set[str]
+) -> list[Problem]:
     problems = []
-    ends = {n for n in reachable if not successors(nodes[n])}
+    ends = {n for n in reachable if not succ[n]}
     # Nodes that can reach an end: backwards from the ends.
     predecessors: dict[str, set[str]] = {n: set() for n in reachable}
     for n in reachable:
-        for target in successors(nodes[n]):
+        for target in succ[n]:
             predecessors[target].add(n)
     can_end, todo = set(ends), list(ends)
     while todo:
@@ -238,7 +246,7 @@ def _loop_problems(nodes: dict[str, Node], reachable: set[str]) -> list[Problem]
             if pred not in can_end:
                 can_end.add(pred)
                 todo.append(pred)
-    loops = strongly_connected(nodes, reachable)
+    loops = strongly_connected(succ, reachable)
     for component in loops:
         # (a node outside loops that cannot end leads into one of these: named there)
         for n in sorted(component - can_end):
@@ -253,7 +261,7 @@ def _loop_problems(nodes: dict[str, Node], reachable: set[str]) -> list[Problem]
     return problems
 
 
-def strongly_connected(nodes: dict[str, Node], among: set[str]) -> list[set[str]]:
+def strongly_connected(succ: dict[str, list[str]], among: set[str]) -> list[set[str]]:
     """The loops: strongly connected components with more than one node or a self-edge
     (Tarjan's algorithm, iterative)."""
     index: dict[str, int] = {}
@@ -265,7 +273,7 @@ def strongly_connected(nodes: dict[str, Node], among: set[str]) -> list[set[str]
     for root in sorted(among):
         if root in index:
             continue
-        work = [(root, iter(successors(nodes[root])))]
+        work = [(root, iter(succ[root]))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -279,7 +287,7 @@ def strongly_connected(nodes: dict[str, Node], among: set[str]) -> list[set[str]
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(successors(nodes[child]))))
+                    work.append((child, iter(succ[child])))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue
@@ -295,6 +303,6 @@ def strongly_connected(nodes: dict[str, Node], among: set[str]) -> list[set[str]
                     component.add(member)
                     if member == node:
                         break
-                if len(component) > 1 or node in successors(nodes[node]):
+                if len(component) > 1 or node in succ[node]:
                     result.append(component)
     return result

@@ -70,7 +70,10 @@ def compile_flow(data: Any, ctx: FlowContext, what: str) -> list[str]:
 class _Compiler:
     def __init__(self, flow: Flow, ctx: FlowContext) -> None:
         self.ctx = ctx
+        self.node_what = _("call-flow node")  # translated once, not per line
+        self.sound_what = _("sound name")
         self.nodes = flow.by_id()
+        self.outs = {n: outputs(node) for n, node in self.nodes.items()}
         start = next(n for n in flow.nodes if n.kind == "start")
         self.order = _layout(start.id, self.nodes)
         self.position = {n: i for i, n in enumerate(self.order)}
@@ -82,7 +85,7 @@ class _Compiler:
                 self.falls_into[node_id] = primary
         self.jump_targets: set[str] = set()
         for node_id in self.order:
-            for index, (_name, target) in enumerate(outputs(self.nodes[node_id])):
+            for index, (_name, target) in enumerate(self.outs[node_id]):
                 falls = index == 0 and self.falls_into.get(node_id) == target
                 if target and not falls:
                     self.jump_targets.add(target)
@@ -94,7 +97,7 @@ class _Compiler:
         "all answered" down; the start is not answered)."""
         preds: dict[str, list[str]] = {n: [] for n in self.order}
         for node_id in self.order:
-            for _name, target in outputs(self.nodes[node_id]):
+            for _name, target in self.outs[node_id]:
                 if target:
                     preds[target].append(node_id)
         before = {n for n in self.order if self.nodes[n].kind != "start"}
@@ -138,11 +141,11 @@ class _Compiler:
         return [] if node.id in self.answered_before else ["Answer()"]
 
     def _sound(self, name: str) -> str:
-        esc.name(name, _("sound name"))
+        esc.name(name, self.sound_what)
         return self.ctx.sound_paths[name]
 
     def _goto(self, target: str) -> str:
-        return f"Goto({esc.name(target, _('call-flow node'))})"
+        return f"Goto({esc.name(target, self.node_what)})"
 
     def _node(self, node: Node) -> Sequence[str | tuple[str, str]]:  # noqa: PLR0911 - one branch per kind
         if isinstance(node, StartNode):
@@ -168,7 +171,7 @@ class _Compiler:
 
     def _schedule(self, node: ScheduleNode) -> list[str]:
         assert node.closed is not None
-        closed = esc.name(node.closed, _("call-flow node"))
+        closed = esc.name(node.closed, self.node_what)
         lines = []
         for name in node.schedules:
             lines.append(f"Gosub({schedule_context(self.ctx.schedule_ids[name])},s,1)")
@@ -185,7 +188,7 @@ class _Compiler:
         ]
         for choice in node.choices:
             assert choice.next is not None
-            target = esc.name(choice.next, _("call-flow node"))
+            target = esc.name(choice.next, self.node_what)
             lines.append(f'GotoIf($["${{UZOR_DIGIT}}" = "{choice.digit}"]?{target})')
         assert node.on_invalid is not None and node.on_timeout is not None
         lines += [
@@ -277,6 +280,7 @@ def _layout(start: str, nodes: dict[str, Node]) -> list[str]:
 
 
 def _nodes_in_loops(nodes: dict[str, Node], among: set[str]) -> set[str]:
-    from ..callflow.validate import strongly_connected
+    from ..callflow.validate import strongly_connected, successor_map
 
-    return {n for component in strongly_connected(nodes, among) for n in component}
+    loops = strongly_connected(successor_map(nodes), among)
+    return {n for component in loops for n in component}

@@ -8,6 +8,7 @@ extensions.conf.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,7 +177,12 @@ def _moh_classes(snapshot: Snapshot) -> list[dict[str, str]]:
 
 
 def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
-    flows = _flow_context(snapshot)
+    inbound = snapshot.memo.get("inbound")
+    if inbound is None:  # the same for every unit: compiled once per snapshot
+        flows = _flow_context(snapshot)
+        compiled: dict[str, list[str]] = {}
+        inbound = [_inbound_topic(snapshot, t, flows, compiled) for t in snapshot.inbound]
+        snapshot.memo["inbound"] = inbound
     return {
         "contexts": _custom_contexts(snapshot),
         "schedules": [
@@ -187,7 +193,7 @@ def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
             }
             for s in snapshot.schedules.values()
         ],
-        "inbound": [_inbound_topic(snapshot, t, flows) for t in snapshot.inbound],
+        "inbound": inbound,
         "inbound_transformations": [
             _transformation(row, "Inbound") for row in snapshot.inbound_transformations
         ],
@@ -243,15 +249,21 @@ def _topic_flow(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
     )
 
 
-def _inbound_topic(snapshot: Snapshot, topic: Any, flows: FlowContext) -> dict[str, Any]:
+def _inbound_topic(
+    snapshot: Snapshot, topic: Any, flows: FlowContext, compiled: dict[str, list[str]]
+) -> dict[str, Any]:
     what = _("inbound topic %(name)s") % {"name": topic.number}
+    flow = _topic_flow(snapshot, topic)
+    key = json.dumps(flow, sort_keys=True)  # topics cloned or made from a template share one
+    if key not in compiled:
+        compiled[key] = compile_flow(flow, flows, what)
     return {
         "id": topic.id,
         "number": esc.digits(topic.number, what),
         "comment": esc.comment(topic.name),
         "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
-        "flow": compile_flow(_topic_flow(snapshot, topic), flows, what),
+        "flow": compiled[key],
     }
 
 

@@ -101,6 +101,8 @@ class Snapshot:
     routes: list[dict[str, object]]
     sounds: dict[str, SoundFile]  # by sound name, only the sounds in use
     workplace_numbers: set[str] = field(default_factory=set)
+    # Rendering's per-snapshot memo (compiled call flows, shared by every unit's render).
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
 
 
 def load_snapshot() -> Snapshot:

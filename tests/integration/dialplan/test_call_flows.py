@@ -174,22 +174,29 @@ def test_the_non_working_branch_plays_the_closed_sound(applied, carrier):
     assert report.answered and report.cause == 16
 
 
-def test_a_transfer_to_an_external_number_goes_out_through_the_route(applied, carrier):
-    model, _unit = applied
+def test_queue_overflow_transfers_to_an_external_number_through_the_route(applied, carrier):
+    """Nobody answers in the queue: after its maximum wait the call goes out to a number."""
+    model, unit = applied
     flow = {
         "version": 1,
         "nodes": [
             {"id": "start", "kind": "start", "next": "tag"},
-            {"id": "tag", "kind": "set", "caller_id_prefix": "VIP ", "next": "out"},
+            {"id": "tag", "kind": "set", "caller_id_prefix": "VIP ", "next": "sales"},
+            {"id": "sales", "kind": "queue", "group": "sales", "max_wait": 2, "next": "out"},
             {"id": "out", "kind": "transfer", "target": "external", "number": "89037203559"},
         ],
     }
     _apply_flow(model.topic, flow)
     carrier.set_inbound("answer", playback="beep", hold=2)
     since = carrier.events.mark()
-    call = carrier.start_call(DID, caller_id='"Ivan" <79161234567>')
-    received = carrier.wait_for_call(timeout=30, since=since)
-    call.hangup()
+    with unit.asterisk.ami() as ami:
+        mark = ami.mark()
+        call = carrier.start_call(DID, caller_id='"Ivan" <79161234567>')
+        received = carrier.wait_for_call(timeout=30, since=since)
+        joined = ami.wait_event("QueueCallerJoin", 0, mark)  # it waited in the queue first
+        call.hangup()
+
+    assert joined["Queue"] == "sales"
 
     assert received.number == "89037203559"
     assert received.caller_id_num == "74951112233"  # the route's caller ID

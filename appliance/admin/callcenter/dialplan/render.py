@@ -9,6 +9,7 @@ extensions.conf.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,7 +181,7 @@ def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
     inbound = snapshot.memo.get("inbound")
     if inbound is None:  # the same for every unit: compiled once per snapshot
         flows = _flow_context(snapshot)
-        compiled: dict[str, list[str]] = {}
+        compiled = COMPILED.for_context(flows)
         inbound = [_inbound_topic(snapshot, t, flows, compiled) for t in snapshot.inbound]
         snapshot.memo["inbound"] = inbound
     return {
@@ -222,6 +223,34 @@ def _custom_contexts(snapshot: Snapshot) -> list[dict[str, Any]]:
         }
         for name, rows in snapshot.contexts.items()
     ]
+
+
+class CompiledFlows:
+    """Compiled flows kept across Applies (this process), per set of what they refer to.
+
+    A compiled flow depends only on the flow and on the sounds, groups, schedules and
+    workplaces it may refer to (``FlowContext``); when any of those change, the cache starts
+    afresh. Topics cloned or made from one template share one entry."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fingerprint = ""
+        self.flows: dict[str, list[str]] = {}
+
+    def for_context(self, flows: FlowContext) -> dict[str, list[str]]:
+        fingerprint = json.dumps(
+            [sorted(flows.refs.sounds), sorted(flows.refs.groups), sorted(flows.refs.schedules),
+             sorted(flows.refs.workplaces), sorted(flows.sound_paths.items()),
+             sorted(flows.schedule_ids.items())]
+        )  # fmt: skip
+        with self.lock:
+            if fingerprint != self.fingerprint or len(self.flows) > MAX_COMPILED:
+                self.fingerprint, self.flows = fingerprint, {}
+            return self.flows
+
+
+COMPILED = CompiledFlows()
+MAX_COMPILED = 20_000
 
 
 def _flow_context(snapshot: Snapshot) -> FlowContext:

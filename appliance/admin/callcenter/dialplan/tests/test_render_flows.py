@@ -109,3 +109,28 @@ def test_the_migration_gives_existing_topics_their_standard_flow(tmp_path):
     migration.clear_standard_flows(apps, None)
     assert InboundTopic.objects.get(pk=model.topic.pk).flow is None
     assert render_unit(load_snapshot(), "u", 1)["extensions.conf"] == before
+
+
+def test_flows_are_compiled_once_until_what_they_refer_to_changes(tmp_path, monkeypatch):
+    from appliance.admin.callcenter.dialplan import render
+
+    model = build_model(tmp_path)
+    model.topic.flow = MENU_FLOW
+    model.topic.save()
+    calls = []
+    real = render.compile_flow
+    monkeypatch.setattr(render, "compile_flow", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(render, "COMPILED", render.CompiledFlows())
+    first = render_unit(load_snapshot(), "u", 1)["extensions.conf"]
+    assert render_unit(load_snapshot(), "u", 2)["extensions.conf"].replace("2", "1") == (
+        first.replace("2", "1")
+    )
+    assert len(calls) == 1  # the second Apply reused it
+    model.sales.name = "sales2"
+    model.sales.save()
+    InboundTopic.objects.filter(pk=model.topic.pk).update(
+        flow={**MENU_FLOW, "nodes": [{**n, "group": "sales2"} if n["id"] == "sales" else n
+                                     for n in MENU_FLOW["nodes"]]}
+    )  # fmt: skip
+    assert "Queue(sales2,t,,,30)" in render_unit(load_snapshot(), "u", 3)["extensions.conf"]
+    assert len(calls) == 2

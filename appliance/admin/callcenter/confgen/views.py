@@ -114,7 +114,10 @@ def voicemail(request: HttpRequest, unit_name: str, mailbox: str) -> HttpRespons
     length = int(request.headers.get("Content-Length") or 0)
     if not 0 < length <= MAX_VOICEMAIL:
         return _bad_request(f"the message must be 1 to {MAX_VOICEMAIL} bytes")
-    data = request.body
+    # read() rather than .body: a long message is larger than Django's in-memory form limit
+    data = request.read(MAX_VOICEMAIL + 1)
+    if len(data) != length:
+        return _bad_request("the message is shorter or longer than announced")
     try:
         with wave.open(io.BytesIO(data)) as audio:
             duration = audio.getnframes() / float(audio.getframerate() or 1)

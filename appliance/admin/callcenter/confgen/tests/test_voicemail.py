@@ -45,6 +45,9 @@ def test_a_unit_uploads_a_message_which_is_stored_with_its_details():
     assert message.duration == 2.0 and message.unit == unit
     assert message.recorded_at.timestamp() == 1765000000
     assert Path(message.file.path).read_bytes()[:4] == b"RIFF"
+    long = _post("pbx1/voicemail/office", _wav(300), token)  # 4.8 MB: over Django's 2.5 MB
+    assert long.status_code == 201
+    assert VoicemailMessage.objects.get(pk=long.json()["id"]).duration == 300.0
 
 
 @pytest.mark.usefixtures("admin_db")

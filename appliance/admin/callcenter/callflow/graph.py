@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 FLOW_VERSION = 1
 MAX_NODES = 200
@@ -154,23 +154,29 @@ class Flow(BaseModel):
     # group), regenerated whenever they change; False: edited by an admin, used as it is.
     standard: bool = False
     nodes: Annotated[list[Node], Field(min_length=1, max_length=MAX_NODES)]
+    _loops: list[set[str]] | None = PrivateAttr(default=None)  # found by the checks
 
     def by_id(self) -> dict[str, Node]:
         return {node.id: node for node in self.nodes}
 
 
+_SINGLE_OUTPUT = frozenset(("start", "play", "queue", "transfer", "set"))
+
+
 def outputs(node: Node) -> list[tuple[str, str | None]]:
     """The node's outputs as (name, target) in the order the compiler lays them out: the first
-    is the one it falls through to."""
-    if isinstance(node, ScheduleNode):
-        return [("open", node.open), ("closed", node.closed)]
-    if isinstance(node, MenuNode):
-        return [(f"digit {c.digit}", c.next) for c in node.choices] + [
-            ("timeout", node.on_timeout),
-            ("invalid", node.on_invalid),
+    is the one it falls through to. (By kind: called for every node many times.)"""
+    kind = node.kind
+    if kind in _SINGLE_OUTPUT:
+        if kind == "transfer" and node.target == "external":  # type: ignore[union-attr]
+            return []
+        return [("next", node.next)]  # type: ignore[union-attr]
+    if kind == "schedule":
+        return [("open", node.open), ("closed", node.closed)]  # type: ignore[union-attr]
+    if kind == "menu":
+        menu: MenuNode = node  # type: ignore[assignment]
+        return [(f"digit {c.digit}", c.next) for c in menu.choices] + [
+            ("timeout", menu.on_timeout),
+            ("invalid", menu.on_invalid),
         ]
-    if isinstance(node, TransferNode) and node.target == "external":
-        return []
-    if isinstance(node, (StartNode, PlayNode, QueueNode, TransferNode, SetNode)):
-        return [("next", node.next)]
     return []

@@ -158,7 +158,9 @@ def check_graph(flow: Flow, refs: Refs) -> list[Problem]:
         if n.id not in reachable
     )
     if connected_ok:  # loops are judged once every output leads somewhere
-        problems.extend(_loop_problems(nodes, succ, reachable))
+        loops = strongly_connected(succ, reachable)
+        flow._loops = loops  # the compiler guards these (no second search)
+        problems.extend(_loop_problems(nodes, succ, reachable, loops))
     return problems
 
 
@@ -231,7 +233,10 @@ def _reachable(start: str, succ: dict[str, list[str]]) -> set[str]:
 
 
 def _loop_problems(
-    nodes: dict[str, Node], succ: dict[str, list[str]], reachable: set[str]
+    nodes: dict[str, Node],
+    succ: dict[str, list[str]],
+    reachable: set[str],
+    loops: list[set[str]],
 ) -> list[Problem]:
     problems = []
     ends = {n for n in reachable if not succ[n]}
@@ -246,7 +251,6 @@ def _loop_problems(
             if pred not in can_end:
                 can_end.add(pred)
                 todo.append(pred)
-    loops = strongly_connected(succ, reachable)
     for component in loops:
         # (a node outside loops that cannot end leads into one of these: named there)
         for n in sorted(component - can_end):

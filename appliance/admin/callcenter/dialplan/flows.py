@@ -89,7 +89,11 @@ class _Compiler:
                 falls = index == 0 and self.falls_into.get(node_id) == target
                 if target and not falls:
                     self.jump_targets.add(target)
-        self.in_loop = _nodes_in_loops(self.nodes, set(self.order))
+        loops = flow._loops
+        if loops is None:
+            self.in_loop = _nodes_in_loops(self.nodes, set(self.order))
+        else:
+            self.in_loop = {n for component in loops for n in component}
         self.answered_before = self._answered_before()
 
     def _answered_before(self) -> set[str]:

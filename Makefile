@@ -18,10 +18,10 @@ help: ## Show this help
 deps: ## Install the Debian packages the build and the tests need (root)
 	@scripts/install-deps.sh
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt constraints-ansible.txt
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(VPY) -m pip install -q -c constraints.txt -c constraints-ansible.txt -e '.[dev,ansible]'
 	@# The whole checkout importable, so packages added later need no reinstall.
 	@echo "$(CURDIR)" > "$$($(VPY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/uzor-checkout.pth"
 	@touch $@
@@ -40,12 +40,13 @@ test-integration: deps venv ## Integration tests against real parts
 test-e2e: deps venv ## End-to-end tests in a booted target system
 	$(VPY) -m pytest tests/e2e $(PYTEST_ARGS)
 
-lint: venv ## ruff (lint + format check), mypy, shellcheck
+lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syntax check of ansible/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@strict="$(wildcard licensing appliance/agency)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
 	@loose="$(wildcard configurator appliance/admin)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
+	@scripts/ansible-lint.sh
 
 fmt: venv ## Format and autofix
 	$(VENV)/bin/ruff format .
@@ -125,6 +126,37 @@ bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
 	$(VPY) bench/ami_ingest.py
 	$(VPY) bench/acp_fanout.py
+
+# --- webagent ---
+# The operator's browser workplace (appliance/webagent): npm ci from the committed lock, esbuild
+# bundles it into appliance/webagent/dist/ (static, every URL relative: served under /agent/).
+WEBAGENT := appliance/webagent
+WEBAGENT_MODULES := $(WEBAGENT)/node_modules/.package-lock.json
+.PHONY: webagent test-webagent-js lint-webagent webagent-screenshots bench-webagent
+
+$(WEBAGENT_MODULES): $(WEBAGENT)/package.json $(WEBAGENT)/package-lock.json
+	cd $(WEBAGENT) && npm ci --no-audit --no-fund --prefer-offline
+	@touch $@
+
+webagent: deps $(WEBAGENT_MODULES) ## Webagent: build the static app into appliance/webagent/dist/
+	cd $(WEBAGENT) && node build.mjs
+
+test-webagent-js: deps $(WEBAGENT_MODULES) ## Webagent: unit tests of the pure modules (node --test)
+	cd $(WEBAGENT) && node --test test/*.test.js
+
+lint-webagent: deps $(WEBAGENT_MODULES) ## Webagent: type-check the JS (tsc --checkJs, JSDoc)
+	cd $(WEBAGENT) && node_modules/.bin/tsc -p jsconfig.json
+
+webagent-screenshots: webagent venv pbx-rootfs ## Webagent: screenshots of every state (1366x768, RU/EN) into docs/webagent/
+	UZOR_WEBAGENT_SHOTS=$(CURDIR)/docs/webagent $(VPY) -m pytest tests/integration/webagent/test_walkthrough.py -q
+
+bench-webagent: webagent venv pbx-rootfs ## Webagent: first-load bytes and time to the login form; ring and first-audio latency over 100 calls
+	$(VPY) bench/webagent_load.py
+	$(VPY) bench/webagent_ring.py 100
+
+# `make test` runs the JS unit tests and builds dist/ (the browser tests serve it); lint type-checks.
+test test-integration: webagent test-webagent-js
+lint: lint-webagent
 
 # --- admin: the visual call-flow editor ---
 # Drawflow and the editor (appliance/admin/callcenter/flow_editor/src) bundled by esbuild from the

@@ -86,7 +86,7 @@ main() {
         say "$(t "Bundle Uzor $version verified; nothing was changed." "Пакет Uzor $version проверен; ничего не изменено.")"
         exit 0
     fi
-    check_system "$role"
+    check_system "$role" "$version"
     say "$(t "Installing Uzor $version (role: $role)" "Установка Uzor $version (роль: $role)")"
     steps_total=5
     step "$(t "Verifying the signed bundle" "Проверка подписи пакета")"

@@ -3,6 +3,8 @@
 # Expects $here: the extracted bundle's directory.
 : "${here:?}"
 
+# shellcheck source=installer/preflight.sh
+. "$(dirname "${BASH_SOURCE[0]}")/preflight.sh"
 # shellcheck source=installer/verify.sh
 . "$(dirname "${BASH_SOURCE[0]}")/verify.sh"
 
@@ -11,11 +13,6 @@ APP_DEPENDENCIES=(mariadb-server nginx sox libsox-fmt-mp3 ssl-cert python3-venv 
 PBX_DEPENDENCIES=(python3 tzdata openssl)
 steps_done=0
 steps_total=1
-
-t() {  # English text, Russian text -> the one for the current language
-    local lang=${UZOR_LANG:-${LC_ALL:-${LC_MESSAGES:-${LANG:-en}}}}
-    case "$lang" in ru*) printf '%s' "$2" ;; *) printf '%s' "$1" ;; esac
-}
 
 say() { printf '%s\n' "$*"; }
 warn() { printf '%s %s\n' "$(t "warning:" "внимание:")" "$*" >&2; }
@@ -48,39 +45,19 @@ run_logged() {  # command... : output to the log; a progress line on a terminal
     say "  $label: $(t "done in" "готово за") $(($(date +%s) - start)) s"
 }
 
-os_field() { sed -n "s/^$1=//p" /etc/os-release | tr -d "\"'"; }
-
-os_supported() {  # role; prints a reason when the system is not supported
-    local id="" version="" codename=""
-    if [ -r /etc/os-release ]; then
-        id=$(os_field ID) version=$(os_field VERSION_ID) codename=$(os_field VERSION_CODENAME)
+check_system() {  # role, bundle version; nothing is changed before these pass (preflight.sh)
+    local failures
+    failures=$(preflight_failures "$1" "$2" no)
+    if [ -n "$failures" ]; then
+        printf 'uzor-installer: %s\n' "${failures//$'\n'/$'\n'uzor-installer: }" >&2
+        exit 1
     fi
-    case "$id:$version:$codename" in
-        debian:12:*|debian:13:*|debian::trixie|ubuntu:24.04:*) return 0 ;;
-    esac
-    # A PBX unit needs the distribution's Asterisk, not Uzor's Python: Debian testing/unstable.
-    if [ "$1" = pbx ] && [ "$id" = debian ] && [ -z "$version" ]; then
-        return 0
-    fi
-    t "unsupported system '${id:-unknown} ${version:-$codename}': Uzor installs on Debian 12, Debian 13 or Ubuntu 24.04" \
-      "неподдерживаемая система '${id:-unknown} ${version:-$codename}': Uzor устанавливается на Debian 12, Debian 13 или Ubuntu 24.04"
-    return 1
-}
-
-check_system() {  # role; nothing is changed before these pass
-    local reason arch
-    [ "$(id -u)" -eq 0 ] || die "$(t "run the installer as root (sudo ./uzor_VERSION.run)" "запустите установщик от root (sudo ./uzor_ВЕРСИЯ.run)")"
-    reason=$(os_supported "$1") || die "$reason"
-    arch=$(dpkg --print-architecture)
-    [ "$arch" = amd64 ] || die "$(t "unsupported architecture '$arch': Uzor needs amd64" "неподдерживаемая архитектура '$arch': нужна amd64")"
     touch "$LOG" && chmod 0600 "$LOG"
 }
 
 distribution_has() {
     apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -qv '(none)'
 }
-
-systemd_running() { [ -d /run/systemd/system ]; }
 
 block_service_starts() {  # chroot: dpkg must not start daemons through init scripts
     if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -121,8 +98,8 @@ install_distribution_packages() {  # role
 role_packages() {  # role -> the Uzor packages it needs, in install order
     case "$1" in
         pbx) echo uzor-pbx ;;
-        app) echo uzor-common uzor-admin uzor-agency uzor ;;
-        all) echo uzor-common uzor-admin uzor-agency uzor uzor-pbx ;;
+        app) echo uzor-common uzor-admin uzor-agency uzor-webagent uzor ;;
+        all) echo uzor-common uzor-admin uzor-agency uzor-webagent uzor uzor-pbx ;;
     esac
 }
 

@@ -50,11 +50,16 @@ check_manifest_files() {  # bundle dir: every file listed, every listed file int
                  "файл пакета не совпадает с подписанной контрольной суммой: установка отменена")"
 }
 
-verify_with_trusted_keys() {  # bundle dir -> 0 when an installed vendor key signed it
-    local dir=$1 key
+verify_with_trusted_keys() {  # bundle dir, expected fingerprint -> 0 when an installed vendor key signed it
+    local dir=$1 expected=$2 key fpr
     for key in "$TRUSTED_KEYS_DIR"/*.pub; do
         [ -f "$key" ] || continue
         if signature_valid "$key" "$dir/MANIFEST.sha256" "$dir/MANIFEST.sha256.sig"; then
+            fpr=$(key_fingerprint "$key")
+            if [ -n "$expected" ] && [ "${expected,,}" != "$fpr" ]; then
+                die "$(t "the bundle is signed by key $fpr, not by the expected $expected: refusing to install" \
+                         "пакет подписан ключом $fpr, а не ожидаемым $expected: установка отменена")"
+            fi
             say "$(t "Signature OK: signed by vendor key $(basename "$key" .pub), already trusted here." \
                      "Подпись верна: ключ поставщика $(basename "$key" .pub), которому эта система уже доверяет.")"
             return 0
@@ -89,7 +94,7 @@ verify_bundle() {  # bundle dir, expected fingerprint (may be empty)
         die "$(t "the bundle has no signed manifest: refusing to install" "в пакете нет подписанного списка файлов: установка отменена")"
     fi
     if compgen -G "$TRUSTED_KEYS_DIR/*.pub" >/dev/null; then
-        verify_with_trusted_keys "$dir"
+        verify_with_trusted_keys "$dir" "$expected"
     else
         verify_first_install "$dir" "$expected"
     fi

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from licensing.errors import LicenseError
-from licensing.gate import check_license
+from licensing.gate import check_license, installed_appliance
 from licensing.i18n import _
 from licensing.server_id import collect_facts, format_server_id
 
@@ -49,7 +49,7 @@ def license_check(
         hint = _("Send this server's ID to the vendor: {server_id}").format(
             server_id=format_server_id(server)
         )
-        if location.get("required", True):
+        if location.get("required", True) or installed_appliance():
             return [checks.Error(str(error), hint=hint, id=ERROR_ID)]
         return [checks.Warning(str(error), hint=hint, id=WARNING_ID)]
     return []

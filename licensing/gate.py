@@ -31,6 +31,7 @@ DEFAULT_LICENSE_PATH = Path("/etc/uzor/license.key")
 DEFAULT_PUBLIC_KEYS = Path("/usr/share/uzor/keys")
 LICENSE_PATH_ENV = "UZOR_LICENSE_PATH"
 PUBLIC_KEYS_ENV = "UZOR_LICENSE_PUBKEYS"
+INSTALLED_PREFIX = Path("/opt/uzor/venv")  # uzor-common's virtualenv on an appliance
 GATE_EXIT_CODE = 3
 
 logger = logging.getLogger("uzor.licensing")
@@ -45,8 +46,18 @@ def license_path_or_default(license_path: str | os.PathLike[str] | None = None) 
     return Path(os.environ.get(LICENSE_PATH_ENV) or DEFAULT_LICENSE_PATH)
 
 
+def installed_appliance(prefix: str | None = None) -> bool:
+    """Running from the appliance's own virtualenv (the packages), not a source checkout: then
+    which keys are trusted, and that a license is required, are fixed, whatever the daemons'
+    configuration or environment say (tests run from a checkout and choose their keys)."""
+    return Path(prefix or sys.prefix) == INSTALLED_PREFIX
+
+
 def public_keys_or_default(public_keys: KeySource | None = None) -> KeySource:
-    """The explicit keys or path, else $UZOR_LICENSE_PUBKEYS, else /usr/share/uzor/keys."""
+    """The explicit keys or path, else $UZOR_LICENSE_PUBKEYS, else /usr/share/uzor/keys; on an
+    installed appliance always /usr/share/uzor/keys (the keys its packages ship)."""
+    if installed_appliance():
+        return DEFAULT_PUBLIC_KEYS
     if public_keys is not None:
         return public_keys
     return Path(os.environ.get(PUBLIC_KEYS_ENV) or DEFAULT_PUBLIC_KEYS)

@@ -12,12 +12,13 @@ from pathlib import Path
 from aiohttp import web
 
 from appliance.agency.acp.server import ACPServer
+from appliance.agency.admin_watch import AdminWatch
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.manager import AMIManager, UnitAccess
 from appliance.agency.config import AgencyConfig
 from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.views import GUI
-from appliance.agency.i18n import _, process_language
+from appliance.agency.i18n import process_language
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.license_notice import parse_not_after
@@ -26,6 +27,8 @@ from appliance.agency.operators.topics import TopicCache
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
 from appliance.agency.store import Store
+from appliance.agency.systemd_notify import notify
+from appliance.agency.units import UnitRegistry
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +50,7 @@ async def load_units(config: AgencyConfig, store: Store) -> list[UnitAccess]:
 async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web.Application]:
     store = Store(config.database)
     await store.prepare()
-    accesses = await load_units(config, store)
-    if license.max_pbx_units is not None and len(accesses) > license.max_pbx_units:
-        dropped = [a.name for a in accesses[license.max_pbx_units :]]
-        message = _("the license allows {count} PBX units; not connecting to {units}",
-                    count=license.max_pbx_units, units=", ".join(dropped))  # fmt: skip
-        log.error("%s", message.render(process_language()))
-        accesses = accesses[: license.max_pbx_units]
-    units = {access.name: AMIManager(access, config.ami, Dispatcher()) for access in accesses}
+    units: dict[str, AMIManager] = {}  # filled and kept in step by the registry below
     operators = OperatorService(config.operators, store, units,
                                 max_operators=license.max_operators,
                                 license_not_after=parse_not_after(license.not_after),
@@ -62,13 +58,26 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
     acp = ACPServer(config.acp, operators, config.language or process_language())
     operators.notifier = acp
     topics = TopicCache(store)
-    await topics.refresh()
     events = CallEvents(operators, topics)
-    for unit in units.values():
+    metrics = Metrics(acp, units, operators)
+
+    def attach(unit: AMIManager) -> None:
         events.attach(unit)
+        metrics.watch(unit)
+
+    registry = UnitRegistry(units, lambda access: AMIManager(access, config.ami, Dispatcher()),
+                            attach, operators.drop_unit, license.max_pbx_units)  # fmt: skip
+
+    async def refresh() -> None:
+        await registry.sync(await load_units(config, store))
+        await topics.refresh()
+
+    watch = AdminWatch(store.change_counter, refresh, config.admin_watch.interval,
+                       config.admin_watch.full_refresh)  # fmt: skip
+    await watch.poll()
     operators.logins.restored = await store.sessions()
     agency = Agency(config, acp, operators, units, TokenAuth.from_file(config.api.token_file),
-                    Metrics(acp, units, operators), license, time.time())  # fmt: skip
+                    metrics, license, time.time())  # fmt: skip
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/ws", acp.handle_ws)
     rest = RestAPI(agency)
@@ -77,7 +86,8 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
     app.router.add_routes(GUI(agency).routes())
     app["agency"] = agency
     app["store"] = store
-    app["topics"] = topics
+    app["registry"] = registry
+    app["watch"] = watch
     return agency, app
 
 
@@ -87,33 +97,23 @@ async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
     await runner.setup()
     site = web.TCPSite(runner, config.listen.host, config.listen.port)
     await site.start()
-    for unit in agency.units.values():
-        unit.start()
+    app["registry"].start()
     log.info("uzor-agency listening on %s:%s with %d unit(s)", config.listen.host,
              config.listen.port, len(agency.units))  # fmt: skip
+    notify("READY=1")  # systemd (Type=notify): started only now
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    refresher = asyncio.create_task(_refresh_topics(app["topics"]))
+    watcher = asyncio.create_task(app["watch"].run(), name="admin-watch")
     try:
         await stop.wait()
     finally:
-        refresher.cancel()
+        watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await refresher
+            await watcher
         await agency.acp.close_all("agency stopping")
-        for unit in agency.units.values():
-            await unit.stop()
+        await app["registry"].stop()
         await agency.operators.drain()
         await runner.cleanup()
         app["store"].close()
-
-
-async def _refresh_topics(topics: TopicCache) -> None:
-    while True:
-        await asyncio.sleep(topics.ttl)
-        try:
-            await topics.refresh()
-        except Exception as exc:  # the database may be briefly away; keep the last topics
-            log.warning("refreshing inbound topics failed: %s", exc)

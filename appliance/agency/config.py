@@ -64,6 +64,10 @@ class AcpConfig(_Section):
     client_queue: int = Field(ge=1)
     login_attempts_per_minute: int = Field(ge=1)
     heartbeat: float = Field(gt=0)
+    # a connection that has not logged in by then is closed; such connections do not count
+    # toward max_clients, and at most max_unauthenticated of them are kept open at once
+    login_timeout: float = Field(default=10.0, gt=0)
+    max_unauthenticated: int = Field(default=5000, ge=1)
 
 
 class AmiConfig(_Section):
@@ -78,6 +82,13 @@ class AmiConfig(_Section):
 class OperatorsConfig(_Section):
     pause_limit: float = Field(gt=0)
     reconnect_grace: float = Field(gt=0)
+
+
+class AdminWatchConfig(_Section):
+    """How the agency picks up the admin's changes (units, topics) while it runs."""
+
+    interval: float = Field(default=2.0, gt=0, le=3600)  # seconds between counter reads
+    full_refresh: float = Field(default=60.0, gt=0)  # re-read whatever the counter says
 
 
 class UnitConfig(_Section):
@@ -98,6 +109,7 @@ class AgencyConfig(_Section):
     acp: AcpConfig
     ami: AmiConfig
     operators: OperatorsConfig
+    admin_watch: AdminWatchConfig = AdminWatchConfig()
     units: tuple[UnitConfig, ...] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # texts for terminals and REST clients that ask for no language; None: the process locale

@@ -68,7 +68,11 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         for unit in units.values():
-            unit.action_latency.append(self.observe)
+            self.watch(unit)
+
+    def watch(self, unit: AMIManager) -> None:
+        """Time the actions of ``unit`` (also one connected while the agency runs)."""
+        unit.action_latency.append(self.observe)
 
     def observe(self, action: str, seconds: float) -> None:
         self.action_latency.labels(action).observe(seconds)

@@ -21,6 +21,8 @@ import pymysql.cursors
 
 from appliance.agency.config import DatabaseConfig
 
+NO_SUCH_TABLE = 1146  # MariaDB's ER_NO_SUCH_TABLE
+
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS agency_interval (
         id BIGINT AUTO_INCREMENT PRIMARY KEY,
@@ -215,6 +217,17 @@ class Store:
                        r["ws_address"], r["sip_address"])
             for r in rows
         ]  # fmt: skip
+
+    async def change_counter(self) -> int | None:
+        """The admin's change counter (moves with every change of its model and every Apply);
+        None when the admin's database has no counter (an older admin)."""
+        try:
+            rows = await self.query("SELECT value FROM callcenter_changecounter WHERE id = 1")
+        except pymysql.err.ProgrammingError as exc:
+            if exc.args and exc.args[0] == NO_SUCH_TABLE:
+                return None
+            raise
+        return int(rows[0]["value"]) if rows else None
 
     # the agency's own tables -----------------------------------------------------------------
     async def record_interval(self, interval: Interval) -> None:

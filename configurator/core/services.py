@@ -10,14 +10,22 @@ from pathlib import Path
 
 
 class ServiceError(Exception):
-    """A service could not be (re)started; ``str()`` names it and says why."""
+    """A service could not be (re)started; ``str()`` names it and says why; ``unit`` and
+    ``reason`` (the service's own last words in the journal, when it left any) apart."""
+
+    def __init__(self, unit: str, reason: str) -> None:
+        super().__init__(f"{unit}: {reason}")
+        self.unit = unit
+        self.reason = reason
 
 
 @dataclass
 class Systemd:
-    """``systemctl`` on the live system. ``systemctl`` is injectable for tests."""
+    """``systemctl`` on the live system. ``systemctl`` and ``journalctl`` are injectable for
+    tests."""
 
     systemctl: str = "systemctl"
+    journalctl: str = "journalctl"
     booted_marker: Path = Path("/run/systemd/system")
 
     def available(self) -> bool:
@@ -43,10 +51,42 @@ class Systemd:
     def restart(self, unit: str) -> None:
         self._run("enable", unit)
         self._run("restart", unit)
+        self._check_active(unit)
 
     def reload_or_restart(self, unit: str) -> None:
         self._run("enable", unit)
         self._run("reload-or-restart", unit)
+        self._check_active(unit)
+
+    def failure_reason(self, unit: str) -> str:
+        """The last line the unit's failed run logged: its own words (a line starting with
+        ``uzor-``) when it left any, else the last line systemd logged about it."""
+        invocation = self._output([self.systemctl, "show", "--property=InvocationID", "--value",
+                                   unit]).strip()  # fmt: skip
+        lines: list[str] = []
+        if invocation:
+            lines = self._journal(f"_SYSTEMD_INVOCATION_ID={invocation}")
+        if not lines:
+            lines = self._journal(f"--unit={unit}")
+        own = [line for line in lines if line.startswith("uzor-")]
+        return (own or lines or [""])[-1].strip()
+
+    def _journal(self, match: str) -> list[str]:
+        text = self._output([self.journalctl, "--no-pager", "--output=cat", "--lines=30", match])
+        return [line for line in text.splitlines() if line.strip()]
+
+    @staticmethod
+    def _output(command: list[str]) -> str:
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, check=False,
+                                    timeout=30)  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return result.stdout
+
+    def _check_active(self, unit: str) -> None:
+        if not self.is_active(unit):
+            raise ServiceError(unit, self.failure_reason(unit) or "not active after the start")
 
     def _run(self, verb: str, unit: str) -> None:
         result = subprocess.run(
@@ -54,8 +94,8 @@ class Systemd:
         )
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()
-            reason = detail[-1] if detail else f"exit status {result.returncode}"
-            raise ServiceError(f"systemctl {verb} {unit}: {reason}")
+            fallback = detail[-1] if detail else f"exit status {result.returncode}"
+            raise ServiceError(unit, self.failure_reason(unit) or f"systemctl {verb}: {fallback}")
 
 
 class NoServices:
@@ -71,7 +111,7 @@ class NoServices:
         return False
 
     def restart(self, unit: str) -> None:  # pragma: no cover - never called when unavailable
-        raise ServiceError(f"cannot restart {unit}: not the live system")
+        raise ServiceError(unit, "cannot restart: not the live system")
 
     def reload_or_restart(self, unit: str) -> None:  # pragma: no cover
-        raise ServiceError(f"cannot reload {unit}: not the live system")
+        raise ServiceError(unit, "cannot reload: not the live system")

@@ -18,7 +18,8 @@ from configurator.tests.helpers import Recorder, make_context
 FAKE_SYSTEMCTL = """#!/bin/sh
 echo "$@" >> {log}
 case "$1" in
-    show) if grep -qx "$4" {missing}; then echo not-found; else echo loaded; fi; exit 0 ;;
+    show) case "$2" in --property=InvocationID) echo inv-42; exit 0 ;; esac
+          if grep -qx "$4" {missing}; then echo not-found; else echo loaded; fi; exit 0 ;;
     is-active) grep -qx "$3" {active}; exit $? ;;
     enable) exit 0 ;;
 esac
@@ -26,7 +27,15 @@ if [ "$2" = "{failing}" ]; then
     echo "Job for $2 failed because the control process exited with error code." >&2
     exit 1
 fi
-echo "$2" >> {active}
+[ "$2" = "{dying}" ] || echo "$2" >> {active}
+"""
+
+FAKE_JOURNALCTL = """#!/bin/sh
+echo "journalctl $@" >> {log}
+echo "Starting the service..."
+case "$4" in
+    _SYSTEMD_INVOCATION_ID=inv-42) echo "{reason}"; echo "Stopped the service." ;;
+esac
 """
 
 
@@ -36,25 +45,35 @@ def english() -> None:
 
 
 def systemd(
-    tmp_path: Path, failing: str = "none", agency_missing: bool = False
+    tmp_path: Path,
+    failing: str = "none",
+    agency_missing: bool = False,
+    dying: str = "none",
+    reason: str = "",
 ) -> tuple[Systemd, Path]:
     log = tmp_path / "calls.log"
-    script = tmp_path / "systemctl"
+    script, journal = tmp_path / "systemctl", tmp_path / "journalctl"
     active, missing = tmp_path / "active-units", tmp_path / "missing-units"
     active.touch()
     missing.write_text("uzor-agency@1\n" if agency_missing else "")
     script.write_text(
-        FAKE_SYSTEMCTL.format(log=log, failing=failing, active=active, missing=missing)
+        FAKE_SYSTEMCTL.format(log=log, failing=failing, active=active, missing=missing, dying=dying)
     )
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    journal.write_text(FAKE_JOURNALCTL.format(log=log, reason=reason))
+    for tool in (script, journal):
+        tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
     booted = tmp_path / "run-systemd-system"
     booted.mkdir()
-    return Systemd(systemctl=str(script), booted_marker=booted), log
+    return Systemd(systemctl=str(script), journalctl=str(journal), booted_marker=booted), log
 
 
 def calls(log: Path) -> list[str]:
-    """The calls that act (not the read-only ``show`` queries)."""
-    return [line for line in log.read_text().splitlines() if not line.startswith("show ")]
+    """The calls that act (not the read-only ``show`` and journal queries, nor the check that
+    a started unit is active)."""
+    lines = log.read_text().splitlines()
+    acting = [line for line in lines if not line.startswith(("show ", "journalctl "))]
+    return [line for n, line in enumerate(acting)
+            if not (line.startswith("is-active") and n and "start" in acting[n - 1])]  # fmt: skip
 
 
 def licensed(ctx: Context) -> None:
@@ -80,31 +99,55 @@ def test_it_restarts_the_admin_nginx_and_the_agency(tmp_path: Path) -> None:
     ]
 
 
-def test_without_a_license_only_nginx_starts_and_it_says_why(tmp_path: Path) -> None:
+def test_without_a_license_the_admin_and_nginx_start_and_it_says_why(tmp_path: Path) -> None:
     services, log = systemd(tmp_path)
     ctx = make_context(tmp_path / "root", services=services)
     progress = Recorder()
     ServicesStep().apply(ctx, {}, progress)
-    assert calls(log) == ["is-active --quiet nginx", "enable nginx", "reload-or-restart nginx"]
-    assert "  uzor-admin: running" not in progress.lines
+    assert [c for c in calls(log) if not c.startswith("is-active")] == [
+        "enable uzor-admin",
+        "restart uzor-admin",
+        "enable nginx",
+        "reload-or-restart nginx",
+    ]
+    assert "  uzor-agency@1: running" not in progress.lines
     assert (
-        "The admin (uzor-admin) and the agency (uzor-agency@1) start once a license is installed."
-        in progress.lines
+        "The agency (uzor-agency@1) starts once a license is installed; until then the admin "
+        "(uzor-admin) shows how to install one." in progress.lines
     )
 
 
-def test_a_unit_that_fails_is_named_and_the_others_still_start(tmp_path: Path) -> None:
-    services, log = systemd(tmp_path, failing="uzor-admin")
+def test_a_unit_that_fails_is_named_with_its_reason_and_the_others_still_start(
+    tmp_path: Path,
+) -> None:
+    reason = "uzor-agency: the license has expired (2026-01-01). Send this server's ID: 1|eNx"
+    services, log = systemd(tmp_path, failing="uzor-agency@1", reason=reason)
+    ctx = make_context(tmp_path / "root", services=services)
+    licensed(ctx)
+    progress = Recorder()
+    with pytest.raises(StepError) as error:
+        ServicesStep().apply(ctx, {}, progress)
+    assert str(error.value) == (
+        f"Some services did not start:\nuzor-agency@1: did not start: {reason}"
+    )
+    assert f"  uzor-agency@1: did not start: {reason}" in progress.lines
+    assert "  uzor-agency@1: running" not in progress.lines
+    assert "reload-or-restart nginx" in log.read_text()
+    assert "journalctl --no-pager --output=cat --lines=30 _SYSTEMD_INVOCATION_ID=inv-42" in (
+        log.read_text()
+    )
+
+
+def test_a_unit_that_dies_after_its_start_is_not_reported_running(tmp_path: Path) -> None:
+    reason = "uzor-admin: uzor.E010: sox is not installed"
+    services, _ = systemd(tmp_path, dying="uzor-admin", reason=reason)
     ctx = make_context(tmp_path / "root", services=services)
     licensed(ctx)
     with pytest.raises(StepError) as error:
         ServicesStep().apply(ctx, {}, Recorder())
-    assert str(error.value) == (
-        "Some services did not start:\n"
-        "systemctl restart uzor-admin: Job for uzor-admin failed because the control process "
-        "exited with error code."
+    assert "uzor-admin: did not start: uzor-admin: uzor.E010: sox is not installed" in str(
+        error.value
     )
-    assert "reload-or-restart nginx" in log.read_text()
 
 
 def test_without_systemd_nothing_is_started_and_it_says_so(tmp_path: Path) -> None:
@@ -113,7 +156,7 @@ def test_without_systemd_nothing_is_started_and_it_says_so(tmp_path: Path) -> No
     progress = Recorder()
     assert not ServicesStep().apply(ctx, {}, progress).changed
     assert progress.lines[-1] == (
-        "systemd does not run this system: the services nginx were not started."
+        "systemd does not run this system: the services uzor-admin, nginx were not started."
     )
 
 

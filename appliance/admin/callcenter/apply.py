@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from .ami import AmiClient, AmiError
 from .dialplan import create_revisions
-from .models import PbxUnit
+from .license_status import check_apply_allowed
+from .models import PbxUnit, note_change
 
 log = logging.getLogger("uzor.apply")
 
@@ -61,11 +62,13 @@ def apply_dialplan(
     timeout: float = AMI_TIMEOUT,
 ) -> list[UnitResult]:
     """Apply on the given units (default: all); disabled units are skipped. Raises
-    RenderError (nothing created, nothing reloaded) when the model cannot be rendered."""
+    RenderError (nothing created, nothing reloaded) when the model cannot be rendered, and
+    LicenseLimitError (nothing either) when more units are enabled than the license allows."""
     chosen = PbxUnit.objects.all() if units is None else units
     enabled = sorted((u for u in chosen if u.enabled), key=lambda u: u.name)
     if not enabled:
         return []
+    check_apply_allowed(PbxUnit.objects.filter(enabled=True).count())
     revisions = create_revisions(enabled, created_by)
     targets = [
         UnitTarget(
@@ -77,6 +80,7 @@ def apply_dialplan(
         results = list(pool.map(lambda t: reload_unit(t, timeout), targets))
     for target, result in zip(targets, results, strict=True):
         _store(target, result)
+    note_change()  # the agency re-reads the units and topics now, not at its next full refresh
     return results
 
 

@@ -22,7 +22,10 @@ ALLOWED_EXTENSIONS = ("wav", "mp3", "ogg", "oga", "flac", "aif", "aiff", "au", "
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DURATION_SECONDS = 15 * 60
 SAMPLE_RATE = 8000
-CONVERT_TIMEOUT_SECONDS = 120
+# Both well inside gunicorn's --timeout (uzor-admin.service): a slow file gets this module's
+# clear message, not a worker killed mid-request (a bare 502 from nginx).
+CONVERT_TIMEOUT_SECONDS = 40
+MEASURE_TIMEOUT_SECONDS = 5
 # sox exits 0 on some damaged input but says so; a cut-off greeting is refused, not kept.
 BROKEN_INPUT_RE = re.compile(r"sox FAIL|Premature EOF|checksum mismatch|LOST_SYNC", re.IGNORECASE)
 
@@ -48,7 +51,7 @@ def convert_for_asterisk(chunks: Iterable[bytes], original_name: str) -> Convert
         source = Path(workdir) / f"upload.{extension}"
         _write_limited(chunks, source)
         target = Path(workdir) / "converted.wav"
-        _run_sox(source, target)
+        _run_sox(source, target, original_name)
         duration = _duration(target)
         if duration <= 0:
             raise AudioError(_("The file contains no sound."))
@@ -84,7 +87,7 @@ def _write_limited(chunks: Iterable[bytes], path: Path) -> None:
         raise AudioError(_("The file is empty."))
 
 
-def _run_sox(source: Path, target: Path) -> None:
+def _run_sox(source: Path, target: Path, original_name: str) -> None:
     command = [SOX, "--no-show-progress", str(source), "-r", str(SAMPLE_RATE), "-c", "1"]
     command += ["-b", "16", "-e", "signed-integer", str(target)]
     try:
@@ -98,6 +101,7 @@ def _run_sox(source: Path, target: Path) -> None:
     problems = [line for line in result.stderr.splitlines() if BROKEN_INPUT_RE.search(line)]
     if result.returncode != 0 or not target.exists() or problems:
         reason = (problems or result.stderr.strip().splitlines() or ["?"])[-1]
+        reason = reason.replace(str(source), Path(original_name).name)  # no server paths
         raise AudioError(
             _("Not a readable audio file (sox: %(reason)s).") % {"reason": reason[:200]}
         )
@@ -105,7 +109,11 @@ def _run_sox(source: Path, target: Path) -> None:
 
 def _duration(path: Path) -> float:
     result = subprocess.run(
-        [SOXI, "-D", str(path)], capture_output=True, text=True, timeout=30, check=False
+        [SOXI, "-D", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=MEASURE_TIMEOUT_SECONDS,
+        check=False,
     )
     try:
         return float(result.stdout.strip())

@@ -32,6 +32,13 @@ class UzorAdminSite(AdminSite):
     site_title = _("Uzor admin")
     index_title = _("Administration")
     site_url = None  # no public site behind the admin: no "View site" link
+    index_template = "admin/uzor_index.html"  # the license above the app list
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        from appliance.admin.callcenter.license_status import WARN_DAYS, current_license
+
+        context = {"uzor_license": current_license(), "uzor_license_warn_days": WARN_DAYS}
+        return super().index(request, {**context, **(extra_context or {})})
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
         apps = super().get_app_list(request, app_label)

@@ -10,4 +10,8 @@ application = get_wsgi_application()
 
 from .startup import refuse_to_start_on_errors  # noqa: E402  (needs Django set up)
 
-refuse_to_start_on_errors()
+refusal = refuse_to_start_on_errors()
+if refusal is not None:  # no valid license: only the page that says how to install one
+    from .license_needed import license_needed_application
+
+    application = license_needed_application(refusal)

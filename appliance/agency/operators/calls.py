@@ -38,8 +38,11 @@ AGENCY_DIALPLAN = (
     # without a usable class it waits in silence rather than being dropped
     (HOLD_CONTEXT, "held", "1", "NoOp", "held"),
     (HOLD_CONTEXT, "held", "2", "MusicOnHold", "${UZOR_MOH}"),
-    (HOLD_CONTEXT, "held", "3", "Wait", "3600"),
-    (HOLD_CONTEXT, "held", "4", "Hangup", ""),
+    # taken off hold (the Bridge of unhold) the caller comes back here when that bridge ends:
+    # the call is over then, not a new wait
+    (HOLD_CONTEXT, "held", "3", "ExecIf", '$["${UZOR_UNHELD}" = "1"]?Hangup()'),
+    (HOLD_CONTEXT, "held", "4", "Wait", "3600"),
+    (HOLD_CONTEXT, "held", "5", "Hangup", ""),
     # the operator's leg waits, silent, until it is bridged back
     (HOLD_CONTEXT, "operator", "1", "NoOp", "operator"),
     (HOLD_CONTEXT, "operator", "2", "Wait", "3600"),
@@ -138,6 +141,7 @@ async def hold(service: OperatorService, session: Session, action: Action) -> di
         raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
     unit = service.unit_of(session)
     sound = next((g.hold_sound for g in session.groups if g.name == leg.group), None)
+    await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_UNHELD", "Value": ""})
     if sound:  # the group's hold sound; else the channel's own music-on-hold class
         await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_MOH",
                                      "Value": f"uzor-{sound}"})  # fmt: skip
@@ -159,9 +163,9 @@ async def unhold(service: OperatorService, session: Session, action: Action) -> 
     leg = session.legs.get(call_id or "")
     if leg is None or not leg.peer:
         raise ACPError("not_allowed", i18n._("no call on hold"), id=action.id)
-    await service.unit_of(session).action(
-        "Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"}
-    )
+    unit = service.unit_of(session)
+    await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_UNHELD", "Value": "1"})
+    await unit.action("Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"})
     service.commit(session, *m.call_unheld(session.operator, leg.call_id))
     service.notify(session, "event", "call_unheld", {"call_id": leg.call_id})
     return {}

@@ -15,6 +15,7 @@ contexts, so a reload of it never leaves the agency without them.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from appliance.agency.ami.errors import AMIError
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HIDDEN = "hidden"
+HIDDEN_CALLS_KEPT = 10_000  # call ids of number-hiding topics, remembered for their transfers
 DIALPLAN_RELOADS = frozenset({"pbx_config", "All"})  # Reload events' Module, without ".so"
 
 
@@ -48,6 +50,7 @@ class CallEvents:
         self.service = service
         self.topics = topics
         self._bridges: dict[str, set[str]] = {}
+        self._hidden: OrderedDict[str, None] = OrderedDict()
 
     def attach(self, unit: AMIManager) -> None:
         subscribe = unit.dispatcher.subscribe
@@ -70,14 +73,15 @@ class CallEvents:
 
     # queue calls -----------------------------------------------------------------------------
     def on_agent_called(self, event: Message) -> None:
-        session = self._session(event.get("Interface", ""))
-        if session is None:
-            return
         call_id = event.get("Linkedid", "")
         topic = self.topics.get(event.get("Exten", ""))
         number = event.get("CallerIDNum", "")
         if topic is not None and topic.hide_number:
             number = HIDDEN
+            self._remember_hidden(call_id)  # also for a transfer to another agency's operator
+        session = self._session(event.get("Interface", ""))
+        if session is None:
+            return
         try:
             result = m.call_ringing(session.operator, call_id, number)
         except m.NotAllowed as exc:
@@ -122,18 +126,30 @@ class CallEvents:
         if session is None:
             return
         call_id = event.get("DestLinkedid", "")
+        hidden = self._is_hidden(event)  # a hiding topic's caller, transferred
+        number = HIDDEN if hidden else event.get("CallerIDNum", "")
         try:
-            result = m.call_ringing(session.operator, call_id, event.get("CallerIDNum", ""))
+            result = m.call_ringing(session.operator, call_id, number)
         except m.NotAllowed as exc:
             log.warning("%s: a transfer rings although %s", session.agent, exc)
             return
+        if hidden:
+            self._remember_hidden(call_id)
         leg = session.leg(call_id)
         leg.channel, leg.peer = event.get("DestChannel", ""), event.get("Channel", "")
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
-            "call_id": call_id, "caller_name": event.get("CallerIDName", ""),
-            "number": event.get("CallerIDNum", "") or "unknown",
+            "call_id": call_id, "caller_name": "" if hidden else event.get("CallerIDName", ""),
+            "number": number or "unknown",
         })  # fmt: skip
+
+    def _remember_hidden(self, call_id: str) -> None:
+        self._hidden[call_id] = None
+        while len(self._hidden) > HIDDEN_CALLS_KEPT:
+            self._hidden.popitem(last=False)
+
+    def _is_hidden(self, event: Message) -> bool:
+        return any(event.get(key, "") in self._hidden for key in ("Linkedid", "DestLinkedid"))
 
     def _direct_call_to(self, event: Message) -> Session | None:
         """The session whose workplace this Dial event calls by number in Outbound."""

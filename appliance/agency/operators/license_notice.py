@@ -36,3 +36,8 @@ def expiry_notice(not_after: datetime | None, warn_days: int, now: float) -> dic
                     "administrator to renew it", date=f"{end:%Y-%m-%d %H:%M}",
                     days=math.ceil(left / DAY))  # fmt: skip
     return {"message": message, "not_after": end.isoformat()}
+
+
+def license_expired(not_after: datetime | None, now: float) -> bool:
+    """The license ended while the agency runs (it was valid when it started)."""
+    return not_after is not None and now >= not_after.timestamp()

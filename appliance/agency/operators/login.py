@@ -6,7 +6,6 @@ session with the same state; an older terminal still connected is told ``logged_
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import datetime
@@ -17,13 +16,14 @@ from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.i18n import _
 from appliance.agency.operators import machine as m
-from appliance.agency.operators.license_notice import expiry_notice
+from appliance.agency.operators.license_notice import expiry_notice, license_expired
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.operators.texts import logged_out
-from appliance.agency.passwords import check_password
+from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
+    from appliance.agency.store import OperatorRecord, WorkplaceRecord
 
 log = logging.getLogger(__name__)
 INTERFACE = "PJSIP/{number}"
@@ -40,19 +40,32 @@ class LoginService:
         self.license_not_after: datetime | None = None
         self.license_warn_days = 0
         self.restored: dict[str, dict[str, Any]] = {}
+        self.passwords = PasswordChecker()
+        self.starting: set[str] = set()  # agents whose new session is being set up
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
+        if license_expired(self.license_not_after, service.clock()):
+            raise ACPError("license_expired", _("the license has expired: new logins are refused "
+                                                "until a valid license is installed"),
+                           id=action.id)  # fmt: skip
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
         record = await service.store.operator(agent)
-        valid = record is not None and await asyncio.to_thread(
-            check_password, action.data["password"], record.password_hash
-        )
-        workplace = await service.store.workplace(mac)
-        if record is None or not valid or workplace is None:
-            raise ACPError(
-                "login_failed", _("wrong agent number, password or workplace"), id=action.id
+        try:
+            valid = await self.passwords.check(
+                action.data["password"], record.password_hash if record else None
             )
+        except PasswordPoolBusyError:
+            raise ACPError("rate_limited", _("the agency is busy checking logins; try again in "
+                                             "{seconds} s", seconds=2), id=action.id,
+                           details={"retry_after": 2}) from None  # fmt: skip
+        workplace = await service.store.workplace(mac)
+        if record is None or not valid:
+            raise ACPError("login_failed", _("wrong agent number or password"), id=action.id,
+                           details={"reason": "credentials"})  # fmt: skip
+        if workplace is None:  # told apart only after the password: a MAC is no secret
+            raise ACPError("login_failed", _("this workplace is not registered"), id=action.id,
+                           details={"reason": "unknown_workplace"})  # fmt: skip
         session = service.sessions.get(agent)
         resumed = session is not None or agent in self.restored
         busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
@@ -60,13 +73,7 @@ class LoginService:
             raise ACPError("not_allowed", _("the workplace is in use by agent {agent}",
                                             agent=busy.agent), id=action.id)  # fmt: skip
         if session is None:
-            self._check_limit(action)
-            groups = await service.store.groups_of(record.id)
-            unit = self._pick_unit()
-            interface = INTERFACE.format(number=workplace.number)
-            operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
-            session = Session(record, groups, workplace, unit, interface, operator)
-            await self._start(session)
+            session = await self._new_session(action, record, workplace)
         elif session.workplace.mac != mac:
             raise ACPError("not_allowed", _("agent {agent} is logged in at another workplace",
                                             agent=agent), id=action.id)  # fmt: skip
@@ -77,16 +84,39 @@ class LoginService:
             service.notify_client(client, "notification", "license", notice)
         return reply
 
+    async def _new_session(
+        self, action: Action, record: OperatorRecord, workplace: WorkplaceRecord
+    ) -> Session:
+        """A session for an operator who has none. Its place under the license's limit is taken
+        before the first await: logins at the same moment cannot all pass the check."""
+        agent, service = record.agent, self.service
+        if agent in self.starting:
+            raise ACPError("not_allowed", _("agent {agent} is logging in already", agent=agent),
+                           id=action.id)  # fmt: skip
+        self._check_limit(action)
+        self.starting.add(agent)
+        try:
+            groups = await service.store.groups_of(record.id)
+            unit = self._pick_unit(action)
+            interface = INTERFACE.format(number=workplace.number)
+            operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
+            session = Session(record, groups, workplace, unit, interface, operator)
+            await self._start(session)
+            return session
+        finally:
+            self.starting.discard(agent)
+
     def _check_limit(self, action: Action) -> None:
-        if self.max_operators is not None and len(self.service.sessions) >= self.max_operators:
+        taken = len(self.service.sessions) + len(self.starting)
+        if self.max_operators is not None and taken >= self.max_operators:
             raise ACPError("license_limit", _("the license allows at most {count} operators "
                                               "logged in at once", count=self.max_operators),
                            id=action.id)  # fmt: skip
 
-    def _pick_unit(self) -> str:
+    def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)
         if not names:
-            raise ACPError("pbx_unavailable", _("no PBX unit is configured"))
+            raise ACPError("pbx_unavailable", _("no PBX unit is configured"), id=action.id)
         up = [n for n in names if self.service.units[n].up]
         return (up or names)[0]
 
@@ -95,7 +125,8 @@ class LoginService:
         now = service.clock()
         saved = self.restored.pop(session.agent, None)
         if saved is not None and saved.get("workplace") == session.workplace.mac:
-            session.unit = saved.get("unit", session.unit)
+            if saved.get("unit") in service.units:  # else the unit is gone: the one picked
+                session.unit = saved["unit"]
             session.operator = restore_operator(session.agent, session.record.wrapup_seconds,
                                                 service.settings.pause_limit, saved)  # fmt: skip
             session.interval_start = float(saved.get("interval_start", now))
@@ -121,7 +152,7 @@ class LoginService:
         service = self.service
         unit = service.units[session.unit]
         topics = await service.store.outbound_topics()
-        ws_url, domain = _sip_access(unit)
+        ws_url, domain = _sip_access(unit, session.client.host if session.client else "")
         return {
             "operator": {"agent": session.agent, "name": session.record.name},
             "sip": {"username": session.workplace.number, "password": session.workplace.sip_secret,
@@ -135,7 +166,15 @@ class LoginService:
         }  # fmt: skip
 
 
-def _sip_access(unit: AMIManager) -> tuple[str, str]:
-    ws_url = unit.unit.ws_url or f"ws://{unit.unit.host}:8088/ws"
+# a host name or IPv4 address, or a bracketed IPv6 address, with an optional port
+_HOST = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def _sip_access(unit: AMIManager, public_host: str) -> tuple[str, str]:
+    """The unit's SIP WebSocket as the browser reaches it: the admin's URL for the unit, else
+    nginx's proxy for it on the server the terminal connected to (``wss://<host>/sip/<unit>``,
+    packaging/debian/uzor-agency: uzor-sip-proxies)."""
+    host = public_host if _HOST.fullmatch(public_host) else unit.unit.host
+    ws_url = unit.unit.ws_url or f"wss://{host}/sip/{unit.unit.name}"
     domain = unit.unit.sip_domain or unit.unit.host
     return ws_url, domain.split(":")[0]

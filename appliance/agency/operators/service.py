@@ -242,6 +242,12 @@ class OperatorService:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def drop_unit(self, unit: str) -> None:
+        """The unit is going away (removed or disabled in the admin): log its operators out
+        while its link is still up, so they leave its queues; they log in again elsewhere."""
+        for session in [s for s in self.sessions.values() if s.unit == unit]:
+            await self.force_logout(session.agent, "pbx_removed")
+
     async def force_logout(self, agent: str, reason: str) -> bool:
         session = self.sessions.get(agent)
         if session is None:

@@ -18,6 +18,7 @@ LOGOUT_MESSAGES = {  # the human text of a forced logout, by its reason
     "replaced": _("you logged in on another terminal: this one is logged out"),
     "maintenance": _("the agency is under maintenance: you have been logged out"),
     "license": _("the license does not allow this session: you have been logged out"),
+    "pbx_removed": _("your PBX unit was taken out of service: log in again"),
 }
 
 

@@ -30,8 +30,9 @@ class ServicesStep:
     def apply(self, ctx: Context, answers: Mapping[str, Any], progress: Progress) -> StepResult:
         progress(_("Restarting services..."))
         with_license = ctx.paths.license_file.is_file()
-        # the admin and the agency refuse to start without a valid license
-        units = [ADMIN_UNIT, NGINX_UNIT, AGENCY_UNIT] if with_license else [NGINX_UNIT]
+        # the agency refuses to start without a valid license; the admin then serves only the
+        # page that says how to install one
+        units = [ADMIN_UNIT, NGINX_UNIT, AGENCY_UNIT] if with_license else [ADMIN_UNIT, NGINX_UNIT]
         if not ctx.services.available():
             progress(
                 _(
@@ -55,15 +56,18 @@ class ServicesStep:
                 else:
                     ctx.services.restart(unit)
             except ServiceError as exc:
-                failures.append(str(exc))
+                failure = _("{unit}: did not start: {reason}")
+                failure = failure.format(unit=unit, reason=exc.reason)
+                progress("  " + failure)
+                failures.append(failure)
                 continue
             restarted += 1
             progress("  " + _("{unit}: running").format(unit=unit))
         if not with_license:
             progress(
                 _(
-                    "The admin ({admin}) and the agency ({agency}) start once a license is "
-                    "installed."
+                    "The agency ({agency}) starts once a license is installed; until then the "
+                    "admin ({admin}) shows how to install one."
                 ).format(admin=ADMIN_UNIT, agency=AGENCY_UNIT)
             )
         if failures:

@@ -30,7 +30,9 @@ PASSWORD = "s3cret-pass"
 WORKPLACE_MAC = "E8-03-9A-B5-E0-C9"
 
 
-def make_license(directory: Path, max_operators: int = 10) -> tuple[Path, Path]:
+def make_license(
+    directory: Path, max_operators: int = 10, max_pbx_units: int = 1
+) -> tuple[Path, Path]:
     from licensing.issue import issue_license
     from licensing.keys import generate_keypair, load_private_key
     from licensing.server_id import collect_facts
@@ -41,6 +43,7 @@ def make_license(directory: Path, max_operators: int = 10) -> tuple[Path, Path]:
         server=collect_facts(),
         customer="Uzor tests",
         max_operators=max_operators,
+        max_pbx_units=max_pbx_units,
     )
     path = directory / "license.key"
     path.write_text(license.armoured())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from ..apply import UnitResult, apply_dialplan
 from ..dialplan import RenderError
+from ..license_status import LicenseLimitError
 from ..models import PbxUnit
 from . import revisions  # noqa: F401  (registers the read-only revision list)
 
@@ -65,6 +66,9 @@ def run_apply(model_admin: Any, request: HttpRequest, units: Iterable[PbxUnit]) 
     except RenderError as exc:
         message = _("Nothing was applied: the configuration cannot be built: %(error)s")
         model_admin.message_user(request, message % {"error": exc}, messages.ERROR)
+        return
+    except LicenseLimitError as exc:
+        model_admin.message_user(request, str(exc), messages.ERROR)
         return
     for result in results:
         level, text = describe(result)

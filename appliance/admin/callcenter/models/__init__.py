@@ -1,5 +1,6 @@
 """The call-center model (SPEC section 3)."""
 
+from .changes import ChangeCounter, note_change
 from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
@@ -21,6 +22,7 @@ from .voicemail import VoicemailMessage
 __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
+    "ChangeCounter",
     "Context",
     "FlowTemplate",
     "Gateway",
@@ -40,5 +42,6 @@ __all__ = [
     "WeeklyRange",
     "Workplace",
     "hash_token",
+    "note_change",
     "refuse_builtin_delete",
 ]

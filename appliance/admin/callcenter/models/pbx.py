@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..license_status import enable_refusal, pbx_unit_limit
 from ..validators import validate_host, validate_latin_name
 from .base import ValidatedModel
 
@@ -87,6 +89,18 @@ class PbxUnit(ValidatedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An enabled unit must fit in the license's max_pbx_units."""
+        super().clean()
+        if not self.enabled:
+            return
+        limit = pbx_unit_limit()
+        if limit is None:
+            return
+        others = PbxUnit.objects.filter(enabled=True).exclude(pk=self.pk).count()
+        if others >= limit:
+            raise ValidationError({"enabled": enable_refusal(limit)})
 
     def issue_token(self) -> str:
         """Generate a new token, keep only its hash, and return it (shown to the admin once)."""

@@ -367,3 +367,18 @@ def test_the_action_checkbox_label_is_translated(client):
     make_operator("302")
     page = client.get(url(Operator, "changelist"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Выбрать этот объект, чтобы применить к нему действие - 302" in page
+
+
+@pytest.mark.parametrize("weak", ["agent1", "12345678901", "password123", "qwertyuiop"])
+def test_operator_form_refuses_a_weak_webagent_password(client, weak):
+    data = {
+        "agent_number": "101",
+        "password1": weak,
+        "password2": weak,
+        "ring_time": "15",
+        "wrapup_time": "10",
+        **inline_management("memberships"),
+    }
+    response = client.post(url(Operator, "add"), data, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "password1" in form_errors(response)
+    assert not Operator.objects.exists()

@@ -82,14 +82,21 @@ class FakeStore:
 
 
 class FakeUnit:
-    def __init__(self) -> None:
-        self.unit = UnitAccess("unit1", "10.0.0.5", 5038, "agency", "x", "wss://pbx/ws", "")
+    def __init__(self, name: str = "unit1", host: str = "10.0.0.5") -> None:
+        self.unit = UnitAccess(name, host, 5038, "agency", "x", "wss://pbx/ws", "")
+        self.started = self.stopped = False
         self.dispatcher = Dispatcher()
         self.actions: list[tuple[str, dict[str, str]]] = []
         self.up = True
         self.resync: list[Any] = []
         self.action_latency: list[Any] = []
         self.listed: dict[str, list[Message]] = {}
+
+    def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.stopped = True
 
     def on_resync(self, listener: Any) -> None:
         self.resync.append(listener)

@@ -6,30 +6,18 @@ The service is called directly (no schema in front of it), as another code path 
 import pytest
 
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.operators.tests.fakes import (
-    FakeNotifier,
-    FakeStore,
-    FakeUnit,
-    make_client,
-    shut_down,
-    wired_service,
-)
+from appliance.agency.operators.tests.fakes import FakeUnit
 from appliance.agency.operators.tests.test_service import logged_in
-from appliance.agency.operators.topics import TopicCache
 
 SMUGGLED_TOPIC = "11189&PJSIP/00442079460000@sipnet&PJSIP/89"  # the exploit from the review
 
 
 @pytest.fixture
-async def outbound():
-    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
-    topics = TopicCache(store)  # type: ignore[arg-type]
-    await topics.refresh()
-    service = wired_service(store, unit, notifier, topics, max_operators=2)
-    client, _ = await logged_in(service, make_client())
+async def outbound(world):
+    service, _store, unit, _notifier = world
+    client, _ = await logged_in(service)
     await service.handle(client, Action("set_mode", {"mode": "outbound", "topic": "111"}, 2))
-    yield service, client, unit
-    await shut_down(service)
+    return service, client, unit
 
 
 def _originated(unit: FakeUnit) -> list[dict[str, str]]:

@@ -1,9 +1,11 @@
 from datetime import UTC, datetime
 
-from appliance.agency.operators.license_notice import DAY, expiry_notice, parse_not_after
-from appliance.agency.operators.tests.test_service import logged_in, world
+import pytest
 
-__all__ = ["world"]
+from appliance.agency.acp.messages import ACPError
+from appliance.agency.operators.license_notice import DAY, expiry_notice, parse_not_after
+from appliance.agency.operators.tests.fakes import make_client
+from appliance.agency.operators.tests.test_service import logged_in, login
 
 END = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -58,3 +60,14 @@ async def test_login_sends_no_license_notification_far_from_the_end(world) -> No
     service.logins.license_not_after = datetime.fromtimestamp(service.clock() + 30 * DAY, UTC)
     await logged_in(service)
     assert "license" not in notifier.names()
+
+
+async def test_a_license_that_expires_while_running_stops_new_logins(world) -> None:
+    service, *_ = world
+    await logged_in(service)  # before the end: in
+    service.logins.license_not_after = datetime.fromtimestamp(service.clock() - 1, UTC)
+    with pytest.raises(ACPError) as err:
+        await service.login(make_client(), login("102", mac="a0b1c2d3e4f5"))
+    assert err.value.code == "license_expired"
+    assert "license has expired" in str(err.value.message)
+    assert "101" in service.sessions  # who is logged in stays

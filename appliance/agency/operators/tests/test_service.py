@@ -8,26 +8,10 @@ from appliance.agency.config import OperatorsConfig
 from appliance.agency.operators.tests.fakes import (
     MAC,
     PASSWORD,
-    FakeNotifier,
-    FakeStore,
-    FakeUnit,
     make_client,
     settle,
-    shut_down,
-    wired_service,
 )
 from appliance.agency.operators.texts import logged_out
-from appliance.agency.operators.topics import TopicCache
-
-
-@pytest.fixture
-async def world():
-    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
-    topics = TopicCache(store)  # type: ignore[arg-type]
-    await topics.refresh()
-    service = wired_service(store, unit, notifier, topics, max_operators=2)
-    yield service, store, unit, notifier
-    await shut_down(service)
 
 
 def login(agent: str = "101", password: str = PASSWORD, mac: str = "E8:03:9A:B5:E0:C9") -> Action:
@@ -63,10 +47,17 @@ async def test_login_joins_every_group_queue_with_penalty_and_returns_sip_access
 
 async def test_wrong_password_or_workplace_is_login_failed(world) -> None:
     service, *_ = world
-    for action in (login(password="nope"), login(mac="00:00:00:00:00:01"), login(agent="999")):
+    cases = (
+        (login(password="nope"), "credentials"),
+        (login(agent="999"), "credentials"),
+        (login(agent="999", mac="00:00:00:00:00:01"), "credentials"),
+        (login(mac="00:00:00:00:00:01"), "unknown_workplace"),
+    )
+    for action, reason in cases:
         with pytest.raises(ACPError) as err:
             await service.login(make_client(), action)
         assert err.value.code == "login_failed"
+        assert err.value.details == {"reason": reason}
 
 
 async def test_the_license_limits_concurrent_operators(world) -> None:
@@ -256,7 +247,7 @@ async def test_a_terminal_away_past_the_grace_time_is_paused(world) -> None:
     service.settings = OperatorsConfig(pause_limit=600, reconnect_grace=0.05)
     client, _ = await logged_in(service)
     await service.disconnected(client)
-    for _ in range(100):
+    for _ in range(500):  # up to 10 s on a busy machine
         if service.sessions["101"].operator.reason == "disconnected":
             break
         await asyncio.sleep(0.02)
@@ -299,11 +290,20 @@ async def test_hold_uses_the_groups_hold_sound_and_unhold_bridges_back(world) ->
         "Setvar",
         {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_MOH", "Value": "uzor-jazz"},
     )
+    assert unit.actions[-3] == (
+        "Setvar",
+        {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_UNHELD", "Value": ""},
+    )
     assert unit.actions[-1][0] == "Redirect"
     assert unit.actions[-1][1]["Channel"] == "PJSIP/trunk-1"
     assert unit.actions[-1][1]["ExtraChannel"] == "PJSIP/201-7"
     assert notifier.last("state_changed")["state"] == "hold"
     await service.handle(client, Action("unhold", {}, 3))
+    # once that bridge ends, the caller's dialplan hangs up instead of waiting (the ghost call)
+    assert unit.actions[-2] == (
+        "Setvar",
+        {"Channel": "PJSIP/trunk-1", "Variable": "UZOR_UNHELD", "Value": "1"},
+    )
     assert unit.actions[-1] == (
         "Bridge",
         {"Channel1": "PJSIP/201-7", "Channel2": "PJSIP/trunk-1", "Tone": "no"},

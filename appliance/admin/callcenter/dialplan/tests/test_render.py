@@ -146,6 +146,8 @@ def test_the_agencys_hold_and_conference_contexts_survive_a_dialplan_reload(tmp_
     (hold,) = _sections(extensions, "uzor-agency-hold")
     assert "exten => held,1,NoOp(held)" in hold.splitlines()
     assert "same => n,MusicOnHold(${UZOR_MOH})" in hold.splitlines()
+    # back from hold, the caller's call ends with its bridge (no one-hour wait left behind)
+    assert 'same => n,ExecIf($["${UZOR_UNHELD}" = "1"]?Hangup())' in hold.splitlines()
     assert "exten => operator,1,NoOp(operator)" in hold.splitlines()
     (conference,) = _sections(extensions, "uzor-agency-conference")
     assert "same => n,ConfBridge(${EXTEN})" in conference.splitlines()
@@ -249,6 +251,28 @@ def test_a_bad_sound_name_or_transport_is_refused(tmp_path):
     Gateway.objects.filter(pk=model.gateway.pk).update(transport="udp")
     Sound.objects.filter(pk=model.greeting.pk).update(name="x)\nexten=>s,1,System(id")
     with pytest.raises(RenderError, match="sound name"):
+        render_unit(load_snapshot(), "u", 1)
+
+
+def test_trunks_are_known_only_by_address_and_workplaces_by_user_name(tmp_path):
+    build_model(tmp_path, gateway_host="10.0.0.5")
+    pjsip = render_unit(load_snapshot(), "u", 1)["pjsip.conf"]
+    trunk = _sections(pjsip, "sipnet")[0].splitlines()
+    workplace = _sections(pjsip, "1001")[0].splitlines()
+    assert "identify_by = ip" in trunk
+    assert "identify_by = username" in workplace and "auth = 1001" in workplace
+    # a workplace's SIP only from the app node's nginx (admin.yaml workplace_signalling_from)
+    rules = [line for line in workplace if line.startswith(("deny", "permit"))]
+    assert rules == ["deny = 0.0.0.0/0.0.0.0", "deny = ::/0", "permit = 127.0.0.0/8",
+                     "permit = ::1/128"]  # fmt: skip
+
+
+@translation.override("en")
+@pytest.mark.parametrize("reserved", ["anonymous", "Anonymous", "transport-udp", "uzor-refused"])
+def test_a_gateway_with_a_reserved_name_is_refused(tmp_path, reserved):
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(name=reserved)  # around the model's rules
+    with pytest.raises(RenderError, match="reserved"):
         render_unit(load_snapshot(), "u", 1)
 
 

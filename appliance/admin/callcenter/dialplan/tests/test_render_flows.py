@@ -99,7 +99,7 @@ def test_the_migration_gives_existing_topics_their_standard_flow(tmp_path):
     model = build_model(tmp_path)
     InboundTopic.objects.filter(pk=model.topic.pk).update(flow=None)
     migration = importlib.import_module(
-        "appliance.admin.callcenter.migrations.0005_inbound_standard_flow"
+        "appliance.admin.callcenter.migrations.0006_inbound_standard_flow"
     )
     migration.fill_standard_flows(apps, None)
     topic = InboundTopic.objects.get(pk=model.topic.pk)

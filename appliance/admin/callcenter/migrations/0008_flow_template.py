@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('callcenter', '0006_voicemail'),
+        ('callcenter', '0007_voicemail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -33,7 +33,7 @@ def clear_standard_flows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callcenter", "0004_revision"),
+        ("callcenter", "0005_changecounter"),
     ]
 
     operations = [

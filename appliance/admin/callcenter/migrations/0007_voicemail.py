@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('callcenter', '0005_inbound_standard_flow'),
+        ('callcenter', '0006_inbound_standard_flow'),
     ]
 
     operations = [

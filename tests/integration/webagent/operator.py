@@ -1,0 +1,70 @@
+"""The operator's hands in the browser: log in, read the screen, wait for a state, read the
+phone's RTP counters (the app's diagnostics handle) — the Playwright calls the tests share."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.integration.webagent.site import PASSWORD, Site
+
+TIMEOUT_MS = 30_000
+
+
+def open_login(browser: Any, site: Site, mac: str | None = None, lang: str = "en") -> Page:
+    page: Page = browser.new_page()
+    page.on("console", lambda m: print(f"[page] {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: print(f"[page] error: {e}"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(site.agent_url(mac, lang) if mac else site.agent_url(lang=lang))
+    return page
+
+
+def log_in(page: Page, agent: str = "101", password: str = PASSWORD) -> None:
+    page.fill("input[name=agent]", agent)
+    page.fill("input[name=password]", password)
+    page.press("input[name=password]", "Enter")
+
+
+def logged_in(browser: Any, site: Site, agent: str = "101", mac: str | None = None) -> Page:
+    page = open_login(browser, site, mac)
+    log_in(page, agent)
+    expect(page.get_by_test_id("state")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_phone_registered(page)
+    return page
+
+
+def wait_phone_registered(page: Page) -> None:
+    try:
+        page.wait_for_function(
+            "window.uzorDiagnostics.state().phone === 'registered'", timeout=TIMEOUT_MS
+        )
+    except Exception as exc:
+        phone = page.evaluate("window.uzorDiagnostics.state().phone")
+        raise AssertionError(f"the phone did not register (status {phone!r})") from exc
+
+
+def state_of(page: Page) -> str:
+    return str(page.get_by_test_id("state").get_attribute("data-state"))
+
+
+def wait_state(page: Page, state: str, timeout_ms: int = TIMEOUT_MS) -> None:
+    expect(page.get_by_test_id("state")).to_have_attribute("data-state", state, timeout=timeout_ms)
+
+
+def rtp(page: Page) -> dict[str, int]:
+    return dict(page.evaluate("window.uzorDiagnostics.rtpStats()"))
+
+
+def wait_rtp(page: Page, inbound: int, outbound: int, timeout: float = 20) -> dict[str, int]:
+    """Wait until the phone has received and sent at least that many RTP packets."""
+    deadline = time.monotonic() + timeout
+    stats = rtp(page)
+    while time.monotonic() < deadline:
+        stats = rtp(page)
+        if stats["inbound"] >= inbound and stats["outbound"] >= outbound:
+            return stats
+        time.sleep(0.3)
+    raise AssertionError(f"RTP never reached in={inbound} out={outbound}: {stats}")

@@ -157,3 +157,23 @@ bench-webagent: webagent venv pbx-rootfs ## Webagent: first-load bytes and time 
 # `make test` runs the JS unit tests and builds dist/ (the browser tests serve it); lint type-checks.
 test test-integration: webagent test-webagent-js
 lint: lint-webagent
+
+# --- admin: the visual call-flow editor ---
+# Drawflow and the editor (appliance/admin/callcenter/flow_editor/src) bundled by esbuild from the
+# committed npm lock into the admin's static files (git-ignored; nothing is fetched at run time).
+FLOW_EDITOR := appliance/admin/callcenter/flow_editor
+FLOW_EDITOR_MODULES := $(FLOW_EDITOR)/node_modules/.package-lock.json
+FLOW_EDITOR_JS := appliance/admin/callcenter/static/callcenter/flow-editor/editor.js
+.PHONY: admin-flow-editor
+
+$(FLOW_EDITOR_MODULES): $(FLOW_EDITOR)/package.json $(FLOW_EDITOR)/package-lock.json
+	cd $(FLOW_EDITOR) && npm ci --no-audit --no-fund --prefer-offline
+	@touch $@
+
+$(FLOW_EDITOR_JS): $(FLOW_EDITOR_MODULES) $(FLOW_EDITOR)/build.mjs $(wildcard $(FLOW_EDITOR)/src/*)
+	cd $(FLOW_EDITOR) && node build.mjs
+
+admin-flow-editor: $(FLOW_EDITOR_JS) ## Admin: bundle the visual call-flow editor into its static files
+
+# The browser tests use the editor: build it before pytest starts.
+test test-integration: admin-flow-editor

@@ -6,7 +6,10 @@ Starts a throwaway MariaDB (as the test fixture does), migrates, loads 5,000 ope
 their configuration through ``#exec uzor-confgen``, then measures:
 
 - render: the snapshot of the model plus a revision per unit (targets: <= 2 s);
-- apply: render + AMI reload on both units + read back (target: applied on both <= 10 s).
+- apply: render + AMI reload on both units + read back (target: applied on both <= 10 s);
+
+both first with every topic on the standard flow, then with every topic holding its own
+20-node call flow (every node kind; bench/callflow_sample.py), side by side.
 
 Run as root: ``make bench-admin`` or ``.venv/bin/python bench/admin_apply.py [--rounds N]``.
 """
@@ -46,6 +49,10 @@ def main() -> None:
         load_model(Path(tempfile.mkdtemp(prefix="uzor-bench-sounds-")))
         admin = AdminServer()
         units = [boot_unit(admin, name) for name in ("pbx1", "pbx2")]
+        print("-- every topic on the standard flow (schedule -> greeting -> queue)")
+        measure(args.rounds, units)
+        give_every_topic_a_flow()
+        print("-- every topic with its own 20-node call flow")
         measure(args.rounds, units)
         admin.stop()
     finally:
@@ -132,6 +139,26 @@ def load_model(tmp: Path) -> None:
     )  # fmt: skip
     sizes = ", ".join(f"{v} {k}" for k, v in SIZES.items())
     print(f"model: {sizes} (loaded in {time.perf_counter() - started:.1f} s)")
+
+
+def give_every_topic_a_flow() -> None:
+    """A distinct 20-node flow per topic (its SEGMENT value differs), so nothing is shared."""
+    from django.db import transaction
+
+    from appliance.admin.callcenter.models import Group, InboundTopic, Sound
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from callflow_sample import twenty_node_flow
+
+    started = time.perf_counter()
+    sounds = list(Sound.objects.order_by("name").values_list("name", flat=True))
+    groups = list(Group.objects.order_by("name").values_list("name", flat=True))
+    with transaction.atomic():
+        for pk in InboundTopic.objects.values_list("pk", flat=True):
+            flow = twenty_node_flow(sounds, groups, "night")
+            flow["nodes"][1]["value"] = f"topic{pk}"
+            InboundTopic.objects.filter(pk=pk).update(flow=flow)
+    print(f"flows stored in {time.perf_counter() - started:.1f} s")
 
 
 def boot_unit(admin: AdminServer, name: str) -> AsteriskUnit:

@@ -20,6 +20,9 @@ Configuration (``/etc/uzor/confgen.yaml``, or ``--config``; a flat ``key: value`
     tls_verify: true                                # default
     ca_file: /etc/uzor/admin-ca.pem                 # optional
     timeout: 5                                      # seconds, default
+
+``uzor-confgen --voicemail <file.wav> --topic <number>`` uploads a message a call flow recorded
+(the dialplan runs it from a hangup handler) and deletes it once the admin has stored it.
 """
 
 from __future__ import annotations
@@ -45,11 +48,15 @@ from typing import Any, TextIO
 DEFAULT_CONFIG = Path("/etc/uzor/confgen.yaml")
 CONFIG_ENV = "UZOR_CONFGEN_CONFIG"
 SOUNDS_PLACEHOLDER = "@UZOR_SOUNDS_DIR@"
+VOICEMAIL_PLACEHOLDER = "@UZOR_VOICEMAIL_DIR@"
+CONFGEN_PLACEHOLDER = "@UZOR_CONFGEN@"  # this script with its --config, for System()
+VOICEMAIL_NAME_RE = re.compile(r"^([0-9]{8}-[0-9]{6})-([0-9]{0,32})-[0-9.]{1,40}\.wav$")
 BUNDLE_FORMAT = 1
 FILE_NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]*\.conf$")
 SOUND_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*-[0-9a-f]{12}\.wav$")
 MAX_BUNDLE = 64 * 1024 * 1024
 MAX_SOUND = 64 * 1024 * 1024
+MAX_VOICEMAIL = 32 * 1024 * 1024
 LOG_LIMIT = 1024 * 1024
 
 EXIT_OK, EXIT_NO_CONFIG, EXIT_USAGE = 0, 2, 64
@@ -72,6 +79,10 @@ class Settings:
     @property
     def sounds_dir(self) -> Path:
         return self.cache_dir / "sounds"
+
+    @property
+    def voicemail_dir(self) -> Path:
+        return self.cache_dir / "voicemail"
 
 
 # -- the bundle format (shared with the admin, which imports these) -------------------------
@@ -193,6 +204,30 @@ class AdminClient:
         if len(data) > limit:
             raise ConfgenError(f"{path}: answer larger than {limit} bytes")
         return data
+
+    def post(self, path: str, data: bytes, headers: dict[str, str]) -> bytes:
+        url = f"{self.base}/{path}"
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, see parse_settings
+            url,
+            data=data,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "audio/wav",
+                **headers,
+            },
+        )
+        try:
+            opened = urllib.request.urlopen(  # noqa: S310
+                request, timeout=max(self.settings.timeout, 30), context=self.context
+            )
+            with opened as response:
+                return bytes(response.read(4096))
+        except urllib.error.HTTPError as exc:
+            raise ConfgenError(f"admin answered {exc.code} for {path}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ConfgenError(f"admin unreachable at {self.base}: {reason}") from exc
 
     def current(self) -> tuple[int, str]:
         try:
@@ -362,12 +397,16 @@ def read_file(cache: Cache, sha256: str, name: str, unit: str) -> tuple[int, str
     return int(bundle["revision"]), str(bundle["files"][name])
 
 
-def render_file(text: str, settings: Settings) -> str:
+def render_file(text: str, settings: Settings, config: Path | None = None) -> str:
     text = text.replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
+    text = text.replace(VOICEMAIL_PLACEHOLDER, str(settings.voicemail_dir))
+    if config is not None:
+        command = f"{sys.executable} {Path(__file__).resolve()} --config {config.resolve()}"
+        text = text.replace(CONFGEN_PLACEHOLDER, command)
     return text if text.endswith("\n") else text + "\n"
 
 
-def produce(settings: Settings, name: str, log: Log) -> str:
+def produce(settings: Settings, name: str, log: Log, config: Path | None = None) -> str:
     cache = Cache(settings)
     with cache.locked():
         try:
@@ -381,7 +420,33 @@ def produce(settings: Settings, name: str, log: Log) -> str:
                 raise ConfgenError(f"{exc}; and no last-good copy yet") from exc
             revision, text = read_file(cache, last_good, name, settings.unit)
             log.write(f"{name}: last-good revision {revision}")
-    return render_file(text, settings)
+    return render_file(text, settings, config)
+
+
+def upload_voicemail(settings: Settings, path: Path, topic: str, log: Log) -> None:
+    """Send one recorded message to the admin; delete it once stored there. A message whose
+    caller hung up before the recording started does not exist: nothing to do."""
+    path = Path(os.path.abspath(path))
+    root = settings.voicemail_dir.resolve()
+    if path.parent.parent != root or not path.name.endswith(".wav"):
+        raise ConfgenError(f"{path}: not a voicemail file under {root}")
+    match = VOICEMAIL_NAME_RE.match(path.name)
+    if not match:
+        raise ConfgenError(f"{path.name}: not a voicemail file name")
+    if not path.exists():
+        log.write(f"voicemail {path.name}: nothing recorded")
+        return
+    data = path.read_bytes()
+    if len(data) > MAX_VOICEMAIL:
+        raise ConfgenError(f"{path.name}: larger than {MAX_VOICEMAIL} bytes")
+    recorded = time.mktime(time.strptime(match.group(1), "%Y%m%d-%H%M%S"))
+    headers = {"X-Uzor-Caller": match.group(2), "X-Uzor-Recorded": str(int(recorded))}
+    if re.fullmatch(r"[0-9]{1,32}", topic or ""):
+        headers["X-Uzor-Topic"] = topic
+    mailbox = path.parent.name
+    AdminClient(settings).post(f"voicemail/{urllib.parse.quote(mailbox)}", data, headers)
+    path.unlink()
+    log.write(f"voicemail {path.name}: uploaded for mailbox {mailbox}")
 
 
 class Log:
@@ -408,17 +473,30 @@ def one_line(text: str) -> str:
 def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     parser = argparse.ArgumentParser(prog="uzor-confgen", description=__doc__.splitlines()[0])
-    parser.add_argument("file", help="generated file to print, e.g. pjsip.conf")
+    parser.add_argument("file", nargs="?", help="generated file to print, e.g. pjsip.conf")
     parser.add_argument("--config", type=Path, help=f"default ${CONFIG_ENV} or {DEFAULT_CONFIG}")
+    parser.add_argument("--voicemail", type=Path, help="upload this recorded message")
+    parser.add_argument("--topic", default="", help="the topic number of the message")
     args = parser.parse_args(argv)
     config = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     log = Log(None)
+    if args.voicemail is not None:
+        try:
+            settings = load_settings(config)
+            log = Log(settings.cache_dir / "confgen.log")
+            upload_voicemail(settings, args.voicemail, args.topic, log)
+        except (ConfgenError, OSError) as exc:
+            log.write(f"voicemail {args.voicemail}: FAILED: {exc}")
+            return EXIT_NO_CONFIG
+        return EXIT_OK
+    if not args.file:
+        parser.error("name a generated file, or --voicemail")
     try:
         settings = load_settings(config)
         log = Log(settings.cache_dir / "confgen.log")
         if not FILE_NAME_RE.match(args.file):
             raise ConfgenError(f"not a generated file name: {args.file!r}")
-        out.write(produce(settings, args.file, log))
+        out.write(produce(settings, args.file, log, config))
     except (ConfgenError, OSError) as exc:
         log.write(f"{args.file}: FAILED: {exc}")
         out.write(f"; uzor-confgen: {one_line(str(exc))}\n")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:unit_name>/current", views.current, name="current"),
     path("<str:unit_name>/revisions/<int:number>", views.revision, name="revision"),
     path("<str:unit_name>/sounds/<str:filename>", views.sound, name="sound"),
+    path("<str:unit_name>/voicemail/<str:mailbox>", views.voicemail, name="voicemail"),
 ]

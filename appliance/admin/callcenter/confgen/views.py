@@ -7,15 +7,22 @@ unit names nor the tokens can be probed.
 
 from __future__ import annotations
 
+import datetime
+import io
 import json
 import logging
+import re
+import wave
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
-from ..models import PbxUnit, Revision, Sound, hash_token
-from .client import SOUND_NAME_RE
+from ..models import PbxUnit, Revision, Sound, VoicemailMessage, hash_token
+from .client import MAX_VOICEMAIL, SOUND_NAME_RE
 
 log = logging.getLogger("uzor.confgen")
 _DUMMY_HASH = hash_token("not-a-token")
@@ -84,3 +91,55 @@ def sound(request: HttpRequest, unit_name: str, filename: str) -> HttpResponse:
     if found is None or not found.file:
         return _not_found("the sound was deleted after the revision: apply again")
     return FileResponse(Path(found.file.path).open("rb"), content_type="audio/wav")
+
+
+MAILBOX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")
+NUMBER_RE = re.compile(r"^[0-9]{1,32}$")
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return JsonResponse({"error_id": "bad-request", "message": message, "details": {}}, status=400)
+
+
+@csrf_exempt  # a unit with its bearer token, not a browser session
+@require_POST
+def voicemail(request: HttpRequest, unit_name: str, mailbox: str) -> HttpResponse:
+    """A message a call flow recorded on the unit (a WAV body; caller, topic and time in
+    X-Uzor-* headers)."""
+    unit = _authorized_unit(request, unit_name)
+    if unit is None:
+        return _unauthorized()
+    if not MAILBOX_RE.match(mailbox):
+        return _bad_request("not a mailbox name")
+    length = int(request.headers.get("Content-Length") or 0)
+    if not 0 < length <= MAX_VOICEMAIL:
+        return _bad_request(f"the message must be 1 to {MAX_VOICEMAIL} bytes")
+    # read() rather than .body: a long message is larger than Django's in-memory form limit
+    data = request.read(MAX_VOICEMAIL + 1)
+    if len(data) != length:
+        return _bad_request("the message is shorter or longer than announced")
+    try:
+        with wave.open(io.BytesIO(data)) as audio:
+            duration = audio.getnframes() / float(audio.getframerate() or 1)
+    except (wave.Error, EOFError) as exc:
+        return _bad_request(f"not a WAV file: {exc}")
+    caller = request.headers.get("X-Uzor-Caller", "")
+    topic = request.headers.get("X-Uzor-Topic", "")
+    try:
+        stamp = datetime.datetime.fromtimestamp(
+            int(request.headers.get("X-Uzor-Recorded", "")), tz=datetime.UTC
+        )
+    except (ValueError, OverflowError, OSError):
+        stamp = timezone.now()
+    message = VoicemailMessage(
+        mailbox=mailbox,
+        caller=caller if NUMBER_RE.match(caller) else "",
+        topic_number=topic if NUMBER_RE.match(topic) else "",
+        unit=unit,
+        recorded_at=stamp,
+        duration=round(duration, 1),
+    )
+    message.file.save(f"{mailbox}-{stamp:%Y%m%d-%H%M%S}.wav", ContentFile(data), save=False)
+    message.save()
+    log.info("unit %s uploaded voicemail %s for mailbox %s", unit.name, message.pk, mailbox)
+    return JsonResponse({"id": message.pk}, status=201)

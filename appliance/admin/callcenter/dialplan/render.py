@@ -9,6 +9,8 @@ extensions.conf.
 from __future__ import annotations
 
 import ipaddress
+import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +18,12 @@ import jinja2
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ..callflow.default import standard_flow
+from ..callflow.validate import Refs
 from ..models import OUTBOUND_CONTEXT
 from ..validators import is_reserved_sip_name
 from . import escape as esc
+from .flows import FlowContext, compile_flow
 from .schedules import schedule_context, schedule_lines
 from .snapshot import Snapshot
 
@@ -186,6 +191,12 @@ def _moh_classes(snapshot: Snapshot) -> list[dict[str, str]]:
 
 
 def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
+    inbound = snapshot.memo.get("inbound")
+    if inbound is None:  # the same for every unit: compiled once per snapshot
+        flows = _flow_context(snapshot)
+        compiled = COMPILED.for_context(flows)
+        inbound = [_inbound_topic(snapshot, t, flows, compiled) for t in snapshot.inbound]
+        snapshot.memo["inbound"] = inbound
     return {
         "contexts": _custom_contexts(snapshot),
         "schedules": [
@@ -196,7 +207,7 @@ def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
             }
             for s in snapshot.schedules.values()
         ],
-        "inbound": [_inbound_topic(snapshot, t) for t in snapshot.inbound],
+        "inbound": inbound,
         "inbound_transformations": [
             _transformation(row, "Inbound") for row in snapshot.inbound_transformations
         ],
@@ -227,18 +238,74 @@ def _custom_contexts(snapshot: Snapshot) -> list[dict[str, Any]]:
     ]
 
 
-def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
+class CompiledFlows:
+    """Compiled flows kept across Applies (this process), per set of what they refer to.
+
+    A compiled flow depends only on the flow and on the sounds, groups, schedules and
+    workplaces it may refer to (``FlowContext``); when any of those change, the cache starts
+    afresh. Topics cloned or made from one template share one entry."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fingerprint = ""
+        self.flows: dict[str, list[str]] = {}
+
+    def for_context(self, flows: FlowContext) -> dict[str, list[str]]:
+        fingerprint = json.dumps(
+            [sorted(flows.refs.sounds), sorted(flows.refs.groups), sorted(flows.refs.schedules),
+             sorted(flows.refs.workplaces), sorted(flows.sound_paths.items()),
+             sorted(flows.schedule_ids.items())]
+        )  # fmt: skip
+        with self.lock:
+            if fingerprint != self.fingerprint or len(self.flows) > MAX_COMPILED:
+                self.fingerprint, self.flows = fingerprint, {}
+            return self.flows
+
+
+COMPILED = CompiledFlows()
+MAX_COMPILED = 20_000
+
+
+def _flow_context(snapshot: Snapshot) -> FlowContext:
+    refs = Refs(
+        sounds=set(snapshot.sounds),
+        groups={g.name for g in snapshot.groups},
+        schedules={s.name for s in snapshot.schedules.values()},
+        workplaces=set(snapshot.workplace_numbers),
+    )
+    return FlowContext(
+        refs=refs,
+        sound_paths={name: str(sound_path(snapshot, name)) for name in snapshot.sounds},
+        schedule_ids={s.name: s.id for s in snapshot.schedules.values()},
+    )
+
+
+def _topic_flow(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
+    if topic.flow is not None:
+        return dict(topic.flow)
+    return standard_flow(
+        topic.greeting,
+        topic.closed_sound,
+        topic.group,
+        [snapshot.schedules[s].name for s in topic.schedule_ids],
+    )
+
+
+def _inbound_topic(
+    snapshot: Snapshot, topic: Any, flows: FlowContext, compiled: dict[str, list[str]]
+) -> dict[str, Any]:
     what = _("inbound topic %(name)s") % {"name": topic.number}
+    flow = _topic_flow(snapshot, topic)
+    key = json.dumps(flow, sort_keys=True)  # topics cloned or made from a template share one
+    if key not in compiled:
+        compiled[key] = compile_flow(flow, flows, what)
     return {
         "id": topic.id,
         "number": esc.digits(topic.number, what),
         "comment": esc.comment(topic.name),
         "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
-        "queue": esc.name(topic.group, f"{what}: {_('group')}") if topic.group else None,
-        "greeting": sound_path(snapshot, topic.greeting),
-        "closed_sound": sound_path(snapshot, topic.closed_sound),
-        "schedules": [schedule_context(s) for s in topic.schedule_ids],
+        "flow": compiled[key],
     }
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
-from django.db.models import Min
+from django.db.models import Min, Q
 
+from ..callflow.sounds import flow_sound_names
 from ..models import (
     Context,
     Gateway,
@@ -83,6 +85,7 @@ class InboundData:
     greeting: str | None
     closed_sound: str | None
     schedule_ids: list[int]
+    flow: dict[str, Any] | None = None  # an edited call flow; None: the standard flow
 
 
 @dataclass
@@ -97,12 +100,16 @@ class Snapshot:
     outbound: list[dict[str, object]]
     routes: list[dict[str, object]]
     sounds: dict[str, SoundFile]  # by sound name, only the sounds in use
+    workplace_numbers: set[str] = field(default_factory=set)
+    # Rendering's per-snapshot memo (compiled call flows, shared by every unit's render).
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
 
 
 def load_snapshot() -> Snapshot:
     sound_ids: set[int] = set()
+    sound_names: set[str] = set()
     groups = _groups(sound_ids)
-    inbound = _inbound(sound_ids)
+    inbound = _inbound(sound_ids, sound_names)
     return Snapshot(
         workplaces=list(
             Workplace.objects.order_by("number").values("number", "description", "sip_secret")
@@ -138,7 +145,8 @@ def load_snapshot() -> Snapshot:
                 "id", "pattern", "transformation", "caller_id", "gateway__name", "description"
             )
         ),
-        sounds=_sounds(sound_ids),
+        sounds=_sounds(sound_ids, sound_names),
+        workplace_numbers=set(Workplace.objects.values_list("number", flat=True)),
     )
 
 
@@ -169,7 +177,7 @@ def _groups(sound_ids: set[int]) -> list[GroupData]:
     return result
 
 
-def _inbound(sound_ids: set[int]) -> list[InboundData]:
+def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
     schedules: dict[int, list[int]] = {}
     through = InboundTopic.non_working_schedules.through.objects.order_by("schedule_id")
     for topic_id, schedule_id in through.values_list("inboundtopic_id", "schedule_id"):
@@ -177,11 +185,16 @@ def _inbound(sound_ids: set[int]) -> list[InboundData]:
     rows = InboundTopic.objects.order_by("number").values(
         "id", "number", "name", "script_url", "hide_caller_number", "group__name",
         "working_sound_id", "working_sound__name", "non_working_sound_id",
-        "non_working_sound__name",
+        "non_working_sound__name", "flow",
     )  # fmt: skip
     result = []
     for row in rows:
         sound_ids.update(s for s in (row["working_sound_id"], row["non_working_sound_id"]) if s)
+        flow = row["flow"] if isinstance(row["flow"], dict) else None
+        if flow is not None and flow.get("standard"):
+            flow = None  # regenerated from the topic's fields at render time
+        if flow is not None:
+            sound_names.update(flow_sound_names(flow))
         result.append(
             InboundData(
                 id=row["id"],
@@ -193,6 +206,7 @@ def _inbound(sound_ids: set[int]) -> list[InboundData]:
                 greeting=row["working_sound__name"],
                 closed_sound=row["non_working_sound__name"],
                 schedule_ids=schedules.get(row["id"], []),
+                flow=flow,
             )
         )
     return result
@@ -228,9 +242,9 @@ def _schedules() -> dict[int, ScheduleData]:
     return schedules
 
 
-def _sounds(ids: set[int]) -> dict[str, SoundFile]:
+def _sounds(ids: set[int], names: set[str]) -> dict[str, SoundFile]:
     sounds = {}
-    for sound in Sound.objects.filter(id__in=ids).order_by("name"):
+    for sound in Sound.objects.filter(Q(id__in=ids) | Q(name__in=names)).order_by("name"):
         path = sound.file.path
         sounds[sound.name] = SoundFile(sound.name, path, file_sha256(path))
     return sounds

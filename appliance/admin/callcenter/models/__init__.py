@@ -1,6 +1,7 @@
 """The call-center model (SPEC section 3)."""
 
 from .changes import ChangeCounter, note_change
+from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
 from .revision import Revision
@@ -16,12 +17,14 @@ from .routing import (
 from .schedules import Schedule, SpecificDate, WeeklyRange
 from .sounds import Sound
 from .topics import InboundTopic, OutboundTopic
+from .voicemail import VoicemailMessage
 
 __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
     "ChangeCounter",
     "Context",
+    "FlowTemplate",
     "Gateway",
     "Group",
     "InboundTopic",
@@ -35,6 +38,7 @@ __all__ = [
     "Sound",
     "SpecificDate",
     "Transformation",
+    "VoicemailMessage",
     "WeeklyRange",
     "Workplace",
     "hash_token",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +19,9 @@ from .sounds import Sound
 class InboundTopic(TopicDirectory, ValidatedModel):
     """Rules for inbound calls to one topic number (all of them live in the Inbound context).
 
-    ``flow`` is reserved for the visual call-flow editor: when set, it describes the call flow
-    as a graph and replaces the standard flow built from the fields here.
+    ``flow`` is the topic's call flow (``callcenter/callflow``). A new topic gets the standard
+    flow (schedule -> greeting -> queue), marked ``standard``: it is regenerated from the fields
+    here whenever they change. A flow edited by an admin replaces those fields' call handling.
     """
 
     number = models.CharField(
@@ -81,6 +84,47 @@ class InboundTopic(TopicDirectory, ValidatedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.flow is None:
+            self.flow = self.standard_flow()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.flow is not None and not self.flow_is_standard:
+            from ..callflow.validate import FlowError, Refs, check_flow, flow_problem
+
+            try:
+                check_flow(self.flow, Refs.from_db())
+            except FlowError as exc:
+                # not keyed by field: admin forms edit the flow through fields of their own
+                raise ValidationError([flow_problem(p) for p in exc.problems]) from exc
+
+    @property
+    def flow_is_standard(self) -> bool:
+        return not isinstance(self.flow, dict) or bool(self.flow.get("standard"))
+
+    def standard_flow(self) -> dict[str, Any]:
+        from ..callflow.default import standard_flow
+
+        schedules = (
+            list(self.non_working_schedules.order_by("id").values_list("name", flat=True))
+            if self.pk
+            else []
+        )
+        return standard_flow(
+            self.working_sound.name if self.working_sound else None,
+            self.non_working_sound.name if self.non_working_sound else None,
+            self.group.name if self.group else None,
+            schedules,
+        )
+
+    def current_flow(self) -> dict[str, Any]:
+        """The flow calls follow now (a standard flow regenerated from the fields)."""
+        if self.flow_is_standard:
+            return self.standard_flow()
+        return dict(self.flow)
 
 
 class OutboundTopic(TopicDirectory, ValidatedModel):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def colleagues_of(service: OperatorService, agent: str) -> list[dict[str, Any]]:
-    """Every session but the caller's, by agent number: who, where and in which state."""
+    """Every session but the caller's, by agent number: who, where, in which state (and why)."""
     return [
         {
             "agent": s.agent,
@@ -21,6 +21,7 @@ def colleagues_of(service: OperatorService, agent: str) -> list[dict[str, Any]]:
             "workplace": s.workplace.number,
             "mode": s.operator.mode.value,
             "state": s.operator.state.value,
+            "reason": s.operator.reason,
         }
         for s in sorted(service.sessions.values(), key=lambda s: s.agent)
         if s.agent != agent

@@ -24,7 +24,7 @@ async def test_colleagues_lists_the_other_logged_in_operators_with_workplace_and
     assert answer == {
         "colleagues": [
             {"agent": "102", "name": "Olga", "workplace": "202", "mode": "inbound",
-             "state": "pause"},
+             "state": "pause", "reason": "lunch"},
         ]
     }  # fmt: skip
     assert_valid(reply(action, answer))

@@ -24,6 +24,7 @@ from appliance.agency.config import OperatorsConfig
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
+from appliance.agency.operators.colleagues import colleagues
 from appliance.agency.operators.effects import Effect, Logout
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
@@ -323,4 +324,5 @@ _ACTIONS: dict[str, ActionHandler] = {
     "task_finish": _task_finish,
     "auto_answer": _auto_answer,
     "ping": _ping,
+    "colleagues": colleagues,
 }

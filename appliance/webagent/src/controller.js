@@ -6,6 +6,7 @@ import { actionError, loginError } from "./errors.js";
 import { openMicrophone, RingTone } from "./phone/media.js";
 import { Phone } from "./phone/phone.js";
 import { addRecent, parseRecent, recentKey } from "./recent.js";
+import { parseColleagues } from "./colleagues.js";
 import { sessionFromSnapshot } from "./session.js";
 import { Emitter } from "./emitter.js";
 import { translate } from "./i18n/index.js";
@@ -90,6 +91,7 @@ export class Controller {
       groups: result.groups ?? [], topics, session,
       calls: reconcileCalls(old.calls, result.session?.calls, now),
       outboundTopic: old.outboundTopic || topics[0]?.prefix || "",
+      colleagues: [],
       recent: parseRecent(this.env.storage.getItem(recentKey(old.mac, agent)) ?? "[]"),
     });
     if (this.phone) this.phone.autoAnswer = session.autoAnswer;
@@ -184,6 +186,15 @@ export class Controller {
     const call = callId ? this.store.get().calls.find((c) => c.callId === callId) : activeCall(this.store.get().calls);
     if ((!call || call.state === "ringing") && this.phone?.reject()) return;
     if (call) await this.act("hangup", { call_id: call.callId }).catch(() => {});
+  }
+
+  /** The phone book of the dial window; a failure keeps the last list (the next refresh retries). */
+  async loadColleagues() {
+    try {
+      this.store.set({ colleagues: parseColleagues(await this.acp.request("colleagues", {})) });
+    } catch {
+      // the link banner already says when the agency is unreachable
+    }
   }
 
   /** @param {string} number @param {string} [topic] */

@@ -26,6 +26,7 @@
  *   maintenance: string | null,
  *   supervisorMessage: {text: string, from: string} | null,
  *   recent: import("./recent.js").RecentCall[],
+ *   colleagues: import("./colleagues.js").Colleague[],
  *   pending: string | null,
  *   panel: "none" | "dial" | "keypad" | "help" | "settings",
  *   lastCall: import("./calls.js").Call | null,
@@ -41,7 +42,7 @@ export function initialState(p) {
     loginBusy: false, loginError: null, operator: null, groups: [], topics: [],
     outboundTopic: "", session: null, calls: [], acp: "idle", phone: "off", phoneRinging: null,
     muted: false, ended: null, notice: null, warning: null, maintenance: null,
-    supervisorMessage: null, recent: [], pending: null, panel: "none",
+    supervisorMessage: null, recent: [], colleagues: [], pending: null, panel: "none",
     lastCall: null, micVolume: 1, speakerVolume: 1, now: p.now,
   };
 }

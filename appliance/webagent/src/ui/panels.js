@@ -1,8 +1,9 @@
-// Windows over the workplace: the dial window (number, outbound topic, recent calls), the DTMF
+// Windows over the workplace: the dial window (number, outbound topic, colleagues, recent calls), the DTMF
 // keypad, the help overlay and the settings (volumes, language).
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import { activeCall } from "../calls.js";
+import { COLLEAGUES_REFRESH_MS, colleagueState } from "../colleagues.js";
 import { rules } from "../session.js";
 import { html } from "./html.js";
 import { Btn, LangSwitch } from "./widgets.js";
@@ -22,6 +23,11 @@ function Dialog({ title, c, t, children, testid }) {
 /** @param {P} p */
 export function DialWindow({ state, c, t }) {
   const [number, setNumber] = useState("");
+  useEffect(() => {
+    c.loadColleagues();
+    const timer = setInterval(() => c.loadColleagues(), COLLEAGUES_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [c]);
   const s = state.session;
   if (!s) return null;
   const why = rules(s, state.calls).dial;
@@ -45,6 +51,14 @@ export function DialWindow({ state, c, t }) {
       </label>
       <button class="btn btn-primary" type="submit" data-testid="btn-dial" disabled=${!valid || !!why} title=${why ? t(why) : t("btn.dial")}>☎ ${t("btn.dial")}</button>
     </form>
+    <h3>${t("dial.colleagues")}</h3>
+    ${state.colleagues.length === 0
+      ? html`<p class="muted">${t("dial.no_colleagues")}</p>`
+      : html`<ul class="recent colleagues" data-testid="colleagues">${state.colleagues.map((m) => html`<li data-agent=${m.agent}>
+          <button type="button" class="link" data-testid=${`colleague-${m.agent}`} title=${t("dial.call_colleague", { number: m.workplace })}
+            onClick=${() => setNumber(m.workplace)}>${m.name || m.agent}</button>
+          <span class="muted small">${t("dial.colleague_where", { agent: m.agent, workplace: m.workplace })}</span>
+          <span class=${`colleague-state state-${colleagueState(m)}`} data-testid="colleague-state" data-state=${m.state}>${t(`state.${colleagueState(m)}`)}</span></li>`)}</ul>`}
     <h3>${t("dial.recent")}</h3>
     ${state.recent.length === 0
       ? html`<p class="muted">${t("dial.no_recent")}</p>`

@@ -31,6 +31,8 @@ mkdir -p "$payload/debs" "$payload/keys" "$out"
 
 # The operators' browser app, built from the committed npm lock (uzor-webagent ships dist/).
 make -C "$repo" --no-print-directory webagent >"$stage/webagent.log" 2>&1 || { cat "$stage/webagent.log" >&2; echo "build_run: make webagent failed" >&2; exit 1; }
+# The admin's visual call-flow editor, bundled into its static files (git-ignored) before the wheel.
+make -C "$repo" --no-print-directory admin-flow-editor >"$stage/flow-editor.log" 2>&1 || { cat "$stage/flow-editor.log" >&2; echo "build_run: make admin-flow-editor failed" >&2; exit 1; }
 
 # The public half signs nothing; it names the signer and ships in uzor-common as a trusted key.
 openssl pkey -in "$vendor_key" -pubout -out "$payload/keys/vendor.pub"

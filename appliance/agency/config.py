@@ -64,6 +64,8 @@ class AcpConfig(_Section):
     client_queue: int = Field(ge=1)
     login_attempts_per_minute: int = Field(ge=1)
     heartbeat: float = Field(gt=0)
+    # permessage-deflate; off: the protocol as documented uses no WebSocket extensions
+    compress: bool = False
 
 
 class AmiConfig(_Section):

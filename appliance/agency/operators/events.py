@@ -15,11 +15,12 @@ contexts, so a reload of it never leaves the agency without them.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from appliance.agency.ami.errors import AMIError
 from appliance.agency.ami.manager import AMIManager, Snapshot
 from appliance.agency.ami.parser import Message
+from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import Session
@@ -37,6 +38,21 @@ def _real_parties(channels: list[str]) -> list[str]:
     """The channels that are not Local channels (a Local pair may yet be optimized away), or
     all of them when every one is Local."""
     return [c for c in channels if not c.startswith("Local/")] or channels
+
+
+ASTERISK_PLACEHOLDERS = frozenset({"", "<unknown>", "unknown"})  # caller ID Asterisk lacks
+
+
+def caller_name(event: Message) -> str:
+    """The caller's name, or "" when Asterisk has none (it says ``<unknown>``)."""
+    name = event.get("CallerIDName", "").strip()
+    return "" if name in ASTERISK_PLACEHOLDERS else name
+
+
+def caller_number(event: Message) -> str:
+    """The caller's number, or ``unknown`` when Asterisk has none."""
+    number = event.get("CallerIDNum", "").strip()
+    return "unknown" if number in ASTERISK_PLACEHOLDERS else number
 
 
 def interface_of(channel: str) -> str:
@@ -64,6 +80,7 @@ class CallEvents:
         subscribe("Hangup", self.on_hangup)
         subscribe("Reload", lambda event: self.on_reload(unit, event))
         unit.on_resync(self.on_resync)
+        unit.on_lost(lambda: self.on_link_lost(unit.unit.name))
 
     def _session(self, interface: str) -> Session | None:
         return self.service.by_interface.get(interface)
@@ -75,7 +92,7 @@ class CallEvents:
             return
         call_id = event.get("Linkedid", "")
         topic = self.topics.get(event.get("Exten", ""))
-        number = event.get("CallerIDNum", "")
+        number = caller_number(event)
         if topic is not None and topic.hide_number:
             number = HIDDEN
         try:
@@ -90,8 +107,8 @@ class CallEvents:
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
             "call_id": call_id,
-            "caller_name": "" if number == HIDDEN else event.get("CallerIDName", ""),
-            "number": number or "unknown",
+            "caller_name": "" if number == HIDDEN else caller_name(event),
+            "number": number,
             "topic": {"number": event.get("Exten", ""),
                       "description": topic.description if topic else "",
                       "script_url": topic.script_url if topic else None},
@@ -117,13 +134,15 @@ class CallEvents:
 
     def on_dial_begin(self, event: Message) -> None:
         """A workplace dialled by its number (another operator transfers or consults): the
-        operator there sees an incoming call, as for a queue call but without a topic."""
+        operator there sees an incoming call, as for a queue call but without a topic. A call
+        the workplace's phone places itself is followed like one started with ``dial``."""
+        self._phone_dials(event)
         session = self._direct_call_to(event)
         if session is None:
             return
         call_id = event.get("DestLinkedid", "")
         try:
-            result = m.call_ringing(session.operator, call_id, event.get("CallerIDNum", ""))
+            result = m.call_ringing(session.operator, call_id, caller_number(event))
         except m.NotAllowed as exc:
             log.warning("%s: a transfer rings although %s", session.agent, exc)
             return
@@ -131,9 +150,32 @@ class CallEvents:
         leg.channel, leg.peer = event.get("DestChannel", ""), event.get("Channel", "")
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
-            "call_id": call_id, "caller_name": event.get("CallerIDName", ""),
-            "number": event.get("CallerIDNum", "") or "unknown",
+            "call_id": call_id, "caller_name": caller_name(event),
+            "number": caller_number(event),
         })  # fmt: skip
+
+    def _phone_dials(self, event: Message) -> None:
+        session = self._session(interface_of(event.get("Channel", "")))
+        call_id = event.get("Linkedid", "")
+        if session is None or not call_id or event.get("Context") != calls.OUTBOUND_CONTEXT:
+            return
+        known = {c.call_id for c in session.operator.calls} | set(session.legs)
+        if call_id in known or (session.consult and session.consult.call_id == call_id):
+            return  # the agency's own dial, transfer or consultation
+        exten, topic = event.get("Exten", ""), session.operator.outbound_topic
+        number = exten[len(topic) :] if topic and exten.startswith(topic) else exten
+        try:
+            result = m.call_dialing(session.operator, call_id, number)
+        except m.NotAllowed as exc:
+            log.warning("%s: the phone dials %s although %s", session.agent, exten, exc)
+            return
+        leg = session.leg(call_id)
+        leg.channel, leg.peer = event.get("Channel", ""), event.get("DestChannel", "")
+        self.service.commit(session, *result)
+        data: dict[str, Any] = {"call_id": call_id, "number": number}
+        if topic and exten.startswith(topic):
+            data["topic"] = {"prefix": topic}
+        self.service.notify(session, "event", "call_dialing", data)
 
     def _direct_call_to(self, event: Message) -> Session | None:
         """The session whose workplace this Dial event calls by number in Outbound."""
@@ -230,6 +272,15 @@ class CallEvents:
         session.legs.pop(call_id, None)
         self.service.notify(session, "event", "call_ended", {"call_id": call_id, "cause": cause})
         self.service.react(session, m.call_ended(session.operator, call_id, self.service.clock()))
+
+    def on_link_lost(self, unit: str) -> None:
+        """The unit's AMI link went down: its operators are warned (calls may fail)."""
+        message = _("the connection to the PBX unit {unit} is lost: calls and actions may fail "
+                    "until it is back", unit=unit)  # fmt: skip
+        for session in list(self.service.sessions.values()):
+            if session.unit == unit:
+                self.service.notify(session, "warning", "pbx_unavailable",
+                                    {"unit": unit, "message": message})  # fmt: skip
 
     # resync ----------------------------------------------------------------------------------
     def on_reload(self, unit: AMIManager, event: Message) -> None:

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.ami.errors import AMIError
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.i18n import _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice
 from appliance.agency.operators.session import Session, restore_operator
-from appliance.agency.operators.texts import logged_out
+from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.passwords import check_password
 
 if TYPE_CHECKING:
@@ -66,7 +67,11 @@ class LoginService:
             interface = INTERFACE.format(number=workplace.number)
             operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
             session = Session(record, groups, workplace, unit, interface, operator)
-            await self._start(session)
+            try:
+                await self._start(session)
+            except AMIError as exc:
+                raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id,
+                               details={"unit": session.unit}) from exc  # fmt: skip
         elif session.workplace.mac != mac:
             raise ACPError("not_allowed", _("agent {agent} is logged in at another workplace",
                                             agent=agent), id=action.id)  # fmt: skip
@@ -79,9 +84,9 @@ class LoginService:
 
     def _check_limit(self, action: Action) -> None:
         if self.max_operators is not None and len(self.service.sessions) >= self.max_operators:
-            raise ACPError("license_limit", _("the license allows at most {count} operators "
-                                              "logged in at once", count=self.max_operators),
-                           id=action.id)  # fmt: skip
+            raise ACPError("license_limit", _("operators logged in at once allowed by the "
+                                              "license: {count}; no more can log in",
+                                              count=self.max_operators), id=action.id)  # fmt: skip
 
     def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)

@@ -6,6 +6,7 @@ an ``AudioError`` whose text is shown to the admin.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -25,6 +26,8 @@ SAMPLE_RATE = 8000
 CONVERT_TIMEOUT_SECONDS = 120
 # sox exits 0 on some damaged input but says so; a cut-off greeting is refused, not kept.
 BROKEN_INPUT_RE = re.compile(r"sox FAIL|Premature EOF|checksum mismatch|LOST_SYNC", re.IGNORECASE)
+
+log = logging.getLogger("uzor.sounds")
 
 
 class AudioError(Exception):
@@ -98,8 +101,9 @@ def _run_sox(source: Path, target: Path) -> None:
     problems = [line for line in result.stderr.splitlines() if BROKEN_INPUT_RE.search(line)]
     if result.returncode != 0 or not target.exists() or problems:
         reason = (problems or result.stderr.strip().splitlines() or ["?"])[-1]
+        log.warning("sox refused an upload: %s", reason[:500])  # sox's words, with its temp path
         raise AudioError(
-            _("Not a readable audio file (sox: %(reason)s).") % {"reason": reason[:200]}
+            _("Not a readable audio file: sox cannot read it. Upload a WAV, MP3, OGG or FLAC file.")
         )
 
 

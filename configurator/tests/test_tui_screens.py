@@ -131,8 +131,28 @@ async def test_tls_existing_certificate_errors_show_under_the_field(tmp_path: Pa
         field(app, "tls.key").query_one(Input).value = str(missing)
         await advance(app, pilot)
         assert field(app, "tls.certificate").error_text == (
-            f"Cannot read {missing}: No such file or directory"
+            f"Cannot read {missing}: there is no such file"
         )
+        assert step_id(app) == "tls"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_tls_key_error_never_names_the_current_directory(
+    tmp_path: Path, size: tuple[int, int], language: str
+) -> None:
+    set_language(language)
+    app = ConfiguratorApp(make_context(tmp_path / "root"), [TlsStep(), FinishStep()])
+    missing = tmp_path / "missing.key"
+    async with app.run_test(size=size) as pilot:
+        field(app, "tls.mode").query_one(RadioSet).focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        field(app, "tls.key").query_one(Input).value = str(missing)  # no certificate given
+        await advance(app, pilot)
+        error = field(app, "tls.key").error_text
+        assert str(missing) in error and "Is a directory" not in error and " .:" not in error
+        assert ("there is no such file" if language == "en" else "такого файла нет") in error
         assert step_id(app) == "tls"
 
 

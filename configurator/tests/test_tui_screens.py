@@ -210,3 +210,25 @@ async def test_enter_walks_the_fields_then_presses_next(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert field(app, "superuser.password_again").error_text == "The passwords do not match."
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_rerun_offers_no_new_superuser_and_the_switch_answers_y_and_n(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    helper = tmp_path / "superuser-helper"
+    helper.write_text("#!/bin/sh\ncat >/dev/null\nexit 10\n")  # "a superuser exists"
+    helper.chmod(0o755)
+    ctx = make_context(tmp_path / "root", superuser_command=[str(helper)])
+    app = ConfiguratorApp(ctx, [SuperuserStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        switch = field(app, "superuser.create").query_one(Switch)
+        assert switch.value is False
+        assert not field(app, "superuser.username").display
+        switch.focus()
+        await pilot.press("y")
+        await pilot.pause()
+        assert switch.value is True and field(app, "superuser.username").display
+        await pilot.press("n")
+        await pilot.pause()
+        assert switch.value is False and step_id(app) == "superuser"

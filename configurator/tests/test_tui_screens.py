@@ -232,3 +232,24 @@ async def test_a_rerun_offers_no_new_superuser_and_the_switch_answers_y_and_n(
         await pilot.press("n")
         await pilot.pause()
         assert switch.value is False and step_id(app) == "superuser"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_long_error_wraps_to_the_terminal_width(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = ConfiguratorApp(make_context(tmp_path / "root"), [TlsStep(), FinishStep()])
+    missing = tmp_path / ("a-certificate-file-with-a-long-name-" * 4) / "missing.crt"
+    async with app.run_test(size=size) as pilot:
+        field(app, "tls.mode").query_one(RadioSet).focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        field(app, "tls.certificate").query_one(Input).value = str(missing)
+        await advance(app, pilot)
+        label = field(app, "tls.certificate").query_one("#error")
+        text = field(app, "tls.certificate").error_text
+        assert len(text) > size[0]
+        assert label.region.right <= size[0]
+        assert label.size.height >= 2  # wrapped, not cut
+        rendered = "".join(line.text for line in label.render_lines(label.region.reset_offset))
+        assert "".join(rendered.split()) == "".join(text.split())  # every character shown

@@ -30,7 +30,7 @@ class StepScreen(Screen[None]):
     StepScreen #intro { margin-bottom: 1; }
     StepScreen #log { height: 10; border: round $secondary; }
     StepScreen #buttons { height: auto; align-horizontal: right; padding: 0 1; }
-    StepScreen #step-error { color: $error; height: auto; }
+    StepScreen #step-error { color: $error; height: auto; width: 100%; }
     """
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", show=False),

@@ -223,6 +223,7 @@ def _inbound_topic(snapshot: Snapshot, topic: Any) -> dict[str, Any]:
         "greeting": sound_path(snapshot, topic.greeting),
         "closed_sound": sound_path(snapshot, topic.closed_sound),
         "schedules": [schedule_context(s) for s in topic.schedule_ids],
+        "active": topic.active,
     }
 
 

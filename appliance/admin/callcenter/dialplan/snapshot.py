@@ -83,6 +83,7 @@ class InboundData:
     greeting: str | None
     closed_sound: str | None
     schedule_ids: list[int]
+    active: bool = True  # the topic directory's state: suspended or closed take no calls
 
 
 @dataclass
@@ -177,7 +178,7 @@ def _inbound(sound_ids: set[int]) -> list[InboundData]:
     rows = InboundTopic.objects.order_by("number").values(
         "id", "number", "name", "script_url", "hide_caller_number", "group__name",
         "working_sound_id", "working_sound__name", "non_working_sound_id",
-        "non_working_sound__name",
+        "non_working_sound__name", "state",
     )  # fmt: skip
     result = []
     for row in rows:
@@ -193,6 +194,7 @@ def _inbound(sound_ids: set[int]) -> list[InboundData]:
                 greeting=row["working_sound__name"],
                 closed_sound=row["non_working_sound__name"],
                 schedule_ids=schedules.get(row["id"], []),
+                active=row["state"] == InboundTopic.State.ACTIVE,
             )
         )
     return result

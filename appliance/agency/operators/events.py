@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HIDDEN = "hidden"
+AGENCY_CALL_PREFIX = "uzor-"  # the ChannelId of the agency's own Originate (calls.dial)
 DIALPLAN_RELOADS = frozenset({"pbx_config", "All"})  # Reload events' Module, without ".so"
 
 
@@ -131,12 +132,12 @@ class CallEvents:
         session = self._session(interface_of(event.get("Channel", "")))
         if session is not None and event.get("Linkedid", "") in session.legs:
             session.legs[event["Linkedid"]].channel = event["Channel"]
+        elif session is not None:
+            self._phone_dials(session, event)
 
     def on_dial_begin(self, event: Message) -> None:
         """A workplace dialled by its number (another operator transfers or consults): the
-        operator there sees an incoming call, as for a queue call but without a topic. A call
-        the workplace's phone places itself is followed like one started with ``dial``."""
-        self._phone_dials(event)
+        operator there sees an incoming call, as for a queue call but without a topic."""
         session = self._direct_call_to(event)
         if session is None:
             return
@@ -154,14 +155,18 @@ class CallEvents:
             "number": caller_number(event),
         })  # fmt: skip
 
-    def _phone_dials(self, event: Message) -> None:
-        session = self._session(interface_of(event.get("Channel", "")))
+    def _phone_dials(self, session: Session, event: Message) -> None:
+        """A call the workplace's phone places itself (its dial pad, not ``dial``): its channel
+        is the call's first (Uniqueid = Linkedid) and enters the Outbound context; followed like
+        a ``dial`` (the agency's own Originate ids start with ``uzor-``)."""
         call_id = event.get("Linkedid", "")
-        if session is None or not call_id or event.get("Context") != calls.OUTBOUND_CONTEXT:
+        if (
+            not call_id
+            or call_id != event.get("Uniqueid")
+            or call_id.startswith(AGENCY_CALL_PREFIX)
+            or event.get("Context") != calls.OUTBOUND_CONTEXT
+        ):
             return
-        known = {c.call_id for c in session.operator.calls} | set(session.legs)
-        if call_id in known or (session.consult and session.consult.call_id == call_id):
-            return  # the agency's own dial, transfer or consultation
         exten, topic = event.get("Exten", ""), session.operator.outbound_topic
         number = exten[len(topic) :] if topic and exten.startswith(topic) else exten
         try:
@@ -169,8 +174,7 @@ class CallEvents:
         except m.NotAllowed as exc:
             log.warning("%s: the phone dials %s although %s", session.agent, exten, exc)
             return
-        leg = session.leg(call_id)
-        leg.channel, leg.peer = event.get("Channel", ""), event.get("DestChannel", "")
+        session.leg(call_id).channel = event.get("Channel", "")
         self.service.commit(session, *result)
         data: dict[str, Any] = {"call_id": call_id, "number": number}
         if topic and exten.startswith(topic):

@@ -25,19 +25,19 @@ async def test_a_call_the_phone_dials_itself_is_followed_like_dial(site: Site) -
         mode = await terminal.call("set_mode", {"mode": "outbound", "topic": "111"})
         assert mode["name"] == "set_mode.result", mode
         target = (site.unit.sip_host, site.unit.sip_port)
-        call = asyncio.create_task(asyncio.to_thread(
+        result = await asyncio.to_thread(
             call_as_workplace, target, "1001", site.model.workplace.sip_secret,
             "11189001234567", final=200,
-        ))  # fmt: skip
-        try:
-            dialing = (await until(terminal, "call_dialing"))["data"]
-            assert dialing["number"] == "89001234567"
-            assert dialing["topic"] == {"prefix": "111"}
-            answered = await until(terminal, "call_answered")
-            assert answered["data"]["call_id"] == dialing["call_id"]
-            ended = await until(terminal, "call_ended")
-            assert ended["data"]["call_id"] == dialing["call_id"]
-        finally:
-            result = await call
+        )  # fmt: skip
         assert result.returncode == 0, result.stdout[-2000:]
         assert site.carrier.wait_for_call(timeout=30, since=since).number == "89001234567"
+        try:
+            dialing = (await until(terminal, "call_dialing", 10))["data"]
+            assert dialing["number"] == "89001234567"
+            assert dialing["topic"] == {"prefix": "111"}
+            answered = await until(terminal, "call_answered", 10)
+            assert answered["data"]["call_id"] == dialing["call_id"]
+            ended = await until(terminal, "call_ended", 10)
+            assert ended["data"]["call_id"] == dialing["call_id"]
+        except TimeoutError:
+            pytest.fail(f"terminal got {terminal.events}\nagency log:\n{site.agency.tail()}")

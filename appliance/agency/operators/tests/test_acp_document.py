@@ -112,8 +112,8 @@ async def test_a_call_the_phone_dials_itself_is_followed_like_dial(world) -> Non
     client = make_client()
     await service.login(client, LOGIN)
     await service.handle(client, Action("set_mode", {"mode": "outbound", "topic": "111"}, 8))
-    unit.emit({"Event": "DialBegin", "Channel": "PJSIP/201-05", "DestChannel": "PJSIP/gw-06",
-               "Context": "Outbound", "Exten": "11189001234567", "Linkedid": "P1"})  # fmt: skip
+    unit.emit({"Event": "Newchannel", "Channel": "PJSIP/201-05", "Context": "Outbound",
+               "Exten": "11189001234567", "Uniqueid": "P1", "Linkedid": "P1"})  # fmt: skip
     assert notifier.last("call_dialing") == {
         "call_id": "P1",
         "number": "89001234567",
@@ -127,3 +127,18 @@ async def test_a_call_the_phone_dials_itself_is_followed_like_dial(world) -> Non
                "Cause-txt": "Normal Clearing"})  # fmt: skip
     assert notifier.last("call_ended") == {"call_id": "P1", "cause": "Normal Clearing"}
     assert service.sessions["101"].operator.calls == ()
+
+
+async def test_the_agencys_own_dial_and_a_ringing_phone_are_not_taken_for_the_phones_call(
+    world,
+) -> None:
+    service, unit, notifier, _ = world
+    client = make_client()
+    await service.login(client, LOGIN)
+    await service.handle(client, Action("set_mode", {"mode": "outbound", "topic": "111"}, 8))
+    own = "uzor-0a1b"  # the agency's Originate (dial)
+    unit.emit({"Event": "Newchannel", "Channel": "PJSIP/201-07", "Context": "Outbound",
+               "Exten": "11189001234567", "Uniqueid": own, "Linkedid": own})  # fmt: skip
+    unit.emit({"Event": "Newchannel", "Channel": "PJSIP/201-08", "Context": "Outbound",
+               "Exten": "201", "Uniqueid": "C2", "Linkedid": "C1"})  # fmt: skip
+    assert "call_dialing" not in notifier.names()

@@ -125,3 +125,27 @@ bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
 	$(VPY) bench/ami_ingest.py
 	$(VPY) bench/acp_fanout.py
+
+# --- webagent ---
+# The operator's browser workplace (appliance/webagent): npm ci from the committed lock, esbuild
+# bundles it into appliance/webagent/dist/ (static, every URL relative: served under /agent/).
+WEBAGENT := appliance/webagent
+WEBAGENT_MODULES := $(WEBAGENT)/node_modules/.package-lock.json
+.PHONY: webagent test-webagent-js lint-webagent
+
+$(WEBAGENT_MODULES): $(WEBAGENT)/package.json $(WEBAGENT)/package-lock.json
+	cd $(WEBAGENT) && npm ci --no-audit --no-fund --prefer-offline
+	@touch $@
+
+webagent: deps $(WEBAGENT_MODULES) ## Webagent: build the static app into appliance/webagent/dist/
+	cd $(WEBAGENT) && node build.mjs
+
+test-webagent-js: deps $(WEBAGENT_MODULES) ## Webagent: unit tests of the pure modules (node --test)
+	cd $(WEBAGENT) && node --test test/*.test.js
+
+lint-webagent: deps $(WEBAGENT_MODULES) ## Webagent: type-check the JS (tsc --checkJs, JSDoc)
+	cd $(WEBAGENT) && node_modules/.bin/tsc -p jsconfig.json
+
+# `make test` runs the JS unit tests and builds dist/ (the browser tests serve it); lint type-checks.
+test test-integration: webagent test-webagent-js
+lint: lint-webagent

@@ -29,6 +29,9 @@ trap 'rm -rf "$stage"' EXIT
 payload="$stage/uzor_$version"
 mkdir -p "$payload/debs" "$payload/keys" "$out"
 
+# The operators' browser app, built from the committed npm lock (uzor-webagent ships dist/).
+make -C "$repo" --no-print-directory webagent >"$stage/webagent.log" 2>&1 || { cat "$stage/webagent.log" >&2; echo "build_run: make webagent failed" >&2; exit 1; }
+
 # The public half signs nothing; it names the signer and ships in uzor-common as a trusted key.
 openssl pkey -in "$vendor_key" -pubout -out "$payload/keys/vendor.pub"
 "$repo/packaging/build_debs.sh" --version "$version" --vendor-pubkey "$payload/keys/vendor.pub" --out "$payload/debs" >/dev/null

@@ -26,6 +26,7 @@ from tests.e2e import appliance
 from tests.fixtures.target import (
     CACHE,
     SHARED_PORTS,
+    Target,
     TargetError,
     attach,
     busy_ports,
@@ -40,6 +41,8 @@ CREDENTIALS = STATE_DIR / "credentials.txt"
 WORK = Path("/var/tmp/uzor-demo")  # noqa: S108 - root-owned, fixed on purpose: demo-stop finds it
 VENDOR_DIR = CACHE / "demo-vendor"
 PBX_WORK = Path("/var/tmp/uzor-demo-pbx")  # noqa: S108 - root-owned, fixed: demo-stop finds it
+# what installer/demo_seed.py creates: the walkthrough's operator and workplace
+OPERATOR, OPERATOR_PASSWORD, WORKPLACE_MAC = "101", "agent-101", "e8039ab5e0c9"
 
 
 def say(text: str) -> None:
@@ -96,12 +99,7 @@ def install(run: Path, key: Path) -> appliance.Credentials:
     print(appliance.install_license(target, license_file, superuser))
     say("seeding the manual's walkthrough objects")
     admin_password = secrets.token_urlsafe(10)
-    seed = (REPO / "installer/demo_seed.py").read_text()
-    result = target.run(
-        ["uzor-admin", "shell", "--no-imports", "-c", seed],
-        env={"UZOR_DEMO_ADMIN_PASSWORD": admin_password},
-    )
-    print(result.stdout.strip())
+    print(seed_walkthrough(target, admin_password))
     write_credentials(superuser, admin_password)
     say("PBX unit pbx1: Asterisk 22 (sid root) + uzor-pbx from the bundle, then Apply Dialplan")
     pbx: dict[str, object] = {"root": str(PBX_WORK / "root"), "work": str(PBX_WORK)}
@@ -113,11 +111,26 @@ def install(run: Path, key: Path) -> appliance.Credentials:
     return superuser
 
 
+def seed_walkthrough(target: Target, admin_password: str) -> str:
+    """The manual's walkthrough objects (installer/demo_seed.py), among them operator 101
+    (password OPERATOR_PASSWORD, group sales) and workplace 1 (MAC WORKPLACE_MAC)."""
+    seed = (REPO / "installer/demo_seed.py").read_text()
+    result = target.run(
+        ["uzor-admin", "shell", "--no-imports", "-c", seed],
+        env={"UZOR_DEMO_ADMIN_PASSWORD": admin_password},
+    )
+    return result.stdout.strip()
+
+
+def agent_url(address: str) -> str:
+    return f"https://{address}/agent/?host={WORKPLACE_MAC}"
+
+
 def write_credentials(superuser: appliance.Credentials, admin_password: str) -> None:
     text = (
         f"superuser: {superuser.username} / {superuser.password}\n"
         f"walkthrough user (callcenter only): admin / {admin_password}\n"
-        "operator 101: password agent-101\n"
+        f"operator {OPERATOR}: password {OPERATOR_PASSWORD}\n"
     )
     CREDENTIALS.write_text(text)
     CREDENTIALS.chmod(0o600)
@@ -128,6 +141,8 @@ def summary() -> None:
     print(
         f"\nUzor demo is running.\n  Admin:  https://{address}/admin/"
         "  (also https://127.0.0.1/admin/; a self-signed certificate)\n"
+        f"  Operator workplace 1: {agent_url(address)}\n"
+        f"    log in as agent {OPERATOR}, password {OPERATOR_PASSWORD} (group sales, topic 1000)\n"
         + "".join(f"  {line}\n" for line in CREDENTIALS.read_text().splitlines())
         + "  PBX unit pbx1: Asterisk in a sid chroot on this host (SIP :5060, AMI :5038)\n"
         f"  Credentials are kept in {CREDENTIALS.relative_to(REPO)}.\n"

@@ -1,6 +1,6 @@
 """The demo's PBX unit: Asterisk 22 from the cached Debian sid root (the PBX fixtures' build
 script), its glue installed from the same bundle with `--role pbx`, registered in the demo
-admin, Asterisk started, and Apply Dialplan run on it.
+admin, Asterisk started, Apply Dialplan run on it, and nginx's /sip/pbx1 proxy written.
 
 Debian 12 has no Asterisk and sid's systemd does not boot here, so the unit is a chroot (an
 overlay of the cached root) and Asterisk runs in the foreground there, detached from `make`."""
@@ -118,7 +118,9 @@ def up(app: Target, run: Path, work: Path, state: dict[str, object]) -> str:
     result = app.run(
         ["uzor-admin", "shell", "--no-imports", "-c", APPLY], env={"UZOR_DEMO_AMI_SECRET": secret}
     )
-    return result.stdout.strip()
+    # nginx's wss://<server>/sip/pbx1 now, not at the timer's next run
+    proxies = app.run(["uzor-sip-proxies"])
+    return "\n".join(part.strip() for part in (result.stdout, proxies.stdout) if part.strip())
 
 
 def down(state: dict[str, object]) -> None:

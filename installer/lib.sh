@@ -121,8 +121,8 @@ install_distribution_packages() {  # role
 role_packages() {  # role -> the Uzor packages it needs, in install order
     case "$1" in
         pbx) echo uzor-pbx ;;
-        app) echo uzor-common uzor-admin uzor-agency uzor ;;
-        all) echo uzor-common uzor-admin uzor-agency uzor uzor-pbx ;;
+        app) echo uzor-common uzor-admin uzor-agency uzor-webagent uzor ;;
+        all) echo uzor-common uzor-admin uzor-agency uzor-webagent uzor uzor-pbx ;;
     esac
 }
 

@@ -38,6 +38,14 @@ add_payload() {  # package root, package name: content generated at build time
             "$repo/packaging/wheelhouse.sh" "$1/usr/share/uzor/wheelhouse"
             install -D -m 0644 "$pubkey" "$1/usr/share/uzor/keys/$key_id.pub"
             ;;
+        uzor-webagent)
+            # the browser app as `make webagent` built it (installer/build_run.sh runs it first)
+            local dist="$repo/appliance/webagent/dist"
+            [ -f "$dist/index.html" ] || { echo "build_debs: $dist/index.html is missing: run make webagent" >&2; exit 2; }
+            mkdir -p "$1/usr/share/uzor/webagent"
+            cp -R "$dist/." "$1/usr/share/uzor/webagent/"
+            find "$1/usr/share/uzor/webagent" -type f -exec chmod 0644 {} +
+            ;;
         uzor-pbx)
             # Standard library only: the one file runs on a unit that has nothing but python3.
             install -D -m 0755 "$repo/appliance/admin/callcenter/confgen/client.py" "$1/usr/bin/uzor-confgen"

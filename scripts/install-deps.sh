@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     # test fixtures: real MariaDB, the PBX root filesystem, SIP peers, browser, audio
     mariadb-server mariadb-client mmdebstrap debian-archive-keyring arch-test
-    sip-tester chromium sox libsox-fmt-all espeak-ng tmux
+    sip-tester chromium firefox-esr sox libsox-fmt-all espeak-ng tmux
     # PBX units: unshare/nsenter/setpriv/flock for the Asterisk root filesystem
     util-linux
     # packaging and the booted target system
@@ -20,6 +20,11 @@ for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
     [ "$status" = "installed" ] || missing+=("$pkg")
 done
+# webagent: node and npm build and unit-test the browser app. Debian's nodejs + npm, unless a
+# node with its own npm is already there.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -108,9 +108,13 @@ def _english_after_each_test() -> Iterator[None]:
 
 
 def write_site_config(
-    base: Path, db: object, allowed_hosts: str = "['127.0.0.1', 'localhost']"
+    base: Path,
+    db: object,
+    allowed_hosts: str = "['127.0.0.1', 'localhost']",
+    secure_cookies: bool = True,
 ) -> Path:
-    """admin.yaml and 0600 secret files under ``base``, as the configurator writes them."""
+    """admin.yaml and 0600 secret files under ``base``, as the configurator writes them;
+    ``secure_cookies=False`` for a client that speaks plain HTTP and honours the Secure flag."""
     secrets_dir = base / "secrets"
     secrets_dir.mkdir(mode=0o750, exist_ok=True)
     for name, value in (
@@ -124,6 +128,7 @@ def write_site_config(
         f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
         "debug: false\n"
         f"allowed_hosts: {allowed_hosts}\n"
+        f"secure_cookies: {'true' if secure_cookies else 'false'}\n"
         f"database: {{name: {db.name}, user: {db.user}, host: {db.host}, "  # type: ignore[attr-defined]
         f"port: {db.port}, password_file: {secrets_dir / 'db_password'}}}\n"  # type: ignore[attr-defined]
         "license: {required: false}\n"

@@ -70,6 +70,10 @@ class Paths:
         return self.under_root("/etc/nginx/snippets/uzor-tls.conf")
 
     @property
+    def nginx_hsts_snippet(self) -> Path:
+        return self.under_root("/etc/nginx/snippets/uzor-hsts.conf")
+
+    @property
     def static_root(self) -> Path:
         return self.under_root("/var/lib/uzor/static")
 

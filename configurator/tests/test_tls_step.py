@@ -116,6 +116,18 @@ def test_an_existing_pair_is_checked_and_nginx_points_at_it(tmp_path: Path) -> N
     }
 
 
+def test_hsts_only_with_the_installers_own_certificate(tmp_path: Path) -> None:
+    ctx = make_context(tmp_path / "root")
+    TlsStep().apply(ctx, {"tls.mode": "self-signed"}, Recorder())
+    assert "Strict-Transport-Security" not in ctx.paths.nginx_hsts_snippet.read_text()
+
+    cert_path, key_path = write_pair(tmp_path)
+    answers = {"tls.mode": "existing", "tls.certificate": str(cert_path), "tls.key": str(key_path)}
+    assert TlsStep().apply(ctx, answers, Recorder()).changed
+    hsts = ctx.paths.nginx_hsts_snippet.read_text()
+    assert 'add_header Strict-Transport-Security "max-age=31536000" always;' in hsts.splitlines()
+
+
 def question(ctx: object, key: str):  # type: ignore[no-untyped-def]
     return next(q for q in TlsStep().questions(ctx) if q.key == key)  # type: ignore[arg-type]
 

@@ -199,7 +199,13 @@ def test_unknown_options_are_named(bundle: Bundle):
 def test_every_package_is_lintian_clean(bundle: Bundle, tmp_path: Path):
     lintian = require_tool("lintian", "lintian")
     debs = sorted(str(deb) for deb in (extract(bundle.run, tmp_path / "x") / "debs").glob("*.deb"))
-    assert {Path(deb).name.split("_")[0] for deb in debs} >= {"uzor-common", "uzor-admin", "uzor"}
+    assert {Path(deb).name.split("_")[0] for deb in debs} >= {
+        "uzor-common",
+        "uzor-admin",
+        "uzor-agency",
+        "uzor-webagent",
+        "uzor",
+    }
     result = subprocess.run(
         [lintian, "--fail-on", "error,warning", *debs],
         capture_output=True,

@@ -42,6 +42,8 @@ def test_in_a_chroot_it_installs_without_starting_services(bundle: Bundle):
         assert (root / "etc/systemd/system/sockets.target.wants/uzor-admin.socket").is_symlink()
         assert (root / "opt/uzor/venv/bin/uzor-admin").exists()
         assert any((root / "var/lib/uzor/static/admin").iterdir())
+        assert (root / "usr/share/uzor/webagent/index.html").is_file()
+        assert (root / "usr/share/uzor/nginx/webagent.conf").is_file()
         # An interrupted install (a package unpacked, never configured) completes on a re-run.
         run_in_chroot(root, ["/root/uzor.run", "--noexec", "--target", "/root/x"])
         unpack = run_in_chroot(root, ["sh", "-c", "dpkg --unpack /root/x/debs/uzor-admin_*.deb"])
@@ -53,7 +55,7 @@ def test_in_a_chroot_it_installs_without_starting_services(bundle: Bundle):
         assert run_in_chroot(root, status).stdout == "install ok installed"
         # Removing keeps configuration and data; only purging deletes them.
         (root / "etc/uzor/secrets/marker").write_text("kept\n")
-        packages = ["uzor", "uzor-agency", "uzor-admin", "uzor-common"]
+        packages = ["uzor", "uzor-webagent", "uzor-agency", "uzor-admin", "uzor-common"]
         removal = run_in_chroot(root, ["dpkg", "--remove", *packages])
         assert removal.returncode == 0, removal.stdout + removal.stderr
         assert (root / "etc/uzor/secrets/marker").exists()
@@ -63,3 +65,4 @@ def test_in_a_chroot_it_installs_without_starting_services(bundle: Bundle):
         assert purge.returncode == 0, purge.stdout + purge.stderr
         assert not (root / "etc/uzor").exists()
         assert not (root / "var/lib/uzor").exists()
+        assert not (root / "usr/share/uzor/webagent").exists()

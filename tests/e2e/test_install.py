@@ -8,23 +8,30 @@ same installed system. Checks that change it (re-run, license removal) come last
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gzip
+import http.cookiejar
 import json
 import os
+import re
 import secrets
 import shutil
 import ssl
 import tempfile
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from cryptography import x509
 
-from installer import demo_pbx
-from tests.e2e import appliance
+from installer import demo, demo_pbx
+from tests.e2e import appliance, webagent_call
 from tests.e2e.conftest import Bundle
 from tests.e2e.test_bundle import extract, repack
 from tests.fixtures.target import Target, booted_target, host_ports, run_in_chroot
@@ -211,33 +218,251 @@ def agency_units(installed: Installed) -> dict[str, str]:
         return {u["name"]: u["link"] for u in json.loads(response.read())["units"]}
 
 
-def test_a_pbx_unit_added_after_the_license_takes_the_dialplan_and_operators_log_in(
-    installed: Installed, pbx_rootfs: Path
-):
-    # The walkthrough's order on the running appliance, with no restart of any service: an
-    # operator and a workplace, then a PBX unit (--role pbx from the same bundle in the sid root
-    # with Asterisk 22) registered in the admin, Apply Dialplan, and the operator's ACP login.
-    login = appliance.OperatorLogin("301", secrets.token_urlsafe(12), "e8:03:9a:b5:e0:d1")
-    appliance.add_operator(installed.target, login)
-    refused = asyncio.run(appliance.acp_login(installed.base, installed.context, login))
-    assert refused["name"] == "pbx_unavailable", refused
+@dataclass
+class Unit:
+    root: Path
+    applied: str
+    operator: appliance.OperatorLogin  # added before the unit existed
+    refused_before: dict[str, object]  # its ACP login then
+
+
+@pytest.fixture(scope="module")
+def pbx1(installed: Installed, pbx_rootfs: Path) -> Iterator[Unit]:
+    """The manual's walkthrough objects (make demo's seed), then PBX unit pbx1 from the same
+    bundle (--role pbx in the sid root with Asterisk 22), registered and Apply Dialplan run."""
+    print(demo.seed_walkthrough(installed.target, secrets.token_urlsafe(10)))
+    # The issue's order on the running appliance, no service restarted: an operator and a
+    # workplace (refused at ACP login: no unit yet), then the unit, Apply, and the login works.
+    operator = appliance.OperatorLogin("301", secrets.token_urlsafe(12), "e8:03:9a:b5:e0:d1")
+    appliance.add_operator(installed.target, operator)
+    refused = asyncio.run(appliance.acp_login(installed.base, installed.context, operator))
     state: dict[str, object] = {}
     work = Path(tempfile.mkdtemp(prefix="uzor-e2e-pbx.", dir="/var/tmp"))
     try:
         applied = demo_pbx.up(installed.target, installed.bundle.run, work, state)
-        assert "applied pbx1 revision" in applied, applied
-        root = Path(str(state["root"]))
-        revision = run_in_chroot(root, ["asterisk", "-rx", "dialplan show globals"]).stdout
-        assert "UZOR_UNIT=pbx1" in revision
-        assert "UZOR_REVISION=" in revision
-        wait_until(lambda: agency_units(installed) == {"pbx1": "up"}, 60, "the agency on pbx1")
-        reply = asyncio.run(appliance.acp_login(installed.base, installed.context, login))
-        assert reply["name"] == "login.result", reply
-        queue = run_in_chroot(root, ["asterisk", "-rx", "queue show e2e-line"]).stdout
-        assert "PJSIP/3001" in queue, queue
+        yield Unit(Path(str(state["root"])), applied, operator, refused)
     finally:
         demo_pbx.down(state)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_a_unit_added_after_the_license_takes_logins_without_a_restart(
+    installed: Installed, pbx1: Unit
+):
+    assert pbx1.refused_before["name"] == "pbx_unavailable", pbx1.refused_before
+    assert "applied pbx1 revision" in pbx1.applied, pbx1.applied
+    wait_until(lambda: agency_units(installed) == {"pbx1": "up"}, 60, "the agency on pbx1")
+    reply = asyncio.run(appliance.acp_login(installed.base, installed.context, pbx1.operator))
+    assert reply["name"] == "login.result", reply
+    queue = run_in_chroot(pbx1.root, ["asterisk", "-rx", "queue show e2e-line"]).stdout
+    assert "PJSIP/3001" in queue, queue
+
+
+def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(pbx1: Unit):
+    assert "applied pbx1 revision" in pbx1.applied, pbx1.applied
+    revision = run_in_chroot(pbx1.root, ["asterisk", "-rx", "dialplan show globals"]).stdout
+    assert "UZOR_UNIT=pbx1" in revision
+    assert "UZOR_REVISION=" in revision
+
+
+def test_the_agency_gui_works_behind_nginx_under_agency(installed: Installed):
+    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=installed.context),
+        urllib.request.HTTPCookieProcessor(jar),
+    )
+    with opener.open(f"{installed.base}/agency/gui/", timeout=30) as login_form:
+        assert login_form.url == f"{installed.base}/agency/gui/login"
+    form = urllib.parse.urlencode({"token": token}).encode()
+    with opener.open(f"{installed.base}/agency/gui/login", data=form, timeout=30) as listing:
+        assert listing.url == f"{installed.base}/agency/gui/"
+        assert "Connected terminals" in listing.read().decode()
+    assert [(c.name, c.path, c.secure) for c in jar] == [("uzor_agency_gui", "/agency/gui/", True)]
+
+
+def test_nginx_serves_the_webagent_with_caching_and_gzip_over_https_only(installed: Installed):
+    page_url = f"{installed.base}/agent/?host={demo.WORKPLACE_MAC}"
+    with urllib.request.urlopen(page_url, context=installed.context, timeout=30) as page:  # noqa: S310
+        html = page.read().decode()
+        assert page.headers["Cache-Control"] == "no-cache"
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+    script = re.search(r'src="(assets/app-[^"]+\.js)"', html)
+    assert script, html
+    request = urllib.request.Request(  # noqa: S310 - an https URL built here
+        f"{installed.base}/agent/{script.group(1)}", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, context=installed.context, timeout=30) as asset:  # noqa: S310
+        assert asset.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in asset.headers["Cache-Control"]
+        assert gzip.decompress(asset.read())
+    opener = urllib.request.build_opener(appliance.NoRedirect)
+    host = installed.base.removeprefix("https://")
+    with pytest.raises(urllib.error.HTTPError) as plain:
+        opener.open(f"http://{host}/agent/", timeout=30)
+    plain.value.close()
+    assert (plain.value.code, plain.value.headers["Location"]) == (301, f"https://{host}/agent/")
+
+
+def test_nginx_proxies_sip_for_each_unit_the_admin_knows(installed: Installed, pbx1: Unit):
+    generated = installed.target.path("/var/lib/uzor/nginx/sip-units.conf").read_text()
+    assert "location = /sip/pbx1 {" in generated
+    assert "proxy_pass http://127.0.0.1:8088/ws;" in generated
+    timer = installed.target.run(["systemctl", "is-enabled", "uzor-sip-proxies.timer"])
+    assert timer.stdout.strip() == "enabled"
+    # what the timer runs works in its sandbox (and changes nothing: the file is up to date)
+    run = installed.target.run(["systemctl", "start", "uzor-sip-proxies.service"], check=False)
+    assert run.returncode == 0, installed.target.journal("uzor-sip-proxies.service")
+    assert installed.target.path("/var/lib/uzor/nginx/sip-units.conf").read_text() == generated
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{installed.base}/sip/nope", context=installed.context, timeout=30)  # noqa: S310
+    unknown.value.close()
+    assert unknown.value.code == 404
+
+
+def test_an_operator_logs_in_at_the_agent_url_and_takes_a_carrier_call_through_sip(
+    installed: Installed, pbx1: Unit, asterisk_unit, browser
+):
+    carrier = webagent_call.start_carrier(asterisk_unit)
+    try:
+        applied = webagent_call.aim_gateway_at(installed.target, carrier)
+        assert "applied pbx1" in applied, applied
+        # the agency reads the units at start: this one was added after it started
+        installed.target.run(["systemctl", "restart", "uzor-agency@1.service"])
+        token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+        wait_until(
+            lambda: [(u["name"], u["link"]) for u in _units(installed, token)] == [("pbx1", "up")],
+            60,
+            "the agency's link to pbx1",
+        )
+        address = installed.base.removeprefix("https://")
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.add_init_script(webagent_call.RECORD_CONNECTIONS)
+        page.goto(demo.agent_url(address))
+        page.fill("input[name=agent]", demo.OPERATOR)
+        page.fill("input[name=password]", demo.OPERATOR_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("[data-testid=state][data-state=ready]", timeout=60_000)
+        wait_until(
+            lambda: f"wss://{address}/sip/pbx1" in page.evaluate(webagent_call.SEEN_SOCKETS),
+            30,
+            "the phone's SIP WebSocket through nginx",
+            lambda: str(page.evaluate(webagent_call.SEEN_SOCKETS)),
+        )
+        call = carrier.start_call("74951234567", playback="hello-world&hello-world", hold=30)
+        page.wait_for_selector("[data-testid=btn-answer]", timeout=60_000)
+        assert page.text_content("[data-testid=caller-number]") == "74950000000"
+        page.keyboard.press("F3")
+        assert call.wait_answered(30)
+        wait_until(lambda: page.evaluate(webagent_call.AUDIO_PACKETS_IN) > 0, 30, "audio in")
+        page.click("[data-testid=btn-hangup]")
+        assert call.wait_ended(30).answered
+        page.wait_for_selector("[data-testid=no-call]", timeout=30_000)
+    finally:
+        carrier.close()
+
+
+def _units(installed: Installed, token: str) -> list[dict[str, object]]:
+    return webagent_call.agency_units(installed.base, token, installed.context)
+
+
+@contextlib.asynccontextmanager
+async def closing_tls_session() -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session whose TLS connections are really closed before the loop ends
+    (aiohttp needs a moment after the session closes; else ResourceWarnings follow)."""
+    async with aiohttp.ClientSession() as http:
+        yield http
+    await asyncio.sleep(0.25)
+
+
+def test_security_headers_are_sent_once_and_no_hsts_with_the_self_signed_certificate(
+    installed: Installed,
+):
+    for path in ("/admin/login/", f"/agent/?host={demo.WORKPLACE_MAC}"):
+        with urllib.request.urlopen(  # noqa: S310 - an https URL built here
+            f"{installed.base}{path}", context=installed.context, timeout=30
+        ) as page:
+            assert page.headers.get_all("X-Content-Type-Options") == ["nosniff"], path
+            assert page.headers.get_all("Referrer-Policy") == ["same-origin"], path
+            # HSTS would take away "proceed anyway" from the self-signed certificate's warning
+            assert page.headers.get("Strict-Transport-Security") is None, path
+
+
+def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):
+    """The agency's login limits count per address: nginx sets X-Real-IP, whatever the client
+    sent, so an attacker cannot pose as many addresses."""
+    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    spoofed = "203.0.113.99"
+
+    async def remotes_while_connected() -> list[str]:
+        async with closing_tls_session() as http:
+            ws = await http.ws_connect(
+                f"{installed.base.replace('https', 'wss')}/agency/ws",
+                ssl=installed.context,
+                headers={"X-Real-IP": spoofed, "X-Forwarded-For": spoofed},
+            )
+            try:
+                async with http.get(
+                    f"{installed.base}/agency/api/clients",
+                    ssl=installed.context,
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as listing:
+                    clients = await listing.json()
+            finally:
+                await ws.close()
+        return [c["remote"] for c in clients["clients"]]
+
+    remotes = asyncio.run(remotes_while_connected())
+    assert remotes and spoofed not in remotes
+    assert appliance.server_address() in remotes
+
+
+def test_parallel_wrong_operator_logins_through_nginx_are_throttled(installed: Installed):
+    """Fifty wrong logins at once through nginx: only the agency's limit of them (10 a minute
+    per address) get an answer on the password; a client-written X-Real-IP does not help."""
+    wrong = {"agent": "555", "password": "guess", "workplace": "02:00:00:00:00:01"}
+
+    async def attempt(http: aiohttp.ClientSession, headers: dict[str, str]) -> str:
+        ws = await http.ws_connect(
+            f"{installed.base.replace('https', 'wss')}/agency/ws",
+            ssl=installed.context,
+            headers=headers,
+        )
+        try:
+            await ws.send_json({"type": "action", "name": "login", "id": 1, "data": wrong})
+            return str((await ws.receive_json(timeout=30))["name"])
+        finally:
+            await ws.close()
+
+    async def flood() -> tuple[list[str], str]:
+        async with closing_tls_session() as http:
+            answers = await asyncio.gather(*(attempt(http, {}) for _ in range(50)))
+            spoofed = await attempt(http, {"X-Real-IP": "198.51.100.1"})
+        return list(answers), spoofed
+
+    answers, spoofed = asyncio.run(flood())
+    assert answers.count("login_failed") == 10, answers
+    assert answers.count("rate_limited") == 40, answers
+    assert spoofed == "rate_limited"
+
+
+def test_admin_logins_are_rate_limited_per_address_by_nginx(installed: Installed):
+    """Many user names from one address: django-axes (per user name and address) never locks,
+    nginx's limit_req does; an administrator logs in again once the burst has passed."""
+    statuses = []
+    for n in range(25):
+        guess = appliance.Credentials(f"guess{n}", "not-the-password")
+        try:
+            statuses.append(appliance.admin_login(installed.base, installed.context, guess)[0])
+        except urllib.error.HTTPError as refused:  # the login form itself refused
+            refused.close()
+            statuses.append(refused.code)
+    assert 429 in statuses, statuses
+    assert statuses[0] == 200  # the first wrong password is just a wrong password
+
+    time.sleep(25)  # 30 a minute: the burst of 10 is free again after 20 s without requests
+    status, location = appliance.admin_login(installed.base, installed.context, installed.superuser)
+    assert (status, location) == (302, "/admin/")
 
 
 def test_a_tampered_bundle_is_refused_and_changes_nothing(installed: Installed, tmp_path: Path):

@@ -23,7 +23,10 @@ ALLOWED_EXTENSIONS = ("wav", "mp3", "ogg", "oga", "flac", "aif", "aiff", "au", "
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DURATION_SECONDS = 15 * 60
 SAMPLE_RATE = 8000
-CONVERT_TIMEOUT_SECONDS = 120
+# Both well inside gunicorn's --timeout (uzor-admin.service): a slow file gets this module's
+# clear message, not a worker killed mid-request (a bare 502 from nginx).
+CONVERT_TIMEOUT_SECONDS = 40
+MEASURE_TIMEOUT_SECONDS = 5
 # sox exits 0 on some damaged input but says so; a cut-off greeting is refused, not kept.
 BROKEN_INPUT_RE = re.compile(r"sox FAIL|Premature EOF|checksum mismatch|LOST_SYNC", re.IGNORECASE)
 
@@ -51,7 +54,7 @@ def convert_for_asterisk(chunks: Iterable[bytes], original_name: str) -> Convert
         source = Path(workdir) / f"upload.{extension}"
         _write_limited(chunks, source)
         target = Path(workdir) / "converted.wav"
-        _run_sox(source, target)
+        _run_sox(source, target, original_name)
         duration = _duration(target)
         if duration <= 0:
             raise AudioError(_("The file contains no sound."))
@@ -87,7 +90,7 @@ def _write_limited(chunks: Iterable[bytes], path: Path) -> None:
         raise AudioError(_("The file is empty."))
 
 
-def _run_sox(source: Path, target: Path) -> None:
+def _run_sox(source: Path, target: Path, original_name: str) -> None:
     command = [SOX, "--no-show-progress", str(source), "-r", str(SAMPLE_RATE), "-c", "1"]
     command += ["-b", "16", "-e", "signed-integer", str(target)]
     try:
@@ -101,15 +104,21 @@ def _run_sox(source: Path, target: Path) -> None:
     problems = [line for line in result.stderr.splitlines() if BROKEN_INPUT_RE.search(line)]
     if result.returncode != 0 or not target.exists() or problems:
         reason = (problems or result.stderr.strip().splitlines() or ["?"])[-1]
-        log.warning("sox refused an upload: %s", reason[:500])  # sox's words, with its temp path
+        reason = reason.replace(str(source), Path(original_name).name)  # no server path
+        log.warning("sox refused an upload: %s", reason[:500])  # sox's words: the log only
         raise AudioError(
-            _("Not a readable audio file: sox cannot read it. Upload a WAV, MP3, OGG or FLAC file.")
-        )
+            _("Not a readable audio file (%(name)s): sox cannot read it. Upload a WAV, MP3, OGG "
+              "or FLAC file.") % {"name": Path(original_name).name}
+        )  # fmt: skip
 
 
 def _duration(path: Path) -> float:
     result = subprocess.run(
-        [SOXI, "-D", str(path)], capture_output=True, text=True, timeout=30, check=False
+        [SOXI, "-D", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=MEASURE_TIMEOUT_SECONDS,
+        check=False,
     )
     try:
         return float(result.stdout.strip())

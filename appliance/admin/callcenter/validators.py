@@ -49,6 +49,17 @@ def validate_latin_name(value: str) -> None:
         )
 
 
+# PJSIP object names a gateway must not take: the anonymous identifier's endpoint, the unit's
+# transports and global objects, and the uzor- prefix kept for generated objects.
+RESERVED_SIP_NAMES = frozenset({"anonymous", "global", "system", "default"})
+RESERVED_SIP_PREFIXES = ("transport-", "uzor-", "uzor_")
+
+
+def is_reserved_sip_name(value: str) -> bool:
+    name = (value or "").lower()
+    return name in RESERVED_SIP_NAMES or name.startswith(RESERVED_SIP_PREFIXES)
+
+
 def validate_digits(value: str) -> None:
     if not DIGITS_RE.match(value or ""):
         raise ValidationError(

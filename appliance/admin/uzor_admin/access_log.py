@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .client_ip import client_address
+
 logger = logging.getLogger("uzor.access")
 
 
@@ -26,7 +28,7 @@ class AccessLogMiddleware:
         size = len(response.content) if not response.streaming else "-"
         logger.info(
             '%s %s "%s %s" %s %s %.1fms',
-            _client_address(request),
+            client_address(request),
             username,
             request.method,
             request.get_full_path(),
@@ -35,10 +37,3 @@ class AccessLogMiddleware:
             elapsed_ms,
         )
         return response
-
-
-def _client_address(request: HttpRequest) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", "-"))

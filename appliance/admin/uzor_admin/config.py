@@ -6,6 +6,7 @@ error names the file and the key.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -39,6 +40,13 @@ class LicenseConfig(_Strict):
     required: bool = True
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _loopback_networks() -> list[IPNetwork]:
+    return [ipaddress.IPv4Network("127.0.0.0/8"), ipaddress.IPv6Network("::1/128")]
+
+
 class AdminConfig(_Strict):
     secret_key_file: Path = Path("/etc/uzor/secrets/django_secret_key")
     debug: bool = False
@@ -48,6 +56,13 @@ class AdminConfig(_Strict):
     static_root: Path = Path("/var/lib/uzor/static")
     media_root: Path = Path("/var/lib/uzor/media")
     public_url: str | None = None
+    # Session and CSRF cookies only over HTTPS (nginx); false only for a plain-HTTP test server.
+    secure_cookies: bool = True
+    # Where the PBX units accept the workplaces' SIP from: this host's nginx (its /sip proxy to
+    # the units' WebSocket) and, on a separate app node, that node's addresses.
+    workplace_signalling_from: list[IPNetwork] = Field(
+        default_factory=_loopback_networks, min_length=1
+    )
 
 
 def config_path() -> Path:

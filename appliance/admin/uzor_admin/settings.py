@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,6 +26,7 @@ UZOR_CONFIG_PATH = config_path()
 DEBUG = UZOR_CONFIG.debug
 ALLOWED_HOSTS = list(UZOR_CONFIG.allowed_hosts)
 UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
+UZOR_WORKPLACE_SIGNALLING_FROM = [str(n) for n in UZOR_CONFIG.workplace_signalling_from]
 # Read by licensing.django_check.license_check (system check uzor.E001 / uzor.W001).
 UZOR_LICENSE = {
     "path": str(UZOR_CONFIG.license.path),
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "axes",
     "appliance.admin.callcenter.apps.CallcenterConfig",
 ]
 
@@ -54,7 +57,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin login throttling (django-axes): 5 wrong passwords for one user name from one address
+# lock that pair out for 15 minutes; nginx's limit_req slows any one address down before that.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "appliance.admin.uzor_admin.client_ip.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/uzor_locked_out.html"
+AXES_ENABLE_ADMIN = False  # unlock from the shell: uzor-admin axes_reset_username NAME
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "appliance.admin.uzor_admin.urls"
 WSGI_APPLICATION = "appliance.admin.uzor_admin.wsgi.application"
@@ -119,6 +138,7 @@ MEDIA_ROOT = UZOR_CONFIG.media_root
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = UZOR_CONFIG.secure_cookies
 X_FRAME_OPTIONS = "DENY"
 # nginx adds these two to every response of the appliance (packaging/debian/uzor-admin/etc/
 # nginx/sites-available/uzor); Django adding them too sent each header twice

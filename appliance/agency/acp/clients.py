@@ -32,6 +32,7 @@ class Client:
     agent: str | None = None
     workplace: str | None = None
     lang: str = "en"  # the language of the texts sent to this terminal
+    host: str = ""  # the Host it connected to (behind nginx: the one the browser used)
     sent: int = 0
     closed_reason: str | None = None
     _queue: asyncio.Queue[str | None] = field(init=False)

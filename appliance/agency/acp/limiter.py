@@ -1,46 +1,78 @@
-"""Failed-login rate limit: at most N failures per key in a sliding minute."""
+"""Login rate limit: at most N attempts that did not succeed per key in a sliding minute.
+
+An attempt takes its slot *before* the password is checked (:meth:`LoginLimiter.reserve`), so
+fifty logins sent at once cannot all pass the check while the first hashes are still running; a
+login that succeeds gives its slots back. Keys live in an LRU order: each attempt costs O(1)
+amortized, and the table never holds more than ``max_keys`` keys.
+"""
 
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 WINDOW = 60.0
+MAX_KEYS = 100_000
+
+
+@dataclass(frozen=True)
+class Reservation:
+    keys: tuple[str, ...]
+    at: float
 
 
 class LoginLimiter:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = MAX_KEYS,
+    ) -> None:
         self.per_minute = per_minute
+        self.max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._attempts: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def blocked(self, keys: Iterable[str]) -> float:
-        """Seconds to wait before another attempt with any of ``keys`` (0: go ahead)."""
+    def reserve(self, keys: Sequence[str]) -> tuple[Reservation | None, float]:
+        """Take a slot under every key, or none: ``(reservation, 0)`` to go ahead, or
+        ``(None, seconds)`` to wait before the next attempt."""
         now = self._clock()
-        wait = 0.0
-        for key in keys:
-            times = self._recent(key, now)
-            if len(times) >= self.per_minute:
-                wait = max(wait, times[0] + WINDOW - now)
-        return wait
+        queues = [self._recent(key, now) for key in keys]
+        wait = max((q[0] + WINDOW - now for q in queues if len(q) >= self.per_minute), default=0.0)
+        if wait > 0:
+            return None, wait
+        for queue in queues:
+            queue.append(now)
+        self._evict(now)
+        return Reservation(tuple(keys), now), 0.0
 
-    def failed(self, keys: Iterable[str]) -> None:
-        now = self._clock()
-        for key in keys:
-            self._recent(key, now).append(now)
+    def succeeded(self, reservation: Reservation) -> None:
+        """The attempt was right: its slots are given back, and its agent's failures forgotten."""
+        for key in reservation.keys:
+            queue = self._attempts.get(key)
+            if queue is not None and reservation.at in queue:
+                queue.remove(reservation.at)  # at most per_minute entries
 
-    def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)
+    def forget(self, key: str) -> None:
+        self._attempts.pop(key, None)
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        if len(self._failures) > 10000:
-            self._forget_idle(now)
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - WINDOW:
-            times.popleft()
-        return times
+        queue = self._attempts.get(key)
+        if queue is None:
+            queue = self._attempts[key] = deque()
+        else:
+            self._attempts.move_to_end(key)
+        while queue and queue[0] <= now - WINDOW:
+            queue.popleft()
+        return queue
 
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, t in self._failures.items() if not t or t[-1] <= now - WINDOW]:
-            del self._failures[key]
+    def _evict(self, now: float) -> None:
+        """Drop keys idle for a window from the cold end; past max_keys, the coldest ones."""
+        while self._attempts:
+            key, queue = next(iter(self._attempts.items()))
+            idle = not queue or queue[-1] <= now - WINDOW
+            if not idle and len(self._attempts) <= self.max_keys:
+                return
+            del self._attempts[key]

@@ -7,12 +7,14 @@ and the data schema of its action, and the protocol documentation is generated f
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from appliance.agency.i18n import DEFAULT_LANGUAGE, Text, _
 
@@ -54,11 +56,29 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+def _whole_value_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """``pattern`` as ECMA-262 reads ``^...$``: the whole value. Python's ``$`` also matches
+    before a trailing line break, which would let ``"1234\n"`` through to a dial string."""
+    if not isinstance(instance, str):
+        return
+    anchored = pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")
+    whole = re.fullmatch(f"(?:{pattern[1:-1]})", instance) if anchored else None
+    if (whole if anchored else re.search(pattern, instance)) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+StrictValidator = validators.extend(  # type: ignore[no-untyped-call]  # jsonschema is untyped here
+    Draft202012Validator, {"pattern": _whole_value_pattern}
+)
+
+
 @cache
-def _data_validators() -> dict[str, Draft202012Validator]:
+def _data_validators() -> dict[str, Any]:
     defs = load_schema()["$defs"]
     return {
-        key.partition(".")[2]: Draft202012Validator(spec["properties"]["data"])
+        key.partition(".")[2]: StrictValidator(spec["properties"]["data"])
         for key, spec in defs.items()
         if key.startswith("action.")
     }

@@ -7,6 +7,7 @@ address and per agent number. The session logic lives in the injected :class:`Se
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 from collections import Counter
@@ -46,6 +47,7 @@ class ACPServer:
         self.clients: dict[str, Client] = {}
         self.errors: Counter[str] = Counter()
         self.dropped = 0
+        self.unauthenticated: set[str] = set()  # ids of connections not logged in yet
         self.limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     # the endpoint ----------------------------------------------------------------------------
@@ -58,19 +60,23 @@ class ACPServer:
         await ws.prepare(request)
         client = Client(ws, request.transport, _remote(request), self.settings.client_queue,
                         self._dropped)  # fmt: skip
+        client.host = request.host
         client.lang = choose(from_accept_language(request.headers.get("Accept-Language", "")),
                              self.language)  # fmt: skip
         client.start()
-        if len(self.clients) >= self.max_clients:
-            self._error(client, ACPError("max_clients", _(
-                "the agency serves at most {count} terminals; try again later",
-                count=self.max_clients)))  # fmt: skip
-            await client.close("max clients")
+        if len(self.unauthenticated) >= self.settings.max_unauthenticated:
+            await client.close("too many connections without a login")
             return ws
         self.clients[client.id] = client
+        self.unauthenticated.add(client.id)
+        deadline = asyncio.get_running_loop().call_later(
+            self.settings.login_timeout, self._login_too_late, client
+        )
         try:
             await self._serve(client)
         finally:
+            deadline.cancel()
+            self.unauthenticated.discard(client.id)
             self.clients.pop(client.id, None)
             try:
                 await self.handler.disconnected(client)
@@ -117,20 +123,35 @@ class ACPServer:
         if self.maintenance:
             raise ACPError("maintenance", _("the agency is under maintenance: new logins are "
                                             "refused; try again later"), id=action.id)  # fmt: skip
-        keys = (f"addr:{client.remote}", f"agent:{action.data.get('agent')}")
-        wait = self.limiter.blocked(keys)
-        if wait > 0:
+        if self.logged_in_count() >= self.max_clients:
+            raise ACPError("max_clients", _(
+                "the agency serves at most {count} terminals; try again later",
+                count=self.max_clients), id=action.id)  # fmt: skip
+        agent_key = f"agent:{action.data.get('agent')}"
+        reservation, wait = self.limiter.reserve((f"addr:{client.remote}", agent_key))
+        if reservation is None:
             raise ACPError("rate_limited", _("too many failed logins; try again in {seconds} s",
-                                             seconds=round(wait)),
-                           id=action.id, details={"retry_after": round(wait)})  # fmt: skip
+                                             seconds=max(1, round(wait))),
+                           id=action.id, details={"retry_after": max(1, round(wait))})  # fmt: skip
+        guessed_wrong = False
         try:
             result = await self.handler.login(client, action)
         except ACPError as exc:
-            if exc.code == "login_failed":
-                self.limiter.failed(keys)
+            guessed_wrong = exc.code == "login_failed"
             raise
-        self.limiter.succeeded(keys[1])
+        finally:
+            if not guessed_wrong:  # only wrong credentials keep their slot
+                self.limiter.succeeded(reservation)
+        self.limiter.forget(agent_key)
+        self.unauthenticated.discard(client.id)
         return result
+
+    def _login_too_late(self, client: Client) -> None:
+        if not client.logged_in and client.closed_reason is None:
+            client.drop("no login in time")  # the reader loop ends, the finally above cleans up
+
+    def logged_in_count(self) -> int:
+        return len(self.clients) - len(self.unauthenticated)
 
     def _error(self, client: Client, error: ACPError) -> None:
         self.errors[error.code] += 1
@@ -139,6 +160,7 @@ class ACPServer:
     def _dropped(self, client: Client, _reason: str) -> None:
         self.dropped += 1
         self.clients.pop(client.id, None)
+        self.unauthenticated.discard(client.id)
 
     # used by the services, REST and GUI ------------------------------------------------------
     def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool:

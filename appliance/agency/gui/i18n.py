@@ -25,6 +25,7 @@ LABELS = (
     N_("Log out"),
     N_("Maintenance mode: new logins are refused."),
     N_("Log in at /gui/login first."),
+    N_("The form has expired; reload the page."),
 )
 # Notes shown after a redirect (``/gui/?note=Sent.``): translated from the query string.
 NOTES = (N_("Sent."), N_("Session ended."), N_("No such client."), N_("Wrong token."))

@@ -7,6 +7,7 @@ to Originate, which Asterisk also uses as the call's Linkedid, so every later ev
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
 OUTBOUND_CONTEXT = "Outbound"
+DIALABLE_RE = re.compile(r"[0-9*#+]{1,32}")
 # The agency's own dialplan, installed on every unit over AMI after each (re)connection and
 # each reload of pbx_config (events.py); the admin's extensions.conf carries the same lines
 # (dialplan/templates/extensions.conf.j2), so keep the two alike (an integration test compares).
@@ -58,10 +60,11 @@ async def dial(service: OperatorService, session: Session, action: Action) -> di
     topic = action.data.get("topic") or operator.outbound_topic
     if not topic:
         raise ACPError("not_allowed", i18n._("choose an outbound topic first"), id=action.id)
+    await require_outbound_topic(service, topic, action)
     why = m.may_dial(operator)
     if why is not None:
         raise m.NotAllowed(why)
-    number = action.data["number"]
+    number = dialable(action.data["number"], action)
     call_id = f"uzor-{secrets.token_hex(8)}"
     await service.unit_of(session).action(
         "Originate",
@@ -83,6 +86,22 @@ async def dial(service: OperatorService, session: Session, action: Action) -> di
     return {"call_id": call_id}
 
 
+async def require_outbound_topic(service: OperatorService, topic: str, action: Action) -> None:
+    """The prefix names an outbound topic of the admin's: it becomes part of a dial string."""
+    if not any(t.prefix == topic for t in await service.store.outbound_topics()):
+        raise ACPError("invalid_data", i18n._("there is no outbound topic {topic}", topic=topic),
+                       id=action.id)  # fmt: skip
+
+
+def dialable(number: str, action: Action) -> str:
+    """Digits, ``*``, ``#`` and ``+`` only: nothing that means something in a dial string
+    (``&`` another channel, ``,`` options, ``/`` and ``@`` another technology or trunk)."""
+    if not DIALABLE_RE.fullmatch(number):
+        raise ACPError("invalid_data", i18n._("'{number}' is not a number that can be dialled",
+                                              number=number[:40]), id=action.id)  # fmt: skip
+    return number
+
+
 async def hangup(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     leg = _leg(session, action)
     await service.unit_of(session).action("Hangup", {"Channel": leg.channel, "Cause": "16"})
@@ -92,15 +111,14 @@ async def hangup(service: OperatorService, session: Session, action: Action) -> 
 async def transfer_blind(
     service: OperatorService, session: Session, action: Action
 ) -> dict[str, Any]:
+    number = dialable(action.data["number"], action)
     leg = _leg(session, action)
     await _refuse_unready_workplace(service, action)
     await service.unit_of(session).action(
-        "BlindTransfer",
-        {"Channel": leg.channel, "Exten": action.data["number"], "Context": OUTBOUND_CONTEXT},
+        "BlindTransfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
     )
     service.notify(session, "event", "transfer_progress",
-                   {"call_id": leg.call_id, "stage": "completed",
-                    "number": action.data["number"]})  # fmt: skip
+                   {"call_id": leg.call_id, "stage": "completed", "number": number})  # fmt: skip
     return {}
 
 
@@ -157,10 +175,10 @@ async def transfer_consult(
     Atxfer queues the feature code and the number as DTMF frames on the operator's channel;
     Asterisk takes them as that channel is read, so the phone's media must be flowing (a
     browser's always is)."""
+    number = dialable(action.data["number"], action)
     if session.consult is not None:
         raise ACPError("not_allowed", i18n._("a consultation is already in progress"), id=action.id)
     leg = _leg(session, action)
-    number = action.data["number"]
     await _refuse_unready_workplace(service, action)
     await service.unit_of(session).action(
         "Atxfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
@@ -225,6 +243,7 @@ async def conference(service: OperatorService, session: Session, action: Action)
         if not number:
             raise ACPError("invalid_data", i18n._("conference: give a number or consult first"),
                            id=action.id)  # fmt: skip
+        number = dialable(number, action)
         leg = _leg(session, action)
         await unit.action("Redirect", {"Channel": leg.channel, "ExtraChannel": leg.peer,
                                        **target, **_extra(target)})  # fmt: skip

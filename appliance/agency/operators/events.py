@@ -15,6 +15,7 @@ contexts, so a reload of it never leaves the agency without them.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from appliance.agency.ami.errors import AMIError
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HIDDEN = "hidden"
+HIDDEN_CALLS_KEPT = 10_000  # call ids of number-hiding topics, remembered for their transfers
 AGENCY_CALL_PREFIX = "uzor-"  # the ChannelId of the agency's own Originate (calls.dial)
 DIALPLAN_RELOADS = frozenset({"pbx_config", "All"})  # Reload events' Module, without ".so"
 
@@ -65,6 +67,7 @@ class CallEvents:
         self.service = service
         self.topics = topics
         self._bridges: dict[str, set[str]] = {}
+        self._hidden: OrderedDict[str, None] = OrderedDict()
 
     def attach(self, unit: AMIManager) -> None:
         subscribe = unit.dispatcher.subscribe
@@ -88,14 +91,15 @@ class CallEvents:
 
     # queue calls -----------------------------------------------------------------------------
     def on_agent_called(self, event: Message) -> None:
-        session = self._session(event.get("Interface", ""))
-        if session is None:
-            return
         call_id = event.get("Linkedid", "")
         topic = self.topics.get(event.get("Exten", ""))
         number = caller_number(event)
         if topic is not None and topic.hide_number:
             number = HIDDEN
+            self._remember_hidden(call_id)  # also for a transfer to another agency's operator
+        session = self._session(event.get("Interface", ""))
+        if session is None:
+            return
         try:
             result = m.call_ringing(session.operator, call_id, number)
         except m.NotAllowed as exc:
@@ -142,18 +146,30 @@ class CallEvents:
         if session is None:
             return
         call_id = event.get("DestLinkedid", "")
+        hidden = self._is_hidden(event)  # a hiding topic's caller, transferred
+        number = HIDDEN if hidden else caller_number(event)
         try:
-            result = m.call_ringing(session.operator, call_id, caller_number(event))
+            result = m.call_ringing(session.operator, call_id, number)
         except m.NotAllowed as exc:
             log.warning("%s: a transfer rings although %s", session.agent, exc)
             return
+        if hidden:
+            self._remember_hidden(call_id)
         leg = session.leg(call_id)
         leg.channel, leg.peer = event.get("DestChannel", ""), event.get("Channel", "")
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
-            "call_id": call_id, "caller_name": caller_name(event),
-            "number": caller_number(event),
+            "call_id": call_id, "caller_name": "" if hidden else caller_name(event),
+            "number": number,
         })  # fmt: skip
+
+    def _remember_hidden(self, call_id: str) -> None:
+        self._hidden[call_id] = None
+        while len(self._hidden) > HIDDEN_CALLS_KEPT:
+            self._hidden.popitem(last=False)
+
+    def _is_hidden(self, event: Message) -> bool:
+        return any(event.get(key, "") in self._hidden for key in ("Linkedid", "DestLinkedid"))
 
     def _phone_dials(self, session: Session, event: Message) -> None:
         """A call the workplace's phone places itself (its dial pad, not ``dial``): its channel

@@ -6,7 +6,6 @@ session with the same state; an older terminal still connected is told ``logged_
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import datetime
@@ -21,7 +20,7 @@ from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.operators.texts import logged_out, pbx_failure
-from appliance.agency.passwords import check_password
+from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
@@ -41,19 +40,27 @@ class LoginService:
         self.license_not_after: datetime | None = None
         self.license_warn_days = 0
         self.restored: dict[str, dict[str, Any]] = {}
+        self.passwords = PasswordChecker()
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
         record = await service.store.operator(agent)
-        valid = record is not None and await asyncio.to_thread(
-            check_password, action.data["password"], record.password_hash
-        )
-        workplace = await service.store.workplace(mac)
-        if record is None or not valid or workplace is None:
-            raise ACPError(
-                "login_failed", _("wrong agent number, password or workplace"), id=action.id
+        try:
+            valid = await self.passwords.check(
+                action.data["password"], record.password_hash if record else None
             )
+        except PasswordPoolBusyError:
+            raise ACPError("rate_limited", _("the agency is busy checking logins; try again in "
+                                             "{seconds} s", seconds=2), id=action.id,
+                           details={"retry_after": 2}) from None  # fmt: skip
+        workplace = await service.store.workplace(mac)
+        if record is None or not valid:
+            raise ACPError("login_failed", _("wrong agent number or password"), id=action.id,
+                           details={"reason": "credentials"})  # fmt: skip
+        if workplace is None:  # told apart only after the password: a MAC is no secret
+            raise ACPError("login_failed", _("this workplace is not registered"), id=action.id,
+                           details={"reason": "unknown_workplace"})  # fmt: skip
         session = service.sessions.get(agent)
         resumed = session is not None or agent in self.restored
         busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
@@ -127,7 +134,7 @@ class LoginService:
         service = self.service
         unit = service.units[session.unit]
         topics = await service.store.outbound_topics()
-        ws_url, domain = _sip_access(unit)
+        ws_url, domain = _sip_access(unit, session.client.host if session.client else "")
         return {
             "operator": {"agent": session.agent, "name": session.record.name},
             "sip": {"username": session.workplace.number, "password": session.workplace.sip_secret,
@@ -141,7 +148,15 @@ class LoginService:
         }  # fmt: skip
 
 
-def _sip_access(unit: AMIManager) -> tuple[str, str]:
-    ws_url = unit.unit.ws_url or f"ws://{unit.unit.host}:8088/ws"
+# a host name or IPv4 address, or a bracketed IPv6 address, with an optional port
+_HOST = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def _sip_access(unit: AMIManager, public_host: str) -> tuple[str, str]:
+    """The unit's SIP WebSocket as the browser reaches it: the admin's URL for the unit, else
+    nginx's proxy for it on the server the terminal connected to (``wss://<host>/sip/<unit>``,
+    packaging/debian/uzor-agency: uzor-sip-proxies)."""
+    host = public_host if _HOST.fullmatch(public_host) else unit.unit.host
+    ws_url = unit.unit.ws_url or f"wss://{host}/sip/{unit.unit.name}"
     domain = unit.unit.sip_domain or unit.unit.host
     return ws_url, domain.split(":")[0]

@@ -274,8 +274,10 @@ async def _logout(service: OperatorService, session: Session, action: Action) ->
 
 async def _set_mode(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
     mode = m.Mode(action.data["mode"])
-    now = service.clock()
     topic = action.data.get("topic")
+    if topic is not None:
+        await calls.require_outbound_topic(service, topic, action)
+    now = service.clock()
     await service.transition(session, lambda op: m.set_mode(op, mode, now, topic))
     return session.snapshot(now)
 

@@ -181,7 +181,9 @@ def _write_config_files(
     changed = ensure_secret(paths.django_secret_key_file, secret_owner, length=48)[1]
     changed = ensure_secret(paths.agency_token_file, secret_owner)[1] or changed
     files = {
-        paths.admin_config: render("admin.yaml.j2", paths=paths, db=db),
+        paths.admin_config: render(
+            "admin.yaml.j2", paths=paths, db=db, signalling_from=_signalling_from(ctx)
+        ),
         paths.agency_config(1): render(
             "agency.yaml.j2", paths=paths, db=db, instance=1, language=current_language()
         ),
@@ -202,3 +204,10 @@ def _current_database_config(ctx: Context) -> dict[str, Any]:
         return {}
     section = data.get("database") if isinstance(data, dict) else None
     return section if isinstance(section, dict) else {}
+
+
+def _signalling_from(ctx: Context) -> list[str]:
+    """Where the PBX units take the workplaces' SIP from: this app node (its nginx proxies
+    /sip to the units), by loopback and by each of its addresses."""
+    own = [f"{ip}/{ip.max_prefixlen}" for ip in ctx.addresses()]
+    return ["127.0.0.0/8", "::1/128", *own]

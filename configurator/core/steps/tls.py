@@ -127,6 +127,10 @@ class TlsStep:
             changed = True
         else:
             progress(_("nginx already uses {path}").format(path=cert_path))
+        # HSTS only with the installer's own certificate: with the self-signed one it would
+        # take away the browser's "proceed anyway" for a year.
+        hsts = render("nginx-hsts.conf.j2", trusted=_existing(answers))
+        changed = write_file(ctx.paths.nginx_hsts_snippet, hsts, 0o644) or changed
         return StepResult(changed=changed)
 
 

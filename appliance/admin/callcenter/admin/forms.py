@@ -7,10 +7,25 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import (
+    CommonPasswordValidator,
+    MinimumLengthValidator,
+    NumericPasswordValidator,
+    validate_password,
+)
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Gateway, Operator, PbxUnit, Sound
 from ..validators import LATIN_NAME_RE
+
+# A webagent password is guessed over the network (the agency limits the pace): at least 8
+# characters, not all digits (so never the agent number), not one of the common passwords.
+OPERATOR_PASSWORD_RULES = [
+    MinimumLengthValidator(min_length=8),
+    CommonPasswordValidator(),
+    NumericPasswordValidator(),
+]
 
 
 class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -55,8 +70,11 @@ class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and first != second:
             self.add_error("password2", _("The two passwords differ."))
-        elif first and len(first) < 4:
-            self.add_error("password1", _("Use at least 4 characters."))
+        elif first:
+            try:
+                validate_password(first, password_validators=OPERATOR_PASSWORD_RULES)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
         return cleaned
 
     def _post_clean(self) -> None:

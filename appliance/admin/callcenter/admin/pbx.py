@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,9 @@ from ..models import PbxUnit
 from .apply_dialplan import ApplyDialplanMixin
 from .base import CallcenterAdmin
 from .forms import PbxUnitForm
+from .people import server_url
+
+TOKEN_FILE = "/root/uzor-unit-token"  # noqa: S105 - a path: where the token page says to save it
 
 
 @admin.register(PbxUnit)
@@ -47,21 +51,33 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
         token = None if change and obj.token_hash else obj.issue_token()
         super().save_model(request, obj, form, change)
         if token:
-            self._show_token(request, obj, token)
+            request.uzor_new_tokens = [(obj, token)]  # type: ignore[attr-defined]
 
-    @admin.action(description=_("Issue new configuration tokens for the selected units"))
-    def issue_tokens(self, request: HttpRequest, queryset: QuerySet[PbxUnit]) -> None:
+    def response_add(
+        self, request: HttpRequest, obj: PbxUnit, post_url_continue: Any = None
+    ) -> HttpResponse:
+        tokens = getattr(request, "uzor_new_tokens", None)
+        if tokens:
+            return token_page(self, request, tokens)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: PbxUnit) -> HttpResponse:
+        tokens = getattr(request, "uzor_new_tokens", None)
+        if tokens:
+            return token_page(self, request, tokens)
+        return super().response_change(request, obj)
+
+    @admin.action(
+        description=_("Issue new configuration tokens for the selected units"),
+        permissions=["change"],
+    )
+    def issue_tokens(self, request: HttpRequest, queryset: QuerySet[PbxUnit]) -> HttpResponse:
+        issued = []
         for unit in queryset:
             token = unit.issue_token()
             unit.save()
-            self._show_token(request, unit, token)
-
-    def _show_token(self, request: HttpRequest, unit: PbxUnit, token: str) -> None:
-        message = _(
-            "Configuration token of the unit %(name)s (shown only now; put it into the unit's "
-            "/etc/uzor/secrets/confgen_token): %(token)s"
-        ) % {"name": unit.name, "token": token}
-        self.message_user(request, message, messages.WARNING)
+            issued.append((unit, token))
+        return token_page(self, request, issued)
 
     @admin.display(description=_("revision"), ordering="applied_revision")
     def revision(self, obj: PbxUnit) -> str:
@@ -76,3 +92,29 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"ami_port": 5038, **super().get_changeform_initial_data(request)}
+
+
+def token_page(
+    model_admin: PbxUnitAdmin, request: HttpRequest, issued: list[tuple[PbxUnit, str]]
+) -> HttpResponse:
+    """The new tokens, once, on a page of their own: never in a message (the messages cookie),
+    never cached, and only their hashes are stored."""
+    server = server_url(request)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Configuration tokens"),
+        "opts": model_admin.model._meta,
+        "token_file": TOKEN_FILE,
+        "issued": [
+            {"unit": unit, "token": token, "command": setup_command(server, unit.name)}
+            for unit, token in issued
+        ],
+    }
+    response = TemplateResponse(request, "admin/callcenter/pbxunit/tokens.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def setup_command(server: str, unit: str) -> str:
+    """What to run on the unit (as root) with the token saved in a 0600 file."""
+    return f"uzor-pbx-setup --admin-url {server} --unit {unit} --token-file {TOKEN_FILE}"

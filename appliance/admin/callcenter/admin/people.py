@@ -151,7 +151,10 @@ class WorkplaceAdmin(CallcenterAdmin):
             return found | extra, distinct
         return super().get_search_results(request, queryset, search_term)
 
-    @admin.action(description=_("Generate new SIP secrets for the selected workplaces"))
+    @admin.action(
+        description=_("Generate new SIP secrets for the selected workplaces"),
+        permissions=["change"],
+    )
     def regenerate_secrets(self, request: HttpRequest, queryset: QuerySet[Workplace]) -> None:
         count = 0
         for workplace in queryset:

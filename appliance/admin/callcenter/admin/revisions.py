@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Revision
 
+SECRETS_PERMISSION = "callcenter.change_pbxunit"
+
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -29,6 +31,12 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("SHA-256"))
     def short_hash(self, revision: Revision) -> str:
         return revision.content_hash[:16]
+
+    def get_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        """The generated files hold SIP and trunk passwords: only for those who may apply."""
+        if request.user.has_perm(SECRETS_PERMISSION):
+            return self.fields
+        return [f for f in self.fields if f != "files"]
 
     @admin.display(description=_("generated files"))
     def files(self, revision: Revision) -> SafeString:

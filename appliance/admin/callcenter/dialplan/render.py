@@ -8,13 +8,16 @@ extensions.conf.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..models import OUTBOUND_CONTEXT
+from ..validators import is_reserved_sip_name
 from . import escape as esc
 from .schedules import schedule_context, schedule_lines
 from .snapshot import Snapshot
@@ -34,6 +37,9 @@ FEATURES = {
 }
 QUEUE_OPTIONS = "t"
 WORKPLACE_RING = 30  # seconds a transfer to a workplace rings it
+# FILTER()'s set of the characters a dialled number may keep (the ACP schema allows the same).
+DIALABLE_CHARACTERS = "0-9*#+"
+WORKPLACE_PERMIT = ("127.0.0.0/8", "::1/128")  # nginx on this host
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("appliance.admin.callcenter.dialplan", "templates"),
@@ -64,6 +70,8 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "features": FEATURES,
         "queue_options": QUEUE_OPTIONS,
         "workplace_ring": WORKPLACE_RING,
+        "dialable": DIALABLE_CHARACTERS,
+        "workplace_permit": _workplace_permit(),
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}
@@ -96,6 +104,8 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
     for row in snapshot.gateways:
         name = esc.name(str(row["name"]), _("gateway name"))
         what = _("gateway %(name)s") % {"name": name}
+        if is_reserved_sip_name(name):
+            raise esc.RenderError(f"{what}: {_('the name is reserved on a PBX unit')}")
         host = esc.host(str(row["host"]), f"{what}: {_('address')}")
         domain = str(row["auth_domain"] or "")
         username, password = str(row["username"] or ""), str(row["password"] or "")
@@ -120,6 +130,12 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _workplace_permit() -> list[str]:
+    """Networks a workplace's SIP may come from (admin.yaml workplace_signalling_from)."""
+    networks = getattr(settings, "UZOR_WORKPLACE_SIGNALLING_FROM", None) or WORKPLACE_PERMIT
+    return [str(ipaddress.ip_network(n)) for n in networks]
 
 
 def _transport(value: str, what: str) -> str:

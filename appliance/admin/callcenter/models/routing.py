@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..validators import (
+    is_reserved_sip_name,
     validate_caller_id,
     validate_dialplan_pattern,
     validate_digits,
@@ -158,6 +159,10 @@ class Gateway(ValidatedModel):
         super().clean()
         if self.password and not self.username:
             raise ValidationError({"username": _("A password needs a user name.")})
+        if is_reserved_sip_name(self.name):
+            raise ValidationError(
+                {"name": _("This name is reserved on a PBX unit (%(name)s).") % {"name": self.name}}
+            )
 
 
 class Transformation(ValidatedModel):

@@ -1,9 +1,13 @@
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from appliance.admin.callcenter import audio
 from appliance.admin.callcenter.audio import AudioError, convert_for_asterisk
+
+REPO = Path(__file__).resolve().parents[4]
 
 
 def make(tmp_path, name, *effects, rate="44100", channels="2"):
@@ -78,3 +82,26 @@ def test_silence_is_a_sound_but_no_samples_is_not(tmp_path):
     nothing = make(tmp_path, "nothing.wav", "trim", "0", "0")
     with pytest.raises(AudioError):
         convert_for_asterisk([nothing.read_bytes()], "nothing.wav")
+
+
+def test_a_broken_file_is_explained_without_the_servers_temporary_path():
+    with pytest.raises(AudioError) as err:
+        convert_for_asterisk([b"RIFF\x00\x00\x00\x00WAVEnot really"], "greeting.wav")
+    assert "greeting.wav" in str(err.value)
+    assert "/tmp/" not in str(err.value) and "uzor-sound-" not in str(err.value)
+
+
+def test_conversion_gives_up_before_gunicorn_kills_the_worker():
+    """A slow file must end in AudioError's message, not a killed worker (nginx's bare 502)."""
+    unit = (REPO / "packaging/debian/uzor-admin/lib/systemd/system/uzor-admin.service").read_text()
+    worker_timeout = int(re.search(r"--timeout (\d+)", unit).group(1))
+    assert worker_timeout - 10 > audio.CONVERT_TIMEOUT_SECONDS + audio.MEASURE_TIMEOUT_SECONDS
+
+
+def test_nginx_takes_every_sound_the_admin_accepts():
+    """An upload within the admin's limit must not be refused earlier by nginx (413)."""
+    admin_conf = (REPO / "packaging/debian/uzor-admin/usr/share/uzor/nginx/admin.conf").read_text()
+    location = admin_conf[admin_conf.index("location /admin/") :].split("}", 1)[0]
+    limit = re.search(r"client_max_body_size (\d+)m;", location)
+    assert limit, "location /admin/ sets no client_max_body_size"
+    assert int(limit.group(1)) * 2**20 >= audio.MAX_UPLOAD_BYTES + 2**20  # form overhead

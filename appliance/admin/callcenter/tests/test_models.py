@@ -221,6 +221,17 @@ def gateway_with(**fields):
     Gateway(name="other", host="10.0.0.1", **fields).save()
 
 
+@pytest.mark.parametrize(
+    "name", ["anonymous", "ANONYMOUS", "transport-ws", "uzor-routes", "global"]
+)
+def test_a_gateway_cannot_take_a_name_reserved_on_the_unit(name):
+    gateway = make_gateway()
+    gateway.name = name
+    with pytest.raises(ValidationError) as err:
+        gateway.save()
+    assert "name" in err.value.message_dict
+
+
 def test_pbx_unit_token_is_kept_hashed():
     unit = PbxUnit(name="pbx1", address="127.0.0.1", ami_user="uzor", ami_secret="x" * 16)
     token = unit.issue_token()

@@ -93,3 +93,15 @@ def test_relative_paths_are_relative_to_the_file(tmp_path):
     assert config.secret_key_file == tmp_path / "secrets" / "key"
     assert config.media_root == tmp_path / "media"
     assert config.static_root == Path("/var/lib/uzor/static")
+
+
+def test_workplace_signalling_networks_are_checked_and_default_to_loopback(tmp_path):
+    assert [str(n) for n in load_config(write(tmp_path, "{}")).workplace_signalling_from] == [
+        "127.0.0.0/8",
+        "::1/128",
+    ]
+    config = load_config(write(tmp_path, "workplace_signalling_from: [192.0.2.10/32]"))
+    assert [str(n) for n in config.workplace_signalling_from] == ["192.0.2.10/32"]
+    for bad in ("[not-a-network]", "[]", "[192.0.2.10/33]"):
+        with pytest.raises(ConfigError, match="workplace_signalling_from"):
+            load_config(write(tmp_path, f"workplace_signalling_from: {bad}"))

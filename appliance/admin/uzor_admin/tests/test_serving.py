@@ -25,7 +25,7 @@ def site(mariadb, tmp_path_factory):
     """A database, admin.yaml and secret files as the configurator writes them."""
     db = mariadb.create_database()
     base = tmp_path_factory.mktemp("admin-site")
-    config = write_site_config(base, db)
+    config = write_site_config(base, db, secure_cookies=False)  # urllib over plain HTTP
     yield base, config
     mariadb.drop_database(db)
 

@@ -84,7 +84,7 @@ async def test_login_with_lang_ru_gets_russian_errors_afterwards(acp) -> None:
         wrong = {**LOGIN, "password": "wrong", "lang": "ru"}
         assert await error_of(ws, action("login", wrong)) == (
             "login_failed",
-            "неверный номер агента, пароль или рабочее место",
+            "неверный номер агента или пароль",
         )
         answer = await call(ws, action("login", {**LOGIN, "lang": "ru"}))
         assert answer["name"] == "login.result"

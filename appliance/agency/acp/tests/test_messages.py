@@ -95,3 +95,25 @@ def test_docs_acp_md_is_up_to_date() -> None:
     assert docgen.DOC_PATH.read_text(encoding="utf-8") == expected, (
         "docs/acp.md is stale: run `python -m appliance.agency.acp.docgen --write`"
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"number": "1234567", "topic": "11189&PJSIP/00442079460000@sipnet&PJSIP/89"},
+        {"number": "1234567", "topic": "111\n"},
+        {"number": "89001234567\n"},
+        {"number": "8900&PJSIP/1@sipnet"},
+        {"number": "8900,tT"},
+    ],
+)
+def test_dial_string_syntax_in_a_dial_is_invalid_data(data: dict[str, str]) -> None:
+    assert code_of({"type": "action", "name": "dial", "id": 7, "data": data}) == ("invalid_data", 7)
+
+
+def test_a_trailing_line_break_does_not_satisfy_an_anchored_pattern() -> None:
+    login = {**LOGIN, "agent": "101\n"}
+    assert code_of({"type": "action", "name": "login", "data": login})[0] == "invalid_data"
+    mode = {"mode": "outbound", "topic": "111\n"}
+    assert code_of({"type": "action", "name": "set_mode", "data": mode})[0] == "invalid_data"
+    assert decode({"type": "action", "name": "set_mode", "data": {**mode, "topic": "111"}})

@@ -28,7 +28,7 @@ class FakeSessions:
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         if action.data["password"] != "right":
-            raise ACPError("login_failed", _("wrong agent number, password or workplace"),
+            raise ACPError("login_failed", _("wrong agent number or password"),
                            id=action.id)  # fmt: skip
         client.agent = action.data["agent"]
         return {"resumed": False}
@@ -110,10 +110,33 @@ async def test_max_clients_is_enforced_with_a_clear_refusal(acp) -> None:
     async with http.ws_connect("/ws") as first:
         await call(first, action("login", LOGIN))
         async with http.ws_connect("/ws") as second:
-            frame = await asyncio.wait_for(second.receive(), 5)
-            assert json.loads(frame.data)["name"] == "max_clients"
-            assert (await asyncio.wait_for(second.receive(), 5)).type is WSMsgType.CLOSE
+            refused = await call(second, action("login", {**LOGIN, "agent": "102"}, id=9))
+            assert (refused["type"], refused["name"], refused["id"]) == ("error", "max_clients", 9)
         assert (await call(first, action("ping")))["name"] == "ping.result"
+
+
+async def test_connections_without_a_login_neither_count_nor_stay(acp) -> None:
+    server, http = acp
+    server.max_clients = 1
+    server.settings = server.settings.model_copy(update={"login_timeout": 0.3})
+    idle = [await http.ws_connect("/ws") for _ in range(3)]
+    async with http.ws_connect("/ws") as operator:
+        assert (await call(operator, action("login", LOGIN)))["name"] == "login.result"
+    for ws in idle:  # closed by the agency once the login time is over
+        assert (await asyncio.wait_for(ws.receive(), 5)).type in (
+            WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR,
+        )  # fmt: skip
+    assert server.unauthenticated == set()
+
+
+async def test_too_many_connections_without_a_login_are_turned_away(acp) -> None:
+    server, http = acp
+    server.settings = server.settings.model_copy(update={"max_unauthenticated": 2})
+    idle = [await http.ws_connect("/ws") for _ in range(2)]
+    async with http.ws_connect("/ws") as third:
+        assert (await asyncio.wait_for(third.receive(), 5)).type is WSMsgType.CLOSE
+    for ws in idle:
+        await ws.close()
 
 
 async def test_binary_and_oversized_frames_get_errors(acp) -> None:

@@ -16,6 +16,7 @@ from appliance.agency.operators.tests.fakes import (
     shut_down,
     wired_service,
 )
+from appliance.agency.operators.topics import TopicCache
 
 
 @pytest.fixture
@@ -86,3 +87,27 @@ async def test_the_caller_transferred_in_becomes_the_peer_that_hold_acts_on(worl
     redirect = [h for a, h in unit.actions if a == "Redirect"][-1]
     assert redirect["Channel"] == "PJSIP/sipnet-00000000"
     assert redirect["ExtraChannel"] == "PJSIP/202-0000000a"
+
+
+async def test_a_hidden_callers_number_stays_hidden_when_the_call_is_transferred() -> None:
+    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
+    topics = TopicCache(store)  # type: ignore[arg-type]
+    await topics.refresh()
+    service = wired_service(store, unit, notifier, topics)
+    login = {"agent": "102", "password": PASSWORD, "workplace": "a0:b1:c2:d3:e4:f5"}
+    await service.login(make_client(), Action("login", login, 1))
+    try:
+        # another operator (not on this agency) takes the call of the hiding topic 7200 ...
+        unit.emit({"Event": "AgentCalled", "Interface": "PJSIP/201", "Linkedid": "L5",
+                   "Exten": "7200", "CallerIDNum": "79161234567", "CallerIDName": "Petrov",
+                   "Channel": "PJSIP/sipnet-00000001", "DestChannel": "PJSIP/201-00000002",
+                   "Queue": "support"})  # fmt: skip
+        # ... and transfers the caller to workplace 202
+        caller = {"Channel": "PJSIP/sipnet-00000001", "CallerIDName": "Petrov"}
+        unit.emit(dial("DialBegin", Linkedid="L5", DestLinkedid="L5", CallerIDNum="79161234567",
+                       **caller))  # fmt: skip
+        assert notifier.last("call_incoming") == {
+            "call_id": "L5", "caller_name": "", "number": "hidden",
+        }  # fmt: skip
+    finally:
+        await shut_down(service)

@@ -1,9 +1,7 @@
 from datetime import UTC, datetime
 
 from appliance.agency.operators.license_notice import DAY, expiry_notice, parse_not_after
-from appliance.agency.operators.tests.test_service import logged_in, world
-
-__all__ = ["world"]
+from appliance.agency.operators.tests.test_service import logged_in
 
 END = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -8,26 +8,10 @@ from appliance.agency.config import OperatorsConfig
 from appliance.agency.operators.tests.fakes import (
     MAC,
     PASSWORD,
-    FakeNotifier,
-    FakeStore,
-    FakeUnit,
     make_client,
     settle,
-    shut_down,
-    wired_service,
 )
 from appliance.agency.operators.texts import logged_out
-from appliance.agency.operators.topics import TopicCache
-
-
-@pytest.fixture
-async def world():
-    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
-    topics = TopicCache(store)  # type: ignore[arg-type]
-    await topics.refresh()
-    service = wired_service(store, unit, notifier, topics, max_operators=2)
-    yield service, store, unit, notifier
-    await shut_down(service)
 
 
 def login(agent: str = "101", password: str = PASSWORD, mac: str = "E8:03:9A:B5:E0:C9") -> Action:
@@ -63,10 +47,17 @@ async def test_login_joins_every_group_queue_with_penalty_and_returns_sip_access
 
 async def test_wrong_password_or_workplace_is_login_failed(world) -> None:
     service, *_ = world
-    for action in (login(password="nope"), login(mac="00:00:00:00:00:01"), login(agent="999")):
+    cases = (
+        (login(password="nope"), "credentials"),
+        (login(agent="999"), "credentials"),
+        (login(agent="999", mac="00:00:00:00:00:01"), "credentials"),
+        (login(mac="00:00:00:00:00:01"), "unknown_workplace"),
+    )
+    for action, reason in cases:
         with pytest.raises(ACPError) as err:
             await service.login(make_client(), action)
         assert err.value.code == "login_failed"
+        assert err.value.details == {"reason": reason}
 
 
 async def test_the_license_limits_concurrent_operators(world) -> None:

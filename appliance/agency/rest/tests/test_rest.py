@@ -1,4 +1,5 @@
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -98,7 +99,7 @@ async def test_metrics_are_prometheus_text(rest) -> None:
 async def test_gui_needs_a_login_and_accepts_the_token(rest) -> None:
     _, http = rest
     page = await http.get("/gui/", allow_redirects=False)
-    assert page.status == 303 and page.headers["Location"] == "/gui/login"
+    assert page.status == 303 and page.headers["Location"] == "login"
     wrong = await http.post("/gui/login", data={"token": "wrong"}, allow_redirects=False)
     assert wrong.status == 401
     russian = await http.get("/gui/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
@@ -106,8 +107,11 @@ async def test_gui_needs_a_login_and_accepts_the_token(rest) -> None:
     ok = await http.post("/gui/login", data={"token": TOKEN}, allow_redirects=False)
     assert ok.status == 303
     listing = await http.get("/gui/")
-    assert listing.status == 200 and "No terminals are connected." in await listing.text()
-    assert (await http.post("/gui/clients/c9/end", allow_redirects=False)).status == 303
+    text = await listing.text()
+    assert listing.status == 200 and "No terminals are connected." in text
+    csrf = re.search(r"name=csrf value=([^>]+)>", text).group(1)  # type: ignore[union-attr]
+    end = await http.post("/gui/clients/c9/end", data={"csrf": csrf}, allow_redirects=False)
+    assert end.status == 303
 
 
 def test_every_registered_route_is_in_the_openapi_document() -> None:

@@ -101,10 +101,10 @@ async def test_the_gui_names_modes_and_states_as_the_manual_does(rest) -> None:
     agency, _ = rest
     row = {"id": "c1", "agent": "101", "remote": "10.0.0.9",
            "session": {"mode": "inbound", "state": "wrapup", "state_seconds": 65}}  # fmt: skip
-    russian = GUI(agency)._row(row, translator("ru"))
+    russian = GUI(agency)._row(row, translator("ru"), "")
     assert "<td>Входящий</td><td>Поствызывная обработка</td><td>0:01:05</td>" in russian
     assert "Отправить" in russian and "Завершить сеанс" in russian
-    english = GUI(agency)._row(row, translator("en"))
+    english = GUI(agency)._row(row, translator("en"), "")
     assert "<td>Inbound</td><td>Wrap-up</td>" in english
 
 

@@ -170,7 +170,7 @@ def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
 
     (outbound,) = _sections(dialplan, "Outbound")
     assert f"exten => _111.,1,Set(__UZOR_TOPIC={model.outbound.pk}) ; Calls out" in outbound
-    assert "same => n,Set(UZOR_NUMBER=${EXTEN:3})" in outbound
+    assert "same => n,Set(UZOR_NUMBER=${FILTER(0-9*#+,${EXTEN:3})})" in outbound
     (routes,) = _sections(dialplan, "uzor-routes")
     first_at = routes.index(f"uzor-route-{model.route.pk},")
     second_at = routes.index(f"uzor-route-{second.pk},")
@@ -180,11 +180,28 @@ def test_outbound_prefix_tags_the_topic_and_routes_go_in_order(tmp_path):
     assert route.splitlines() == [
         "exten => _89.,1,Set(UZOR_DIAL=${EXTEN})",
         "same => n,Set(CALLERID(num)=74951112233)",
-        "same => n,Dial(PJSIP/${UZOR_DIAL}@sipnet,120)",
+        "same => n,Dial(PJSIP/${FILTER(0-9*#+,${UZOR_DIAL})}@sipnet,120)",
         "same => n,Hangup()",
     ]
     (other,) = _sections(dialplan, f"uzor-route-{second.pk}")
     assert "exten => _8XXX.,1,Set(UZOR_DIAL=7${EXTEN:1})" in other
+
+
+def test_a_dialled_number_with_other_characters_is_refused_before_any_route(tmp_path):
+    """'&' adds a channel to Dial(), ',' options, '/' and '@' another technology or trunk: a
+    number that FILTER() would change goes to uzor-refused, never to uzor-routes."""
+    build_model(tmp_path)
+    dialplan = render_unit(load_snapshot(), "u", 1)["extensions.conf"]
+
+    (outbound,) = _sections(dialplan, "Outbound")
+    lines = outbound.splitlines()
+    check = "same => n,GotoIf($[${LEN(${UZOR_NUMBER})} != ${LEN(${EXTEN:3})}]?uzor-refused,s,1)"
+    assert lines.index(check) < lines.index("same => n,Goto(uzor-routes,s,1)")
+    assert lines.index(check) > lines.index(
+        "same => n,Set(UZOR_NUMBER=${FILTER(0-9*#+,${EXTEN:3})})"
+    )
+    (refused,) = _sections(dialplan, "uzor-refused")
+    assert "same => n,Hangup(21)" in refused.splitlines()  # call rejected: SIP 403
 
 
 def test_user_text_cannot_inject_config_lines_or_dialplan_code(tmp_path):
@@ -232,6 +249,28 @@ def test_a_bad_sound_name_or_transport_is_refused(tmp_path):
     Gateway.objects.filter(pk=model.gateway.pk).update(transport="udp")
     Sound.objects.filter(pk=model.greeting.pk).update(name="x)\nexten=>s,1,System(id")
     with pytest.raises(RenderError, match="sound name"):
+        render_unit(load_snapshot(), "u", 1)
+
+
+def test_trunks_are_known_only_by_address_and_workplaces_by_user_name(tmp_path):
+    build_model(tmp_path, gateway_host="10.0.0.5")
+    pjsip = render_unit(load_snapshot(), "u", 1)["pjsip.conf"]
+    trunk = _sections(pjsip, "sipnet")[0].splitlines()
+    workplace = _sections(pjsip, "1001")[0].splitlines()
+    assert "identify_by = ip" in trunk
+    assert "identify_by = username" in workplace and "auth = 1001" in workplace
+    # a workplace's SIP only from the app node's nginx (admin.yaml workplace_signalling_from)
+    rules = [line for line in workplace if line.startswith(("deny", "permit"))]
+    assert rules == ["deny = 0.0.0.0/0.0.0.0", "deny = ::/0", "permit = 127.0.0.0/8",
+                     "permit = ::1/128"]  # fmt: skip
+
+
+@translation.override("en")
+@pytest.mark.parametrize("reserved", ["anonymous", "Anonymous", "transport-udp", "uzor-refused"])
+def test_a_gateway_with_a_reserved_name_is_refused(tmp_path, reserved):
+    model = build_model(tmp_path)
+    Gateway.objects.filter(pk=model.gateway.pk).update(name=reserved)  # around the model's rules
+    with pytest.raises(RenderError, match="reserved"):
         render_unit(load_snapshot(), "u", 1)
 
 

@@ -1,0 +1,230 @@
+// ACP client: one WebSocket to the agency, actions as promises, events to listeners, reconnect
+// with exponential back-off and session resume (a second `login` with the same credentials
+// resumes the same operator session on the agency; see docs/acp.md).
+import { Emitter } from "../emitter.js";
+
+/** An error reply of the agency (`name` is its stable code) or a local failure. */
+export class AcpError extends Error {
+  /** @param {string} code @param {string} message @param {unknown} [details] */
+  constructor(code, message, details) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/**
+ * @typedef {{type: string, name: string, id?: number, data?: any}} AcpMessage
+ * @typedef {"idle" | "connecting" | "open" | "lost" | "closed"} LinkStatus
+ * @typedef {{agent: string, password: string, workplace: string, lang?: string}} Credentials
+ * @typedef {{
+ *   url: string,
+ *   WebSocket?: any,
+ *   setTimeout?: (fn: () => void, ms: number) => any,
+ *   clearTimeout?: (handle: any) => void,
+ *   random?: () => number,
+ *   minDelay?: number, maxDelay?: number, timeout?: number, pingEvery?: number,
+ * }} AcpOptions
+ */
+
+export class AcpClient {
+  /** @param {AcpOptions} options */
+  constructor(options) {
+    this.url = options.url;
+    this.WS = options.WebSocket ?? globalThis.WebSocket;
+    this.setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+    this.clearTimeout = options.clearTimeout ?? ((h) => globalThis.clearTimeout(h));
+    this.random = options.random ?? Math.random;
+    this.minDelay = options.minDelay ?? 500;
+    this.maxDelay = options.maxDelay ?? 15000;
+    this.timeout = options.timeout ?? 10000;
+    this.pingEvery = options.pingEvery ?? 20000;
+    /** @type {LinkStatus} */
+    this.status = "idle";
+    /** @type {Credentials | null} the session to resume after a reconnect */
+    this.credentials = null;
+    this.attempt = 0;
+    this.nextId = 1;
+    /** @type {Map<number, {resolve: (d: any) => void, reject: (e: AcpError) => void, timer: any}>} */
+    this.pending = new Map();
+    /** @type {any} */
+    this.socket = null;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    /** @type {Emitter<[AcpMessage]>} events, notifications and warnings (not replies) */
+    this.messages = new Emitter();
+    /** @type {Emitter<[LinkStatus]>} */
+    this.statusChanged = new Emitter();
+    /** @type {Emitter<[any]>} the login result after an automatic resume */
+    this.resumed = new Emitter();
+    /** @type {Emitter<[AcpError]>} a resume the agency refused (the session is gone) */
+    this.resumeFailed = new Emitter();
+  }
+
+  /** Open the link (idempotent); resolves when the socket is open. */
+  connect() {
+    if (this.status === "open") return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.statusChanged.on((s) => {
+        if (s === "open") {
+          off();
+          resolve(undefined);
+        }
+      });
+      if (this.status === "idle" || this.status === "closed") this.open();
+    });
+  }
+
+  /** @param {LinkStatus} status */
+  setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    this.statusChanged.emit(status);
+  }
+
+  open() {
+    this.setStatus(this.attempt === 0 ? "connecting" : "lost");
+    let socket;
+    try {
+      socket = new this.WS(this.url);
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => this.onOpen(socket);
+    socket.onmessage = (/** @type {{data: any}} */ ev) => this.onFrame(ev.data);
+    socket.onclose = () => this.onClose(socket);
+    socket.onerror = () => {};
+  }
+
+  /** @param {any} socket */
+  async onOpen(socket) {
+    if (socket !== this.socket) return;
+    const resuming = this.credentials !== null && this.attempt > 0;
+    this.attempt = 0;
+    this.setStatus("open");
+    this.schedulePing();
+    if (!resuming || !this.credentials) return;
+    try {
+      this.resumed.emit(await this.request("login", this.credentials));
+    } catch (err) {
+      if (err instanceof AcpError && err.code !== "disconnected" && err.code !== "timeout") {
+        this.credentials = null;
+        this.resumeFailed.emit(err);
+      }
+    }
+  }
+
+  /** @param {any} socket */
+  onClose(socket) {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    this.clearTimeout(this.pingTimer);
+    this.failPending(new AcpError("disconnected", "connection lost"));
+    if (this.status === "closed") return;
+    this.scheduleRetry();
+  }
+
+  scheduleRetry() {
+    this.attempt += 1;
+    this.setStatus("lost");
+    const base = Math.min(this.maxDelay, this.minDelay * 2 ** (this.attempt - 1));
+    const delay = Math.round(base * (0.75 + 0.5 * this.random()));
+    this.retryTimer = this.setTimeout(() => this.open(), delay);
+  }
+
+  schedulePing() {
+    this.clearTimeout(this.pingTimer);
+    this.pingTimer = this.setTimeout(async () => {
+      if (this.status !== "open") return;
+      try {
+        await this.request("ping", {});
+        this.schedulePing();
+      } catch (err) {
+        // No answer: the link is dead even if the socket has not noticed yet.
+        if (err instanceof AcpError && err.code === "timeout") this.socket?.close();
+      }
+    }, this.pingEvery);
+  }
+
+  /** @param {string} text */
+  onFrame(text) {
+    /** @type {AcpMessage} */
+    let msg;
+    try {
+      msg = JSON.parse(String(text));
+    } catch {
+      return;
+    }
+    if (!msg || typeof msg !== "object") return;
+    const waiter = typeof msg.id === "number" ? this.pending.get(msg.id) : undefined;
+    if (waiter && (msg.type === "error" || msg.name.endsWith(".result"))) {
+      this.pending.delete(/** @type {number} */ (msg.id));
+      this.clearTimeout(waiter.timer);
+      if (msg.type === "error") {
+        const data = msg.data ?? {};
+        waiter.reject(new AcpError(msg.name, String(data.message ?? msg.name), data.details));
+      } else waiter.resolve(msg.data ?? {});
+      return;
+    }
+    this.messages.emit(msg);
+  }
+
+  /**
+   * Send an action and wait for its reply.
+   * @param {string} name @param {Record<string, any>} [data] @returns {Promise<any>}
+   */
+  request(name, data = {}) {
+    if (this.status !== "open" || !this.socket) {
+      return Promise.reject(new AcpError("disconnected", "not connected"));
+    }
+    const id = this.nextId++;
+    const socket = this.socket;
+    return new Promise((resolve, reject) => {
+      const timer = this.setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AcpError("timeout", `no reply to ${name}`));
+      }, this.timeout);
+      this.pending.set(id, { resolve, reject, timer });
+      socket.send(JSON.stringify({ type: "action", name, id, data }));
+    });
+  }
+
+  /** Log in; the credentials are kept to resume the session after a reconnect.
+   * @param {Credentials} credentials */
+  async login(credentials) {
+    const result = await this.request("login", credentials);
+    this.credentials = credentials;
+    return result;
+  }
+
+  async logout() {
+    this.credentials = null;
+    try {
+      await this.request("logout", {});
+    } finally {
+      this.close();
+    }
+  }
+
+  /** @param {AcpError} error */
+  failPending(error) {
+    for (const [id, waiter] of this.pending) {
+      this.clearTimeout(waiter.timer);
+      waiter.reject(error);
+      this.pending.delete(id);
+    }
+  }
+
+  /** Close for good (no reconnect). */
+  close() {
+    this.setStatus("closed");
+    this.clearTimeout(this.retryTimer);
+    this.clearTimeout(this.pingTimer);
+    const socket = this.socket;
+    this.socket = null;
+    this.failPending(new AcpError("disconnected", "closed"));
+    socket?.close();
+  }
+}

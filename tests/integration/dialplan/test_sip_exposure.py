@@ -1,0 +1,153 @@
+"""SIP exposure, played by an attacker with SIPp on a real unit configured by Apply Dialplan: an
+INVITE from an address that is not the gateway's, naming the trunk (``sipnet``) as its From user,
+must not be taken for the trunk: no call enters the trunk's context, the queue or any dialplan."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from tests.integration.dialplan.support import make_confgen_unit  # isort: split
+
+from appliance.admin.callcenter.apply import apply_dialplan
+from appliance.admin.callcenter.dialplan.tests.model import build_model
+from tests.fixtures.tools import free_port, require_tool
+from tests.integration.agency_on_admin.phone import WorkplacePhone, register_scenario
+
+pytestmark = pytest.mark.integration
+
+ATTACKER = "127.0.0.3"  # not the gateway (the carrier is 127.0.0.1) nor a workplace
+DID = "74951234567"
+
+SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="spoofed trunk">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:{user}@[local_ip]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:{user}@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 1 1 IN IP4 [local_ip]
+      s=-
+      c=IN IP4 [local_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 8
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:8 PCMA/8000
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="{final}"/>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:{user}@[local_ip]>;tag=[pid]SIPpTag[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+"""
+
+
+def spoofed_invite(target: tuple[str, int], user: str, number: str, final: int) -> str:
+    """One INVITE from ATTACKER without credentials; returns SIPp's output, asserting success."""
+    require_tool("sipp", "sip-tester")
+    with tempfile.TemporaryDirectory(prefix="uzor-attacker-") as tmp:
+        path = Path(tmp) / "spoof.xml"
+        path.write_text(SCENARIO.format(user=user, final=final))
+        result = subprocess.run(
+            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-s", number, "-i", ATTACKER,
+             "-p", str(free_port()), "-mp", str(free_port()), "-m", "1", "-nostdin",
+             "-timeout", "20s", "-timeout_error", "-trace_err",
+             "-error_file", str(Path(tmp) / "errors.log")],
+            capture_output=True, text=True, timeout=40, check=False, cwd=tmp,
+        )  # fmt: skip
+        errors = Path(tmp) / "errors.log"
+        output = result.stdout + (errors.read_text(errors="replace") if errors.exists() else "")
+        assert result.returncode == 0, output
+        return output
+
+
+def test_an_invite_naming_the_trunk_from_another_address_reaches_no_dialplan(
+    tmp_path, asterisk_unit, admin_server, carrier
+):
+    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
+    model.topic.non_working_schedules.set([])  # open around the clock: the queue is reachable
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    carrier.point_at(unit.asterisk)
+    assert all(r.ok for r in apply_dialplan())
+    ast = unit.asterisk
+
+    with ast.ami() as ami:
+        mark = ami.mark()
+        for user in ("sipnet", "anonymous", "1001"):
+            spoofed_invite((ast.sip_host, ast.sip_port), user, DID, final=401)
+        time.sleep(1)
+        channels = [e for e in ami.events[mark:] if e.name == "Newchannel"]
+    assert channels == [], [(e.get("Channel"), e.get("Context")) for e in channels]
+
+    # the real trunk, from its own address, still gets in
+    with ast.ami() as ami:
+        mark = ami.mark()
+        call = carrier.start_call(DID, caller_id='"Ivan" <79161234567>')
+        joined = ami.wait_event("QueueCallerJoin", 20, mark)
+        call.hangup()
+    assert joined["Queue"] == "sales"
+
+
+def _register_from(address: str, target: tuple[str, int], user: str, password: str) -> str:
+    """SIPp registering as the workplace from ``address`` with its right password. The endpoint's
+    ACL refuses the address: Asterisk answers as for an unknown user (its artificial endpoint),
+    so the registration with the right password is challenged again instead of accepted."""
+    scenario = register_scenario(user, password, free_port())
+    scenario = scenario.replace('<recv response="200"/>', '<recv response="401"/>')
+    with tempfile.TemporaryDirectory(prefix="uzor-attacker-") as tmp:
+        path = Path(tmp) / "register.xml"
+        path.write_text(scenario)
+        result = subprocess.run(
+            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-i", address,
+             "-p", str(free_port()), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error"],
+            capture_output=True, text=True, timeout=40, check=False, cwd=tmp,
+        )  # fmt: skip
+        return f"{result.returncode}\n{result.stdout}{result.stderr}"
+
+
+def test_a_workplace_with_its_password_is_refused_from_outside_the_app_node(
+    tmp_path, asterisk_unit, admin_server, carrier
+):
+    """Stolen SIP credentials are useless from elsewhere: the unit takes a workplace's requests
+    only from the app node (here 127.0.0.2, where the test's workplace phone sits)."""
+    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    with override_settings(UZOR_WORKPLACE_SIGNALLING_FROM=["127.0.0.2/32"]):
+        assert all(r.ok for r in apply_dialplan())
+    ast = unit.asterisk
+    secret = model.workplace.sip_secret
+
+    refused = _register_from(ATTACKER, (ast.sip_host, ast.sip_port), "1001", secret)
+    assert refused.startswith("0\n"), refused
+    phone = WorkplacePhone(ast.sip_host, ast.sip_port, "1001", secret)  # from 127.0.0.2
+    try:
+        phone.register()
+    finally:
+        phone.close()
+    assert "1001" in ast.cli("pjsip show contacts")

@@ -64,6 +64,8 @@ class AcpConfig(_Section):
     client_queue: int = Field(ge=1)
     login_attempts_per_minute: int = Field(ge=1)
     heartbeat: float = Field(gt=0)
+    # permessage-deflate; off: the protocol as documented uses no WebSocket extensions
+    compress: bool = False
     # a connection that has not logged in by then is closed; such connections do not count
     # toward max_clients, and at most max_unauthenticated of them are kept open at once
     login_timeout: float = Field(default=10.0, gt=0)

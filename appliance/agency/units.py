@@ -130,7 +130,7 @@ class UnitRegistry(Generic[U]):
             return ordered
         refused = [access.name for access in ordered[self.max_units :]]
         if refused != self._refused:
-            message = _("the license allows {count} PBX units; not connecting to {units}",
+            message = _("PBX units allowed by the license: {count}; not connecting to {units}",
                         count=self.max_units, units=", ".join(refused))  # fmt: skip
             log.error("%s", message.render(process_language()))
         self._refused = refused

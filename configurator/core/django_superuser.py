@@ -2,7 +2,8 @@
 (``DJANGO_SETTINGS_MODULE``), never imported by the configurator itself.
 
 Reads ``{"username", "email", "password"}`` as JSON from standard input (a password never
-goes on a command line) and exits with one of the codes below."""
+goes on a command line) and exits with one of the codes below. ``{"check": true}`` only asks
+whether any superuser exists (EXISTS) or none does (NONE)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 CREATED = 0
 EXISTS = 10
 REJECTED_PASSWORD = 11
+NONE = 12
 
 
 def main() -> int:
@@ -27,6 +29,8 @@ def main() -> int:
     from django.core.exceptions import ValidationError
 
     user_model = get_user_model()
+    if request.get("check"):
+        return EXISTS if user_model._default_manager.filter(is_superuser=True).exists() else NONE
     username_field = user_model.USERNAME_FIELD
     email_field = user_model.get_email_field_name()
     manager = user_model._default_manager

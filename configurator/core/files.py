@@ -11,6 +11,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from configurator.i18n import _
+
 SERVICE_USER = "uzor"
 
 
@@ -105,3 +107,14 @@ def _set_mode_and_owner(path: Path, mode: int, owner: Owner) -> bool:
         os.chown(path, uid, gid)
         changed = True
     return changed
+
+
+def file_reason(exc: OSError) -> str:
+    """Why a file could not be read, in the configurator's language (the OS says it in English)."""
+    if isinstance(exc, FileNotFoundError):
+        return _("there is no such file")
+    if isinstance(exc, IsADirectoryError):
+        return _("it is a directory, not a file")
+    if isinstance(exc, PermissionError):
+        return _("permission denied")
+    return _("error {code}").format(code=exc.errno)

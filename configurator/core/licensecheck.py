@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from configurator.core.files import file_reason
 from configurator.core.paths import Paths
 from configurator.i18n import _
 
@@ -34,7 +35,7 @@ def key_text(answer: str) -> tuple[str, str | None]:
             return Path(candidate).read_text().strip() + "\n", candidate
         except OSError as exc:
             raise LicenseKeyError(
-                _("Cannot read {path}: {reason}").format(path=candidate, reason=exc.strerror)
+                _("Cannot read {path}: {reason}").format(path=candidate, reason=file_reason(exc))
             ) from exc
     return candidate + "\n", None
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from configurator.core.files import file_reason
 from configurator.core.network import IPAddress
 from configurator.i18n import _
 
@@ -119,6 +120,18 @@ def check_pair(cert_path: Path, key_path: Path, now: dt.datetime) -> x509.Certif
     """Raise CertificateError unless both are PEM, the key is unencrypted and belongs to the
     certificate, and the certificate is valid now. Returns the certificate."""
     cert = load_certificate(cert_path, now)
+    key = check_key(key_path)
+    if _public_der(key.public_key()) != _public_der(cert.public_key()):
+        raise CertificateError(
+            _("The key {key} does not belong to the certificate {cert}.").format(
+                key=key_path, cert=cert_path
+            )
+        )
+    return cert
+
+
+def check_key(key_path: Path) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    """Raise CertificateError unless the file is an unencrypted RSA or ECDSA PEM private key."""
     data = _read(key_path)
     try:
         key = serialization.load_pem_private_key(data, password=None)
@@ -132,13 +145,7 @@ def check_pair(cert_path: Path, key_path: Path, now: dt.datetime) -> x509.Certif
         raise CertificateError(_("{path} is not a PEM private key.").format(path=key_path)) from exc
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise CertificateError(_("The key {path} is neither RSA nor ECDSA.").format(path=key_path))
-    if _public_der(key.public_key()) != _public_der(cert.public_key()):
-        raise CertificateError(
-            _("The key {key} does not belong to the certificate {cert}.").format(
-                key=key_path, cert=cert_path
-            )
-        )
-    return cert
+    return key
 
 
 def _public_der(public_key: object) -> bytes:
@@ -152,5 +159,5 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise CertificateError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("Cannot read {path}: {reason}").format(path=path, reason=file_reason(exc))
         ) from exc

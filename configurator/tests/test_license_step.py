@@ -130,7 +130,7 @@ def test_an_edited_license_is_refused(ctx: Context, vendor_key: Ed25519PrivateKe
 def test_garbage_and_a_missing_path_are_refused(ctx: Context, tmp_path: Path) -> None:
     assert "is damaged or is not an Uzor license" in refusal(ctx, "hello")
     missing = tmp_path / "nope.lic"
-    assert refusal(ctx, str(missing)) == f"Cannot read {missing}: No such file or directory"
+    assert refusal(ctx, str(missing)) == f"Cannot read {missing}: there is no such file"
 
 
 def test_no_key_says_where_to_put_it_later(ctx: Context) -> None:

@@ -181,7 +181,7 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     cert_path, _ = write_pair(tmp_path)
     missing = tmp_path / "nope.key"
     assert refusal(tmp_path, cert_path, missing) == (
-        f"Cannot read {missing}: No such file or directory"
+        f"Cannot read {missing}: there is no such file"
     )
 
 

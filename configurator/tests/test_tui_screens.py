@@ -131,8 +131,28 @@ async def test_tls_existing_certificate_errors_show_under_the_field(tmp_path: Pa
         field(app, "tls.key").query_one(Input).value = str(missing)
         await advance(app, pilot)
         assert field(app, "tls.certificate").error_text == (
-            f"Cannot read {missing}: No such file or directory"
+            f"Cannot read {missing}: there is no such file"
         )
+        assert step_id(app) == "tls"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_tls_key_error_never_names_the_current_directory(
+    tmp_path: Path, size: tuple[int, int], language: str
+) -> None:
+    set_language(language)
+    app = ConfiguratorApp(make_context(tmp_path / "root"), [TlsStep(), FinishStep()])
+    missing = tmp_path / "missing.key"
+    async with app.run_test(size=size) as pilot:
+        field(app, "tls.mode").query_one(RadioSet).focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        field(app, "tls.key").query_one(Input).value = str(missing)  # no certificate given
+        await advance(app, pilot)
+        error = field(app, "tls.key").error_text
+        assert str(missing) in error and "Is a directory" not in error and " .:" not in error
+        assert ("there is no such file" if language == "en" else "такого файла нет") in error
         assert step_id(app) == "tls"
 
 
@@ -190,3 +210,46 @@ async def test_enter_walks_the_fields_then_presses_next(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert field(app, "superuser.password_again").error_text == "The passwords do not match."
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_rerun_offers_no_new_superuser_and_the_switch_answers_y_and_n(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    helper = tmp_path / "superuser-helper"
+    helper.write_text("#!/bin/sh\ncat >/dev/null\nexit 10\n")  # "a superuser exists"
+    helper.chmod(0o755)
+    ctx = make_context(tmp_path / "root", superuser_command=[str(helper)])
+    app = ConfiguratorApp(ctx, [SuperuserStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        switch = field(app, "superuser.create").query_one(Switch)
+        assert switch.value is False
+        assert not field(app, "superuser.username").display
+        switch.focus()
+        await pilot.press("y")
+        await pilot.pause()
+        assert switch.value is True and field(app, "superuser.username").display
+        await pilot.press("n")
+        await pilot.pause()
+        assert switch.value is False and step_id(app) == "superuser"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_long_error_wraps_to_the_terminal_width(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = ConfiguratorApp(make_context(tmp_path / "root"), [TlsStep(), FinishStep()])
+    missing = tmp_path / ("a-certificate-file-with-a-long-name-" * 4) / "missing.crt"
+    async with app.run_test(size=size) as pilot:
+        field(app, "tls.mode").query_one(RadioSet).focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        field(app, "tls.certificate").query_one(Input).value = str(missing)
+        await advance(app, pilot)
+        label = field(app, "tls.certificate").query_one("#error")
+        text = field(app, "tls.certificate").error_text
+        assert len(text) > size[0]
+        assert label.region.right <= size[0]
+        assert label.size.height >= 2  # wrapped, not cut
+        rendered = "".join(line.text for line in label.render_lines(label.region.reset_offset))
+        assert "".join(rendered.split()) == "".join(text.split())  # every character shown

@@ -20,6 +20,7 @@ class QuestionField(Vertical):
 
     DEFAULT_CSS = """
     QuestionField { height: auto; margin-bottom: 1; }
+    QuestionField Label { width: 100%; }  /* prompts and errors wrap to the terminal's width */
     QuestionField .error { color: $error; height: auto; display: none; }
     QuestionField .error.shown { display: block; }
     QuestionField Input { width: 60; }

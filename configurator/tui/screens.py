@@ -30,7 +30,7 @@ class StepScreen(Screen[None]):
     StepScreen #intro { margin-bottom: 1; }
     StepScreen #log { height: 10; border: round $secondary; }
     StepScreen #buttons { height: auto; align-horizontal: right; padding: 0 1; }
-    StepScreen #step-error { color: $error; height: auto; }
+    StepScreen #step-error { color: $error; height: auto; width: 100%; }
     """
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", show=False),
@@ -116,11 +116,16 @@ class StepScreen(Screen[None]):
             self.action_back()
 
     def on_key(self, event: Any) -> None:
+        if event.key not in ("y", "n"):
+            return
         only = self.questions()
-        if len(only) == 1 and only[0].kind is Kind.CONFIRM and event.key in ("y", "n"):
+        if len(only) == 1 and only[0].kind is Kind.CONFIRM:
             self.query_one(Switch).value = event.key == "y"
             event.stop()
             self.action_next()
+        elif isinstance(self.focused, Switch):  # a yes/no question among others: y/n answer it
+            self.focused.value = event.key == "y"
+            event.stop()
 
     def action_back(self) -> None:
         if not self.busy and self.index > 0:

@@ -4,6 +4,7 @@ Shared by tests/e2e and `make demo`: the same path, so the demo is what the test
 
 from __future__ import annotations
 
+import asyncio
 import http.cookiejar
 import ipaddress
 import re
@@ -13,6 +14,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -139,3 +141,50 @@ def admin_login(base: str, context: ssl.SSLContext, user: Credentials) -> tuple[
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, exc.headers.get("Location", "")
+
+
+OPERATOR = """
+import os
+from appliance.admin.callcenter.models import Group, Membership, Operator, Workplace
+group = Group(name="e2e-line")
+group.save()
+operator = Operator(agent_number=os.environ["E2E_AGENT"], first_name="E2E")
+operator.set_password(os.environ["E2E_PASSWORD"])
+operator.save()
+Membership(operator=operator, group=group, priority=1).save()
+Workplace(number="3001", mac=os.environ["E2E_MAC"]).save()
+"""
+
+
+@dataclass(frozen=True)
+class OperatorLogin:
+    agent: str
+    password: str
+    workplace: str
+
+
+def add_operator(target: Target, login: OperatorLogin) -> None:
+    """An operator in a group of their own and a workplace, saved as the admin saves them."""
+    env = {"E2E_AGENT": login.agent, "E2E_PASSWORD": login.password, "E2E_MAC": login.workplace}
+    target.run(["uzor-admin", "shell", "--no-imports", "-c", OPERATOR], env=env)
+
+
+async def acp_login(base: str, context: ssl.SSLContext, login: OperatorLogin) -> dict[str, Any]:
+    """Log in over the appliance's ACP WebSocket (through nginx) and return the reply."""
+    import aiohttp
+
+    url = base.replace("https://", "wss://") + "/agency/ws"
+    data = {"agent": login.agent, "password": login.password, "workplace": login.workplace}
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(url, ssl=context)
+        try:
+            await ws.send_json({"type": "action", "name": "login", "id": 1, "data": data})
+            reply: dict[str, Any] = await ws.receive_json(timeout=30)
+            while reply.get("id") != 1:
+                reply = await ws.receive_json(timeout=30)
+        finally:
+            await ws.close()
+    # a TLS transport finishes closing on the loop's next rounds; asyncio.run would cut them
+    # short (aiohttp's "graceful shutdown" advice), leaving an unclosed-transport warning
+    await asyncio.sleep(0.25)
+    return reply

@@ -1,7 +1,7 @@
 """The manual's admin walkthrough (section 3) in real Chromium, in Russian, against the admin
 served from a real MariaDB: the JavaScript permission picker ("Выбрать все" after filtering by
-"callcenter"), a staff user in group support who then sees only CALLCENTER, and a workplace
-whose list row links the webagent."""
+"callcenter"), a staff user in group support who then sees only Контакт-центр (the manual's
+CALLCENTER), and a workplace whose list row links the webagent."""
 
 import os
 import subprocess
@@ -105,7 +105,8 @@ def test_the_walkthrough_in_chromium_in_russian(browser, admin_site):
     page.locator("#id_permissions_input").press_sequentially("callcenter")
     page.click("#id_permissions_add_all")
     chosen = page.locator("#id_permissions_to option").all_inner_texts()
-    assert chosen and all("Callcenter" in text for text in chosen), chosen[:5]
+    assert chosen and all("(callcenter." in text for text in chosen), chosen[:5]
+    assert all(text.startswith("Контакт-центр | ") for text in chosen), chosen[:5]
     page.click("input[name=_save]")
     page.wait_for_url(f"{url}/admin/auth/group/")
 
@@ -122,11 +123,11 @@ def test_the_walkthrough_in_chromium_in_russian(browser, admin_site):
     page.click("input[name=_save]")
     page.wait_for_url(f"{url}/admin/auth/user/")
 
-    # Log out, log in as admin: only the CALLCENTER section.
+    # Log out, log in as admin: only the call-center section (CALLCENTER in the manual).
     page.click("#logout-form button")
     log_in(page, url, "admin", ADMIN_PASSWORD)
     sections = page.locator("#content-main caption").all_inner_texts()
-    assert [s.strip().lower() for s in sections] == ["callcenter"], sections
+    assert [s.strip().lower() for s in sections] == ["контакт-центр"], sections
     assert "Рабочие места" in page.content()
 
     # A workplace with the MAC from the manual; the list links the webagent.
@@ -143,3 +144,30 @@ def test_the_walkthrough_in_chromium_in_russian(browser, admin_site):
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "admin-workplaces-ru.png"), full_page=True)
+
+
+def test_the_pbx_unit_list_fits_a_1366_pixel_screen_in_russian(browser, admin_site):
+    url = admin_site
+    browser.set_extra_http_headers({"Accept-Language": "ru-RU,ru;q=0.9"})
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, url, "root", ROOT_PASSWORD)
+    for name in ("pbx1", "pbx2-reserve"):
+        page.goto(f"{url}/admin/callcenter/pbxunit/add/")
+        page.fill("#id_name", name)
+        page.fill("#id_address", "192.0.2.10")
+        page.fill("#id_ami_user", "uzor")
+        page.fill("#id_ami_secret", "s3cret-ami")
+        page.uncheck("#id_enabled")  # no license here: kept disabled
+        page.click("input[name=_save]")
+        page.wait_for_selector("text=uzor-pbx-setup")  # the page with the unit's token
+    page.goto(f"{url}/admin/callcenter/pbxunit/")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "admin-pbx-units-ru-1366.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, f"the page is {width} px wide"
+    hidden = page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results');"
+        " return r.scrollWidth - r.clientWidth; })()"
+    )
+    assert hidden <= 0, f"{hidden} px of the unit list are scrolled out of sight"

@@ -15,7 +15,7 @@ import pytest
 from configurator.core.context import Context
 from configurator.core.steps.database import DatabaseStep
 from configurator.core.steps.migrate import MigrateStep
-from configurator.core.steps.superuser import SuperuserStep
+from configurator.core.steps.superuser import SuperuserStep, superuser_exists
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
 from tests.fixtures.mariadb import MariaDB
@@ -64,6 +64,7 @@ def run_all(ctx: Context, mariadb: MariaDB, name: str) -> tuple[Recorder, Record
 def test_the_real_admin_is_migrated_and_gets_its_superuser_once(
     ctx: Context, mariadb: MariaDB, name: str
 ) -> None:
+    assert not superuser_exists(ctx)  # no database yet: the question defaults to "yes"
     _, migrate, superuser = run_all(ctx, mariadb, name)
     assert "  Applying contenttypes.0001_initial... OK" in migrate.lines
     assert any(line.startswith("  Applying callcenter.0001_initial") for line in migrate.lines)
@@ -75,8 +76,9 @@ def test_the_real_admin_is_migrated_and_gets_its_superuser_once(
             "shell",
             "--no-imports",
             "-c",
-            "from django.contrib.auth import authenticate;"
-            f"print(authenticate(username='root', password={PASSWORD!r}).is_superuser)",
+            "from django.contrib.auth import get_user_model;"  # authenticate() needs a request
+            "root = get_user_model().objects.get(username='root');"  # since django-axes
+            f"print(root.check_password({PASSWORD!r}) and root.is_superuser)",
         ],
         env={**ctx.admin_env(), "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -85,6 +87,9 @@ def test_the_real_admin_is_migrated_and_gets_its_superuser_once(
     )
     assert check.stdout.strip() == "True", check.stderr[-2000:]
 
+    rerun = make_context(ctx.paths.root, admin_command=ctx.admin_command)
+    assert superuser_exists(rerun)  # a re-run: the question defaults to "no"
+    assert SuperuserStep().questions(rerun)[0].default is False
     database, migrate, superuser = run_all(ctx, mariadb, name)
     assert "  No migrations to apply." in migrate.lines
     assert superuser.lines == ["A user named root already exists; it was left unchanged."]

@@ -2,15 +2,19 @@
 
 Not the agency's client: this one logs in with ``Events: off``, sends an action, reads until
 the response with its ActionID arrives, and closes. Every failure is an ``AmiError`` whose
-message says what went wrong, for the admin to show.
+message says what went wrong in the admin's language (no raw OS or Asterisk text), for the
+admin to show.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import socket
 import time
+
+from django.utils.translation import gettext as _
 
 BANNER = "Asterisk Call Manager"
 CONNECT_TIMEOUT = 5.0  # a unit that is down must not hold Apply Dialplan up
@@ -18,6 +22,23 @@ CONNECT_TIMEOUT = 5.0  # a unit that is down must not hold Apply Dialplan up
 
 class AmiError(Exception):
     """Connecting, logging in or an action failed; str() is the reason to show."""
+
+
+def network_reason(exc: OSError) -> str:
+    """An OS network error in the admin's words (the OS says it in English only)."""
+    if isinstance(exc, socket.gaierror):
+        return _("the host name is unknown")
+    if isinstance(exc, TimeoutError) or exc.errno == errno.ETIMEDOUT:
+        return _("no answer in time")
+    reasons = {
+        errno.ECONNREFUSED: _("the connection was refused (is Asterisk running, is the AMI "
+                              "port right?)"),
+        errno.EHOSTUNREACH: _("the host is unreachable"),
+        errno.ENETUNREACH: _("the network is unreachable"),
+        errno.ECONNRESET: _("the connection was reset"),
+        errno.EPIPE: _("the connection was closed"),
+    }  # fmt: skip
+    return reasons.get(exc.errno or 0, _("network error %(code)s") % {"code": exc.errno})
 
 
 def parse_message(block: str) -> dict[str, str]:
@@ -37,7 +58,8 @@ def parse_message(block: str) -> dict[str, str]:
 def _clean(value: object) -> str:
     text = str(value)
     if "\r" in text or "\n" in text:
-        raise AmiError(f"an AMI header value may not contain a line break: {text!r}")
+        raise AmiError(_("an AMI header value may not contain a line break: %(value)r")
+                       % {"value": text})  # fmt: skip
     return text
 
 
@@ -52,12 +74,14 @@ class AmiClient:
             )
         except OSError as exc:
             raise AmiError(
-                f"cannot connect to AMI at {host}:{port}: {exc.strerror or exc}"
+                _("cannot connect to AMI at %(address)s: %(reason)s")
+                % {"address": f"{host}:{port}", "reason": network_reason(exc)}
             ) from exc
         banner = self._read_line()
         if not banner.startswith(BANNER):
             self.close()
-            raise AmiError(f"not an Asterisk manager at {host}:{port}: {banner[:60]!r}")
+            raise AmiError(_("not an Asterisk manager at %(address)s")
+                           % {"address": f"{host}:{port}"})  # fmt: skip
 
     def __enter__(self) -> AmiClient:
         return self
@@ -72,7 +96,8 @@ class AmiClient:
     def login(self, username: str, secret: str) -> None:
         response = self.action("Login", Username=username, Secret=secret, Events="off")
         if response.get("Response") != "Success":
-            raise AmiError(f"AMI login as {username!r} refused: {response.get('Message', '')}")
+            raise AmiError(_("the unit refused the AMI login of %(user)s: check the AMI user and "
+                             "secret") % {"user": username})  # fmt: skip
 
     def action(self, name: str, timeout: float | None = None, **headers: object) -> dict[str, str]:
         """Send an action; return its response message (whatever its Response: says)."""
@@ -82,7 +107,8 @@ class AmiClient:
         try:
             self._sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         except OSError as exc:
-            raise AmiError(f"AMI connection lost sending {name}: {exc}") from exc
+            raise AmiError(_("the AMI connection was lost sending %(action)s: %(reason)s")
+                           % {"action": name, "reason": network_reason(exc)}) from exc  # fmt: skip
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
             message = self._read_message(deadline, name)
@@ -92,27 +118,31 @@ class AmiClient:
     def _read_line(self) -> str:
         deadline = time.monotonic() + self.timeout
         while b"\r\n" not in self._buffer:
-            self._recv(deadline, "the banner")
-        line, _, self._buffer = self._buffer.partition(b"\r\n")
+            self._recv(deadline, _("the greeting"))
+        line, _sep, self._buffer = self._buffer.partition(b"\r\n")
         return line.decode(errors="replace")
 
     def _read_message(self, deadline: float, waiting_for: str) -> dict[str, str]:
         while b"\r\n\r\n" not in self._buffer:
             self._recv(deadline, waiting_for)
-        block, _, self._buffer = self._buffer.partition(b"\r\n\r\n")
+        block, _sep, self._buffer = self._buffer.partition(b"\r\n\r\n")
         return parse_message(block.decode(errors="replace"))
 
     def _recv(self, deadline: float, waiting_for: str) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise AmiError(f"no answer from AMI to {waiting_for} in time")
+            raise AmiError(_("no answer from AMI to %(what)s in time") % {"what": waiting_for})
         self._sock.settimeout(remaining)
         try:
             chunk = self._sock.recv(65536)
         except TimeoutError as exc:
-            raise AmiError(f"no answer from AMI to {waiting_for} in time") from exc
+            raise AmiError(_("no answer from AMI to %(what)s in time")
+                           % {"what": waiting_for}) from exc  # fmt: skip
         except OSError as exc:
-            raise AmiError(f"AMI connection lost waiting for {waiting_for}: {exc}") from exc
+            reason = network_reason(exc)
+            raise AmiError(_("the AMI connection was lost waiting for %(what)s: %(reason)s")
+                           % {"what": waiting_for, "reason": reason}) from exc  # fmt: skip
         if not chunk:
-            raise AmiError(f"AMI closed the connection waiting for {waiting_for}")
+            raise AmiError(_("AMI closed the connection waiting for %(what)s")
+                           % {"what": waiting_for})  # fmt: skip
         self._buffer += chunk

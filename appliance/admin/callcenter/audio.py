@@ -6,6 +6,7 @@ an ``AudioError`` whose text is shown to the admin.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -28,6 +29,8 @@ CONVERT_TIMEOUT_SECONDS = 40
 MEASURE_TIMEOUT_SECONDS = 5
 # sox exits 0 on some damaged input but says so; a cut-off greeting is refused, not kept.
 BROKEN_INPUT_RE = re.compile(r"sox FAIL|Premature EOF|checksum mismatch|LOST_SYNC", re.IGNORECASE)
+
+log = logging.getLogger("uzor.sounds")
 
 
 class AudioError(Exception):
@@ -101,10 +104,12 @@ def _run_sox(source: Path, target: Path, original_name: str) -> None:
     problems = [line for line in result.stderr.splitlines() if BROKEN_INPUT_RE.search(line)]
     if result.returncode != 0 or not target.exists() or problems:
         reason = (problems or result.stderr.strip().splitlines() or ["?"])[-1]
-        reason = reason.replace(str(source), Path(original_name).name)  # no server paths
+        reason = reason.replace(str(source), Path(original_name).name)  # no server path
+        log.warning("sox refused an upload: %s", reason[:500])  # sox's words: the log only
         raise AudioError(
-            _("Not a readable audio file (sox: %(reason)s).") % {"reason": reason[:200]}
-        )
+            _("Not a readable audio file (%(name)s): sox cannot read it. Upload a WAV, MP3, OGG "
+              "or FLAC file.") % {"name": Path(original_name).name}
+        )  # fmt: skip
 
 
 def _duration(path: Path) -> float:

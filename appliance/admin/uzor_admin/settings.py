@@ -143,6 +143,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = UZOR_CONFIG.secure_cookies
 X_FRAME_OPTIONS = "DENY"
+# nginx adds these two to every response of the appliance (packaging/debian/uzor-admin/usr/
+# share/uzor/nginx-snippets/security-headers.conf); Django adding them too sent them twice
+SECURE_CONTENT_TYPE_NOSNIFF = False
+SECURE_REFERRER_POLICY = None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

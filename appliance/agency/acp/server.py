@@ -53,7 +53,9 @@ class ACPServer:
     # the endpoint ----------------------------------------------------------------------------
     async def handle_ws(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(
-            heartbeat=self.settings.heartbeat, max_msg_size=self.settings.max_message_bytes * 16
+            heartbeat=self.settings.heartbeat,
+            max_msg_size=self.settings.max_message_bytes * 16,
+            compress=self.settings.compress,  # ACP uses no extensions unless configured
         )
         await ws.prepare(request)
         client = Client(ws, request.transport, _remote(request), self.settings.client_queue,

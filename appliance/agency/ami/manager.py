@@ -52,6 +52,7 @@ class Snapshot:
 
 
 ResyncListener = Callable[[Snapshot], Awaitable[None]]
+LostListener = Callable[[], None]
 
 
 class LinkState(enum.StrEnum):
@@ -73,6 +74,7 @@ class AMIManager:
         self.action_latency: list[Callable[[str, float], None]] = []
         self._protocol: AMIProtocol | None = None
         self._resync_listeners: list[ResyncListener] = []
+        self._lost_listeners: list[LostListener] = []
         self._lost: asyncio.Event = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connected_once = False
@@ -81,6 +83,10 @@ class AMIManager:
 
     def on_resync(self, listener: ResyncListener) -> None:
         self._resync_listeners.append(listener)
+
+    def on_lost(self, listener: LostListener) -> None:
+        """Called when a link that was up goes down (not when the manager is stopped)."""
+        self._lost_listeners.append(listener)
 
     @property
     def up(self) -> bool:
@@ -111,8 +117,17 @@ class AMIManager:
                 failures += 1
             if self._stopping():
                 return
+            if self.state is LinkState.UP:
+                self._link_lost()
             self.state = LinkState.DOWN
             await asyncio.sleep(self._backoff(failures))
+
+    def _link_lost(self) -> None:
+        for listener in self._lost_listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("AMI %s: link-lost listener failed", self.unit.name)
 
     def _stopping(self) -> bool:
         return self.state is LinkState.STOPPED

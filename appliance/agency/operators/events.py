@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from appliance.agency.ami.errors import AMIError
 from appliance.agency.ami.manager import AMIManager, Snapshot
 from appliance.agency.ami.parser import Message
+from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import Session
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HIDDEN = "hidden"
 HIDDEN_CALLS_KEPT = 10_000  # call ids of number-hiding topics, remembered for their transfers
+AGENCY_CALL_PREFIX = "uzor-"  # the ChannelId of the agency's own Originate (calls.dial)
 DIALPLAN_RELOADS = frozenset({"pbx_config", "All"})  # Reload events' Module, without ".so"
 
 
@@ -39,6 +41,21 @@ def _real_parties(channels: list[str]) -> list[str]:
     """The channels that are not Local channels (a Local pair may yet be optimized away), or
     all of them when every one is Local."""
     return [c for c in channels if not c.startswith("Local/")] or channels
+
+
+ASTERISK_PLACEHOLDERS = frozenset({"", "<unknown>", "unknown"})  # caller ID Asterisk lacks
+
+
+def caller_name(event: Message) -> str:
+    """The caller's name, or "" when Asterisk has none (it says ``<unknown>``)."""
+    name = event.get("CallerIDName", "").strip()
+    return "" if name in ASTERISK_PLACEHOLDERS else name
+
+
+def caller_number(event: Message) -> str:
+    """The caller's number, or ``unknown`` when Asterisk has none."""
+    number = event.get("CallerIDNum", "").strip()
+    return "unknown" if number in ASTERISK_PLACEHOLDERS else number
 
 
 def interface_of(channel: str) -> str:
@@ -67,6 +84,7 @@ class CallEvents:
         subscribe("Hangup", self.on_hangup)
         subscribe("Reload", lambda event: self.on_reload(unit, event))
         unit.on_resync(self.on_resync)
+        unit.on_lost(lambda: self.on_link_lost(unit.unit.name))
 
     def _session(self, interface: str) -> Session | None:
         return self.service.by_interface.get(interface)
@@ -75,7 +93,7 @@ class CallEvents:
     def on_agent_called(self, event: Message) -> None:
         call_id = event.get("Linkedid", "")
         topic = self.topics.get(event.get("Exten", ""))
-        number = event.get("CallerIDNum", "")
+        number = caller_number(event)
         if topic is not None and topic.hide_number:
             number = HIDDEN
             self._remember_hidden(call_id)  # also for a transfer to another agency's operator
@@ -94,8 +112,8 @@ class CallEvents:
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
             "call_id": call_id,
-            "caller_name": "" if number == HIDDEN else event.get("CallerIDName", ""),
-            "number": number or "unknown",
+            "caller_name": "" if number == HIDDEN else caller_name(event),
+            "number": number,
             "topic": {"number": event.get("Exten", ""),
                       "description": topic.description if topic else "",
                       "script_url": topic.script_url if topic else None},
@@ -118,6 +136,8 @@ class CallEvents:
         session = self._session(interface_of(event.get("Channel", "")))
         if session is not None and event.get("Linkedid", "") in session.legs:
             session.legs[event["Linkedid"]].channel = event["Channel"]
+        elif session is not None:
+            self._phone_dials(session, event)
 
     def on_dial_begin(self, event: Message) -> None:
         """A workplace dialled by its number (another operator transfers or consults): the
@@ -127,7 +147,7 @@ class CallEvents:
             return
         call_id = event.get("DestLinkedid", "")
         hidden = self._is_hidden(event)  # a hiding topic's caller, transferred
-        number = HIDDEN if hidden else event.get("CallerIDNum", "")
+        number = HIDDEN if hidden else caller_number(event)
         try:
             result = m.call_ringing(session.operator, call_id, number)
         except m.NotAllowed as exc:
@@ -139,8 +159,8 @@ class CallEvents:
         leg.channel, leg.peer = event.get("DestChannel", ""), event.get("Channel", "")
         self.service.commit(session, *result)
         self.service.notify(session, "event", "call_incoming", {
-            "call_id": call_id, "caller_name": "" if hidden else event.get("CallerIDName", ""),
-            "number": number or "unknown",
+            "call_id": call_id, "caller_name": "" if hidden else caller_name(event),
+            "number": number,
         })  # fmt: skip
 
     def _remember_hidden(self, call_id: str) -> None:
@@ -150,6 +170,32 @@ class CallEvents:
 
     def _is_hidden(self, event: Message) -> bool:
         return any(event.get(key, "") in self._hidden for key in ("Linkedid", "DestLinkedid"))
+
+    def _phone_dials(self, session: Session, event: Message) -> None:
+        """A call the workplace's phone places itself (its dial pad, not ``dial``): its channel
+        is the call's first (Uniqueid = Linkedid) and enters the Outbound context; followed like
+        a ``dial`` (the agency's own Originate ids start with ``uzor-``)."""
+        call_id = event.get("Linkedid", "")
+        if (
+            not call_id
+            or call_id != event.get("Uniqueid")
+            or call_id.startswith(AGENCY_CALL_PREFIX)
+            or event.get("Context") != calls.OUTBOUND_CONTEXT
+        ):
+            return
+        exten, topic = event.get("Exten", ""), session.operator.outbound_topic
+        number = exten[len(topic) :] if topic and exten.startswith(topic) else exten
+        try:
+            result = m.call_dialing(session.operator, call_id, number)
+        except m.NotAllowed as exc:
+            log.warning("%s: the phone dials %s although %s", session.agent, exten, exc)
+            return
+        session.leg(call_id).channel = event.get("Channel", "")
+        self.service.commit(session, *result)
+        data: dict[str, Any] = {"call_id": call_id, "number": number}
+        if topic and exten.startswith(topic):
+            data["topic"] = {"prefix": topic}
+        self.service.notify(session, "event", "call_dialing", data)
 
     def _direct_call_to(self, event: Message) -> Session | None:
         """The session whose workplace this Dial event calls by number in Outbound."""
@@ -246,6 +292,15 @@ class CallEvents:
         session.legs.pop(call_id, None)
         self.service.notify(session, "event", "call_ended", {"call_id": call_id, "cause": cause})
         self.service.react(session, m.call_ended(session.operator, call_id, self.service.clock()))
+
+    def on_link_lost(self, unit: str) -> None:
+        """The unit's AMI link went down: its operators are warned (calls may fail)."""
+        message = _("the connection to the PBX unit {unit} is lost: calls and actions may fail "
+                    "until it is back", unit=unit)  # fmt: skip
+        for session in list(self.service.sessions.values()):
+            if session.unit == unit:
+                self.service.notify(session, "warning", "pbx_unavailable",
+                                    {"unit": unit, "message": message})  # fmt: skip
 
     # resync ----------------------------------------------------------------------------------
     def on_reload(self, unit: AMIManager, event: Message) -> None:

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.ami.errors import AMIError
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.i18n import _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice, license_expired
 from appliance.agency.operators.session import Session, restore_operator
-from appliance.agency.operators.texts import logged_out
+from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
@@ -101,7 +102,11 @@ class LoginService:
             interface = INTERFACE.format(number=workplace.number)
             operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
             session = Session(record, groups, workplace, unit, interface, operator)
-            await self._start(session)
+            try:
+                await self._start(session)
+            except AMIError as exc:
+                raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id,
+                               details={"unit": session.unit}) from exc  # fmt: skip
             return session
         finally:
             self.starting.discard(agent)
@@ -109,9 +114,9 @@ class LoginService:
     def _check_limit(self, action: Action) -> None:
         taken = len(self.service.sessions) + len(self.starting)
         if self.max_operators is not None and taken >= self.max_operators:
-            raise ACPError("license_limit", _("the license allows at most {count} operators "
-                                              "logged in at once", count=self.max_operators),
-                           id=action.id)  # fmt: skip
+            raise ACPError("license_limit", _("operators logged in at once allowed by the "
+                                              "license: {count}; no more can log in",
+                                              count=self.max_operators), id=action.id)  # fmt: skip
 
     def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)

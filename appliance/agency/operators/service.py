@@ -91,7 +91,8 @@ class OperatorService:
             raise ACPError("not_allowed", _("the PBX refused the action: {reason}",
                                             reason=reason), id=action.id) from exc  # fmt: skip
         except AMIError as exc:
-            raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id) from exc
+            raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id,
+                           details={"unit": session.unit}) from exc  # fmt: skip
 
     async def disconnected(self, client: Client) -> None:
         session = self.sessions.get(client.agent or "")
@@ -153,6 +154,10 @@ class OperatorService:
         before = session.operator
         now = self.clock()
         session.operator = operator
+        if operator.since != before.since:  # a new base state
+            session.state_since = operator.since
+        elif operator.state is not before.state:  # a call rings, is answered, held, ends
+            session.state_since = now
         if _tracked(before) != _tracked(operator) or operator.logged_out:
             self._close_interval(session, before, now)
         self.schedule(session)

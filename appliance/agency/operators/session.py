@@ -36,6 +36,7 @@ class Session:
     timer: asyncio.TimerHandle | None = None
     warning: asyncio.TimerHandle | None = None
     consult: CallLeg | None = None  # attended transfer: call_id, the target's channel, held call
+    state_since: float | None = None  # when the shown state began (a call's own state too)
 
     @property
     def agent(self) -> str:
@@ -48,12 +49,13 @@ class Session:
         """The ``session`` object of ACP (state, timers, calls)."""
         operator = self.operator
         deadline = operator.deadline()
+        since = operator.since if self.state_since is None else self.state_since
         return {
             "mode": operator.mode.value,
             "state": operator.state.value,
             "reason": operator.reason,
-            "since": datetime.fromtimestamp(operator.since, UTC).isoformat(),
-            "state_seconds": round(max(0.0, now - operator.since), 3),
+            "since": datetime.fromtimestamp(since, UTC).isoformat(),
+            "state_seconds": round(max(0.0, now - since), 3),
             "limit_seconds": None if deadline is None else round(max(0.0, deadline - now), 3),
             "calls": [
                 {

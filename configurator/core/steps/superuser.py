@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,9 +15,30 @@ from configurator.core.questions import Kind, Question, same_as, valid_email
 from configurator.core.step import Progress, StepError, StepResult
 from configurator.i18n import _, current_language
 
+SUPERUSER_EXISTS = "superuser.exists"
+
 
 def _creating(answers: Mapping[str, Any]) -> bool:
     return bool(answers.get("superuser.create"))
+
+
+def superuser_exists(ctx: Context) -> bool:
+    """Whether the admin already has a superuser (False when that cannot be told, e.g. before
+    the database exists). Asked once per run: the screens ask for the questions often."""
+    if SUPERUSER_EXISTS not in ctx.state:
+        ctx.state[SUPERUSER_EXISTS] = _ask_whether_a_superuser_exists(ctx)
+    return bool(ctx.state[SUPERUSER_EXISTS])
+
+
+def _ask_whether_a_superuser_exists(ctx: Context) -> bool:
+    try:
+        result = subprocess.run(
+            ctx.superuser_command, input=json.dumps({"check": True}), capture_output=True,
+            text=True, env={**os.environ, **ctx.admin_env()}, timeout=120, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == django_superuser.EXISTS
 
 
 def later_hint() -> str:
@@ -39,7 +62,7 @@ class SuperuserStep:
                 "superuser.create",
                 Kind.CONFIRM,
                 _("Create a superuser account for Admin (y/n)?"),
-                default=True,
+                default=not superuser_exists(ctx),  # a re-run: "no" unless asked for
             ),
             Question("superuser.username", Kind.TEXT, _("Username"), "root", when=_creating),
             Question(

@@ -18,6 +18,7 @@ from configurator.core.step import Progress, StepError, StepResult
 from configurator.core.templates import render
 from configurator.core.tlscert import (
     CertificateError,
+    check_key,
     check_pair,
     load_certificate,
     make_self_signed,
@@ -50,8 +51,12 @@ def _valid_certificate(value: Any, _answers: Mapping[str, Any]) -> str | None:
 def _valid_key(value: Any, answers: Mapping[str, Any]) -> str | None:
     if not _NGINX_SAFE_PATH.match(str(value)):
         return _("Give an absolute path without spaces or quotes.")
+    certificate = str(answers.get("tls.certificate") or "")
     try:
-        check_pair(Path(answers.get("tls.certificate", "")), Path(value), _now())
+        if certificate and _valid_certificate(certificate, answers) is None:
+            check_pair(Path(certificate), Path(value), _now())
+        else:  # the certificate field shows its own error; the key is checked on its own
+            check_key(Path(value))
     except CertificateError as exc:
         return str(exc)
     return None

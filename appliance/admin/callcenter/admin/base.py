@@ -21,6 +21,7 @@ class CallcenterAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
     save_on_top = True
     list_per_page = 100
+    object_history_list_template = "admin/callcenter/object_history_list.html"  # no "None"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def action_checkbox(self, obj: Any) -> str:

@@ -15,11 +15,16 @@ from .base import CallcenterAdmin
 from .forms import GatewayForm
 
 CONTENT_LIMIT = 50
+# the built-in contexts' descriptions as migration 0002 stored them, shown in the admin's language
+BUILTIN_DESCRIPTIONS = {
+    "All inbound topics": _("All inbound topics"),
+    "All outbound topic prefixes": _("All outbound topic prefixes"),
+}
 
 
 @admin.register(Context)
 class ContextAdmin(CallcenterAdmin):
-    list_display = ["name", "kind", "description", "gateway_count", "transformation_count"]
+    list_display = ["name", "kind", "shown_description", "gateway_count", "transformation_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
     readonly_fields = ["kind", "contents"]
@@ -33,6 +38,10 @@ class ContextAdmin(CallcenterAdmin):
                 _transformations=Count("transformations", distinct=True),
             )
         )
+
+    @admin.display(description=_("description"), ordering="description")
+    def shown_description(self, obj: Context) -> str:
+        return str(BUILTIN_DESCRIPTIONS.get(obj.description, obj.description))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Context | None = None) -> Any:
         if obj is not None and obj.is_builtin:

@@ -306,6 +306,8 @@ def _inbound_topic(
         "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
         "flow": compiled[key],
+        "active": topic.active,  # suspended or closed: the non-working sound, never the flow
+        "closed_sound": sound_path(snapshot, topic.closed_sound),
     }
 
 

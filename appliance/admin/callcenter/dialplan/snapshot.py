@@ -85,6 +85,7 @@ class InboundData:
     greeting: str | None
     closed_sound: str | None
     schedule_ids: list[int]
+    active: bool = True  # the topic directory's state: suspended or closed take no calls
     flow: dict[str, Any] | None = None  # an edited call flow; None: the standard flow
 
 
@@ -185,7 +186,7 @@ def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
     rows = InboundTopic.objects.order_by("number").values(
         "id", "number", "name", "script_url", "hide_caller_number", "group__name",
         "working_sound_id", "working_sound__name", "non_working_sound_id",
-        "non_working_sound__name", "flow",
+        "non_working_sound__name", "state", "flow",
     )  # fmt: skip
     result = []
     for row in rows:
@@ -206,6 +207,7 @@ def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
                 greeting=row["working_sound__name"],
                 closed_sound=row["non_working_sound__name"],
                 schedule_ids=schedules.get(row["id"], []),
+                active=row["state"] == InboundTopic.State.ACTIVE,
                 flow=flow,
             )
         )

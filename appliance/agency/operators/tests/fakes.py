@@ -89,6 +89,7 @@ class FakeUnit:
         self.actions: list[tuple[str, dict[str, str]]] = []
         self.up = True
         self.resync: list[Any] = []
+        self.lost: list[Any] = []
         self.action_latency: list[Any] = []
         self.listed: dict[str, list[Message]] = {}
 
@@ -100,6 +101,9 @@ class FakeUnit:
 
     def on_resync(self, listener: Any) -> None:
         self.resync.append(listener)
+
+    def on_lost(self, listener: Any) -> None:
+        self.lost.append(listener)
 
     async def action(self, action: str, headers: dict[str, str] | None = None) -> Message:
         if not self.up:

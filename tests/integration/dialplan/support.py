@@ -26,7 +26,7 @@ from django.db import connections  # noqa: E402
 
 from appliance.admin.callcenter.confgen import client as confgen_client  # noqa: E402
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
-from tests.fixtures.pbx import AsteriskUnit  # noqa: E402
+from tests.fixtures.pbx import AsteriskUnit, UnitBootError  # noqa: E402
 from tests.fixtures.pbx_configs import UNIT_DIR  # noqa: E402
 from tests.fixtures.tools import free_port  # noqa: E402
 
@@ -116,20 +116,32 @@ def make_confgen_unit(
     asterisk_unit: Callable[..., AsteriskUnit], server: AdminServer, name: str,
     extra: dict[str, str] | None = None, start: bool = True,
 ) -> ConfgenUnit:  # fmt: skip
-    """A PbxUnit row with a fresh token and an Asterisk unit configured to fetch from it."""
-    token_holder = PbxUnit(name=name)
-    token = token_holder.issue_token()
-    unit = asterisk_unit(
-        {**unit_files(server.confgen_url, name, token), **(extra or {})}, name=name, start=False
-    )
-    pbx = PbxUnit(
-        name=name, address=unit.ami_host, ami_port=unit.ami_port, ami_user=unit.ami_user,
-        ami_secret=unit.ami_secret, token_hash=token_holder.token_hash,
-    )  # fmt: skip
-    pbx.save()
-    if start:
-        unit.start()
-    return ConfgenUnit(unit, pbx, token)
+    """A PbxUnit row with a fresh token and an Asterisk unit configured to fetch from it.
+    Ports are chosen free but not reserved: a unit that finds one taken is made again with
+    fresh ports (the factory does the same for the units it starts itself)."""
+    for attempt in range(3):
+        token_holder = PbxUnit(name=name)
+        token = token_holder.issue_token()
+        unit = asterisk_unit(
+            {**unit_files(server.confgen_url, name, token), **(extra or {})}, name=name,
+            start=False,
+        )  # fmt: skip
+        pbx = PbxUnit(
+            name=name, address=unit.ami_host, ami_port=unit.ami_port, ami_user=unit.ami_user,
+            ami_secret=unit.ami_secret, token_hash=token_holder.token_hash,
+        )  # fmt: skip
+        pbx.save()
+        if not start:
+            return ConfgenUnit(unit, pbx, token)
+        try:
+            unit.start()
+            return ConfgenUnit(unit, pbx, token)
+        except UnitBootError as exc:
+            if not exc.port_clash or attempt == 2:
+                raise
+            unit.stop()
+            pbx.delete()
+    raise AssertionError("unreachable")
 
 
 def flush_admin_database() -> None:

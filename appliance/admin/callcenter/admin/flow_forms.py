@@ -159,7 +159,7 @@ class FlowTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _post_clean(self) -> None:
         if "flow_text" not in self.errors:  # the model checks the flow the text gave
-            super()._post_clean()
+            super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
 
     def clean_flow_text(self) -> str:
         text = str(self.cleaned_data["flow_text"])

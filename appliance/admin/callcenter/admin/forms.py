@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.password_validation import (
@@ -19,9 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Gateway, Operator, PbxUnit, Sound
 from ..validators import LATIN_NAME_RE
 
+if TYPE_CHECKING:
+    from django.contrib.auth.password_validation import PasswordValidator  # a stub-only Protocol
+
 # A webagent password is guessed over the network (the agency limits the pace): at least 8
 # characters, not all digits (so never the agent number), not one of the common passwords.
-OPERATOR_PASSWORD_RULES = [
+OPERATOR_PASSWORD_RULES: list[PasswordValidator] = [
     MinimumLengthValidator(min_length=8),
     CommonPasswordValidator(),
     NumericPasswordValidator(),
@@ -81,7 +84,7 @@ class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
         # Hash before the model is validated, so a new operator has a password.
         if self.cleaned_data.get("password1"):
             self.instance.set_password(self.cleaned_data["password1"])
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
 
 
 class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -70,7 +70,10 @@ class GroupAdmin(CallcenterAdmin):
     list_select_related = ["hold_sound"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
-        return super().get_queryset(request).annotate(_operators=Count("memberships"))
+        annotated: QuerySet[Group] = (
+            super().get_queryset(request).annotate(_operators=Count("memberships"))
+        )
+        return annotated
 
     @admin.display(description=_("operators"), ordering="_operators")
     def operator_count(self, obj: Group) -> int:

@@ -29,7 +29,7 @@ def permission_label(permission: Permission) -> str:
     code = f"{content_type.app_label}.{permission.codename}"
     if model is None or action is None:
         return f"{permission} ({code})"
-    section = model._meta.app_config.verbose_name  # type: ignore[union-attr]
+    section = model._meta.app_config.verbose_name
     return f"{section} | {model._meta.verbose_name} | {gettext(str(action))} ({code})"
 
 

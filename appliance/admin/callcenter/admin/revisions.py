@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Revision
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups  # django-stubs' name for get_fields'
+
 SECRETS_PERMISSION = "callcenter.change_pbxunit"
 
 
@@ -20,7 +24,7 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["number", "unit", "created_at", "created_by", "short_hash"]
     list_filter = ["unit"]
     list_select_related = ["unit"]
-    fields = ["number", "unit", "created_at", "created_by", "content_hash", "files"]
+    fields = ("number", "unit", "created_at", "created_by", "content_hash", "files")
     readonly_fields = fields
     list_per_page = 50
 
@@ -32,7 +36,7 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def short_hash(self, revision: Revision) -> str:
         return revision.content_hash[:16]
 
-    def get_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: object = None) -> _FieldGroups:
         """The generated files hold SIP and trunk passwords: only for those who may apply."""
         if request.user.has_perm(SECRETS_PERMISSION):
             return self.fields

@@ -21,8 +21,8 @@ class VoicemailMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["mailbox", "topic_number"]
     search_fields = ["mailbox", "caller", "topic_number"]
     date_hierarchy = "recorded_at"
-    fields = ["mailbox", "caller", "topic_number", "unit", "recorded_at", "received_at",
-              "duration_display", "player", "download"]  # fmt: skip
+    fields = ("mailbox", "caller", "topic_number", "unit", "recorded_at", "received_at",
+              "duration_display", "player", "download")  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -195,7 +195,7 @@ class AdminClient:
                 request, timeout=self.settings.timeout, context=self.context
             )
             with opened as response:
-                data = response.read(limit + 1)
+                data: bytes = response.read(limit + 1)
         except urllib.error.HTTPError as exc:
             raise ConfgenError(f"admin answered {exc.code} for {path}") from exc
         except (urllib.error.URLError, OSError) as exc:

@@ -40,7 +40,7 @@ def checked_flow(
     return result, []
 
 
-class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]
+class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
     flow_mode = forms.ChoiceField(
         label=_("Call flow"),
         choices=[
@@ -141,7 +141,7 @@ def _normalized(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
-class FlowTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
+class FlowTemplateForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
     flow_text = forms.CharField(label=_("Flow (YAML or JSON)"), strip=False, widget=TEXT_WIDGET)
 
     class Meta:

@@ -31,7 +31,7 @@ OPERATOR_PASSWORD_RULES: list[PasswordValidator] = [
 ]
 
 
-class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
+class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
     """The webagent password is typed twice and stored hashed; empty on change = keep it."""
 
     password1 = forms.CharField(
@@ -87,7 +87,7 @@ class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
         super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
 
 
-class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]
+class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
     """A secret field shown empty; on change, an empty value keeps the stored secret."""
 
     write_only_field = ""
@@ -125,7 +125,7 @@ class PbxUnitForm(KeepSecretForm):
         fields = "__all__"
 
 
-class SoundForm(forms.ModelForm):  # type: ignore[type-arg]
+class SoundForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
     """The name may be left empty: it is then taken from the uploaded file's name."""
 
     class Meta:

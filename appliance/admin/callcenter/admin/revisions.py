@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -20,7 +21,7 @@ SECRETS_PERMISSION = "callcenter.change_pbxunit"
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs
     list_display = ["number", "unit", "created_at", "created_by", "short_hash"]
     list_filter = ["unit"]
     list_select_related = ["unit"]
@@ -50,10 +51,12 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             sorted(files.items()),
         ) or format_html("-")  # fmt: skip
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Revision]:
         return super().get_queryset(request).defer("bundle")
 
-    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Revision | None:
         return Revision.objects.filter(pk=object_id).select_related("unit").first()
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -41,6 +41,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -276,7 +277,7 @@ class Cache:
         self.sounds.mkdir(exist_ok=True, mode=0o755)
 
     @contextlib.contextmanager
-    def locked(self):  # type: ignore[no-untyped-def]
+    def locked(self) -> Iterator[None]:
         with open(self.dir / ".lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield

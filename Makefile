@@ -7,8 +7,6 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
-# django-stubs' mypy plugin loads the admin's settings: type-check against the dev admin.yaml.
-MYPY := UZOR_ADMIN_CONFIG=appliance/admin/dev/admin.yaml $(VENV)/bin/mypy
 
 .PHONY: help deps venv test test-unit test-integration test-e2e lint fmt clean
 .PHONY: pbx-rootfs
@@ -45,8 +43,8 @@ test-e2e: deps venv ## End-to-end tests in a booted target system
 lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syntax check of ansible/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@strict="$(wildcard licensing appliance/agency appliance/admin)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(MYPY) --strict $$strict; }
-	@loose="$(wildcard configurator)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(MYPY) $$loose; }
+	@strict="$(wildcard licensing appliance/agency appliance/admin)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
+	@loose="$(wildcard configurator)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
 	@scripts/ansible-lint.sh
 

@@ -10,7 +10,7 @@ from django.db import models
 from .validators import normalize_mac
 
 
-class MacAddressField(models.CharField):  # type: ignore[type-arg]  # generic only in django-stubs
+class MacAddressField(models.CharField):  # type: ignore[type-arg]  # stubs-only generic
     """Accepts a MAC address in any common format and stores 12 lower-case hex digits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

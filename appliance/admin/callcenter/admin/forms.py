@@ -31,7 +31,7 @@ OPERATOR_PASSWORD_RULES: list[PasswordValidator] = [
 ]
 
 
-class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
+class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
     """The webagent password is typed twice and stored hashed; empty on change = keep it."""
 
     password1 = forms.CharField(
@@ -84,10 +84,10 @@ class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only i
         # Hash before the model is validated, so a new operator has a password.
         if self.cleaned_data.get("password1"):
             self.instance.set_password(self.cleaned_data["password1"])
-        super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, unstubbed
 
 
-class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
+class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
     """A secret field shown empty; on change, an empty value keeps the stored secret."""
 
     write_only_field = ""
@@ -125,7 +125,7 @@ class PbxUnitForm(KeepSecretForm):
         fields = "__all__"
 
 
-class SoundForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in django-stubs
+class SoundForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
     """The name may be left empty: it is then taken from the uploaded file's name."""
 
     class Meta:

@@ -80,7 +80,7 @@ class GroupAdmin(CallcenterAdmin):
         return getattr(obj, "_operators", 0)
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in django-stubs
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs-only generic
     model = Membership
     extra = 1
     verbose_name = _("group")

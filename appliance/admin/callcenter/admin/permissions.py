@@ -33,7 +33,7 @@ def permission_label(permission: Permission) -> str:
     return f"{section} | {model._meta.verbose_name} | {gettext(str(action))} ({code})"
 
 
-class PermissionChoices(ModelMultipleChoiceField):  # type: ignore[type-arg]  # generic only in django-stubs
+class PermissionChoices(ModelMultipleChoiceField):  # type: ignore[type-arg]  # stubs-only generic
     def label_from_instance(self, obj: Any) -> str:
         return permission_label(obj)
 
@@ -57,7 +57,7 @@ class UzorGroupAdmin(TranslatedPermissions, GroupAdmin):
     pass
 
 
-class UzorUserAdmin(TranslatedPermissions, UserAdmin):  # type: ignore[type-arg]  # generic only in django-stubs
+class UzorUserAdmin(TranslatedPermissions, UserAdmin):  # type: ignore[type-arg]  # stubs-only generic
     pass
 
 

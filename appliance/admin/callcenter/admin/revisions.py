@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Revision
 
-if TYPE_CHECKING:
-    from django.contrib.admin.options import _FieldGroups  # django-stubs' name for get_fields'
+if TYPE_CHECKING:  # django-stubs' name for what get_fields answers
+    from django.contrib.admin.options import _FieldGroups
 
 SECRETS_PERMISSION = "callcenter.change_pbxunit"
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs
+class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
     list_display = ["number", "unit", "created_at", "created_by", "short_hash"]
     list_filter = ["unit"]
     list_select_related = ["unit"]

@@ -15,7 +15,7 @@ from ..models import VoicemailMessage
 
 
 @admin.register(VoicemailMessage)
-class VoicemailMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs
+class VoicemailMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
     list_display = ["recorded_at", "mailbox", "caller", "topic_number", "duration_display",
                     "player", "download"]  # fmt: skip
     list_filter = ["mailbox", "topic_number"]

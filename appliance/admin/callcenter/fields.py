@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db import models
 
 from .validators import normalize_mac
 
 
-class MacAddressField(models.CharField):  # type: ignore[type-arg]
+class MacAddressField(models.CharField):  # type: ignore[type-arg]  # stubs-only generic
     """Accepts a MAC address in any common format and stores 12 lower-case hex digits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -27,7 +28,14 @@ class MacAddressField(models.CharField):  # type: ignore[type-arg]
             return value
         return normalize_mac(value)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
         # Room for separators: "E8-03-9A-B5-E0-C9" is 17 characters before normalising.
         kwargs.setdefault("max_length", 40)
-        return super().formfield(**kwargs)
+        return super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )

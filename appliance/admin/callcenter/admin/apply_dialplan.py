@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -19,26 +19,31 @@ from ..license_status import LicenseLimitError
 from ..models import PbxUnit
 from . import revisions  # noqa: F401  (registers the read-only revision list)
 
+if TYPE_CHECKING:  # what the mixin is mixed into, so its calls to the admin are checked
+    _PbxUnitAdminBase = admin.ModelAdmin[PbxUnit]
+else:
+    _PbxUnitAdminBase = object
 
-class ApplyDialplanMixin:
+
+class ApplyDialplanMixin(_PbxUnitAdminBase):
     """Mixed into PbxUnitAdmin (before its ModelAdmin base)."""
 
     change_list_template = "admin/callcenter/pbxunit/change_list.html"
 
     def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view(self.apply_all_view)  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view(self.apply_all_view)
         mine = [path("apply/", view, name="callcenter_pbxunit_apply")]
-        return mine + super().get_urls()  # type: ignore[misc]
+        return mine + super().get_urls()
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        extra = {"can_apply_dialplan": self.has_change_permission(request), **(extra_context or {})}  # type: ignore[attr-defined]
-        return super().changelist_view(request, extra)  # type: ignore[misc,no-any-return]
+        extra = {"can_apply_dialplan": self.has_change_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def apply_all_view(self, request: HttpRequest) -> HttpResponse:
         """The button: apply on every enabled unit."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):  # type: ignore[attr-defined]
+        if not self.has_change_permission(request):
             raise PermissionDenied
         run_apply(self, request, PbxUnit.objects.all())
         return redirect("admin:callcenter_pbxunit_changelist")

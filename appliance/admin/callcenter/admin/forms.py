@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.password_validation import (
@@ -19,16 +19,19 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Gateway, Operator, PbxUnit, Sound
 from ..validators import LATIN_NAME_RE
 
+if TYPE_CHECKING:
+    from django.contrib.auth.password_validation import PasswordValidator  # a stub-only Protocol
+
 # A webagent password is guessed over the network (the agency limits the pace): at least 8
 # characters, not all digits (so never the agent number), not one of the common passwords.
-OPERATOR_PASSWORD_RULES = [
+OPERATOR_PASSWORD_RULES: list[PasswordValidator] = [
     MinimumLengthValidator(min_length=8),
     CommonPasswordValidator(),
     NumericPasswordValidator(),
 ]
 
 
-class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
+class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
     """The webagent password is typed twice and stored hashed; empty on change = keep it."""
 
     password1 = forms.CharField(
@@ -81,10 +84,10 @@ class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]
         # Hash before the model is validated, so a new operator has a password.
         if self.cleaned_data.get("password1"):
             self.instance.set_password(self.cleaned_data["password1"])
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, unstubbed
 
 
-class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]
+class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
     """A secret field shown empty; on change, an empty value keeps the stored secret."""
 
     write_only_field = ""
@@ -122,7 +125,7 @@ class PbxUnitForm(KeepSecretForm):
         fields = "__all__"
 
 
-class SoundForm(forms.ModelForm):  # type: ignore[type-arg]
+class SoundForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
     """The name may be left empty: it is then taken from the uploaded file's name."""
 
     class Meta:

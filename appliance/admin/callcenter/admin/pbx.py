@@ -47,10 +47,13 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
     ]
     actions = ["issue_tokens", "apply_dialplan"]
 
-    def save_model(self, request: HttpRequest, obj: PbxUnit, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(
+        self, request: HttpRequest, obj: PbxUnit, form: ModelForm[PbxUnit], change: bool
+    ) -> None:
         token = None if change and obj.token_hash else obj.issue_token()
         super().save_model(request, obj, form, change)
         if token:
+            # our own attribute on this request: response_add/response_change show the token
             request.uzor_new_tokens = [(obj, token)]  # type: ignore[attr-defined]
 
     def response_add(

@@ -70,14 +70,17 @@ class GroupAdmin(CallcenterAdmin):
     list_select_related = ["hold_sound"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
-        return super().get_queryset(request).annotate(_operators=Count("memberships"))
+        annotated: QuerySet[Group] = (
+            super().get_queryset(request).annotate(_operators=Count("memberships"))
+        )
+        return annotated
 
     @admin.display(description=_("operators"), ordering="_operators")
     def operator_count(self, obj: Group) -> int:
         return getattr(obj, "_operators", 0)
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs-only generic
     model = Membership
     extra = 1
     verbose_name = _("group")

@@ -7,12 +7,12 @@ admin's language instead; the code in parentheses keeps the manual's filter «ca
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
-from django.db.models import Field
+from django.db.models import ManyToManyField
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -29,29 +29,35 @@ def permission_label(permission: Permission) -> str:
     code = f"{content_type.app_label}.{permission.codename}"
     if model is None or action is None:
         return f"{permission} ({code})"
-    section = model._meta.app_config.verbose_name  # type: ignore[union-attr]
+    section = model._meta.app_config.verbose_name
     return f"{section} | {model._meta.verbose_name} | {gettext(str(action))} ({code})"
 
 
-class PermissionChoices(ModelMultipleChoiceField):  # type: ignore[type-arg]
+class PermissionChoices(ModelMultipleChoiceField):  # type: ignore[type-arg]  # stubs-only generic
     def label_from_instance(self, obj: Any) -> str:
         return permission_label(obj)
 
 
-class TranslatedPermissions:
+if TYPE_CHECKING:  # what the mixin is mixed into, so its call to the admin is checked
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class TranslatedPermissions(_AdminBase):
     def formfield_for_manytomany(
-        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> Any:
         if db_field.name in ("permissions", "user_permissions"):
             kwargs["form_class"] = PermissionChoices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class UzorGroupAdmin(TranslatedPermissions, GroupAdmin):
     pass
 
 
-class UzorUserAdmin(TranslatedPermissions, UserAdmin):  # type: ignore[type-arg]
+class UzorUserAdmin(TranslatedPermissions, UserAdmin):  # type: ignore[type-arg]  # stubs-only generic
     pass
 
 

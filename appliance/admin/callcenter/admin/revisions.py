@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -12,15 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Revision
 
+if TYPE_CHECKING:  # django-stubs' name for what get_fields answers
+    from django.contrib.admin.options import _FieldGroups
+
 SECRETS_PERMISSION = "callcenter.change_pbxunit"
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
     list_display = ["number", "unit", "created_at", "created_by", "short_hash"]
     list_filter = ["unit"]
     list_select_related = ["unit"]
-    fields = ["number", "unit", "created_at", "created_by", "content_hash", "files"]
+    fields = ("number", "unit", "created_at", "created_by", "content_hash", "files")
     readonly_fields = fields
     list_per_page = 50
 
@@ -32,7 +37,7 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def short_hash(self, revision: Revision) -> str:
         return revision.content_hash[:16]
 
-    def get_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: object = None) -> _FieldGroups:
         """The generated files hold SIP and trunk passwords: only for those who may apply."""
         if request.user.has_perm(SECRETS_PERMISSION):
             return self.fields
@@ -46,10 +51,12 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             sorted(files.items()),
         ) or format_html("-")  # fmt: skip
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Revision]:
         return super().get_queryset(request).defer("bundle")
 
-    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Revision | None:
         return Revision.objects.filter(pk=object_id).select_related("unit").first()
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -30,7 +30,7 @@ class ContextAdmin(CallcenterAdmin):
     readonly_fields = ["kind", "contents"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Context]:
-        return (
+        annotated: QuerySet[Context] = (
             super()
             .get_queryset(request)
             .annotate(
@@ -38,6 +38,7 @@ class ContextAdmin(CallcenterAdmin):
                 _transformations=Count("transformations", distinct=True),
             )
         )
+        return annotated
 
     @admin.display(description=_("description"), ordering="description")
     def shown_description(self, obj: Context) -> str:

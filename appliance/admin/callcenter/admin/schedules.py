@@ -11,12 +11,12 @@ from ..models import Schedule, SpecificDate, WeeklyRange
 from .base import InlinesInHistoryAdmin
 
 
-class WeeklyRangeInline(admin.TabularInline):  # type: ignore[type-arg]
+class WeeklyRangeInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs-only generic
     model = WeeklyRange
     extra = 1
 
 
-class SpecificDateInline(admin.TabularInline):  # type: ignore[type-arg]
+class SpecificDateInline(admin.TabularInline):  # type: ignore[type-arg]  # stubs-only generic
     model = SpecificDate
     extra = 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
@@ -16,11 +16,15 @@ from .apply_dialplan import apply_dialplan_on_all_units
 from .base import CallcenterAdmin
 from .flow_forms import FlowTemplateForm, InboundTopicForm
 
+if TYPE_CHECKING:  # django-stubs' names for a fieldset's options and for get_fields' answer
+    from django.contrib.admin.options import _FieldGroups, _FieldOpts
+    from django.utils.functional import _StrOrPromise
+
 FLOW_FIELDS = ["flow_mode", "flow_text", "flow_template", "save_as_template"]
 CLONED_FIELDS = ["description", "script_url", "working_sound", "non_working_sound", "group",
                  "hide_caller_number", "name", "state", "project", "project_manager"]  # fmt: skip
 
-DIRECTORY_FIELDSET = (
+DIRECTORY_FIELDSET: tuple[_StrOrPromise, _FieldOpts] = (
     _("Topic directory"),
     {"fields": ["name", "state", "project", "project_manager"]},
 )
@@ -102,7 +106,7 @@ class InboundTopicAdmin(CallcenterAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)
         source_id = request.GET.get("clone", "")
         source = InboundTopic.objects.filter(pk=source_id).first() if source_id.isdigit() else None
         if source is None or not self.has_view_permission(request, source):
@@ -143,7 +147,7 @@ class FlowTemplateAdmin(CallcenterAdmin):
     search_fields = ["name", "description"]
     readonly_fields = ["flow_display"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> _FieldGroups:
         editable = (
             self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         )

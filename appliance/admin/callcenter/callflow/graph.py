@@ -166,6 +166,8 @@ _SINGLE_OUTPUT = frozenset(("start", "play", "queue", "transfer", "set"))
 def outputs(node: Node) -> list[tuple[str, str | None]]:
     """The node's outputs as (name, target) in the order the compiler lays them out: the first
     is the one it falls through to. (By kind: called for every node many times.)"""
+    # node.kind names the node's class; mypy cannot narrow the union from a kind looked up in a
+    # set, so the ignores below stand for that narrowing (dispatch by kind, see the docstring).
     kind = node.kind
     if kind in _SINGLE_OUTPUT:
         if kind == "transfer" and node.target == "external":  # type: ignore[union-attr]

@@ -41,6 +41,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -195,7 +196,7 @@ class AdminClient:
                 request, timeout=self.settings.timeout, context=self.context
             )
             with opened as response:
-                data = response.read(limit + 1)
+                data: bytes = response.read(limit + 1)
         except urllib.error.HTTPError as exc:
             raise ConfgenError(f"admin answered {exc.code} for {path}") from exc
         except (urllib.error.URLError, OSError) as exc:
@@ -276,7 +277,7 @@ class Cache:
         self.sounds.mkdir(exist_ok=True, mode=0o755)
 
     @contextlib.contextmanager
-    def locked(self):  # type: ignore[no-untyped-def]
+    def locked(self) -> Iterator[None]:
         with open(self.dir / ".lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield

@@ -76,7 +76,7 @@ def revision(request: HttpRequest, unit_name: str, number: int) -> HttpResponse:
 
 
 @require_GET
-def sound(request: HttpRequest, unit_name: str, filename: str) -> HttpResponse:
+def sound(request: HttpRequest, unit_name: str, filename: str) -> HttpResponse | FileResponse:
     unit = _authorized_unit(request, unit_name)
     if unit is None:
         return _unauthorized()

@@ -25,7 +25,7 @@ from ..validators import is_reserved_sip_name
 from . import escape as esc
 from .flows import FlowContext, compile_flow
 from .schedules import schedule_context, schedule_lines
-from .snapshot import Snapshot
+from .snapshot import OutboundTopicRow, RouteRow, Snapshot, TransformationRow
 
 SOUNDS_DIR = "@UZOR_SOUNDS_DIR@"  # replaced by uzor-confgen with the unit's sound directory
 CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "features.conf", "extensions.conf")
@@ -216,7 +216,7 @@ def _dialplan(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def _transformation(row: dict[str, str], context: str) -> dict[str, str]:
+def _transformation(row: TransformationRow, context: str) -> dict[str, str]:
     what = _("transformation %(pattern)s in %(context)s") % {
         "pattern": row["pattern"],
         "context": context,
@@ -311,7 +311,7 @@ def _inbound_topic(
     }
 
 
-def _outbound_topic(row: dict[str, Any]) -> dict[str, Any]:
+def _outbound_topic(row: OutboundTopicRow) -> dict[str, Any]:
     prefix = esc.digits(str(row["prefix"]), _("outbound topic prefix"))
     return {
         "id": row["id"],
@@ -324,7 +324,7 @@ def _outbound_topic(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _route(row: dict[str, Any]) -> dict[str, Any]:
+def _route(row: RouteRow) -> dict[str, Any]:
     what = _("route %(pattern)s (id %(id)s)") % {"pattern": row["pattern"], "id": row["id"]}
     caller_id = str(row["caller_id"] or "")
     return {

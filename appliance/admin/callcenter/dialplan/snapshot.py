@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Min, Q
 
@@ -28,6 +28,48 @@ from ..models import (
     WeeklyRange,
     Workplace,
 )
+
+
+# The rows the snapshot reads with QuerySet.values(): the columns named there, nothing else.
+class WorkplaceRow(TypedDict):
+    number: str
+    description: str
+    sip_secret: str
+
+
+class GatewayRow(TypedDict):
+    name: str
+    description: str
+    context__name: str
+    host: str
+    port: int
+    transport: str
+    username: str
+    auth_domain: str
+    password: str
+    did: str
+
+
+class TransformationRow(TypedDict):
+    pattern: str
+    result: str
+    description: str
+
+
+class OutboundTopicRow(TypedDict):
+    id: int
+    prefix: str
+    name: str
+    script_url: str
+
+
+class RouteRow(TypedDict):
+    id: int
+    pattern: str
+    transformation: str
+    caller_id: str
+    gateway__name: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -91,15 +133,15 @@ class InboundData:
 
 @dataclass
 class Snapshot:
-    workplaces: list[dict[str, str]]
-    gateways: list[dict[str, object]]
-    contexts: dict[str, list[dict[str, str]]]  # custom context -> transformations in order
+    workplaces: list[WorkplaceRow]
+    gateways: list[GatewayRow]
+    contexts: dict[str, list[TransformationRow]]  # custom context -> transformations in order
     groups: list[GroupData]
     schedules: dict[int, ScheduleData]
     inbound: list[InboundData]
-    inbound_transformations: list[dict[str, str]]
-    outbound: list[dict[str, object]]
-    routes: list[dict[str, object]]
+    inbound_transformations: list[TransformationRow]
+    outbound: list[OutboundTopicRow]
+    routes: list[RouteRow]
     sounds: dict[str, SoundFile]  # by sound name, only the sounds in use
     workplace_numbers: set[str] = field(default_factory=set)
     # Rendering's per-snapshot memo (compiled call flows, shared by every unit's render).
@@ -214,8 +256,8 @@ def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
     return result
 
 
-def _contexts() -> dict[str, list[dict[str, str]]]:
-    contexts: dict[str, list[dict[str, str]]] = {
+def _contexts() -> dict[str, list[TransformationRow]]:
+    contexts: dict[str, list[TransformationRow]] = {
         name: []
         for name in Context.objects.filter(kind=Context.Kind.CUSTOM).values_list("name", flat=True)
     }
@@ -233,13 +275,13 @@ def _schedules() -> dict[int, ScheduleData]:
     schedules = {
         sid: ScheduleData(sid, name) for sid, name in Schedule.objects.values_list("id", "name")
     }
-    for row in WeeklyRange.objects.order_by("weekday", "start_time").values():
-        schedules[row["schedule_id"]].weekly.append(
-            Weekly(row["weekday"], row["start_time"], row["end_time"])
+    for weekly in WeeklyRange.objects.order_by("weekday", "start_time").values():
+        schedules[weekly["schedule_id"]].weekly.append(
+            Weekly(weekly["weekday"], weekly["start_time"], weekly["end_time"])
         )
-    for row in SpecificDate.objects.order_by("date", "start_time").values():
-        schedules[row["schedule_id"]].dates.append(
-            OneDate(row["date"], row["start_time"], row["end_time"])
+    for one_date in SpecificDate.objects.order_by("date", "start_time").values():
+        schedules[one_date["schedule_id"]].dates.append(
+            OneDate(one_date["date"], one_date["start_time"], one_date["end_time"])
         )
     return schedules
 

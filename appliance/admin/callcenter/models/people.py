@@ -98,7 +98,7 @@ class Operator(ValidatedModel):
         help_text=_("Post-call work time after each call before the operator is Ready again."),
     )
     is_active = models.BooleanField(pgettext_lazy("operator", "active"), default=True)
-    groups = models.ManyToManyField(
+    groups: models.ManyToManyField[Group, Membership] = models.ManyToManyField(
         Group,
         through="Membership",
         verbose_name=_("groups"),

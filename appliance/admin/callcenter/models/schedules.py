@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +28,8 @@ class Schedule(ValidatedModel):
         return self.name
 
 
-def _check_range(start: object, end: object) -> None:
-    if start is not None and end is not None and start >= end:  # type: ignore[operator]
+def _check_range(start: time | None, end: time | None) -> None:
+    if start is not None and end is not None and start >= end:
         raise ValidationError(
             {
                 "end_time": _(

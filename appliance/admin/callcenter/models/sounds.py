@@ -94,7 +94,7 @@ class Sound(ValidatedModel):
             raise ValidationError({"file": str(exc)}) from exc
         self.original_filename = str(original_name).rsplit("/", 1)[-1][:255]
         self.duration = round(converted.duration, 3)
-        self.file = ContentFile(converted.data, name=f"{self.name}.wav")  # type: ignore[assignment]
+        self.file = ContentFile(converted.data, name=f"{self.name}.wav")
         self._converted_source = self.file.file
 
 

@@ -17,6 +17,7 @@ import pymysql
 
 from configurator.core import sip_proxy
 from configurator.i18n import _, language_from_environment, set_language
+from uzor_common.config import ConfigError
 from uzor_common.exitcodes import ExitCode
 
 AGENCY_CONFIG = Path("/etc/uzor/agency/1.yaml")
@@ -79,7 +80,7 @@ def main(
     try:
         settings = sip_proxy.load_agency_settings(args.agency_config)
         rows = sip_proxy.unit_rows(settings)
-    except (OSError, ValueError, pymysql.MySQLError) as exc:
+    except (OSError, ValueError, ConfigError, pymysql.MySQLError) as exc:
         print(_("uzor-sip-proxies: cannot read the PBX units: {reason}").format(reason=exc),
               file=stderr)  # fmt: skip
         return ExitCode.FAILURE

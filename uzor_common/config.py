@@ -73,12 +73,16 @@ def read_layers(
     return layers
 
 
+def merge(layers: Iterable[Layer]) -> dict[str, Any]:
+    """``layers`` merged in order, mappings key by key (for a reader without the owner's model,
+    e.g. the configurator reading the agency's database settings)."""
+    return _merged(layers, {})
+
+
 def build(model: type[Model], layers: Iterable[Layer]) -> Model:
     """Merge ``layers`` (source name, mapping) in order and validate them as ``model``."""
-    merged: dict[str, Any] = {}
     origins: dict[tuple[str, ...], str] = {}
-    for source, data in layers:
-        _merge(merged, data, (), source, origins)
+    merged = _merged(layers, origins)
     try:
         return model.model_validate(merged)
     except ValidationError as exc:
@@ -119,6 +123,13 @@ def parse_override(text: str) -> Layer:
     for part in reversed(key.split(".")):
         data = {part: data}
     return source, data
+
+
+def _merged(layers: Iterable[Layer], origins: dict[tuple[str, ...], str]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for source, data in layers:
+        _merge(merged, data, (), source, origins)
+    return merged
 
 
 def _merge(

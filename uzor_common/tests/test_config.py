@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from uzor_common.config import ConfigError, load, parse_override, read_yaml, setup_hint
+from uzor_common.config import ConfigError, load, merge, parse_override, read_yaml, setup_hint
 
 
 class Strict(BaseModel):
@@ -120,3 +120,15 @@ def test_an_override_is_a_dotted_key_and_a_yaml_value() -> None:
     assert parse_override("listen.port=81") == ("flag --set listen.port", {"listen": {"port": 81}})
     with pytest.raises(ConfigError, match="expected KEY=VALUE"):
         parse_override("listen.port")
+
+
+def test_merge_without_a_model_keeps_every_key_and_merges_mappings() -> None:
+    layers = [
+        ("a.yaml", {"database": {"name": "uzor", "host": "h1"}, "units": [1]}),
+        ("b.yaml", {"database": {"host": "h2"}, "units": [2], "extra": True}),
+    ]
+    assert merge(layers) == {
+        "database": {"name": "uzor", "host": "h2"},
+        "units": [2],
+        "extra": True,
+    }

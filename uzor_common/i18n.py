@@ -28,10 +28,15 @@ def translations(language: str) -> _gettext.NullTranslations:
 @dataclass(frozen=True)
 class Text:
     """A message to translate when it is shown; ``params`` fill its ``{name}`` placeholders
-    (a parameter that is itself a Text is rendered in the same language)."""
+    (a parameter that is itself a Text is rendered in the same language, from its own
+    catalogue). A component with its own catalogue subclasses it and overrides ``catalogue``."""
 
     msgid: str
     params: Mapping[str, object] = field(default_factory=dict)
+
+    @staticmethod
+    def catalogue(language: str) -> _gettext.NullTranslations:
+        return translations(language)
 
     def render(self, language: str) -> str:
         values = {
@@ -39,7 +44,7 @@ class Text:
             for name, value in self.params.items()
         }
         try:
-            return translations(language).gettext(self.msgid).format(**values)
+            return self.catalogue(language).gettext(self.msgid).format(**values)
         except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
             return self.msgid.format(**values)
 

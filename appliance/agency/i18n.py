@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import gettext as _gettext
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from uzor_common import i18n as common_i18n
 from uzor_common import language as common_language
 
 DOMAIN = "uzor-agency"
@@ -40,24 +41,13 @@ def gettext(language: str, message: str) -> str:
 
 
 @dataclass(frozen=True)
-class Text:
-    """A message to translate when it is sent; ``params`` fill its ``{name}`` placeholders."""
+class Text(common_i18n.Text):
+    """A message to translate when it is sent; ``params`` fill its ``{name}`` placeholders
+    (rendering is ``uzor_common.i18n.Text``'s, from the agency's catalogue)."""
 
-    msgid: str
-    params: Mapping[str, object] = field(default_factory=dict)
-
-    def render(self, language: str) -> str:
-        values = {
-            name: value.render(language) if isinstance(value, Text) else value
-            for name, value in self.params.items()
-        }
-        try:
-            return gettext(language, self.msgid).format(**values)
-        except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
-            return self.msgid.format(**values)
-
-    def __str__(self) -> str:
-        return self.render(DEFAULT_LANGUAGE)
+    @staticmethod
+    def catalogue(language: str) -> _gettext.NullTranslations:
+        return translations(language)
 
 
 def _(msgid: str, /, **params: object) -> Text:

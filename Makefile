@@ -32,7 +32,7 @@ test: deps venv ## Install what is missing and run the whole suite
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 test-unit: venv ## Unit tests only (next to the code)
-	$(VPY) -m pytest licensing configurator appliance $(PYTEST_ARGS)
+	$(VPY) -m pytest uzor_common licensing configurator appliance $(PYTEST_ARGS)
 
 test-integration: deps venv ## Integration tests against real parts
 	$(VPY) -m pytest tests/integration $(PYTEST_ARGS)
@@ -43,8 +43,7 @@ test-e2e: deps venv ## End-to-end tests in a booted target system
 lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syntax check of ansible/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@strict="$(wildcard licensing appliance/agency appliance/admin)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
-	@loose="$(wildcard configurator)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
+	@strict="$(wildcard uzor_common licensing configurator appliance)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
 	@scripts/ansible-lint.sh
 
@@ -80,6 +79,16 @@ bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000
 .PHONY: bench-pbx
 bench-pbx: pbx-rootfs venv ## PBX fixtures: root lookup, unit boot/stop and carrier call timings
 	$(VPY) bench/pbx_fixtures.py
+
+COMMON_PO := uzor_common/locale/ru/LC_MESSAGES/uzor-common.po
+.PHONY: common-messages common-locale
+common-messages: ## uzor_common: update the Russian catalog's msgids from the sources (xgettext + msgmerge)
+	xgettext --language=Python --from-code=UTF-8 --keyword=_ --keyword=N_ --no-wrap --sort-by-file \
+		-o $(COMMON_PO:.po=.pot) $$(find uzor_common -name '*.py' -not -path '*/tests/*' | sort)
+	msgmerge --quiet --update --no-wrap --no-fuzzy-matching --backup=none $(COMMON_PO) $(COMMON_PO:.po=.pot)
+	rm -f $(COMMON_PO:.po=.pot)
+common-locale: ## uzor_common: compile the Russian catalog (.po -> committed .mo; needs gettext)
+	msgfmt --check -o $(COMMON_PO:.po=.mo) $(COMMON_PO)
 
 LICENSING_PO := licensing/locale/ru/LC_MESSAGES/uzor-licensing.po
 .PHONY: licensing-locale

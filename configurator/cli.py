@@ -1,10 +1,11 @@
 """``uzor-configure``: picks the shell (Textual TUI, plain prompts or an answers file) and runs
-the configurator's steps. Exit codes: see ``ExitCode``."""
+the configurator's steps. Exit codes (``uzor_common.exitcodes.ExitCode``): 0 configured, or the
+greeting was answered "n" (nothing changed); 1 a step failed (its message was shown); 2 bad
+options or a bad answers file; 130 Ctrl-C, or the input ended."""
 
 from __future__ import annotations
 
 import argparse
-import enum
 import os
 import shlex
 import sys
@@ -18,13 +19,7 @@ from configurator.core.steps import all_steps
 from configurator.core.wizard import Outcome, Shell, run_steps
 from configurator.i18n import LANGUAGES, _, language_from_environment, set_language
 from configurator.prompts.readers import PromptAbortedError
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0  # configured, or the greeting was answered "n" (nothing changed)
-    FAILED = 1  # a step failed; its message was shown
-    USAGE = 2  # bad options or a bad answers file
-    ABORTED = 130  # Ctrl-C, or the input ended
+from uzor_common.exitcodes import ExitCode
 
 
 def _language_asked(argv: list[str]) -> str:
@@ -126,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
         if args.debug:
             raise
         print(f"uzor-configure: {type(exc).__name__}: {exc} (--debug shows more)", file=sys.stderr)
-        return ExitCode.FAILED
+        return ExitCode.FAILURE
 
 
 def _print(line: str) -> None:
@@ -135,4 +130,4 @@ def _print(line: str) -> None:
 
 def _run_lines(ctx: Context, shell: Shell, preset: Answers) -> int:
     outcome = run_steps(ctx, all_steps(), shell, _print, preset)
-    return ExitCode.FAILED if outcome is Outcome.FAILED else ExitCode.OK
+    return ExitCode.FAILURE if outcome is Outcome.FAILED else ExitCode.OK

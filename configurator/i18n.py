@@ -1,14 +1,16 @@
 """Translations of every user-facing text (gettext domain ``uzor-configurator``).
 
-The language comes from ``--lang`` or the locale environment (LC_ALL, LC_MESSAGES, LANG);
-anything that is not Russian falls back to English, the language of the source strings."""
+The language comes from ``--lang`` or the environment by the one rule every component follows
+(``uzor_common.language``, docs/language.md); anything that is not Russian falls back to English,
+the language of the source strings."""
 
 from __future__ import annotations
 
 import gettext
-import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from uzor_common.language import from_environment
 
 DOMAIN = "uzor-configurator"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -21,13 +23,8 @@ class _Current:
 
 
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
-    """The UI language the locale asks for: the first set of LC_ALL, LC_MESSAGES, LANG."""
-    env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return "ru" if value.lower().startswith("ru") else "en"
-    return "en"
+    """The UI language the environment asks for (``uzor_common.language``)."""
+    return from_environment(environ)
 
 
 def set_language(language: str) -> None:

@@ -1,7 +1,7 @@
 """``uzor-sip-proxies``: (re)writes nginx's ``/sip/<unit>`` locations from the PBX units the admin
 knows and reloads nginx when they changed (run by ``uzor-sip-proxies.timer`` every minute, by the
-configurator's installer and after a unit is registered). Exit 0: up to date; 1: failed (the
-previous file is kept); 2: bad options."""
+configurator's installer and after a unit is registered). Exit (``uzor_common.exitcodes``) 0:
+up to date; 1: failed (the previous file is kept); 2: bad options."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import pymysql
 
 from configurator.core import sip_proxy
 from configurator.i18n import _, language_from_environment, set_language
+from uzor_common.config import ConfigError
+from uzor_common.exitcodes import ExitCode
 
 AGENCY_CONFIG = Path("/etc/uzor/agency/1.yaml")
 OUT = Path("/var/lib/uzor/nginx/sip-units.conf")
@@ -74,14 +76,14 @@ def main(
     if not args.agency_config.is_file():
         print(_("{path} does not exist yet: run the configurator first.").format(
             path=args.agency_config), file=stdout)  # fmt: skip
-        return 0
+        return ExitCode.OK
     try:
         settings = sip_proxy.load_agency_settings(args.agency_config)
         rows = sip_proxy.unit_rows(settings)
-    except (OSError, ValueError, pymysql.MySQLError) as exc:
+    except (OSError, ValueError, ConfigError, pymysql.MySQLError) as exc:
         print(_("uzor-sip-proxies: cannot read the PBX units: {reason}").format(reason=exc),
               file=stderr)  # fmt: skip
-        return 1
+        return ExitCode.FAILURE
     units, refused = sip_proxy.checked_units(rows)
     for name in refused:
         print(_("PBX unit {name}: its name or address is not plain; no /sip location for it.")
@@ -90,11 +92,11 @@ def main(
         changed = write_if_changed(args.out, sip_proxy.render(units), run, not args.no_reload)
     except (OSError, RuntimeError) as exc:
         print(f"uzor-sip-proxies: {exc}", file=stderr)
-        return 1
+        return ExitCode.FAILURE
     if changed:
         names = ", ".join(sip_proxy.PATH_PREFIX + u.name for u in units) or "-"
         print(_("nginx now proxies: {names}").format(names=names), file=stdout)
-    return 0
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

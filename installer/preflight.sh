@@ -13,9 +13,36 @@ MIN_DISK_MB_APP=3000      # packages, the venv, the database and recordings to s
 MIN_DISK_MB_PBX=1000
 APP_PORTS=(80 443)        # nginx; MariaDB may already run here (database mode local)
 
-t() {  # English text, Russian text -> the one for the current language
-    local lang=${UZOR_LANG:-${LC_ALL:-${LC_MESSAGES:-${LANG:-en}}}}
-    case "$lang" in ru*) printf '%s' "$2" ;; *) printf '%s' "$1" ;; esac
+language_of() {  # a language or locale code -> en, ru, or nothing when Uzor has no texts in it
+    local primary=${1%%[.@]*}
+    primary=${primary%%[_-]*}
+    case "${primary,,}" in
+        ru) echo ru ;;
+        en|c|posix) echo en ;;
+    esac
+}
+
+uzor_language() {  # the language rule of docs/language.md (uzor_common/language.py): en or ru
+    local code found value codes=()
+    IFS=: read -r -a codes <<<"${LANGUAGE:-}"
+    for code in "${codes[@]}"; do
+        found=$(language_of "$code")
+        if [ -n "$found" ]; then echo "$found"; return; fi
+    done
+    for value in "${LC_ALL:-}" "${LC_MESSAGES:-}" "${LANG:-}"; do
+        if [ -n "$value" ]; then
+            found=$(language_of "$value")
+            echo "${found:-en}"
+            return
+        fi
+    done
+    echo en
+}
+
+t() {  # English text, Russian text -> the one for --lang, else for the environment
+    local lang
+    lang=$(language_of "${UZOR_LANG:-}")
+    case "${lang:-$(uzor_language)}" in ru) printf '%s' "$2" ;; *) printf '%s' "$1" ;; esac
 }
 
 os_field() { sed -n "s/^$1=//p" "${UZOR_OS_RELEASE:-/etc/os-release}" | tr -d "\"'"; }

@@ -2,7 +2,8 @@
 detached file signatures for the installer (sign-file, verify-file).
 
 Every failure is one line on stderr that names the problem and the remedy, and an exit code
-from `ExitCode`; `--debug` adds the traceback. `main` takes its streams so tests capture them.
+from `ExitCode` (`uzor_common.exitcodes`); `--debug` adds the traceback. `main` takes its
+streams so tests capture them.
 """
 
 from __future__ import annotations
@@ -11,30 +12,14 @@ import argparse
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from enum import IntEnum
 from typing import NoReturn, TextIO
 
 from licensing import cli_commands as commands
 from licensing import errors
 from licensing.i18n import _, set_language
+from uzor_common.exitcodes import ExitCode
 
 PROG = "uzor-license"
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    FAILURE = 1  # an unexpected internal error
-    USAGE = 2  # a bad command line or option value
-    LICENSE_MISSING = 3
-    LICENSE_MALFORMED = 4
-    BAD_SIGNATURE = 5
-    UNKNOWN_KEY = 6
-    WRONG_SERVER = 7
-    EXPIRED = 8
-    NOT_YET_VALID = 9
-    KEY_ERROR = 10  # a public or private key file cannot be used
-    BAD_SERVER_ID = 11
-    FILE_ERROR = 12  # a file cannot be read or written
 
 
 _ERROR_CODES: tuple[tuple[type[Exception], ExitCode], ...] = (

@@ -21,10 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from licensing.errors import LicenseError
-from licensing.gate import check_license, installed_appliance
+from licensing.gate import LicenseRefusedError, installed_appliance, require_license
 from licensing.i18n import _
-from licensing.server_id import collect_facts, format_server_id
 
 ERROR_ID = "uzor.E001"
 WARNING_ID = "uzor.W001"
@@ -42,16 +40,15 @@ def license_check(
     from django.core import checks
 
     location = _location(license_location)
-    server = collect_facts()
     try:
-        check_license(location.get("path"), location.get("public_keys"), server=server)
-    except LicenseError as error:
+        require_license("uzor-admin", location.get("path"), location.get("public_keys"))
+    except LicenseRefusedError as refused:
         hint = _("Send this server's ID to the vendor: {server_id}").format(
-            server_id=format_server_id(server)
+            server_id=refused.server_id
         )
         if location.get("required", True) or installed_appliance():
-            return [checks.Error(str(error), hint=hint, id=ERROR_ID)]
-        return [checks.Warning(str(error), hint=hint, id=WARNING_ID)]
+            return [checks.Error(str(refused.reason), hint=hint, id=ERROR_ID)]
+        return [checks.Warning(str(refused.reason), hint=hint, id=WARNING_ID)]
     return []
 
 

@@ -1,13 +1,16 @@
 """Translations of every user-facing licensing text (English source, Russian catalogue).
 
-The language comes from the locale environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, the same
-order GNU gettext uses) unless a program sets it explicitly with `set_language` (`--lang`).
+The language comes from the environment by the one rule every component follows
+(`uzor_common.language`, docs/language.md) unless a program sets it explicitly with
+`set_language` (`--lang`).
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 from pathlib import Path
+
+from uzor_common.language import from_environment
 
 DOMAIN = "uzor-licensing"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -17,7 +20,7 @@ _active: _gettext.NullTranslations | None = None
 
 
 def _load(language: str | None) -> _gettext.NullTranslations:
-    languages = [language] if language else None
+    languages = [language or from_environment()]
     return _gettext.translation(DOMAIN, LOCALE_DIR, languages=languages, fallback=True)
 
 

@@ -22,21 +22,36 @@ from licensing.verify import verify
 LICENSE_FILE_MODE = 0o644  # not a secret: it holds hashes and limits, and the daemons read it
 
 
+def check_license_text(
+    text: str,
+    public_keys: KeySource | None = None,
+    *,
+    source: str | None = None,
+    server: HardwareFacts | None = None,
+    now: datetime | None = None,
+) -> License:
+    """The license in `text` if it is valid for this server (nothing is written); raises
+    LicenseError. `source` names where the text came from in messages."""
+    license = parse_license_text(text, source=source)  # a bad paste is named before the keys
+    keys = public_keys_or_default(public_keys)
+    if not isinstance(keys, Mapping):
+        keys = load_public_keys(keys)
+    verify(license, keys, server if server is not None else collect_facts(), now=now)
+    return license
+
+
 def save_license(
     text: str,
     license_path: str | os.PathLike[str] | None = None,
     public_keys: KeySource | None = None,
     *,
+    source: str | None = None,
     server: HardwareFacts | None = None,
     now: datetime | None = None,
 ) -> License:
     """Verify `text` for this server and write it to the license path; raises LicenseError
     (nothing is written then) or OSError."""
-    keys = public_keys_or_default(public_keys)
-    if not isinstance(keys, Mapping):
-        keys = load_public_keys(keys)
-    license = parse_license_text(text)
-    verify(license, keys, server if server is not None else collect_facts(), now=now)
+    license = check_license_text(text, public_keys, source=source, server=server, now=now)
     _write_atomically(license_path_or_default(license_path), license.armoured())
     return license
 

@@ -1,32 +1,32 @@
 """The agency's configuration: packaged defaults < <instance>.yaml < conf.d/*.yaml < flags.
 
 Every layer is a YAML mapping read with ``yaml.safe_load``; the merged result is validated with
-pydantic. An unknown or bad key raises :class:`ConfigError` whose message is one line naming the
-file (or flag) the key came from and the dotted key (``text``: translatable; ``str``: English).
+pydantic, by the one loader every component uses (``uzor_common.config``). An unknown or bad
+key raises its :class:`ConfigError`: one line naming the file (or flag) the key came from and
+the dotted key (``render(language)``: translated; ``str``: English).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field
 
-from appliance.agency.i18n import N_, Text, _
+from uzor_common import config as common_config
+from uzor_common.config import ConfigError, Layer
+
+__all__ = [  # ConfigError: the common loader's, named here for the agency's callers
+    "AgencyConfig",
+    "ConfigError",
+    "build_config",
+    "load_config",
+    "redacted",
+]
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.yaml")
 SECRET_KEYS = ("password_file", "token_file", "secret_file")
-
-
-class ConfigError(Exception):
-    """A configuration problem; ``str(err)`` is one line naming the file and the key."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__(str(text))
-        self.text = text
 
 
 class _Section(BaseModel):
@@ -118,34 +118,20 @@ class AgencyConfig(_Section):
     language: Literal["en", "ru"] | None = None
 
 
-Layer = tuple[str, Mapping[str, Any]]
-
-
 def load_config(
     path: Path | None,
     overrides: Sequence[str] = (),
     defaults_path: Path = DEFAULTS_PATH,
 ) -> AgencyConfig:
     """Read every layer, merge, validate. ``overrides`` are ``dotted.key=yaml-value`` flags."""
-    layers: list[Layer] = [(str(defaults_path), _read_yaml(defaults_path))]
-    if path is not None:
-        layers.append((str(path), _read_yaml(path)))
-        conf_d = path.parent / "conf.d"
-        if conf_d.is_dir():
-            layers.extend((str(p), _read_yaml(p)) for p in sorted(conf_d.glob("*.yaml")))
-    layers.extend(_parse_override(text) for text in overrides)
-    return build_config(layers)
+    conf_d = None if path is None else path.parent / "conf.d"
+    return common_config.load(
+        AgencyConfig, path, defaults=defaults_path, conf_d=conf_d, overrides=overrides
+    )
 
 
 def build_config(layers: Iterable[Layer]) -> AgencyConfig:
-    merged: dict[str, Any] = {}
-    origins: dict[tuple[str, ...], str] = {}
-    for source, data in layers:
-        _merge(merged, data, (), source, origins)
-    try:
-        return AgencyConfig.model_validate(merged)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, origins)) from exc
+    return common_config.build(AgencyConfig, layers)
 
 
 def redacted(config: AgencyConfig) -> dict[str, Any]:
@@ -163,104 +149,3 @@ def _redact(value: Any) -> Any:
     if isinstance(value, list):
         return [_redact(v) for v in value]
     return value
-
-
-def _read_yaml(path: Path) -> Mapping[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(_("{path}: cannot read: {reason}", path=path,
-                            reason=exc.strerror or exc)) from exc  # fmt: skip
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        if where is None:
-            raise ConfigError(_("{path}: not valid YAML", path=path)) from exc
-        raise ConfigError(_("{path}: line {line}: not valid YAML", path=path,
-                            line=where.line + 1)) from exc  # fmt: skip
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(_("{path}: the top level must be a mapping of keys", path=path))
-    return data
-
-
-def _parse_override(text: str) -> Layer:
-    source = f"flag --set {text.partition('=')[0]}"
-    key, sep, raw = text.partition("=")
-    if not sep or not key:
-        raise ConfigError(_("{source}: expected KEY=VALUE, e.g. listen.port=8766", source=source))
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise ConfigError(_("{source}: the value is not valid YAML", source=source)) from exc
-    data: Any = value
-    for part in reversed(key.split(".")):
-        data = {part: data}
-    return source, data
-
-
-def _merge(
-    target: dict[str, Any],
-    data: Mapping[str, Any],
-    prefix: tuple[str, ...],
-    source: str,
-    origins: dict[tuple[str, ...], str],
-) -> None:
-    for key, value in data.items():
-        path = (*prefix, str(key))
-        current = target.get(key)
-        if isinstance(value, Mapping) and isinstance(current, dict):
-            _merge(current, value, path, source, origins)
-            continue
-        target[key] = dict(value) if isinstance(value, Mapping) else value
-        for known in [p for p in origins if p[: len(path)] == path]:
-            del origins[known]
-        origins[path] = source
-
-
-def _describe(exc: ValidationError, origins: Mapping[tuple[str, ...], str]) -> Text:
-    error = exc.errors()[0]
-    loc = tuple(str(part) for part in error["loc"])
-    source: str | Text = _("configuration")
-    for size in range(len(loc), 0, -1):
-        if loc[:size] in origins:
-            source = origins[loc[:size]]
-            break
-    key = ".".join(loc) or _("(top level)")
-    if error["type"] == "extra_forbidden":
-        return _("{source}: unknown key '{key}'", source=source, key=key)
-    if error["type"] == "missing":
-        return _("{source}: missing key '{key}'", source=source, key=key)
-    return _("{source}: bad value for '{key}': {problem}", source=source, key=key,
-             problem=_problem(error))  # fmt: skip
-
-
-_PROBLEMS = {  # pydantic error type -> the problem in words (with the error's ctx values)
-    "int_parsing": N_("an integer is expected"),
-    "int_type": N_("an integer is expected"),
-    "int_from_float": N_("an integer is expected"),
-    "float_parsing": N_("a number is expected"),
-    "float_type": N_("a number is expected"),
-    "bool_parsing": N_("true or false is expected"),
-    "bool_type": N_("true or false is expected"),
-    "string_type": N_("a string is expected"),
-    "model_type": N_("a mapping of keys is expected"),
-    "dict_type": N_("a mapping of keys is expected"),
-    "tuple_type": N_("a list is expected"),
-    "list_type": N_("a list is expected"),
-    "greater_than_equal": N_("it must be at least {ge}"),
-    "greater_than": N_("it must be greater than {gt}"),
-    "less_than_equal": N_("it must be at most {le}"),
-    "less_than": N_("it must be less than {lt}"),
-    "literal_error": N_("it must be one of: {expected}"),
-}
-
-
-def _problem(error: ErrorDetails) -> Text | str:
-    template = _PROBLEMS.get(error["type"])
-    if template is None:
-        return error["msg"]
-    values = {k: str(v) for k, v in error.get("ctx", {}).items()}
-    if "expected" in values:  # "'A', 'B' or 'C'" -> "'A', 'B', 'C'" (no English word)
-        values["expected"] = values["expected"].replace(" or ", ", ")
-    return _(template, **values)

@@ -7,23 +7,25 @@ logs. ``N_`` marks a plain template for extraction where a table holds it.
 
 Languages: a terminal says ``lang`` at login, else its WebSocket request's Accept-Language
 counts, else the agency's default (config ``language``, else the process locale, else English).
-The process locale is read like GNU gettext: LANGUAGE, LC_ALL, LC_MESSAGES, LANG.
+The process locale is read by the one rule every component follows (``uzor_common.language``,
+docs/language.md): LANGUAGE, LC_ALL, LC_MESSAGES, LANG.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from uzor_common import i18n as common_i18n
+from uzor_common import language as common_language
+
 DOMAIN = "uzor-agency"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-LANGUAGES = ("en", "ru")
-DEFAULT_LANGUAGE = "en"
-LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+LANGUAGES = common_language.LANGUAGES
+DEFAULT_LANGUAGE = common_language.DEFAULT_LANGUAGE
 
 
 @cache
@@ -39,24 +41,13 @@ def gettext(language: str, message: str) -> str:
 
 
 @dataclass(frozen=True)
-class Text:
-    """A message to translate when it is sent; ``params`` fill its ``{name}`` placeholders."""
+class Text(common_i18n.Text):
+    """A message to translate when it is sent; ``params`` fill its ``{name}`` placeholders
+    (rendering is ``uzor_common.i18n.Text``'s, from the agency's catalogue)."""
 
-    msgid: str
-    params: Mapping[str, object] = field(default_factory=dict)
-
-    def render(self, language: str) -> str:
-        values = {
-            name: value.render(language) if isinstance(value, Text) else value
-            for name, value in self.params.items()
-        }
-        try:
-            return gettext(language, self.msgid).format(**values)
-        except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
-            return self.msgid.format(**values)
-
-    def __str__(self) -> str:
-        return self.render(DEFAULT_LANGUAGE)
+    @staticmethod
+    def catalogue(language: str) -> _gettext.NullTranslations:
+        return translations(language)
 
 
 def _(msgid: str, /, **params: object) -> Text:
@@ -69,12 +60,7 @@ def N_(message: str) -> str:  # noqa: N802 - the usual gettext marker name
     return message
 
 
-def supported(code: str) -> str | None:
-    """ "ru", "ru-RU", "ru_RU.UTF-8" -> "ru"; "en-GB", "C", "POSIX" -> "en"; others None."""
-    primary = code.strip().split(".")[0].split("@")[0].replace("_", "-").split("-")[0].lower()
-    if primary in ("c", "posix"):
-        return DEFAULT_LANGUAGE
-    return primary if primary in LANGUAGES else None
+supported = common_language.supported  # "ru_RU.UTF-8" -> "ru"; "C" -> "en"; "de" -> None
 
 
 def from_accept_language(header: str) -> str | None:
@@ -97,17 +83,8 @@ def from_accept_language(header: str) -> str | None:
 
 
 def process_language(environ: Mapping[str, str] | None = None) -> str:
-    """The language of the process locale (the first set variable, as gettext reads it)."""
-    env = os.environ if environ is None else environ
-    for name in LOCALE_VARIABLES:
-        value = env.get(name)
-        if value:
-            for code in value.split(":"):
-                language = supported(code)
-                if language is not None:
-                    return language
-            return DEFAULT_LANGUAGE
-    return DEFAULT_LANGUAGE
+    """The language of the process's environment (``uzor_common.language``)."""
+    return common_language.from_environment(environ)
 
 
 def choose(*candidates: str | None) -> str:

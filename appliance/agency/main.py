@@ -1,17 +1,15 @@
 """``uzor-agency --config FILE``: load the configuration, pass the license gate, serve.
 
-Exit codes: 0 stopped normally, 2 bad configuration (one line naming file and key), 3 no valid
-license (printed by the licensing gate), 1 failure at start-up (one line; ``--debug`` for the
-traceback).
+Exit codes (``uzor_common.exitcodes``): 0 stopped normally, 2 bad configuration (one line naming
+file and key), 3 no valid license (the licensing gate's one line), 1 failure at start-up (one
+line; ``--debug`` for the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import enum
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,22 +18,11 @@ from typing import Any, TextIO
 from appliance.agency.config import AgencyConfig, ConfigError, load_config
 from appliance.agency.context import LicenseInfo
 from appliance.agency.i18n import _, process_language
+from licensing.gate import KeySource, LicenseRefusedError, configured_location, require_license
+from uzor_common.exitcodes import NO_LICENSE, ExitCode
 
-
-class Exit(enum.IntEnum):
-    OK = 0
-    FAILED = 1
-    BAD_CONFIG = 2
-    NO_LICENSE = 3
-
-
-Gate = Callable[[str, Path, Path], Any]
-
-
-def _real_gate(component: str, path: Path, keys: Path) -> Any:
-    from licensing.gate import require_valid_license
-
-    return require_valid_license(component, path, keys)
+# the licensing gate's typed check: the license, or LicenseRefusedError
+Gate = Callable[[str, Path, KeySource], Any]
 
 
 def license_info(license: Any) -> LicenseInfo:
@@ -69,7 +56,7 @@ def parse_args(argv: Sequence[str] | None, language: str = "en") -> argparse.Nam
 def main(
     argv: Sequence[str] | None = None,
     *,
-    gate: Gate = _real_gate,
+    gate: Gate = require_license,
     stderr: TextIO | None = None,
     run: Callable[[AgencyConfig, LicenseInfo], Any] | None = None,
 ) -> int:
@@ -79,19 +66,19 @@ def main(
     try:
         config = load_config(args.config, args.set)
     except ConfigError as exc:
-        print(f"uzor-agency: {exc.text.render(language)}", file=err)
-        return Exit.BAD_CONFIG
+        print(f"uzor-agency: {exc.render(language)}", file=err)
+        return ExitCode.BAD_CONFIG
     logging.basicConfig(
         level=logging.DEBUG if args.debug else config.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=err,
     )
-    license_path = Path(os.environ.get("UZOR_LICENSE_PATH") or config.license.path)
-    keys = Path(os.environ.get("UZOR_LICENSE_PUBKEYS") or config.license.public_keys)
+    license_path, keys = configured_location(config.license.path, config.license.public_keys)
     try:
         info = license_info(gate("uzor-agency", license_path, keys))
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else Exit.NO_LICENSE
+    except LicenseRefusedError as refused:
+        print(refused.message, file=err, flush=True)
+        return NO_LICENSE
     try:
         if run is not None:
             run(config, info)
@@ -104,8 +91,8 @@ def main(
             raise
         message = _("uzor-agency: cannot start: {error}", error=exc)
         print(message.render(language), file=err)
-        return Exit.FAILED
-    return Exit.OK
+        return ExitCode.FAILURE
+    return ExitCode.OK
 
 
 def entry() -> None:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pymysql
-import yaml
+
+from uzor_common import config as common_config
 
 ASTERISK_HTTP_PORT = 8088
 PATH_PREFIX = "/sip/"
@@ -93,17 +94,9 @@ def render(units: Iterable[SipUnit]) -> str:
 
 
 def load_agency_settings(config: Path) -> dict[str, Any]:
-    """The agency file merged with its ``conf.d/*.yaml`` (``database`` key by key)."""
-    merged: dict[str, Any] = {}
-    files = [config, *sorted((config.parent / "conf.d").glob("*.yaml"))]
-    for path in files:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            continue
-        database = {**merged.get("database", {}), **(data.get("database") or {})}
-        merged.update(data)
-        merged["database"] = database
-    return merged
+    """The agency file merged with its ``conf.d/*.yaml``, read by the common loader (raises its
+    ConfigError naming the file)."""
+    return common_config.merge(common_config.read_layers(config, conf_d=config.parent / "conf.d"))
 
 
 def unit_rows(settings: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -17,9 +17,8 @@ from configurator.core.step import StepError
 from configurator.core.steps.license import LicenseStep
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
-from licensing.issue import issue_license
-from licensing.keys import generate_keypair, load_private_key
-from licensing.server_id import collect_facts, current_server_id, facts_from_raw
+from licensing.server_id import current_server_id, facts_from_raw
+from tests.fixtures.licensing import issue_test_license, write_vendor_keys
 
 OTHER_SERVER = facts_from_raw(
     "0123456789abcdef0123456789abcdef",
@@ -35,25 +34,19 @@ def english() -> None:
 
 
 @pytest.fixture
-def vendor_key(tmp_path: Path) -> Ed25519PrivateKey:
-    private, _, _ = generate_keypair(tmp_path / "vendor")
-    return load_private_key(private)
+def vendor_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
 
 
 @pytest.fixture
 def ctx(tmp_path: Path, vendor_key: Ed25519PrivateKey) -> Context:
     ctx = make_context(tmp_path / "root")
-    ctx.paths.public_keys.mkdir(parents=True)
-    (ctx.paths.public_keys / "vendor.pub").write_bytes(
-        (tmp_path / "vendor/vendor.pub").read_bytes()
-    )
+    write_vendor_keys(ctx.paths.public_keys, vendor_key)
     return ctx
 
 
 def license_text(key: Ed25519PrivateKey, **overrides: object) -> str:
-    fields: dict[str, object] = {"server": collect_facts(), "customer": "ACME", "max_operators": 10}
-    fields.update(overrides)
-    return issue_license(key, **fields).armoured()  # type: ignore[arg-type]
+    return issue_test_license(key, customer="ACME", **overrides).armoured()  # type: ignore[arg-type]
 
 
 def test_the_intro_shows_this_servers_id_and_what_to_do(ctx: Context) -> None:

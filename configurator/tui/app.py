@@ -14,6 +14,7 @@ from configurator.core.steps import all_steps
 from configurator.core.wizard import Outcome
 from configurator.i18n import _
 from configurator.tui.screens import StepScreen
+from uzor_common.exitcodes import ExitCode
 
 
 class ConfiguratorApp(App[Outcome]):
@@ -61,5 +62,5 @@ def run_tui(ctx: Context, preset: Answers | None = None) -> int:
     for block in app.transcript[-1:]:
         print(block)
     if outcome is None:  # quit with ctrl+q
-        return 130
-    return 0 if outcome in (Outcome.DONE, Outcome.DECLINED) else 1
+        return ExitCode.ABORTED
+    return ExitCode.OK if outcome in (Outcome.DONE, Outcome.DECLINED) else ExitCode.FAILURE

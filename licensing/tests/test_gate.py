@@ -223,3 +223,22 @@ def test_a_daemon_process_exits_3_without_a_license(tmp_path: Path, key_dir: Pat
     assert result.stdout == ""
     assert result.stderr.startswith("uzor-agency will not start: There is no license file at ")
     assert result.stderr.rstrip().endswith(current_server_id())
+
+
+def test_the_typed_check_raises_the_refusal_with_its_reason_and_this_servers_id(
+    tmp_path: Path, key_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from licensing.errors import LicenseMissing
+    from licensing.gate import LicenseRefusedError, require_license
+
+    with (
+        caplog.at_level(logging.ERROR, logger="uzor.licensing"),
+        pytest.raises(LicenseRefusedError) as caught,
+    ):
+        require_license("uzor-agency", tmp_path / "none.key", key_dir, server=raw_facts())
+    refused = caught.value
+    assert isinstance(refused.reason, LicenseMissing)
+    assert refused.server_id == format_server_id(raw_facts())
+    assert refused.message == str(refused)
+    assert refused.message.startswith("uzor-agency will not start: There is no license file")
+    assert [r.getMessage() for r in caplog.records] == [refused.message]

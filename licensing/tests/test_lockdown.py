@@ -44,3 +44,30 @@ def test_an_installed_appliance_requires_a_license_whatever_admin_yaml_says(
     location = {"path": str(tmp_path / "missing.key"), "required": False}
     problems = license_check(license_location=lambda: location)
     assert [p.id for p in problems] == [ERROR_ID]
+
+
+def test_the_environment_overrides_a_programs_configured_location(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(gate.LICENSE_PATH_ENV, raising=False)
+    monkeypatch.delenv(gate.PUBLIC_KEYS_ENV, raising=False)
+    assert gate.configured_location("/etc/l.key", "/etc/keys") == (
+        Path("/etc/l.key"),
+        Path("/etc/keys"),
+    )
+    monkeypatch.setenv(gate.LICENSE_PATH_ENV, "/tmp/test.key")
+    monkeypatch.setenv(gate.PUBLIC_KEYS_ENV, "/tmp/test-keys")
+    assert gate.configured_location("/etc/l.key", "/etc/keys") == (
+        Path("/tmp/test.key"),
+        Path("/tmp/test-keys"),
+    )
+    assert gate.environment_overrides({gate.LICENSE_PATH_ENV: ""}) == (None, None)
+
+
+@pytest.mark.usefixtures("installed")
+def test_an_installed_appliance_ignores_a_key_override_of_a_configured_location(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(gate.PUBLIC_KEYS_ENV, "/tmp/attacker-keys")
+    assert gate.configured_location("/etc/l.key", "/tmp/configured")[1] == gate.DEFAULT_PUBLIC_KEYS
+    assert gate.trusted_keys("/tmp/configured") == gate.DEFAULT_PUBLIC_KEYS

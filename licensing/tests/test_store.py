@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from licensing import BadSignature, WrongServer, load_license
-from licensing.store import save_license
+from licensing import BadSignature, LicenseMalformed, WrongServer, load_license
+from licensing.store import check_license_text, save_license
 from licensing.tests.conftest import ISSUED, LicenseFactory, raw_facts, with_payload
 
 Keys = dict[str, Ed25519PublicKey]
@@ -54,3 +54,16 @@ def test_it_keeps_the_old_license_when_the_new_one_is_bad(
         save_license(tampered.armoured(), target, public_keys, server=raw_facts(), now=NOW)
     assert load_license(target) == good
     assert [p.name for p in tmp_path.iterdir()] == ["license.key"]
+
+
+def test_checking_a_text_writes_nothing_and_names_its_source(
+    tmp_path: Path, make_license: LicenseFactory, public_keys: Keys
+) -> None:
+    license = make_license()
+    assert check_license_text(license.armoured(), public_keys, server=raw_facts(), now=NOW) == (
+        license
+    )
+    with pytest.raises(LicenseMalformed) as error:
+        check_license_text("hello", public_keys, source="the pasted key", server=raw_facts())
+    assert "The license in the pasted key is damaged" in str(error.value)
+    assert list(tmp_path.iterdir()) == []

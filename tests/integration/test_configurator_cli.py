@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from licensing.issue import issue_license
-from licensing.keys import generate_keypair, load_private_key
-from licensing.server_id import collect_facts
+from tests.fixtures.licensing import issue_test_license, write_vendor_keys
 from tests.fixtures.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
@@ -33,19 +32,20 @@ def name(mariadb: MariaDB) -> Iterator[str]:
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
+def vendor_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def root(tmp_path: Path, vendor_key: Ed25519PrivateKey) -> Path:
     """A prefix with a vendor public key installed, as uzor-common would put it."""
     root = tmp_path / "root"
-    generate_keypair(tmp_path / "vendor")
-    keys = root / "usr/share/uzor/keys"
-    keys.mkdir(parents=True)
-    (keys / "vendor.pub").write_bytes((tmp_path / "vendor/vendor.pub").read_bytes())
+    write_vendor_keys(root / "usr/share/uzor/keys", vendor_key)
     return root
 
 
-def license_for_this_server(tmp_path: Path) -> str:
-    key = load_private_key(tmp_path / "vendor/vendor.key")
-    return issue_license(key, server=collect_facts(), customer="ACME", max_operators=5).armoured()
+def license_for_this_server(vendor_key: Ed25519PrivateKey) -> str:
+    return issue_test_license(vendor_key, customer="ACME", max_operators=5).armoured()
 
 
 def configure(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -70,7 +70,7 @@ def configure(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 
 
 def test_plain_prompts_work_through_a_pipe_in_russian(
-    root: Path, tmp_path: Path, mariadb: MariaDB, name: str
+    root: Path, tmp_path: Path, mariadb: MariaDB, name: str, vendor_key: Ed25519PrivateKey
 ) -> None:
     pw = SUPERUSER_PASSWORD
     lines = [
@@ -89,7 +89,7 @@ def test_plain_prompts_work_through_a_pipe_in_russian(
         pw,
         pw,  # mismatch, then asked again
         "",  # self-signed certificate
-        license_for_this_server(tmp_path).rstrip("\n"),
+        license_for_this_server(vendor_key).rstrip("\n"),
     ]
     result = configure(root, "--plain", "--lang", "ru", stdin="\n".join(lines) + "\n")
 
@@ -116,10 +116,12 @@ def test_plain_prompts_work_through_a_pipe_in_russian(
     assert (root / "etc/nginx/snippets/uzor-tls.conf").is_file()
 
 
-def answers_file(tmp_path: Path, mariadb: MariaDB, name: str) -> Path:
+def answers_file(
+    tmp_path: Path, mariadb: MariaDB, name: str, vendor_key: Ed25519PrivateKey
+) -> Path:
     (tmp_path / "db-admin.pw").write_text(mariadb.password + "\n")
     (tmp_path / "su.pw").write_text(SUPERUSER_PASSWORD + "\n")
-    (tmp_path / "license.txt").write_text(license_for_this_server(tmp_path))
+    (tmp_path / "license.txt").write_text(license_for_this_server(vendor_key))
     path = tmp_path / "answers.yaml"
     path.write_text(
         textwrap.dedent(f"""\
@@ -146,9 +148,9 @@ def answers_file(tmp_path: Path, mariadb: MariaDB, name: str) -> Path:
 
 
 def test_an_answers_file_configures_everything_and_a_rerun_changes_nothing(
-    root: Path, tmp_path: Path, mariadb: MariaDB, name: str
+    root: Path, tmp_path: Path, mariadb: MariaDB, name: str, vendor_key: Ed25519PrivateKey
 ) -> None:
-    answers = answers_file(tmp_path, mariadb, name)
+    answers = answers_file(tmp_path, mariadb, name, vendor_key)
     first = configure(root, "--answers", str(answers))
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "Superuser created successfully." in first.stdout

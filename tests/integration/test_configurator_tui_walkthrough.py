@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.widgets import Input, Log, RadioSet, TextArea
 
 from configurator.core.context import Context
@@ -21,9 +22,7 @@ from configurator.tests.helpers import make_context
 from configurator.tui.app import ConfiguratorApp
 from configurator.tui.fields import QuestionField
 from configurator.tui.screens import StepScreen
-from licensing.issue import issue_license
-from licensing.keys import generate_keypair, load_private_key
-from licensing.server_id import collect_facts
+from tests.fixtures.licensing import issue_test_license, write_vendor_keys
 from tests.fixtures.mariadb import MariaDB
 from tests.fixtures.tools import require_tool, wait_until
 
@@ -40,16 +39,17 @@ def name(mariadb: MariaDB) -> Iterator[str]:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> Context:
+def vendor_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, vendor_key: Ed25519PrivateKey) -> Context:
     set_language("en")
     ctx = make_context(
         tmp_path / "root", admin_command=[str(Path(sys.executable).parent / "uzor-admin")]
     )
-    generate_keypair(tmp_path / "vendor")
-    ctx.paths.public_keys.mkdir(parents=True)
-    (ctx.paths.public_keys / "vendor.pub").write_bytes(
-        (tmp_path / "vendor/vendor.pub").read_bytes()
-    )
+    write_vendor_keys(ctx.paths.public_keys, vendor_key)
     return ctx
 
 
@@ -73,12 +73,9 @@ async def next_screen(app: ConfiguratorApp, pilot: object) -> str:
 
 
 async def test_the_tui_configures_everything(
-    ctx: Context, tmp_path: Path, mariadb: MariaDB, name: str
+    ctx: Context, mariadb: MariaDB, name: str, vendor_key: Ed25519PrivateKey
 ) -> None:
-    vendor = load_private_key(tmp_path / "vendor/vendor.key")
-    license_text = issue_license(
-        vendor, server=collect_facts(), customer="ACME", max_operators=5
-    ).armoured()
+    license_text = issue_test_license(vendor_key, customer="ACME", max_operators=5).armoured()
     app = ConfiguratorApp(ctx)
     async with app.run_test(size=(120, 50)) as pilot:
         await pilot.press("y")

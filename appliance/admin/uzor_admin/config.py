@@ -1,7 +1,9 @@
-"""The admin's configuration file (admin.yaml): schema, loading and secrets from files.
+"""The admin's configuration (admin.yaml): schema, loading and secrets from files.
 
-The configurator writes the file; this module validates it. Unknown keys are refused and every
-error names the file and the key.
+The configurator writes admin.yaml; local changes go to ``admin.conf.d/*.yaml`` beside it (read
+in name order, each overriding key by key). The layers are read by the loader every component
+uses (``uzor_common.config``): unknown keys are refused and every error names the file and the
+key.
 """
 
 from __future__ import annotations
@@ -10,15 +12,21 @@ import ipaddress
 import os
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from uzor_common import config as common_config
+from uzor_common.config import ConfigError
+
+__all__ = [  # ConfigError: the common loader's, named here for the admin's callers
+    "AdminConfig",
+    "ConfigError",
+    "config_path",
+    "load_config",
+    "read_secret",
+]
 
 DEFAULT_CONFIG_PATH = Path("/etc/uzor/admin.yaml")
 CONFIG_ENV = "UZOR_ADMIN_CONFIG"
-
-
-class ConfigError(Exception):
-    """The configuration file is missing, unreadable or invalid; str() says what and where."""
 
 
 class _Strict(BaseModel):
@@ -70,25 +78,20 @@ def config_path() -> Path:
     return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
 
 
+def conf_d_path(path: Path) -> Path:
+    """The drop-in directory of ``path``: /etc/uzor/admin.yaml -> /etc/uzor/admin.conf.d."""
+    return path.with_name(f"{path.stem}.conf.d")
+
+
 def load_config(path: Path | None = None) -> AdminConfig:
+    """admin.yaml < admin.conf.d/*.yaml, validated; relative paths are relative to admin.yaml."""
     path = path or config_path()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"{path}: cannot read the admin configuration ({exc.strerror}); "
-            f"run the configurator or set {CONFIG_ENV}"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys")
-    try:
-        config = AdminConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}") from exc
+    if not path.is_file():
+        try:
+            common_config.read_yaml(path)  # says why it cannot be read
+        except ConfigError as exc:
+            raise ConfigError(exc.text, common_config.setup_hint(CONFIG_ENV)) from exc
+    config = common_config.load(AdminConfig, path, conf_d=conf_d_path(path))
     return _resolve_relative_paths(config, path.parent)
 
 
@@ -116,15 +119,6 @@ def _resolve_relative_paths(config: AdminConfig, base: Path) -> AdminConfig:
             "license": license_,
         }
     )
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        key = ".".join(str(item) for item in error["loc"]) or "(top level)"
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-        parts.append(f"{key}: {message}")
-    return "; ".join(parts)
 
 
 def read_secret(path: Path, what: str) -> str:

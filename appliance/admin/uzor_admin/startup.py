@@ -15,9 +15,9 @@ from django.core import checks
 from django.db import connections
 
 from licensing.django_check import ERROR_ID as LICENSE_ERROR_ID
+from uzor_common.exitcodes import ExitCode
 
 logger = logging.getLogger("uzor")
-EXIT_CHECK_FAILED = 3
 
 
 def refuse_to_start_on_errors() -> checks.CheckMessage | None:
@@ -38,5 +38,5 @@ def refuse_to_start_on_errors() -> checks.CheckMessage | None:
         print(line, file=sys.stderr)
         logger.error(line)
     if any(message.id != LICENSE_ERROR_ID for message in serious):
-        raise SystemExit(EXIT_CHECK_FAILED)
+        raise SystemExit(ExitCode.REFUSED_TO_START)
     return serious[0]

@@ -4,8 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from appliance.agency.main import Exit, main
+from appliance.agency.main import main
 from licensing import i18n as licensing_i18n
+from licensing.errors import LicenseMissing
+from licensing.gate import KeySource, LicenseRefusedError
+from licensing.server_id import collect_facts
+from uzor_common.exitcodes import NO_LICENSE, ExitCode
 
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -26,8 +30,8 @@ def russian(monkeypatch: pytest.MonkeyPatch, variable: str = "LANG") -> None:
     licensing_i18n.set_language(None)
 
 
-def refuse(component: str, path: Path, keys: Path) -> None:
-    raise SystemExit(3)
+def refuse(component: str, path: Path, keys: KeySource) -> None:
+    raise LicenseRefusedError(component, LicenseMissing(path=path), collect_facts())
 
 
 def test_a_bad_key_stops_with_one_line_naming_file_and_key(tmp_path: Path) -> None:
@@ -38,7 +42,7 @@ def test_a_bad_key_stops_with_one_line_naming_file_and_key(tmp_path: Path) -> No
     code = main(
         ["--config", str(config)], gate=refuse, stderr=err, run=lambda *a: started.append(a)
     )
-    assert code == Exit.BAD_CONFIG
+    assert code == ExitCode.BAD_CONFIG
     assert err.getvalue() == f"uzor-agency: {config}: unknown key 'listen.prot'\n"
     assert started == []
 
@@ -53,7 +57,7 @@ def test_without_a_license_nothing_starts(tmp_path: Path) -> None:
         stderr=io.StringIO(),
         run=lambda *a: started.append(a),
     )
-    assert code == Exit.NO_LICENSE
+    assert code == NO_LICENSE
     assert started == []
 
 
@@ -64,7 +68,7 @@ def test_the_gate_gets_the_configured_license_paths(tmp_path: Path, monkeypatch)
     config.write_text("license: {path: /x/license.key, public_keys: /x/keys}\n")
     seen = []
 
-    def gate(component: str, path: Path, keys: Path) -> object:
+    def gate(component: str, path: Path, keys: KeySource) -> object:
         seen.append((component, path, keys))
         return object()
 
@@ -76,7 +80,7 @@ def test_the_gate_gets_the_configured_license_paths(tmp_path: Path, monkeypatch)
             stderr=io.StringIO(),
             run=lambda c, i: started.append(i),
         )
-        == Exit.OK
+        == ExitCode.OK
     )
     assert seen == [("uzor-agency", Path("/x/license.key"), Path("/x/keys"))]
     assert started[0].max_operators is None and started[0].max_pbx_units is None
@@ -90,7 +94,7 @@ def test_the_real_gate_refuses_a_missing_license(tmp_path: Path, monkeypatch) ->
     err = io.StringIO()
     started = []
     code = main(["--config", str(config)], stderr=err, run=lambda *a: started.append(a))
-    assert code == Exit.NO_LICENSE
+    assert code == NO_LICENSE
     assert started == []
 
 
@@ -102,7 +106,7 @@ def test_the_config_error_line_is_russian_under_a_russian_locale(
     config.write_text("listen: {prot: 1}\n")
     err = io.StringIO()
     code = main(["--config", str(config)], gate=refuse, stderr=err, run=lambda *a: None)
-    assert code == Exit.BAD_CONFIG
+    assert code == ExitCode.BAD_CONFIG
     assert err.getvalue() == f"uzor-agency: {config}: неизвестный ключ «listen.prot»\n"
 
 
@@ -113,7 +117,7 @@ def test_the_gettext_variables_choose_the_language_too(
     russian(monkeypatch, variable)
     err = io.StringIO()
     code = main(["--config", str(tmp_path / "none.yaml")], gate=refuse, stderr=err)
-    assert code == Exit.BAD_CONFIG
+    assert code == ExitCode.BAD_CONFIG
     assert err.getvalue().startswith(
         f"uzor-agency: {tmp_path}/none.yaml: не удаётся прочитать файл"
     )
@@ -127,7 +131,7 @@ def test_a_bad_value_is_explained_in_russian(
     config.write_text("")
     err = io.StringIO()
     assert main(["--config", str(config), "--set", "listen.port=0"], gate=refuse,
-                stderr=err) == Exit.BAD_CONFIG  # fmt: skip
+                stderr=err) == ExitCode.BAD_CONFIG  # fmt: skip
     assert err.getvalue() == (
         "uzor-agency: flag --set listen.port: недопустимое значение ключа «listen.port»: "
         "значение должно быть не меньше 1\n"
@@ -146,7 +150,7 @@ def test_a_failed_start_is_one_russian_line(
 
     err = io.StringIO()
     code = main(["--config", str(config)], gate=lambda *a: object(), stderr=err, run=broken)
-    assert code == Exit.FAILED
+    assert code == ExitCode.FAILURE
     assert err.getvalue() == "uzor-agency: запуск невозможен: address already in use\n"
 
 
@@ -158,9 +162,11 @@ def test_the_license_gate_refuses_in_russian_under_a_russian_locale(
     russian(monkeypatch)
     config = tmp_path / "1.yaml"
     config.write_text(f"license: {{path: {tmp_path}/none.key, public_keys: {tmp_path}}}\n")
-    code = main(["--config", str(config)], stderr=io.StringIO(), run=lambda *a: None)
-    assert code == Exit.NO_LICENSE
-    line = capsys.readouterr().err
+    err = io.StringIO()
+    code = main(["--config", str(config)], stderr=err, run=lambda *a: None)
+    assert code == NO_LICENSE
+    line = err.getvalue()
+    assert line.count("\n") == 1 and capsys.readouterr().err == ""
     assert line.startswith("uzor-agency не запустится") and "Идентификатор этого сервера" in line, (
         line
     )

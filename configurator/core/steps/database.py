@@ -45,7 +45,8 @@ class DbSettings:
 
 
 def _is_local(answers: Mapping[str, Any]) -> bool:
-    return answers.get("database.mode", "local") == "local"
+    mode: object = answers.get("database.mode", "local")
+    return mode == "local"
 
 
 def _is_existing(answers: Mapping[str, Any]) -> bool:

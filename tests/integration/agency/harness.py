@@ -33,21 +33,13 @@ WORKPLACE_MAC = "E8-03-9A-B5-E0-C9"
 def make_license(
     directory: Path, max_operators: int = 10, max_pbx_units: int = 1
 ) -> tuple[Path, Path]:
-    from licensing.issue import issue_license
-    from licensing.keys import generate_keypair, load_private_key
-    from licensing.server_id import collect_facts
+    """(license file, vendor key directory) for this machine, by the one test-license maker."""
+    from tests.fixtures.licensing import make_license_files
 
-    private, public, _ = generate_keypair(directory / "vendor")
-    license = issue_license(
-        load_private_key(private),
-        server=collect_facts(),
-        customer="Uzor tests",
-        max_operators=max_operators,
-        max_pbx_units=max_pbx_units,
+    files = make_license_files(
+        directory, max_operators=max_operators, max_pbx_units=max_pbx_units, customer="Uzor tests"
     )
-    path = directory / "license.key"
-    path.write_text(license.armoured())
-    return path, public
+    return files.license_path, files.public_keys
 
 
 def secret_file(directory: Path, name: str, value: str) -> Path:

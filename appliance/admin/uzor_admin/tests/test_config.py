@@ -52,7 +52,34 @@ def test_an_unknown_key_is_refused_naming_file_and_key(tmp_path):
     path = write(tmp_path, "database:\n  nmae: uzor\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert str(path) in str(err.value) and "database.nmae: unknown key" in str(err.value)
+    assert str(err.value) == f"{path}: unknown key 'database.nmae'"
+    assert err.value.render("ru") == f"{path}: неизвестный ключ «database.nmae»"
+
+
+def test_admin_conf_d_overrides_the_file_key_by_key_in_name_order(tmp_path):
+    path = write(tmp_path, "database: {name: main, port: 3307}\npublic_url: https://a.example\n")
+    drop_ins = tmp_path / "admin.conf.d"
+    drop_ins.mkdir()
+    (drop_ins / "20-late.yaml").write_text("database: {name: late}\n")
+    (drop_ins / "10-early.yaml").write_text("database: {name: early, user: ops}\ndebug: true\n")
+    (drop_ins / "ignored.yml.bak").write_text("database: {name: never}\n")
+    config = load_config(path)
+    assert (config.database.name, config.database.user, config.database.port) == (
+        "late",
+        "ops",
+        3307,
+    )
+    assert config.debug is True and config.public_url == "https://a.example"
+
+
+def test_an_error_in_admin_conf_d_names_that_file_and_the_key(tmp_path):
+    path = write(tmp_path, "database: {port: 3307}\n")
+    drop_in = tmp_path / "admin.conf.d" / "50-local.yaml"
+    drop_in.parent.mkdir()
+    drop_in.write_text("database: {port: 0}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == f"{drop_in}: bad value for 'database.port': it must be at least 1"
 
 
 def test_a_bad_value_names_the_key(tmp_path):

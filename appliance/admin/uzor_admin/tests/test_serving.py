@@ -69,7 +69,7 @@ def test_a_broken_config_is_one_clear_error(tmp_path):
     bad.write_text("databse: {}\n")
     result = run_admin(bad, "check")
     assert result.returncode == 2
-    assert result.stderr == f"uzor-admin: {bad}: databse: unknown key\n"
+    assert result.stderr == f"uzor-admin: {bad}: unknown key 'databse'\n"
     good = bad.read_text().replace("databse: {}", f"secret_key_file: {tmp_path / 'none'}")
     bad.write_text(good)
     result = run_admin(bad, "check")

@@ -46,7 +46,7 @@ _LITERAL = re.compile(r"^[\w .:/@+=*#-]*$")
 _DIALABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
 _NUMBER = re.compile(r"^[0-9]{1,5}(?:\.[0-9]{1,3})?$")
 _EXPRESSION_TOKEN = re.compile(
-    r"\s+|\$\{" + _READABLE + r"\}|\"(?:[\w .:/@+=*#-]|\$\{" + _READABLE + r"\})*\""
+    r"[ \t]+|\$\{" + _READABLE + r"\}|\"(?:[\w .:/@+=*#-]|\$\{" + _READABLE + r"\})*\""
     r"|[0-9]+|[A-Za-z_]+|!=|<=|>=|[=<>&|+*/%()-]"
 )
 

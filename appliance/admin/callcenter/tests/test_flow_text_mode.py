@@ -17,7 +17,7 @@ from appliance.admin.callcenter.callflow.dialplan_text import dialplan_flow
 from appliance.admin.callcenter.callflow.text import flow_to_text
 from appliance.admin.callcenter.dialplan import load_snapshot
 from appliance.admin.callcenter.dialplan.render import render_unit
-from appliance.admin.callcenter.dialplan.tests.model import build_model
+from appliance.admin.callcenter.dialplan.tests.model import build_model, make_sound
 from appliance.admin.callcenter.dialplan.tests.test_render import _sections
 from appliance.admin.callcenter.models import FlowTemplate, InboundTopic
 
@@ -147,10 +147,12 @@ def test_leaving_the_text_needs_a_confirmation_and_typed_text_is_never_dropped(c
     assert "Drop the dialplan text" in form_errors(response)["flow_mode"][0]
 
 
-def test_a_text_flow_renders_into_the_topics_own_context(client, topic):
-    topic.flow = dialplan_flow(TEXT)
+def test_a_text_flow_renders_into_the_topics_own_context(client, topic, tmp_path):
+    make_sound(tmp_path, "only_in_text")  # shipped to the units because the text names it
+    topic.flow = dialplan_flow(TEXT + "exten => i,1,Playback(only_in_text)\n")
     topic.save()
     snapshot = load_snapshot()
+    only = snapshot.sounds["only_in_text"].ref
     conf = render_unit(snapshot, "u", 1)["extensions.conf"]
     (inbound,) = _sections(conf, "Inbound")
     assert f"same => n,Goto(uzor-flow-{topic.pk},s,1)" in inbound
@@ -162,6 +164,7 @@ def test_a_text_flow_renders_into_the_topics_own_context(client, topic):
         "same => n,WaitExten(5)",
     ]
     assert context.splitlines()[4] == "same => n,Dial(Local/89001234567@uzor-flow-dial,20)"
+    assert context.splitlines()[-1] == f"exten => i,1,Playback(@UZOR_SOUNDS_DIR@/{only})"
     (dial,) = _sections(conf, "uzor-flow-dial")
     assert dial.splitlines() == [
         "exten => _[0-9*#+]!,1,Set(UZOR_NUMBER=${FILTER(0-9*#+,${EXTEN})})",

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import translation
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from appliance.admin.callcenter.callflow.dialplan_text import dialplan_flow
 from appliance.admin.callcenter.dialplan.escape import RenderError
@@ -70,3 +74,47 @@ def test_a_stored_text_that_no_longer_checks_stops_the_render_with_its_line():
         )
     with pytest.raises(RenderError, match="not a dialplan text flow"):
         compile_text_flow({"dialplan": "exten => s,1,Answer()", "extra": 1}, CTX, "topic 1")
+
+
+COMPILED_LINE = re.compile(
+    r"^(?:exten => (?:s|i|t|_?[0-9A-Z*#+.!\[\]-]+),1|\s?same => n)(?:\([A-Za-z0-9_]+\))?,"
+    r"(?P<app>[A-Za-z]+)\((?P<args>[^;\n\r\\]*)\)$"
+)
+COMPILED_APPS = {"Answer", "Ringing", "Progress", "Wait", "NoOp", "Playback", "Background",
+                 "WaitExten", "Read", "Queue", "Dial", "Set", "Goto", "GotoIf", "Hangup",
+                 "ExecIf", "Gosub", "Record"}  # fmt: skip
+STARTS = ["exten => s,1,", "exten => 1,1,", "exten => _X.,1,", " same => n,", " same => n(a),",
+          "[ctx]", "#include x", "include => x", ""]  # fmt: skip
+BODIES = ["Answer()", "Playback(hello)", "Playback(/etc/passwd)", "System(id)",
+          "Dial(PJSIP/1001)", "Dial(PJSIP/1001&PJSIP/9)", "Dial(Local/1@uzor-routes)",
+          "Set(A=${SHELL(id)})", "Set(A=x)", "Set(UZOR_X=1)", "GotoIf($[${A} = 1]?a)", "Goto(a)",
+          "Goto(x,y,1)", "NoOp(${CALLERID(num)})", "Queue(sales,t)", "VoiceMail(office)",
+          "GotoIfClosed(night?a)"]  # fmt: skip
+JUNK = ["", ";", ",", "(", ")", "\\", "$", "{", "}", "&", "\r", "\u2028", "\x0b", " x", "1"]
+# mostly well-formed lines (so that many texts pass), with every kind of junk among them
+LINES = st.tuples(
+    st.sampled_from([" same => n,"] * 12 + STARTS),
+    st.sampled_from(["Answer()", "Set(A=x)", "Goto(a)", "Queue(sales,t)"] * 4 + BODIES),
+    st.sampled_from([""] * 30 + JUNK),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINES, max_size=5))
+def test_whatever_passes_the_checks_compiles_only_to_allowed_applications(lines_drawn):
+    """Any text: refused, or compiled to lines of the allowed applications with no comment,
+    line break, backslash or context header smuggled through."""
+    text = "exten => s,1(a),Answer()\n" + "\n".join(a + b + c for a, b, c in lines_drawn)
+    try:
+        lines = compile_text_flow(dialplan_flow(text), CTX, "t")
+        event("compiled")
+    except RenderError:
+        return
+    for line in lines:
+        match = COMPILED_LINE.match(line)
+        assert match, line
+        assert match["app"] in COMPILED_APPS, line
+        if match["app"] == "Dial":
+            assert re.fullmatch(
+                r"(PJSIP/1001|Local/[0-9*#+]+@uzor-flow-dial)(,\d+)?", match["args"]
+            )

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..validators import parse_pattern
 from .validate import FlowError, Problem, Refs, check_flow
@@ -306,10 +307,11 @@ def _count(step: Step, args: list[str], low: int, high: int) -> None:
 
 
 def _number(value: str, what: str, low: float, high: float) -> str:
+    """``what`` is untranslated (gettext_noop): translated only for the error."""
     if not _NUMBER.match(value) or not low <= float(value) <= high:
         raise _LineError(
             _("%(what)s must be a number from %(low)s to %(high)s")
-            % {"what": what, "low": low, "high": high}
+            % {"what": _(what), "low": low, "high": high}
         )
     return value
 
@@ -389,14 +391,14 @@ def _hangup(step: Step, args: str, refs: Refs) -> None:
     parts = _split(args)
     _count(step, parts, 0, 1)
     if parts:
-        _number(parts[0], _("the hang-up cause"), 1, 127)
+        _number(parts[0], gettext_noop("the hang-up cause"), 1, 127)
     step.args = parts
 
 
 def _wait(step: Step, args: str, refs: Refs) -> None:
     parts = _split(args)
     _count(step, parts, 1, 1)
-    step.args = [_number(parts[0], _("the wait in seconds"), 0, 3600)]
+    step.args = [_number(parts[0], gettext_noop("the wait in seconds"), 0, 3600)]
 
 
 def _noop(step: Step, args: str, refs: Refs) -> None:
@@ -432,7 +434,7 @@ def _wait_exten(step: Step, args: str, refs: Refs) -> None:
     parts = _split(args)
     _count(step, parts, 0, 1)
     if parts:
-        _number(parts[0], _("the wait in seconds"), 0, 600)
+        _number(parts[0], gettext_noop("the wait in seconds"), 0, 600)
     step.args = parts
 
 
@@ -445,13 +447,13 @@ def _read(step: Step, args: str, refs: Refs) -> None:
     if parts[1]:
         _sound(step, parts[1], refs)
     if parts[2]:
-        _number(parts[2], _("the number of digits"), 0, 32)
+        _number(parts[2], gettext_noop("the number of digits"), 0, 32)
     if parts[3]:
         raise _LineError(_("Read: options are not allowed"))
     if parts[4]:
-        _number(parts[4], _("the number of attempts"), 1, 10)
+        _number(parts[4], gettext_noop("the number of attempts"), 1, 10)
     if parts[5]:
-        _number(parts[5], _("the timeout in seconds"), 1, 60)
+        _number(parts[5], gettext_noop("the timeout in seconds"), 1, 60)
     step.args = parts
 
 
@@ -467,7 +469,7 @@ def _queue(step: Step, args: str, refs: Refs) -> None:
     if parts[2] or parts[3]:
         raise _LineError(_("Queue: only the group, the options and the timeout are allowed"))
     if parts[4]:
-        _number(parts[4], _("the queue timeout in seconds"), 1, 86400)
+        _number(parts[4], gettext_noop("the queue timeout in seconds"), 1, 86400)
     step.args = parts
 
 
@@ -495,7 +497,7 @@ def _dial(step: Step, args: str, refs: Refs) -> None:
             % {"routes": ROUTES_CONTEXT}
         )
     if len(parts) == 2 and parts[1]:
-        _number(parts[1], _("the ring time in seconds"), 1, 300)
+        _number(parts[1], gettext_noop("the ring time in seconds"), 1, 300)
     step.args = parts
 
 
@@ -511,7 +513,11 @@ def _voicemail(step: Step, args: str, refs: Refs) -> None:
         )
     if parts[1]:
         _sound(step, parts[1], refs)
-    parts[2] = _number(parts[2], _("the message length in seconds"), 5, 600) if parts[2] else "120"
+    parts[2] = (
+        _number(parts[2], gettext_noop("the message length in seconds"), 5, 600)
+        if parts[2]
+        else "120"
+    )
     step.args = parts
 
 

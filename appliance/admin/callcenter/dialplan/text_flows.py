@@ -37,8 +37,9 @@ def compile_text_flow(data: Any, ctx: FlowContext, what: str) -> list[str]:
             _("%(what)s: call flow: %(problems)s") % {"what": what, "problems": str(exc)}
         ) from exc
     result: list[str] = []
+    whats = {"sound": _("sound name"), "group": _("group name"), "mailbox": _("mailbox")}
     for step in script.steps:
-        body = _step(step, ctx)
+        body = _step(step, ctx, whats)
         for index, line in enumerate(body):
             label = f"({step.label})" if index == 0 and step.label else ""
             if index == 0 and step.starts:
@@ -48,28 +49,28 @@ def compile_text_flow(data: Any, ctx: FlowContext, what: str) -> list[str]:
     return result
 
 
-def _sounds(names: str, ctx: FlowContext) -> str:
-    return "&".join(ctx.sound_paths[esc.name(n.strip(), _("sound name"))] for n in names.split("&"))
+def _sounds(names: str, ctx: FlowContext, what: str) -> str:
+    return "&".join(ctx.sound_paths[esc.name(n.strip(), what)] for n in names.split("&"))
 
 
 def _call(app: str, args: list[str]) -> str:
     return f"{app}({','.join(args).rstrip(',')})"
 
 
-def _step(step: Step, ctx: FlowContext) -> list[str]:  # noqa: PLR0911 - one branch per application
+def _step(step: Step, ctx: FlowContext, whats: dict[str, str]) -> list[str]:  # noqa: PLR0911 - one branch per application
     app, args = step.app, list(step.args)
     if app in ("Playback", "Background"):
-        return [_call(app, [_sounds(args[0], ctx), *args[1:]])]
+        return [_call(app, [_sounds(args[0], ctx, whats["sound"]), *args[1:]])]
     if app == "Read":
         if args[1]:
-            args[1] = _sounds(args[1], ctx)
+            args[1] = _sounds(args[1], ctx, whats["sound"])
         return [_call(app, args)]
     if app == "Queue":
-        args[0] = esc.name(args[0], _("group name"))
+        args[0] = esc.name(args[0], whats["group"])
         return [_call(app, args)]
     if app == "VoiceMail":
-        mailbox = esc.name(args[0], _("mailbox"))
-        greeting = [f"Playback({_sounds(args[1], ctx)})"] if args[1] else []
+        mailbox = esc.name(args[0], whats["mailbox"])
+        greeting = [f"Playback({_sounds(args[1], ctx, whats['sound'])})"] if args[1] else []
         return ["Answer()", *greeting, *voicemail_lines(mailbox, int(args[2]))]
     if app == "Dial" and args[0].startswith("Local/"):  # the number arrives as the extension
         args[0] = args[0].replace(f"@{ROUTES_CONTEXT}", f"@{DIAL_CONTEXT}")

@@ -164,6 +164,9 @@ def test_errors_are_translated_to_russian():
     with translation.override("ru"), pytest.raises(DialplanTextError) as caught:
         parse_dialplan("exten => s,1,System(x)\n", REFS)
     assert caught.value.problems[0].message.startswith("строка 1: приложение System")
+    with translation.override("ru"), pytest.raises(DialplanTextError) as caught:
+        parse_dialplan("exten => s,1,Hangup(999)\n", REFS)
+    assert caught.value.problems[0].message == ("строка 1: причина отбоя: нужно число от 1 до 127")
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)

@@ -11,9 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from appliance.admin.callcenter.callflow.dialplan_text import dialplan_flow
 from appliance.admin.callcenter.callflow.tests.test_validate import CTX, REFS
+from appliance.admin.callcenter.callflow.to_dialplan import graph_to_dialplan
 from appliance.admin.callcenter.callflow.validate import FlowError, check_flow
 from appliance.admin.callcenter.dialplan.flows import compile_flow
+from appliance.admin.callcenter.dialplan.text_flows import compile_text_flow
 
 pytestmark = pytest.mark.integration
 
@@ -94,6 +97,28 @@ def test_valid_generated_flows_load_into_asterisk_without_warnings(asterisk_unit
     shown = unit.cli("dialplan show uzor-flowtest")
     assert f"-= {len(flows)} extensions" in shown, shown[-300:]
     ours = re.compile(r"pbx_config|pbx\.c|extensions|flows\.conf")  # not other modules' notes
+    problems = [
+        line
+        for line in unit.read_log().splitlines()
+        if re.search(r"\b(WARNING|ERROR)\b", line) and ours.search(line)
+    ]
+    assert problems == []
+
+
+def test_generated_flows_converted_to_dialplan_text_load_without_warnings(asterisk_unit):
+    """The text mode: each valid generated graph written as text (as switching a topic to
+    text does), checked and compiled into a context of its own."""
+    flows = _valid_flows()
+    conf: list[str] = []
+    for number, flow in enumerate(flows, 100):
+        text = graph_to_dialplan(check_flow(flow, REFS))
+        conf.append(f"[uzor-flow-{number}]")
+        conf.extend(compile_text_flow(dialplan_flow(text), CTX, str(number)))
+    unit = asterisk_unit({"extensions.d/flows.conf": "\n".join(conf) + "\n"})
+
+    shown = unit.cli(f"dialplan show s@uzor-flow-{99 + len(flows)}")
+    assert "-= 1 extension" in shown, shown[-300:]
+    ours = re.compile(r"pbx_config|pbx\.c|extensions|flows\.conf")
     problems = [
         line
         for line in unit.read_log().splitlines()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ..callflow.dialplan_text import is_dialplan_flow
 from ..callflow.graph import NODE_KINDS
 from ..callflow.text import TextError, text_to_flow
 from ..models import Group, InboundTopic, Schedule, Sound, Workplace
@@ -41,7 +42,9 @@ def _flow_to_draw(topic: InboundTopic | None, form: Any) -> dict[str, Any]:
         if isinstance(posted, dict) and isinstance(posted.get("nodes"), list):
             return posted
     if topic is not None and topic.pk:
-        return topic.current_flow()
+        current = topic.current_flow()
+        # a topic in dialplan text: the graph switching back would give (the form's too)
+        return topic.standard_flow() if is_dialplan_flow(current) else current
     return InboundTopic().standard_flow()
 
 

@@ -1,6 +1,8 @@
-"""The call flow of an inbound topic in its admin form: standard or custom, the text mode,
-templates. Every flow is checked on the server (callflow/validate.py); problems are reported
-per node, with the line of the text that names the node."""
+"""The call flow of an inbound topic in its admin form: standard, custom (the graph, drawn by the
+visual editor or typed as YAML/JSON) or dialplan text (callflow/dialplan_text.py); templates.
+Every flow is checked on the server; problems are reported per node, with the line of the text
+that names the node, or per line of the dialplan text. Switching between the modes is explicit:
+switching to dialplan text converts the graph, and leaving it must be confirmed."""
 
 from __future__ import annotations
 
@@ -9,13 +11,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..callflow.dialplan_text import check_any_flow, dialplan_flow, is_dialplan_flow
 from ..callflow.text import TextError, flow_to_text, located, text_to_flow
+from ..callflow.to_dialplan import graph_to_dialplan
 from ..callflow.validate import FlowError, Problem, Refs, check_flow
 from ..models import FlowTemplate, InboundTopic
 
-STANDARD, CUSTOM = "standard", "custom"
+STANDARD, CUSTOM, DIALPLAN = "standard", "custom", "dialplan"
 TEXT_WIDGET = forms.Textarea(
     attrs={"rows": 24, "cols": 100, "spellcheck": "false", "class": "uzor-flow-text"}
+)
+DIALPLAN_WIDGET = forms.Textarea(
+    attrs={"rows": 24, "cols": 100, "spellcheck": "false", "class": "uzor-flow-dialplan"}
 )
 
 
@@ -31,13 +38,27 @@ def checked_flow(
         problems.append(Problem(None, str(exc)))
         return None, [str(exc)]
     try:
-        flow = check_flow(data, Refs.from_db())
+        result = check_any_flow(data, Refs.from_db())
     except FlowError as exc:
         problems.extend(exc.problems)
         return None, [located(text, p) for p in exc.problems]
-    result = flow.model_dump(mode="json")
-    result["standard"] = False
     return result, []
+
+
+def checked_dialplan(text: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """(text flow, []) or (None, the problems, each with its line)."""
+    try:
+        return check_any_flow(dialplan_flow(text), Refs.from_db()), []
+    except FlowError as exc:
+        return None, [p.message for p in exc.problems]
+
+
+def converted_dialplan(text: str, problems: list[Problem]) -> tuple[str | None, list[str]]:
+    """The graph flow of ``text`` (YAML/JSON) written as dialplan text, or its problems."""
+    data, located_problems = checked_flow(text, problems)
+    if data is None or is_dialplan_flow(data):
+        return (data or {}).get("dialplan"), located_problems
+    return graph_to_dialplan(check_flow(data, Refs.from_db())), []
 
 
 class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
@@ -45,7 +66,14 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only
         label=_("Call flow"),
         choices=[
             (STANDARD, _("Standard: non-working time, greeting and group from the fields above")),
-            (CUSTOM, _("Custom: the flow below (text mode or the visual editor)")),
+            (CUSTOM, _("Custom: the flow below (the visual editor, or its YAML/JSON)")),
+            (
+                DIALPLAN,
+                _(
+                    "Dialplan text: the flow written as Asterisk dialplan (for advanced admins; "
+                    "choosing it converts the flow above)"
+                ),
+            ),
         ],
         widget=forms.RadioSelect,
         initial=STANDARD,
@@ -59,6 +87,29 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only
         help_text=_(
             "Nodes: start, play, schedule, menu, queue, transfer, voicemail, set, hangup; "
             "each output names the id of the next node. Checked on save."
+        ),
+    )
+    flow_dialplan = forms.CharField(
+        label=_("Flow as dialplan text"),
+        required=False,
+        strip=False,
+        widget=DIALPLAN_WIDGET,
+        help_text=_(
+            "Used when Dialplan text is selected: exten => and same => lines of the topic's own "
+            "context, entered at s,1. Allowed: Answer, Ringing, Progress, Wait, NoOp, Playback, "
+            "Background, WaitExten, Read, Queue, Dial (PJSIP/<workplace> or "
+            "Local/<number>@uzor-routes), VoiceMail(<mailbox>,<greeting>,<seconds>), Set, Goto, "
+            "GotoIf, GotoIfClosed(<schedules>?<label>), Hangup. Sounds, groups, schedules and "
+            "workplaces by their names. Left empty, it is converted from the flow above. "
+            "Checked on save."
+        ),
+    )
+    drop_dialplan = forms.BooleanField(
+        label=_("Drop the dialplan text"),
+        required=False,
+        help_text=_(
+            "Needed to switch a topic from dialplan text to the standard or custom flow; the "
+            "text stays in the topic's history."
         ),
     )
     flow_template = forms.ModelChoiceField(
@@ -81,13 +132,24 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only
         super().__init__(*args, **kwargs)
         topic = self.instance
         current = topic.current_flow() if topic.pk else topic.standard_flow()
+        self.was_dialplan = bool(topic.pk) and is_dialplan_flow(current)
+        self.initial_dialplan = current["dialplan"] if self.was_dialplan else ""
+        if self.was_dialplan:  # the graph field shows what the standard flow would be
+            current = topic.standard_flow()
         self.initial_text = flow_to_text(current)
         self.fields["flow_text"].initial = self.initial_text
+        self.fields["flow_dialplan"].initial = self.initial_dialplan
         self.fields["flow_mode"].initial = (
-            STANDARD if topic.pk is None or topic.flow_is_standard else CUSTOM
+            STANDARD
+            if topic.pk is None or topic.flow_is_standard
+            else DIALPLAN
+            if self.was_dialplan
+            else CUSTOM
         )
         if "flow_text" in self.initial:  # a clone's initial data
             self.initial_text = str(self.initial["flow_text"])
+        if "flow_dialplan" in self.initial:
+            self.initial_dialplan = str(self.initial["flow_dialplan"])
         self.flow_data: dict[str, Any] | None = None
         self.flow_problems: list[Problem] = []
 
@@ -106,6 +168,11 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only
         if not mode:
             keep = self.instance.pk and not self.instance.flow_is_standard
             self.flow_data = dict(self.instance.flow) if keep else None
+            return cleaned
+        if mode == DIALPLAN:
+            self._clean_dialplan(cleaned, text, edited)
+            return cleaned
+        if not self._may_leave_dialplan(cleaned):
             return cleaned
         if mode == STANDARD:
             if template is not None or edited:
@@ -131,6 +198,69 @@ class InboundTopicForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only
             self.add_error("flow_text" if template is None else "flow_template", problems)
         self.flow_data = data
         return cleaned
+
+    def _may_leave_dialplan(self, cleaned: dict[str, Any]) -> bool:
+        """Standard or custom is chosen: never drop the dialplan text (stored, or typed in
+        this form) without the admin's confirmation."""
+        dialplan = str(cleaned.get("flow_dialplan") or "")
+        typed = _normalized(dialplan) != _normalized(self.initial_dialplan)
+        if (self.was_dialplan or typed) and not cleaned.get("drop_dialplan"):
+            self.add_error(
+                "flow_mode",
+                _(
+                    "The flow is dialplan text (or its text was edited), but another mode is "
+                    'selected: choose Dialplan text to keep the text, or tick "Drop the '
+                    'dialplan text" to replace it.'
+                ),
+            )
+            return False
+        template = cleaned.get("flow_template")
+        if template is not None and is_dialplan_flow(template.flow):
+            self.add_error(
+                "flow_template",
+                _("This template is dialplan text: choose Dialplan text to use it."),
+            )
+            return False
+        return True
+
+    def _clean_dialplan(self, cleaned: dict[str, Any], text: str, edited: bool) -> None:
+        dialplan = str(cleaned.get("flow_dialplan") or "")
+        template = cleaned.get("flow_template")
+        typed = _normalized(dialplan) != _normalized(self.initial_dialplan)
+        if template is not None:
+            if typed or edited:
+                self.add_error(
+                    "flow_template",
+                    _("Choose a template or edit the text, not both (the edits would be lost)."),
+                )
+                return
+            if is_dialplan_flow(template.flow):
+                dialplan = str(template.flow["dialplan"])
+            else:
+                converted, problems = converted_dialplan(flow_to_text(template.flow), [])
+                if converted is None:
+                    self.add_error("flow_template", problems)
+                    return
+                dialplan = converted
+        elif not dialplan.strip():  # switching to text: the graph (posted or current) converted
+            converted, problems = converted_dialplan(text, self.flow_problems)
+            if converted is None:
+                self.add_error("flow_text", problems)
+                return
+            dialplan = converted
+        elif edited:
+            self.add_error(
+                "flow_mode",
+                _(
+                    "The graph was edited, but Dialplan text is selected: choose Custom to keep "
+                    'the graph (ticking "Drop the dialplan text"), or undo the changes.'
+                ),
+            )
+            return
+        data, problems = checked_dialplan(dialplan)
+        if problems:
+            self.add_error("flow_dialplan" if template is None else "flow_template", problems)
+        self.flow_data = data
 
     def apply_flow(self, topic: InboundTopic) -> None:
         """Put the cleaned flow on the topic before it is saved (None: standard)."""

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ..callflow.dialplan_text import is_dialplan_flow
 from ..callflow.text import flow_to_text
 from ..models import FlowTemplate, InboundTopic, OutboundTopic
 from .apply_dialplan import apply_dialplan_on_all_units
@@ -20,7 +21,8 @@ if TYPE_CHECKING:  # django-stubs' names for a fieldset's options and for get_fi
     from django.contrib.admin.options import _FieldGroups, _FieldOpts
     from django.utils.functional import _StrOrPromise
 
-FLOW_FIELDS = ["flow_mode", "flow_text", "flow_template", "save_as_template"]
+FLOW_FIELDS = ["flow_mode", "flow_text", "flow_dialplan", "drop_dialplan", "flow_template",
+               "save_as_template"]  # fmt: skip
 CLONED_FIELDS = ["description", "script_url", "working_sound", "non_working_sound", "group",
                  "hide_caller_number", "name", "state", "project", "project_manager"]  # fmt: skip
 
@@ -77,7 +79,7 @@ class InboundTopicAdmin(CallcenterAdmin):
 
     @admin.display(description=_("call flow"))
     def flow_display(self, obj: InboundTopic) -> str:
-        return format_html("<pre>{}</pre>", flow_to_text(obj.current_flow()))
+        return format_html("<pre>{}</pre>", flow_display_text(obj.current_flow()))
 
     @admin.display(description=_("clone"))
     def clone_link(self, obj: InboundTopic) -> str:
@@ -116,8 +118,14 @@ class InboundTopicAdmin(CallcenterAdmin):
         initial["non_working_schedules"] = list(
             source.non_working_schedules.values_list("pk", flat=True)
         )
-        initial["flow_mode"] = "standard" if source.flow_is_standard else "custom"
-        initial["flow_text"] = flow_to_text(source.current_flow())
+        flow = source.current_flow()
+        if is_dialplan_flow(flow):
+            initial["flow_mode"] = "dialplan"
+            initial["flow_dialplan"] = flow["dialplan"]
+            flow = source.standard_flow()
+        else:
+            initial["flow_mode"] = "standard" if source.flow_is_standard else "custom"
+        initial["flow_text"] = flow_to_text(flow)
         return initial
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -159,7 +167,7 @@ class FlowTemplateAdmin(CallcenterAdmin):
 
     @admin.display(description=_("call flow"))
     def flow_display(self, obj: FlowTemplate) -> str:
-        return format_html("<pre>{}</pre>", flow_to_text(obj.flow))
+        return format_html("<pre>{}</pre>", flow_display_text(obj.flow))
 
 
 @admin.register(OutboundTopic)
@@ -169,3 +177,8 @@ class OutboundTopicAdmin(CallcenterAdmin):
     list_filter = ["state", "project"]
     search_fields = ["prefix", "name", "description", "project", "project_manager"]
     fieldsets = [(None, {"fields": ["prefix", "description", "script_url"]}), DIRECTORY_FIELDSET]
+
+
+def flow_display_text(flow: Any) -> str:
+    """A flow as shown read-only: its dialplan text, or the graph as YAML."""
+    return str(flow["dialplan"]) if is_dialplan_flow(flow) else flow_to_text(flow)

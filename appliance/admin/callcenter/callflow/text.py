@@ -17,6 +17,13 @@ _DEFAULTS = {"label": "", "x": 0, "y": 0}
 
 
 def flow_to_text(flow: dict[str, Any]) -> str:
+    if isinstance(flow, dict) and isinstance(flow.get("dialplan"), str):  # a text flow
+        return yaml.dump(
+            {"version": 1, "dialplan": flow["dialplan"]},
+            Dumper=_BlockDumper,
+            sort_keys=False,
+            allow_unicode=True,
+        )
     try:
         data = Flow.model_validate(flow).model_dump(exclude_defaults=True)
         data["version"] = flow.get("version", 1)
@@ -31,6 +38,18 @@ def flow_to_text(flow: dict[str, Any]) -> str:
         ordered["standard"] = True
     ordered["nodes"] = data.get("nodes", [])
     return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as YAML blocks (a dialplan text stays readable)."""
+
+
+_BlockDumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
+    ),
+)
 
 
 class TextError(ValueError):

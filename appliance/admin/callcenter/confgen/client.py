@@ -22,7 +22,9 @@ Configuration (``/etc/uzor/confgen.yaml``, or ``--config``; a flat ``key: value`
     timeout: 5                                      # seconds, default
 
 ``uzor-confgen --voicemail <file.wav> --topic <number>`` uploads a message a call flow recorded
-(the dialplan runs it from a hangup handler) and deletes it once the admin has stored it.
+(the dialplan runs it from a hangup handler) and deletes it once the admin has stored it. A
+message whose upload failed stays (with its topic in ``<message>.topic``) and is sent again
+after a later upload or configuration fetch has reached the admin.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ MAX_BUNDLE = 64 * 1024 * 1024
 MAX_SOUND = 64 * 1024 * 1024
 MAX_VOICEMAIL = 32 * 1024 * 1024
 LOG_LIMIT = 1024 * 1024
+PENDING_AGE = 120  # seconds: a message untouched this long is no longer being recorded
+PENDING_PER_RUN = 20
 
 EXIT_OK, EXIT_NO_CONFIG, EXIT_USAGE = 0, 2, 64
 
@@ -409,11 +413,13 @@ def render_file(text: str, settings: Settings, config: Path | None = None) -> st
 
 def produce(settings: Settings, name: str, log: Log, config: Path | None = None) -> str:
     cache = Cache(settings)
+    reached = False
     with cache.locked():
         try:
             sha256 = fetch_current(AdminClient(settings), cache, settings.unit)
             revision, text = read_file(cache, sha256, name, settings.unit)
             log.write(f"{name}: revision {revision} from the admin")
+            reached = True
         except ConfgenError as exc:
             log.write(f"{name}: {exc}; using the last-good copy")
             last_good = cache.last_good_sha256()
@@ -421,6 +427,8 @@ def produce(settings: Settings, name: str, log: Log, config: Path | None = None)
                 raise ConfgenError(f"{exc}; and no last-good copy yet") from exc
             revision, text = read_file(cache, last_good, name, settings.unit)
             log.write(f"{name}: last-good revision {revision}")
+    if reached:  # the admin answers again: messages an earlier upload left go now
+        upload_pending_voicemail(settings, log)
     return render_file(text, settings, config)
 
 
@@ -448,6 +456,45 @@ def upload_voicemail(settings: Settings, path: Path, topic: str, log: Log) -> No
     AdminClient(settings).post(f"voicemail/{urllib.parse.quote(mailbox)}", data, headers)
     path.unlink()
     log.write(f"voicemail {path.name}: uploaded for mailbox {mailbox}")
+
+
+def keep_for_retry(settings: Settings, path: Path, topic: str) -> None:
+    """A failed upload: remember the message's topic next to it for the retry."""
+    path = Path(os.path.abspath(path))
+    ours = path.parent.parent == settings.voicemail_dir.resolve()
+    if ours and VOICEMAIL_NAME_RE.match(path.name) and re.fullmatch(r"[0-9]{1,32}", topic or ""):
+        path.with_suffix(".topic").write_text(topic + "\n", encoding="ascii")
+
+
+def upload_pending_voicemail(settings: Settings, log: Log, now: float | None = None) -> int:
+    """Send again the messages earlier uploads left on the unit; the number sent. Run after
+    the admin answered; stops at the first "unreachable" (the next run tries again)."""
+    root = settings.voicemail_dir
+    if not root.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    sent = 0
+    with contextlib.ExitStack() as stack:
+        lock = stack.enter_context((root / ".retry.lock").open("a"))
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # another run is retrying them
+        pending = [p for p in sorted(root.glob("*/*.wav")) if VOICEMAIL_NAME_RE.match(p.name)]
+        for path in pending[:PENDING_PER_RUN]:
+            try:
+                if now - path.stat().st_mtime < PENDING_AGE:
+                    continue
+                sidecar = path.with_suffix(".topic")
+                topic = sidecar.read_text(encoding="ascii").strip() if sidecar.exists() else ""
+                upload_voicemail(settings, path, topic, log)
+                sidecar.unlink(missing_ok=True)
+                sent += 1
+            except (ConfgenError, OSError) as exc:
+                log.write(f"voicemail {path.name}: retry FAILED: {exc}")
+                if "unreachable" in str(exc):
+                    break
+    return sent
 
 
 class Log:
@@ -482,13 +529,18 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     config = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     log = Log(None)
     if args.voicemail is not None:
+        settings = None
         try:
             settings = load_settings(config)
             log = Log(settings.cache_dir / "confgen.log")
             upload_voicemail(settings, args.voicemail, args.topic, log)
         except (ConfgenError, OSError) as exc:
             log.write(f"voicemail {args.voicemail}: FAILED: {exc}")
+            with contextlib.suppress(OSError):
+                if settings is not None:
+                    keep_for_retry(settings, args.voicemail, args.topic)
             return EXIT_NO_CONFIG
+        upload_pending_voicemail(settings, log)
         return EXIT_OK
     if not args.file:
         parser.error("name a generated file, or --voicemail")

@@ -124,11 +124,7 @@ class _Compiler:
             node = self.nodes[node_id]
             body: list[str | tuple[str, str]] = list(self._node(node))
             if node_id in self.in_loop:
-                body = [
-                    "Set(UZOR_STEPS=$[0${UZOR_STEPS} + 1])",
-                    f"ExecIf($[${{UZOR_STEPS}} > {MAX_LOOP_STEPS}]?Hangup())",
-                    *body,
-                ]
+                body = [*loop_guard(), *body]
             if not body and node_id in self.jump_targets:
                 body = ["NoOp()"]
             primary = _primary(node)
@@ -220,15 +216,7 @@ class _Compiler:
         lines = self._answer(node)
         if node.greeting:
             lines.append(f"Playback({self._sound(node.greeting)})")
-        # The caller's number comes from the carrier: only its digits reach the file name.
-        name = "${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}-${FILTER(0-9,${CALLERID(num)})}-${UNIQUEID}"
-        lines += [
-            f"Set(UZOR_VOICEMAIL={VOICEMAIL_DIR}/{mailbox}/{name})",
-            f"Set(CHANNEL(hangup_handler_push)={VOICEMAIL_UPLOAD},s,1)",
-            f"Record(${{UZOR_VOICEMAIL}}.wav,5,{node.max_seconds},k)",
-            "Hangup()",
-        ]
-        return lines
+        return lines + voicemail_lines(mailbox, node.max_seconds)
 
     def _set(self, node: SetNode) -> list[str]:
         lines = []
@@ -238,6 +226,26 @@ class _Compiler:
         if node.variable:
             lines.append(f"Set(__{node.variable}={_safe_text(node.value, node.id)})")
         return lines
+
+
+def voicemail_lines(mailbox: str, max_seconds: int) -> list[str]:
+    """Record a message for the (escaped) mailbox; uploaded to the admin when the call ends."""
+    # The caller's number comes from the carrier: only its digits reach the file name.
+    name = "${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}-${FILTER(0-9,${CALLERID(num)})}-${UNIQUEID}"
+    return [
+        f"Set(UZOR_VOICEMAIL={VOICEMAIL_DIR}/{mailbox}/{name})",
+        f"Set(CHANNEL(hangup_handler_push)={VOICEMAIL_UPLOAD},s,1)",
+        f"Record(${{UZOR_VOICEMAIL}}.wav,5,{max_seconds},k)",
+        "Hangup()",
+    ]
+
+
+def loop_guard() -> list[str]:
+    """Hang up a call that has jumped more than MAX_LOOP_STEPS times (a silent caller)."""
+    return [
+        "Set(UZOR_STEPS=$[0${UZOR_STEPS} + 1])",
+        f"ExecIf($[${{UZOR_STEPS}} > {MAX_LOOP_STEPS}]?Hangup())",
+    ]
 
 
 def _safe_text(value: str, node_id: str) -> str:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..callflow.default import standard_flow
+from ..callflow.dialplan_text import is_dialplan_flow
 from ..callflow.validate import Refs
 from ..models import OUTBOUND_CONTEXT
 from ..validators import is_reserved_sip_name
@@ -26,6 +27,7 @@ from . import escape as esc
 from .flows import FlowContext, compile_flow
 from .schedules import schedule_context, schedule_lines
 from .snapshot import OutboundTopicRow, RouteRow, Snapshot, TransformationRow
+from .text_flows import compile_text_flow, flow_context_name
 
 SOUNDS_DIR = "@UZOR_SOUNDS_DIR@"  # replaced by uzor-confgen with the unit's sound directory
 CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "features.conf", "extensions.conf")
@@ -297,15 +299,19 @@ def _inbound_topic(
     what = _("inbound topic %(name)s") % {"name": topic.number}
     flow = _topic_flow(snapshot, topic)
     key = json.dumps(flow, sort_keys=True)  # topics cloned or made from a template share one
+    text = is_dialplan_flow(flow)
     if key not in compiled:
-        compiled[key] = compile_flow(flow, flows, what)
+        compiled[key] = (compile_text_flow if text else compile_flow)(flow, flows, what)
+    context = flow_context_name(topic.id) if text else ""
     return {
         "id": topic.id,
         "number": esc.digits(topic.number, what),
         "comment": esc.comment(topic.name),
         "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
-        "flow": compiled[key],
+        # a text flow lives in the topic's own context, entered at s,1
+        "flow": [f"n,Goto({context},s,1)"] if text else compiled[key],
+        "flow_context": {"name": context, "lines": compiled[key]} if text else None,
         "active": topic.active,  # suspended or closed: the non-working sound, never the flow
         "closed_sound": sound_path(snapshot, topic.closed_sound),
     }

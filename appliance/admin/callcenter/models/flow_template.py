@@ -27,9 +27,10 @@ class FlowTemplate(ValidatedModel):
 
     def clean(self) -> None:
         super().clean()
-        from ..callflow.validate import FlowError, Refs, check_flow, flow_problem
+        from ..callflow.dialplan_text import check_any_flow
+        from ..callflow.validate import FlowError, Refs, flow_problem
 
         try:
-            check_flow(self.flow, Refs.from_db())
+            check_any_flow(self.flow, Refs.from_db())
         except FlowError as exc:
             raise ValidationError([flow_problem(p) for p in exc.problems]) from exc

@@ -93,10 +93,11 @@ class InboundTopic(TopicDirectory, ValidatedModel):
     def clean(self) -> None:
         super().clean()
         if self.flow is not None and not self.flow_is_standard:
-            from ..callflow.validate import FlowError, Refs, check_flow, flow_problem
+            from ..callflow.dialplan_text import check_any_flow
+            from ..callflow.validate import FlowError, Refs, flow_problem
 
             try:
-                check_flow(self.flow, Refs.from_db())
+                check_any_flow(self.flow, Refs.from_db())
             except FlowError as exc:
                 # not keyed by field: admin forms edit the flow through fields of their own
                 raise ValidationError([flow_problem(p) for p in exc.problems]) from exc

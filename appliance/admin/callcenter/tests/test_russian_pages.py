@@ -25,7 +25,8 @@ CATALOGS = [
     ADMIN / "locale/ru/LC_MESSAGES/django.po",
     ADMIN / "callcenter/dialplan/locale/ru/LC_MESSAGES/django.po",
 ]
-SAME_IN_RUSSIAN = {"AMI", "SIP", "SHA-256", "Apply Dialplan", "URL", "DID"}
+# ("Queue": also an Asterisk application the dialplan text mode's help names)
+SAME_IN_RUSSIAN = {"AMI", "SIP", "SHA-256", "Apply Dialplan", "URL", "DID", "Queue"}
 # English words Django or simple-history show when a translation is missing
 FOREIGN = ["Changes", "None", "Can add", "Can change", "Can delete", "Can view", "History"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,75 @@ async def test_a_long_error_wraps_to_the_terminal_width(
         assert label.size.height >= 2  # wrapped, not cut
         rendered = "".join(line.text for line in label.render_lines(label.region.reset_offset))
         assert "".join(rendered.split()) == "".join(text.split())  # every character shown
+
+
+# A stand-in for `uzor-admin migrate` that prints like Python does into a pipe (no flush of its
+# own) and then waits until the test has seen its first line in the log.
+SLOW_MIGRATE = """\
+import pathlib, sys, time
+print("  Applying callcenter.0001_initial... OK")
+go = pathlib.Path(sys.argv[1])
+for _ in range(600):
+    if go.exists():
+        break
+    time.sleep(0.05)
+else:
+    sys.exit(3)  # the log never showed the first line: the output was not streamed
+print("  Applying callcenter.0002_topics... OK")
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_log_shows_each_line_while_the_step_still_runs(
+    tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from configurator.core.steps.migrate import MigrateStep
+
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # as on an installed appliance
+
+    script = tmp_path / "slow-migrate.py"
+    script.write_text(SLOW_MIGRATE)
+    go = tmp_path / "go"
+    command = [sys.executable, str(script), str(go)]
+    ctx = make_context(tmp_path / "root", admin_command=command)
+    app = ConfiguratorApp(ctx, [MigrateStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("ctrl+n")
+        log = app.screen.query_one(Log)
+        for _ in range(400):
+            if any("0001_initial" in line for line in log.lines):
+                break
+            await pilot.pause(0.05)
+        seen = "\n".join(log.lines)
+        assert "0001_initial" in seen, seen
+        assert "0002_topics" not in seen and step_id(app) == "migrate"  # still running
+        go.touch()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step_id(app) == "finish"
+        assert "0002_topics" in app.transcript[-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_long_log_lines_wrap_at_words_within_the_log(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    from configurator.core.steps.migrate import MigrateStep
+
+    long_line = "  uzor-agency@1: did not start: " + " ".join(
+        f"the-license-was-refused-reason-{n}" for n in range(12)
+    )
+    script = tmp_path / "long-output.py"
+    script.write_text(f"print({long_line!r})\n")
+    ctx = make_context(tmp_path / "root", admin_command=[sys.executable, str(script)])
+    app = ConfiguratorApp(ctx, [MigrateStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        await advance(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        log = app.screen.query_one(Log)
+        shown = [line for line in log.lines if "reason" in line or "did not start" in line]
+        assert len(shown) >= 2
+        assert all(len(line) <= log.scrollable_content_region.width for line in shown), shown
+        assert " ".join(" ".join(shown).split()) == " ".join(long_line.split())  # no word cut
+        assert long_line in app.transcript[-1]  # the transcript keeps the line whole

@@ -4,6 +4,7 @@ step in a worker thread and streams its progress into the log."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -43,6 +44,7 @@ class StepScreen(Screen[None]):
         self.index = index
         self.busy = False
         self.done = False
+        self.log_lines: list[str] = []  # as the step reported them (the log shows them wrapped)
 
     @property
     def wizard(self) -> ConfiguratorApp:
@@ -166,28 +168,36 @@ class StepScreen(Screen[None]):
         self.query_one("#next", Button).disabled = busy
         self.query_one("#back", Button).disabled = busy or self.index == 0
 
-    def _apply(self) -> None:
+    def write_log(self, line: str) -> None:
+        """One progress line, wrapped at word boundaries to the log's width (a Log cuts lines)."""
+        self.log_lines.append(line)
         log = self.query_one("#log", Log)
+        width = max(log.scrollable_content_region.width - 3, 20)  # room for a scrollbar
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        parts = textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_on_hyphens=False)
+        for part in parts or [""]:
+            log.write_line(part)
 
+    def _apply(self) -> None:
         def progress(line: str) -> None:
-            self.app.call_from_thread(log.write_line, line)
+            self.app.call_from_thread(self.write_log, line)
 
         try:
             result = apply_step(self.wizard.ctx, self.step, self.wizard.answers, progress)
         except StepError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._finished, result, "\n".join(log.lines))
+        self.app.call_from_thread(self._finished, result)
 
     def _failed(self, message: str) -> None:
         self.query_one("#step-error", Static).update(_("Error: {message}").format(message=message))
-        self.query_one("#log", Log).write_line(_("Error: {message}").format(message=message))
+        self.write_log(_("Error: {message}").format(message=message))
         self.set_busy(False)
 
-    def _finished(self, result: StepResult, transcript: str) -> None:
+    def _finished(self, result: StepResult) -> None:
         self.set_busy(False)
         self.done = True
-        self.wizard.transcript.append(transcript)
+        self.wizard.transcript.append("\n".join(self.log_lines))
         if result.stop:
             self.wizard.exit(self.wizard.outcome_declined())
         elif self.index == len(self.wizard.steps) - 1:

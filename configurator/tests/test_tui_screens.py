@@ -184,8 +184,7 @@ async def test_license_screen_shows_the_server_id_and_refuses_a_bad_key(tmp_path
     ctx = make_context(tmp_path)
     app = ConfiguratorApp(ctx, [LicenseStep(), FinishStep()])
     async with app.run_test(size=(120, 50)) as pilot:
-        intro = str(app.screen.query_one("#intro").render())
-        assert current_server_id() in intro.replace("\n", "")
+        assert app.screen.query_one("#copy", Input).value == current_server_id()
         area = field(app, "license.key").query_one(TextArea)
         area.focus()
         await pilot.press(*"garbage")
@@ -326,3 +325,27 @@ async def test_long_log_lines_wrap_at_words_within_the_log(
         assert all(len(line) <= log.scrollable_content_region.width for line in shown), shown
         assert " ".join(" ".join(shown).split()) == " ".join(long_line.split())  # no word cut
         assert long_line in app.transcript[-1]  # the transcript keeps the line whole
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_server_id_is_one_line_to_copy_whole(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    from configurator.core.steps.license import LicenseStep
+    from licensing.server_id import current_server_id
+
+    server_id = current_server_id()
+    app = ConfiguratorApp(make_context(tmp_path), [LicenseStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        copy = app.screen.query_one("#copy", Input)
+        assert len(server_id) > size[0]  # it would wrap as text
+        assert copy.value == server_id and copy.size.height == 1
+        assert copy.region.right <= size[0]
+        for part in ("#intro", "#intro-after"):  # not also wrapped into the text around it
+            assert server_id[:20] not in str(app.screen.query_one(part).render())
+        copy.focus()
+        await pilot.press("x", "backspace", "ctrl+c")
+        await pilot.pause()
+        assert copy.value == server_id  # it cannot be edited
+        assert app.clipboard == server_id
+        assert "\n" not in app.clipboard

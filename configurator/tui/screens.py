@@ -17,7 +17,7 @@ from configurator.core.questions import InvalidAnswerError, Kind, Question, chec
 from configurator.core.step import Step, StepError, StepResult
 from configurator.core.wizard import apply_step
 from configurator.i18n import _
-from configurator.tui.fields import QuestionField
+from configurator.tui.fields import CopyField, QuestionField
 
 if TYPE_CHECKING:
     from configurator.tui.app import ConfiguratorApp
@@ -29,6 +29,9 @@ class StepScreen(Screen[None]):
     StepScreen #title { text-style: bold; padding: 0 1; background: $primary; color: $text; }
     StepScreen #body { height: 1fr; padding: 0 1; }
     StepScreen #intro { margin-bottom: 1; }
+    StepScreen #copy { margin-bottom: 0; }
+    StepScreen #copy-hint { color: $text-muted; margin-bottom: 1; }
+    StepScreen #intro-after { margin-bottom: 1; }
     StepScreen #log { height: 10; border: round $secondary; }
     StepScreen #buttons { height: auto; align-horizontal: right; padding: 0 1; }
     StepScreen #step-error { color: $error; height: auto; width: 100%; }
@@ -60,7 +63,7 @@ class StepScreen(Screen[None]):
             markup=False,
         )
         with VerticalScroll(id="body"):
-            yield Static(self.wizard.intro_of(self.step), id="intro", markup=False)
+            yield from self._intro()
             for question in self.questions():
                 yield QuestionField(question, self.wizard.answers.get(question.key))
             yield Static("", id="step-error", markup=False)
@@ -69,6 +72,22 @@ class StepScreen(Screen[None]):
             yield Button(_("Back"), id="back", disabled=self.index == 0)
             yield Button(self._next_label(), id="next", variant="primary")
         yield Static(_("Ctrl+N: next   Esc: back   Ctrl+Q: quit"), id="keys", markup=False)
+
+    def _intro(self) -> ComposeResult:
+        """The step's text; a line meant to be copied (the server ID) as a field of its own."""
+        intro = self.wizard.intro_of(self.step)
+        copy_text = getattr(self.step, "copy_text", None)
+        lines = intro.split("\n")
+        copyable = copy_text(self.wizard.ctx) if copy_text else None
+        if copyable not in lines:
+            yield Static(intro, id="intro", markup=False)
+            return
+        at = lines.index(copyable)
+        yield Static("\n".join(lines[:at]).rstrip("\n"), id="intro", markup=False)
+        yield CopyField(copyable, id="copy")
+        hint = _("Ctrl+C in this field copies it; `uzor-license server-id` prints it too.")
+        yield Static(hint, id="copy-hint", markup=False)
+        yield Static("\n".join(lines[at + 1 :]).lstrip("\n"), id="intro-after", markup=False)
 
     def _next_label(self) -> str:
         return _("Finish") if self.index == len(self.wizard.steps) - 1 else _("Next")

@@ -49,7 +49,7 @@ class LicenseStep:
             "",
             _("To get a license key, send this hardware binding code to your Uzor vendor:"),
             "",
-            ctx.state.setdefault("server_id", server_id()),
+            self.copy_text(ctx),
             "",
         ]
         if installed_license_is_valid(ctx.paths):
@@ -66,6 +66,10 @@ class LicenseStep:
                 )
             )
         return "\n".join(lines)
+
+    def copy_text(self, ctx: Context) -> str:
+        """The line of the intro meant to be copied whole (the TUI shows it as a field)."""
+        return str(ctx.state.setdefault("server_id", server_id()))
 
     def questions(self, ctx: Context) -> list[Question]:
         return [

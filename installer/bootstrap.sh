@@ -67,14 +67,14 @@ parse_args() {
                 unit_args+=("$(unit_option "$1")" "${2:-}"); shift 2 ;;
             --lang) lang_arg=${2:-}; UZOR_LANG=$lang_arg; shift 2 ;;
             -h|--help) usage; exit 0 ;;
-            *) die "$(t "unknown option '$1' (see --help)" "неизвестная опция '$1' (см. --help)")" ;;
+            *) die "$(t "unknown option '$1' (see --help)" "неизвестная опция «$1» (см. --help)")" ;;
         esac
     done
     case "$role" in all|app|pbx) ;; *)
-        die "$(t "--role must be all, app or pbx, not '$role'" "--role: all, app или pbx, а не '$role'")" ;;
+        die "$(t "--role must be all, app or pbx, not '$role'" "--role: all, app или pbx, а не «$role»")" ;;
     esac
     if [ -n "$answers" ] && [ ! -r "$answers" ]; then
-        die "$(t "answers file '$answers' cannot be read" "файл ответов '$answers' не читается")"
+        die "$(t "answers file '$answers' cannot be read" "файл ответов «$answers» не читается")"
     fi
 }
 

@@ -337,10 +337,12 @@ async def test_the_server_id_is_one_line_to_copy_whole(
     server_id = current_server_id()
     app = ConfiguratorApp(make_context(tmp_path), [LicenseStep(), FinishStep()])
     async with app.run_test(size=size) as pilot:
+        await pilot.pause()
         copy = app.screen.query_one("#copy", Input)
         assert len(server_id) > size[0]  # it would wrap as text
         assert copy.value == server_id and copy.size.height == 1
         assert copy.region.right <= size[0]
+        assert 0 <= copy.region.y < size[1]  # in view, above the focused key field
         for part in ("#intro", "#intro-after"):  # not also wrapped into the text around it
             assert server_id[:20] not in str(app.screen.query_one(part).render())
         copy.focus()

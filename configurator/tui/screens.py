@@ -97,9 +97,10 @@ class StepScreen(Screen[None]):
         self.focus_first()
 
     def focus_first(self) -> None:
+        keep_top = bool(self.query("#copy"))  # the text to copy stays in view above the field
         for field in self.query(QuestionField):
             if field.display:
-                field.query_one("#input").focus()
+                field.query_one("#input").focus(scroll_visible=not keep_top)
                 return
         self.query_one("#next", Button).focus()
 

@@ -40,7 +40,7 @@ run_logged() {  # command... : output to the log; a progress line on a terminal
     wait "$pid" || status=$?
     if [ "$status" -ne 0 ]; then
         tail -n 25 "$LOG" >&2
-        die "$(t "'$*' failed (exit $status); the full log is $LOG" "'$*' завершилась с ошибкой ($status); полный журнал: $LOG")"
+        die "$(t "'$*' failed (exit $status); the full log is $LOG" "«$*» завершилась с ошибкой ($status); полный журнал: $LOG")"
     fi
     say "  $label: $(t "done in" "готово за") $(($(date +%s) - start)) s"
 }

@@ -60,7 +60,7 @@ os_supported() {  # role; prints a reason when the system is not supported
         return 0
     fi
     t "unsupported system '${id:-unknown} ${version:-$codename}': Uzor installs on Debian 12, Debian 13 or Ubuntu 24.04" \
-      "неподдерживаемая система '${id:-unknown} ${version:-$codename}': Uzor устанавливается на Debian 12, Debian 13 или Ubuntu 24.04"
+      "неподдерживаемая система «${id:-unknown} ${version:-$codename}»: Uzor устанавливается на Debian 12, Debian 13 или Ubuntu 24.04"
     return 1
 }
 
@@ -106,7 +106,7 @@ preflight_failures() {  # role bundle-version require-systemd(yes|no) -> one lin
     [ "$(id -u)" -eq 0 ] || rule "run the installer as root (sudo ./uzor_VERSION.run)" "запустите установщик от root (sudo ./uzor_ВЕРСИЯ.run)"
     reason=$(os_supported "$role") || printf '%s\n' "$reason"
     arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
-    [ "$arch" = amd64 ] || rule "unsupported architecture '$arch': Uzor needs amd64" "неподдерживаемая архитектура '$arch': нужна amd64"
+    [ "$arch" = amd64 ] || rule "unsupported architecture '$arch': Uzor needs amd64" "неподдерживаемая архитектура «$arch»: нужна amd64"
     memory=$(memory_mb)
     [ "${memory:-0}" -ge "$min_memory" ] ||
         rule "too little memory: ${memory:-?} MB, the $role role needs at least $min_memory MB" \
@@ -126,7 +126,7 @@ preflight_failures() {  # role bundle-version require-systemd(yes|no) -> one lin
             holder=$(port_holder "$port")
             if [ -n "$holder" ] && [ "$holder" != nginx ]; then
                 rule "port $port is in use by '$holder': nginx of Uzor needs it" \
-                  "порт $port занят процессом '$holder': он нужен nginx Uzor"
+                  "порт $port занят процессом «$holder»: он нужен nginx Uzor"
             fi
         done
     fi

@@ -27,7 +27,9 @@ def run_streaming(
 
     ``stdin_text`` is written to the program's standard input (the way to hand it a secret:
     never the command line). Raises FileNotFoundError if the program does not exist."""
-    full_env = {**os.environ, **(env or {})}
+    # Python writes into a pipe in 8 KB blocks: without this, `uzor-admin migrate` (Django's
+    # output) would reach the log all at once when it ends instead of line by line.
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     lines: list[str] = []
     with subprocess.Popen(
         list(command),

@@ -140,3 +140,31 @@ def test_license_errors_come_in_the_configurators_language(ctx: Context) -> None
         set_language("en")
     assert "Лицензия в тексте, вставленном в конфигуратор, повреждена" in message
     assert "is damaged" not in message
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_a_refused_licenses_reason_wraps_whole_in_the_tui(
+    ctx: Context, vendor_key: Ed25519PrivateKey, size: tuple[int, int], language: str
+) -> None:
+    from textual.widgets import Label, TextArea
+
+    from configurator.core.steps.finish import FinishStep
+    from configurator.tui.app import ConfiguratorApp
+    from configurator.tui.fields import QuestionField
+
+    set_language(language)
+    app = ConfiguratorApp(ctx, [LicenseStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        field = app.screen.query_one(QuestionField)
+        field.query_one(TextArea).load_text(license_text(vendor_key, server=OTHER_SERVER))
+        await pilot.press("ctrl+n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        label = field.query_one("#error", Label)
+        text = field.error_text
+        assert len(text) > size[0] and label.region.right <= size[0], text
+        lines = [line.text for line in label.render_lines(label.region.reset_offset)]
+        assert len([line for line in lines if line.strip()]) >= 2
+        assert "".join("".join(lines).split()) == "".join(text.split())  # nothing cut
+    assert not ctx.paths.license_file.exists()

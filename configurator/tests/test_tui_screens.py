@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -183,8 +184,7 @@ async def test_license_screen_shows_the_server_id_and_refuses_a_bad_key(tmp_path
     ctx = make_context(tmp_path)
     app = ConfiguratorApp(ctx, [LicenseStep(), FinishStep()])
     async with app.run_test(size=(120, 50)) as pilot:
-        intro = str(app.screen.query_one("#intro").render())
-        assert current_server_id() in intro.replace("\n", "")
+        assert app.screen.query_one("#copy", Input).value == current_server_id()
         area = field(app, "license.key").query_one(TextArea)
         area.focus()
         await pilot.press(*"garbage")
@@ -253,3 +253,101 @@ async def test_a_long_error_wraps_to_the_terminal_width(
         assert label.size.height >= 2  # wrapped, not cut
         rendered = "".join(line.text for line in label.render_lines(label.region.reset_offset))
         assert "".join(rendered.split()) == "".join(text.split())  # every character shown
+
+
+# A stand-in for `uzor-admin migrate` that prints like Python does into a pipe (no flush of its
+# own) and then waits until the test has seen its first line in the log.
+SLOW_MIGRATE = """\
+import pathlib, sys, time
+print("  Applying callcenter.0001_initial... OK")
+go = pathlib.Path(sys.argv[1])
+for _ in range(600):
+    if go.exists():
+        break
+    time.sleep(0.05)
+else:
+    sys.exit(3)  # the log never showed the first line: the output was not streamed
+print("  Applying callcenter.0002_topics... OK")
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_log_shows_each_line_while_the_step_still_runs(
+    tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from configurator.core.steps.migrate import MigrateStep
+
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # as on an installed appliance
+
+    script = tmp_path / "slow-migrate.py"
+    script.write_text(SLOW_MIGRATE)
+    go = tmp_path / "go"
+    command = [sys.executable, str(script), str(go)]
+    ctx = make_context(tmp_path / "root", admin_command=command)
+    app = ConfiguratorApp(ctx, [MigrateStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("ctrl+n")
+        log = app.screen.query_one(Log)
+        for _ in range(400):
+            if any("0001_initial" in line for line in log.lines):
+                break
+            await pilot.pause(0.05)
+        seen = "\n".join(log.lines)
+        assert "0001_initial" in seen, seen
+        assert "0002_topics" not in seen and step_id(app) == "migrate"  # still running
+        go.touch()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step_id(app) == "finish"
+        assert "0002_topics" in app.transcript[-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_long_log_lines_wrap_at_words_within_the_log(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    from configurator.core.steps.migrate import MigrateStep
+
+    long_line = "  uzor-agency@1: did not start: " + " ".join(
+        f"the-license-was-refused-reason-{n}" for n in range(12)
+    )
+    script = tmp_path / "long-output.py"
+    script.write_text(f"print({long_line!r})\n")
+    ctx = make_context(tmp_path / "root", admin_command=[sys.executable, str(script)])
+    app = ConfiguratorApp(ctx, [MigrateStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        await advance(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        log = app.screen.query_one(Log)
+        shown = [line for line in log.lines if "reason" in line or "did not start" in line]
+        assert len(shown) >= 2
+        assert all(len(line) <= log.scrollable_content_region.width for line in shown), shown
+        assert " ".join(" ".join(shown).split()) == " ".join(long_line.split())  # no word cut
+        assert long_line in app.transcript[-1]  # the transcript keeps the line whole
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_server_id_is_one_line_to_copy_whole(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    from configurator.core.steps.license import LicenseStep
+    from licensing.server_id import current_server_id
+
+    server_id = current_server_id()
+    app = ConfiguratorApp(make_context(tmp_path), [LicenseStep(), FinishStep()])
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        copy = app.screen.query_one("#copy", Input)
+        assert len(server_id) > size[0]  # it would wrap as text
+        assert copy.value == server_id and copy.size.height == 1
+        assert copy.region.right <= size[0]
+        assert 0 <= copy.region.y < size[1]  # in view, above the focused key field
+        for part in ("#intro", "#intro-after"):  # not also wrapped into the text around it
+            assert server_id[:20] not in str(app.screen.query_one(part).render())
+        copy.focus()
+        await pilot.press("x", "backspace", "ctrl+c")
+        await pilot.pause()
+        assert copy.value == server_id  # it cannot be edited
+        assert app.clipboard == server_id
+        assert "\n" not in app.clipboard

@@ -5,10 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, RadioButton, RadioSet, Switch, TextArea
 
 from configurator.core.questions import Kind, Question
+
+
+class CopyField(Input):
+    """A line of text to copy whole (the server ID): one row that scrolls instead of wrapping,
+    so the terminal's selection is one line too; Ctrl+C copies all of it. It cannot be edited."""
+
+    DEFAULT_CSS = "CopyField { width: 100%; }"
+    BINDINGS = [Binding("ctrl+c", "copy_all", "Copy", show=False)]
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        super().__init__(value=text, compact=True, select_on_focus=True, **kwargs)
+        self.text = text
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.value != self.text:
+            self.value = self.text
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+
+    def action_copy_all(self) -> None:
+        self.app.copy_to_clipboard(self.text)
 
 
 def field_id(question: Question) -> str:

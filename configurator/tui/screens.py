@@ -4,6 +4,7 @@ step in a worker thread and streams its progress into the log."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -16,7 +17,7 @@ from configurator.core.questions import InvalidAnswerError, Kind, Question, chec
 from configurator.core.step import Step, StepError, StepResult
 from configurator.core.wizard import apply_step
 from configurator.i18n import _
-from configurator.tui.fields import QuestionField
+from configurator.tui.fields import CopyField, QuestionField
 
 if TYPE_CHECKING:
     from configurator.tui.app import ConfiguratorApp
@@ -28,6 +29,9 @@ class StepScreen(Screen[None]):
     StepScreen #title { text-style: bold; padding: 0 1; background: $primary; color: $text; }
     StepScreen #body { height: 1fr; padding: 0 1; }
     StepScreen #intro { margin-bottom: 1; }
+    StepScreen #copy { margin-bottom: 0; }
+    StepScreen #copy-hint { color: $text-muted; margin-bottom: 1; }
+    StepScreen #intro-after { margin-bottom: 1; }
     StepScreen #log { height: 10; border: round $secondary; }
     StepScreen #buttons { height: auto; align-horizontal: right; padding: 0 1; }
     StepScreen #step-error { color: $error; height: auto; width: 100%; }
@@ -43,6 +47,7 @@ class StepScreen(Screen[None]):
         self.index = index
         self.busy = False
         self.done = False
+        self.log_lines: list[str] = []  # as the step reported them (the log shows them wrapped)
 
     @property
     def wizard(self) -> ConfiguratorApp:
@@ -58,7 +63,7 @@ class StepScreen(Screen[None]):
             markup=False,
         )
         with VerticalScroll(id="body"):
-            yield Static(self.wizard.intro_of(self.step), id="intro", markup=False)
+            yield from self._intro()
             for question in self.questions():
                 yield QuestionField(question, self.wizard.answers.get(question.key))
             yield Static("", id="step-error", markup=False)
@@ -68,6 +73,22 @@ class StepScreen(Screen[None]):
             yield Button(self._next_label(), id="next", variant="primary")
         yield Static(_("Ctrl+N: next   Esc: back   Ctrl+Q: quit"), id="keys", markup=False)
 
+    def _intro(self) -> ComposeResult:
+        """The step's text; a line meant to be copied (the server ID) as a field of its own."""
+        intro = self.wizard.intro_of(self.step)
+        copy_text = getattr(self.step, "copy_text", None)
+        lines = intro.split("\n")
+        copyable = copy_text(self.wizard.ctx) if copy_text else None
+        if copyable not in lines:
+            yield Static(intro, id="intro", markup=False)
+            return
+        at = lines.index(copyable)
+        yield Static("\n".join(lines[:at]).rstrip("\n"), id="intro", markup=False)
+        yield CopyField(copyable, id="copy")
+        hint = _("Ctrl+C in this field copies it; `uzor-license server-id` prints it too.")
+        yield Static(hint, id="copy-hint", markup=False)
+        yield Static("\n".join(lines[at + 1 :]).lstrip("\n"), id="intro-after", markup=False)
+
     def _next_label(self) -> str:
         return _("Finish") if self.index == len(self.wizard.steps) - 1 else _("Next")
 
@@ -76,9 +97,10 @@ class StepScreen(Screen[None]):
         self.focus_first()
 
     def focus_first(self) -> None:
+        keep_top = bool(self.query("#copy"))  # the text to copy stays in view above the field
         for field in self.query(QuestionField):
             if field.display:
-                field.query_one("#input").focus()
+                field.query_one("#input").focus(scroll_visible=not keep_top)
                 return
         self.query_one("#next", Button).focus()
 
@@ -166,28 +188,36 @@ class StepScreen(Screen[None]):
         self.query_one("#next", Button).disabled = busy
         self.query_one("#back", Button).disabled = busy or self.index == 0
 
-    def _apply(self) -> None:
+    def write_log(self, line: str) -> None:
+        """One progress line, wrapped at word boundaries to the log's width (a Log cuts lines)."""
+        self.log_lines.append(line)
         log = self.query_one("#log", Log)
+        width = max(log.scrollable_content_region.width - 3, 20)  # room for a scrollbar
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        parts = textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_on_hyphens=False)
+        for part in parts or [""]:
+            log.write_line(part)
 
+    def _apply(self) -> None:
         def progress(line: str) -> None:
-            self.app.call_from_thread(log.write_line, line)
+            self.app.call_from_thread(self.write_log, line)
 
         try:
             result = apply_step(self.wizard.ctx, self.step, self.wizard.answers, progress)
         except StepError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._finished, result, "\n".join(log.lines))
+        self.app.call_from_thread(self._finished, result)
 
     def _failed(self, message: str) -> None:
         self.query_one("#step-error", Static).update(_("Error: {message}").format(message=message))
-        self.query_one("#log", Log).write_line(_("Error: {message}").format(message=message))
+        self.write_log(_("Error: {message}").format(message=message))
         self.set_busy(False)
 
-    def _finished(self, result: StepResult, transcript: str) -> None:
+    def _finished(self, result: StepResult) -> None:
         self.set_busy(False)
         self.done = True
-        self.wizard.transcript.append(transcript)
+        self.wizard.transcript.append("\n".join(self.log_lines))
         if result.stop:
             self.wizard.exit(self.wizard.outcome_declined())
         elif self.index == len(self.wizard.steps) - 1:

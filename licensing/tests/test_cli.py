@@ -88,6 +88,20 @@ def test_round_trip_on_this_machine(keys: Path, tmp_path: Path) -> None:
     assert code == ExitCode.OK
 
 
+def test_a_server_id_pasted_with_line_breaks_and_spaces_is_taken(
+    keys: Path, tmp_path: Path
+) -> None:
+    """A server ID copied from a terminal or an e-mail arrives wrapped and indented."""
+    sid = current_server_id()
+    pasted = "  " + sid[:40] + "\n" + sid[40:80] + " \r\n\t" + sid[80:] + "\n"
+    license = sign(keys, tmp_path / "license.key", server_id=pasted)
+    code, out, err = run("verify", "--pubkey", str(keys / "vendor.pub"), str(license))
+    assert (code, err) == (ExitCode.OK, ""), out
+    pub = str(keys / "vendor.pub")
+    code, out, err = run("verify", "--pubkey", pub, "--server-id", pasted, str(license))
+    assert (code, err) == (ExitCode.OK, ""), out
+
+
 def test_sign_to_standard_output(keys: Path) -> None:
     code, out, _ = run(
         "sign",

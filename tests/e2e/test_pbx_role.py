@@ -49,6 +49,17 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     ami = (etc / "manager.d/uzor.conf").read_text()
     assert "permit = 192.0.2.10/32" in ami
     assert "secret = unit" not in ami
+    # Asterisk's HTTP (the SIP WebSocket): the admin's host does not resolve here, so loopback
+    assert (etc / "uzor/http_bind.conf").read_text().splitlines()[-1] == "bindaddr = 127.0.0.1"
+    assert "cannot resolve or reach the admin's host" in result.stderr + result.stdout
+    assert "#tryinclude uzor/http_bind.conf" in (etc / "http.conf").read_text()
+    assert "noload => chan_iax2.so" in (etc / "modules.conf").read_text()
+    assert (etc / "modules.conf.asterisk-dist").exists()
+    setup = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://admin.example", "--unit", "pbx1"]
+    setup += ["--token-file", "/root/token", "--ami-permit", "192.0.2.10/32"]
+    foreign = run_in_chroot(sid_root, [*setup, "--http-bind", "192.0.2.99"])
+    assert foreign.returncode == 1
+    assert "--http-bind 192.0.2.99 is not an address of this host" in foreign.stderr
     # Asterisk accepts the glue: the generated files come through uzor-confgen, which prints
     # a comment (the admin is unreachable here) instead of breaking the configuration.
     check = run_in_chroot(
@@ -70,3 +81,5 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert removal.returncode == 0, removal.stderr
     assert "#exec" not in (etc / "pjsip.conf").read_text()
     assert not (etc / "pjsip.conf.asterisk-dist").exists()
+    assert not (etc / "modules.conf.asterisk-dist").exists()
+    assert "noload => chan_iax2.so" not in (etc / "modules.conf").read_text()

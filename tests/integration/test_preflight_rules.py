@@ -65,7 +65,7 @@ def test_unsupported_systems_are_named(tmp_path: Path, text: str, role: str, nam
 def test_the_reason_speaks_russian(tmp_path: Path):
     release = os_release(tmp_path, 'ID=centos\nVERSION_ID="9"\n')
     result = bash("os_supported all", UZOR_OS_RELEASE=release, UZOR_LANG="ru")
-    assert result.stdout.startswith("неподдерживаемая система 'centos 9'")
+    assert result.stdout.startswith("неподдерживаемая система «centos 9»")
 
 
 def test_the_standalone_run_lists_every_failed_rule_and_exits_1(tmp_path: Path):

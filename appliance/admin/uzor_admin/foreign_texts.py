@@ -3,6 +3,10 @@ the Russian admin reads badly ("Группа … был успешно доба�
 
 Our catalog comes first in LOCALE_PATHS, so its translations of these msgids win; they are
 marked here so that ``make admin-messages`` keeps them. Nothing imports this module.
+
+The catalog also ends with plural entries whose msgids are the Russian model names ("юнит АТС"
+/ "юниты АТС"): Django counts objects with ``model_ngettext``, which looks up the names already
+translated. ``make admin-messages`` would drop them; the catalog is maintained by hand.
 """
 
 from django.utils.translation import gettext_noop

@@ -87,7 +87,7 @@ class LicenseStep:
             "",
             _("To get a license key, send this hardware binding code to your Uzor vendor:"),
             "",
-            ctx.state.setdefault("server_id", current_server_id()),
+            self.copy_text(ctx),
             "",
         ]
         if installed_license_is_valid(ctx):
@@ -104,6 +104,10 @@ class LicenseStep:
                 )
             )
         return "\n".join(lines)
+
+    def copy_text(self, ctx: Context) -> str:
+        """The line of the intro meant to be copied whole (the TUI shows it as a field)."""
+        return str(ctx.state.setdefault("server_id", current_server_id()))
 
     def questions(self, ctx: Context) -> list[Question]:
         return [

@@ -4,6 +4,7 @@ must not be taken for the trunk: no call enters the trunk's context, the queue o
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import tempfile
 import time
@@ -151,3 +152,65 @@ def test_a_workplace_with_its_password_is_refused_from_outside_the_app_node(
     finally:
         phone.close()
     assert "1001" in ast.cli("pjsip show contacts")
+
+
+PACKAGED_ASTERISK = Path(__file__).resolve().parents[3] / "packaging/debian/uzor-pbx/etc/asterisk"
+
+
+def _packaged_unit(asterisk_unit, extra: dict[str, str] | None = None):
+    """A unit with uzor-pbx's own http.conf (its port made the unit's) and modules.conf."""
+    http = (PACKAGED_ASTERISK / "http.conf.uzor").read_text()
+    assert "bindport = 8088\n" in http
+    unit = asterisk_unit(start=False)
+    files = {
+        "http.conf": http.replace("bindport = 8088\n", f"bindport = {unit.http_port}\n"),
+        "modules.conf": (PACKAGED_ASTERISK / "modules.conf.uzor").read_text(),
+        **(extra or {}),
+    }
+    for name, text in files.items():
+        unit.write_config(name, text)
+    unit.start()
+    return unit
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+def test_the_units_http_listens_only_where_uzor_pbx_setup_says(asterisk_unit):
+    """Asterisk's HTTP (the SIP WebSocket nginx proxies to) binds loopback until uzor-pbx-setup
+    names the address the app node connects to (uzor/http_bind.conf), then only that one."""
+    unit = _packaged_unit(asterisk_unit)
+    assert f"Bound to 127.0.0.1:{unit.http_port}" in unit.cli("http show status")
+
+    unit.write_config("uzor/http_bind.conf", "bindaddr = 127.0.0.2\n")
+    unit.cli("module reload http")
+    status = unit.cli("http show status")
+    assert f"Bound to 127.0.0.2:{unit.http_port}" in status, status
+    assert "/ws => Asterisk HTTP WebSocket" in status
+    assert "/media" not in status and "/phoneprov" not in status, status
+    assert _accepts("127.0.0.2", unit.http_port)
+    assert not _accepts("127.0.0.1", unit.http_port)
+
+
+def test_the_unit_loads_no_unused_channel_driver(asterisk_unit):
+    """uzor-pbx's modules.conf: calls use PJSIP only; IAX2, Unistim, DUNDi (fixed UDP ports on
+    every address) and the other drivers are not loaded."""
+    unit = _packaged_unit(asterisk_unit)
+    for module in (
+        "chan_iax2",
+        "chan_unistim",
+        "chan_motif",
+        "chan_audiosocket",
+        "chan_websocket",
+        "pbx_dundi",
+    ):
+        shown = unit.cli(f"module show like {module}")
+        assert "0 modules loaded" in shown, shown
+    types = unit.cli("core show channeltypes")
+    assert "PJSIP" in types
+    assert "IAX2" not in types, types

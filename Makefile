@@ -130,6 +130,11 @@ demo-stop: venv ## Stop and remove the demo appliance
 bench-installer: deps venv ## Installer: bundle size, build time, install+configure time, configurator re-run
 	$(VPY) bench/installer.py
 
+.PHONY: bench-load
+LOAD_ARGS ?= --operators 100 --rates 2,4,6,8 --step 20 --talk 5
+bench-load: deps venv pbx-rootfs ## Load: a shift of simulated operators on real Asterisk vs a minimal-dialplan baseline
+	$(VPY) -m bench.load.run $(LOAD_ARGS)
+
 .PHONY: bench-agency
 bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'

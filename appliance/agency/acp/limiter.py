@@ -21,6 +21,7 @@ MAX_KEYS = 100_000
 class Reservation:
     keys: tuple[str, ...]
     at: float
+    shared: tuple[str, ...] = ()
 
 
 class LoginLimiter:
@@ -34,26 +35,54 @@ class LoginLimiter:
         self.max_keys = max_keys
         self._clock = clock
         self._attempts: OrderedDict[str, deque[float]] = OrderedDict()
+        self._running: dict[str, int] = {}  # shared key -> checks under way
 
-    def reserve(self, keys: Sequence[str]) -> tuple[Reservation | None, float]:
-        """Take a slot under every key, or none: ``(reservation, 0)`` to go ahead, or
-        ``(None, seconds)`` to wait before the next attempt."""
+    def reserve(
+        self, keys: Sequence[str], shared: Sequence[str] = ()
+    ) -> tuple[Reservation | None, float]:
+        """Take a slot under every key (and a running check under every shared key), or none:
+        ``(reservation, 0)`` to go ahead, or ``(None, seconds)`` to wait before the next try."""
         now = self._clock()
-        queues = [self._recent(key, now) for key in keys]
+        queues = [self._recent(key, now) for key in (*keys, *shared)]
         wait = max((q[0] + WINDOW - now for q in queues if len(q) >= self.per_minute), default=0.0)
         if wait > 0:
             return None, wait
-        for queue in queues:
+        if any(self.busy(key) for key in shared):
+            return None, 1.0  # as soon as a check under way ends
+        for queue in queues[: len(keys)]:
             queue.append(now)
+        for key in shared:
+            self._running[key] = self._running.get(key, 0) + 1
         self._evict(now)
-        return Reservation(tuple(keys), now), 0.0
+        return Reservation(tuple(keys), now, tuple(shared)), 0.0
 
     def succeeded(self, reservation: Reservation) -> None:
         """The attempt was right: its slots are given back, and its agent's failures forgotten."""
+        self._done(reservation)
         for key in reservation.keys:
             queue = self._attempts.get(key)
             if queue is not None and reservation.at in queue:
                 queue.remove(reservation.at)  # at most per_minute entries
+
+    def busy(self, shared_key: str) -> bool:
+        """As many checks as allowed are under way for ``shared_key``."""
+        return self._running.get(shared_key, 0) >= self.per_minute
+
+    def failed(self, reservation: Reservation) -> None:
+        """The attempt guessed wrong: its slots stay taken, and its shared keys are charged."""
+        self._done(reservation)
+        now = self._clock()
+        for key in reservation.shared:
+            self._recent(key, now).append(now)
+        self._evict(now)
+
+    def _done(self, reservation: Reservation) -> None:
+        for key in reservation.shared:
+            running = self._running.get(key, 0) - 1
+            if running > 0:
+                self._running[key] = running
+            else:
+                self._running.pop(key, None)
 
     def forget(self, key: str) -> None:
         self._attempts.pop(key, None)

@@ -128,7 +128,12 @@ class ACPServer:
                 "the agency serves at most {count} terminals; try again later",
                 count=self.max_clients), id=action.id)  # fmt: skip
         agent_key = f"agent:{action.data.get('agent')}"
-        reservation, wait = self.limiter.reserve((f"addr:{client.remote}", agent_key))
+        address_key = f"addr:{client.remote}"
+        reservation, wait = self.limiter.reserve((agent_key,), (address_key,))
+        if reservation is None and self.limiter.busy(address_key):
+            raise ACPError("rate_limited", _("the agency is busy checking logins; try again in "
+                                             "{seconds} s", seconds=1), id=action.id,
+                           details={"retry_after": 1})  # fmt: skip
         if reservation is None:
             raise ACPError("rate_limited", _("too many failed logins; try again in {seconds} s",
                                              seconds=max(1, round(wait))),
@@ -140,7 +145,9 @@ class ACPServer:
             guessed_wrong = exc.code == "login_failed"
             raise
         finally:
-            if not guessed_wrong:  # only wrong credentials keep their slot
+            if guessed_wrong:  # only wrong credentials keep their slot
+                self.limiter.failed(reservation)
+            else:
                 self.limiter.succeeded(reservation)
         self.limiter.forget(agent_key)
         self.unauthenticated.discard(client.id)

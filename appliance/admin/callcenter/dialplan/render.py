@@ -173,7 +173,6 @@ def _queues(snapshot: Snapshot) -> list[dict[str, Any]]:
             ),
             "timeout": group.timeout,
             "weight": group.weight,
-            "wrapup": group.wrapup,
             "musicclass": _moh_class(group.hold_sound),
         }
         for group in snapshot.groups

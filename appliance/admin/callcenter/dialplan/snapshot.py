@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, TypedDict
 
-from django.db.models import Min, Q
+from django.db.models import Q
 
 from ..callflow.sounds import flow_sound_names
 from ..models import (
@@ -112,7 +112,6 @@ class GroupData:
     strategy: str
     timeout: int
     weight: int
-    wrapup: int
     hold_sound: str | None
 
 
@@ -194,11 +193,6 @@ def load_snapshot() -> Snapshot:
 
 
 def _groups(sound_ids: set[int]) -> list[GroupData]:
-    wrapups = dict(
-        Group.objects.filter(memberships__operator__is_active=True)
-        .annotate(wrapup=Min("memberships__operator__wrapup_time"))
-        .values_list("id", "wrapup")
-    )
     rows = Group.objects.order_by("name").values(
         "id", "name", "strategy", "answer_timeout", "priority", "hold_sound_id",
         "hold_sound__name",
@@ -213,7 +207,6 @@ def _groups(sound_ids: set[int]) -> list[GroupData]:
                 strategy=row["strategy"],
                 timeout=row["answer_timeout"],
                 weight=row["priority"],
-                wrapup=wrapups.get(row["id"]) or 0,
                 hold_sound=row["hold_sound__name"],
             )
         )

@@ -95,3 +95,54 @@ async def test_parallel_wrong_logins_cannot_outrun_the_limit() -> None:
             await ws.close()
     assert answers.count("login_failed") == SETTINGS.login_attempts_per_minute
     assert answers.count("rate_limited") == 20 - SETTINGS.login_attempts_per_minute
+
+
+def test_a_shared_address_is_charged_only_for_wrong_guesses() -> None:
+    limiter = LoginLimiter(2, Clock())
+    for agent in range(5):  # five operators behind one NAT, all right
+        reservation, _ = limiter.reserve([f"agent:{agent}"], ["addr:nat"])
+        assert reservation is not None
+        limiter.succeeded(reservation)
+    for agent in range(2):
+        reservation, _ = limiter.reserve([f"agent:x{agent}"], ["addr:nat"])
+        assert reservation is not None
+        limiter.failed(reservation)
+    reservation, wait = limiter.reserve(["agent:y"], ["addr:nat"])
+    assert reservation is None and wait == 60.0  # two wrong guesses: the address waits
+
+
+def test_a_shared_address_runs_at_most_per_minute_checks_at_once() -> None:
+    limiter = LoginLimiter(2, Clock())
+    running = [limiter.reserve([f"agent:{n}"], ["addr:nat"])[0] for n in range(2)]
+    refused, wait = limiter.reserve(["agent:2"], ["addr:nat"])
+    assert refused is None and wait == 1.0 and limiter.busy("addr:nat")
+    first = running[0]
+    assert first is not None
+    limiter.succeeded(first)
+    assert limiter.reserve(["agent:2"], ["addr:nat"])[0] is not None
+
+
+async def test_operators_behind_one_address_are_told_to_retry_at_once_not_in_a_minute() -> None:
+    """Twenty right logins at once from one address (a shift starting behind a NAT): the
+    checks beyond the limit are refused as busy for a second, none as failed for a minute,
+    and every operator is in after retrying."""
+    settings = SETTINGS.model_copy(update={"max_clients": 100})
+    server = ACPServer(settings, SlowSessions())
+    app = web.Application()
+    app.router.add_get("/ws", server.handle_ws)
+    async with TestClient(TestServer(app)) as http:
+        sockets = [await http.ws_connect("/ws") for _ in range(20)]
+        waiting = list(range(20))
+        rounds = 0
+        while waiting:
+            rounds += 1
+            for n in waiting:
+                login = action("login", {**LOGIN, "agent": f"{200 + n}", "password": "right"})
+                await sockets[n].send_str(json.dumps(login))
+            replies = [json.loads((await sockets[n].receive(timeout=5)).data) for n in waiting]
+            refused = [r for r in replies if r["name"] == "rate_limited"]
+            assert all(r["data"]["details"]["retry_after"] == 1 for r in refused), refused
+            waiting = [n for n, r in zip(waiting, replies, strict=True) if r in refused]
+            assert rounds <= 20 // SETTINGS.login_attempts_per_minute + 1, waiting
+        for ws in sockets:
+            await ws.close()

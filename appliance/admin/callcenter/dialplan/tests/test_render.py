@@ -81,13 +81,13 @@ def test_a_gateway_with_credentials_registers_and_authenticates(tmp_path):
     assert "transport = transport-tcp" in registration.splitlines()
 
 
-def test_a_group_is_a_queue_with_hold_music_timeout_and_wrapup(tmp_path):
+def test_a_group_is_a_queue_with_hold_music_timeout_and_no_wrapup_of_its_own(tmp_path):
     build_model(tmp_path)
     snapshot = load_snapshot()
     files = render_unit(snapshot, "pbx1", 7)
 
     (queue,) = _sections(files["queues.conf"], "sales")
-    for line in ("strategy = rrmemory", "timeout = 20", "wrapuptime = 7",
+    for line in ("strategy = rrmemory", "timeout = 20", "wrapuptime = 0",
                  "musicclass = uzor-hold"):  # fmt: skip
         assert line in queue.splitlines()
     (moh,) = _sections(files["musiconhold.conf"], "uzor-hold")

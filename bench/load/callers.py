@@ -1,0 +1,181 @@
+"""The caller side: the carrier (a real Asterisk) offers calls to a DID over the trunk at a
+given rate; the unit's own AMI events say when each call reached an operator.
+
+Each call carries its index in the caller number (``79990000000 + i``), so the unit's
+``AgentConnect`` (the operator answered) and ``QueueCallerAbandon`` events name the call. A
+call not connected within the caller's patience is hung up by the caller (abandoned); a call
+the carrier could not place, or that ended before it reached an operator, failed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+CALLER_BASE = 79990000000
+
+
+@dataclass
+class Call:
+    index: int
+    offered_at: float
+    connected_at: float | None = None
+    ended_at: float | None = None
+    abandoned: bool = False
+    failed: str = ""
+
+    @property
+    def caller(self) -> str:
+        return str(CALLER_BASE + self.index)
+
+    @property
+    def channel_id(self) -> str:
+        return f"load-{self.index}"
+
+
+@dataclass
+class StepReport:
+    rate: float
+    seconds: float
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    failed: int = 0
+    setup: list[float] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return self.offered > 0 and self.answered == self.offered
+
+    def setup_figures(self) -> str:
+        if not self.setup:
+            return "-"
+        ordered = sorted(self.setup)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        return f"{statistics.median(ordered):.2f} / {p95:.2f} / {ordered[-1]:.2f}"
+
+
+class CallLoad:
+    """Offers calls through ``carrier`` to ``did`` and follows them on ``unit_events``."""
+
+    def __init__(self, carrier: Any, unit_events: Any, did: str, trunk: str = "trunk") -> None:
+        self.carrier = carrier
+        self.unit_events = unit_events  # an AmiClient logged in to the unit under load
+        self.did = did
+        self.trunk = trunk
+        self.calls: dict[int, Call] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+        self._unit_seen = unit_events.mark()
+        self._carrier_seen = carrier.events.mark()
+
+    def step(self, rate: float, seconds: float, talk: float, patience: float) -> StepReport:
+        """Offer ``rate`` calls a second for ``seconds``, then wait until every call ended."""
+        first = self._next
+        interval = 1.0 / rate
+        started = time.monotonic()
+        count = max(1, round(rate * seconds))
+        for n in range(count):
+            time.sleep(max(0.0, started + n * interval - time.monotonic()))
+            self._offer(talk + patience + 5)
+        indices = range(first, self._next)
+        deadline = time.monotonic() + patience + talk + 30
+        while time.monotonic() < deadline:
+            self._follow(patience)
+            if all(self.calls[i].ended_at is not None for i in indices):
+                break
+            time.sleep(0.2)
+        report = StepReport(rate, seconds)
+        for i in indices:
+            call = self.calls[i]
+            report.offered += 1
+            if call.connected_at is not None:
+                report.answered += 1
+                report.setup.append(call.connected_at - call.offered_at)
+            elif call.abandoned:
+                report.abandoned += 1
+            else:
+                report.failed += 1
+        return report
+
+    def _offer(self, hold: float) -> None:
+        index = self._next
+        self._next += 1
+        call = Call(index, time.monotonic())
+        self.calls[index] = call
+        headers: dict[str, object] = {
+            "Channel": f"PJSIP/{self.did}@{self.trunk}",
+            "Context": "carrier-out",
+            "Exten": "s",
+            "Priority": 1,
+            "CallerID": f'"Load {index}" <{call.caller}>',
+            "Timeout": 30000,
+            "Async": "true",
+            "ChannelId": call.channel_id,
+            "Variable": ["UZOR_PLAY=", f"UZOR_HOLD={hold:g}"],
+        }
+        response = self.carrier.events.action_headers("Originate", headers)
+        if response.get("Response") != "Success":
+            call.failed = f"originate: {response.get('Message')}"
+            call.ended_at = time.monotonic()
+
+    def _follow(self, patience: float) -> None:
+        """Read the events that arrived since the last look."""
+        unit_events = self.unit_events.events
+        end = len(unit_events)
+        for event in unit_events[self._unit_seen : end]:
+            self._on_unit_event(event)
+        self._unit_seen = end
+        carrier_events = self.carrier.events.events
+        end = len(carrier_events)
+        for event in carrier_events[self._carrier_seen : end]:
+            self._on_carrier_event(event)
+        self._carrier_seen = end
+        now = time.monotonic()
+        for call in self.calls.values():
+            waiting = call.ended_at is None and call.connected_at is None and not call.abandoned
+            if waiting and now - call.offered_at > patience:
+                call.abandoned = True
+                self._hang_up(call)
+
+    def _hang_up(self, call: Call) -> None:
+        channels = self.carrier.events.action_list("CoreShowChannels")[1]
+        for channel in channels:
+            if channel.get("Uniqueid") == call.channel_id:
+                self.carrier.events.action("Hangup", Channel=channel["Channel"], Cause=16)
+
+    def _call_of(self, caller: str) -> Call | None:
+        try:
+            return self.calls.get(int(caller) - CALLER_BASE)
+        except ValueError:
+            return None
+
+    def _on_unit_event(self, event: Any) -> None:
+        name = event.get("Event", "")
+        if name == "AgentConnect":
+            call = self._call_of(event.get("CallerIDNum", ""))
+            if call is not None and call.connected_at is None:
+                call.connected_at = event.received_at
+        elif name == "QueueCallerAbandon":
+            call = self._call_of(event.get("CallerIDNum", ""))
+            if call is not None and call.connected_at is None:
+                call.abandoned = True
+
+    def _on_carrier_event(self, event: Any) -> None:
+        name = event.get("Event", "")
+        uniqueid = event.get("Uniqueid", "")
+        if not uniqueid.startswith("load-"):
+            return
+        call = self.calls.get(int(uniqueid.removeprefix("load-")))
+        if call is None:
+            return
+        if name == "OriginateResponse" and event.get("Response") != "Success":
+            call.failed = f"carrier: {event.get('Reason')}"
+            call.ended_at = event.received_at
+        elif name == "Hangup":
+            call.ended_at = event.received_at
+            if call.connected_at is None and not call.abandoned and not call.failed:
+                call.failed = f"ended: {event.get('Cause-txt')}"

@@ -1,0 +1,181 @@
+"""Simulated operators: one real ACP client per operator, logged in to the real agency from its
+workplace. Each follows its state like a person would: when a call ends and wrap-up starts, it
+thinks for a while and presses Ready. Every terminal reconnects and logs in again (resuming its
+session) when its connection drops, as the webagent does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+
+@dataclass(frozen=True)
+class Credentials:
+    agent: str
+    password: str
+    workplace: str  # MAC
+
+
+@dataclass
+class OperatorStats:
+    logins: int = 0
+    reconnects: int = 0
+    readies: int = 0
+    logged_out: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    states: dict[str, str] = field(default_factory=dict)  # agent -> last state
+
+
+class SimulatedOperator:
+    def __init__(
+        self,
+        url: str,
+        credentials: Credentials,
+        stats: OperatorStats,
+        think: tuple[float, float],
+    ) -> None:
+        self.url = url
+        self.credentials = credentials
+        self.stats = stats
+        self.think = think
+        self.logged_in = asyncio.Event()
+        self._ids = 0
+        self._thinking: set[asyncio.Task[None]] = set()
+
+    async def run(self, http: aiohttp.ClientSession, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with http.ws_connect(f"{self.url}/ws", heartbeat=20) as ws:
+                    await self._session(ws, stop)
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                self.stats.errors[type(exc).__name__] += 1
+            if not stop.is_set():
+                self.stats.reconnects += 1
+                await asyncio.sleep(0.5 + random.random())
+
+    async def _session(self, ws: aiohttp.ClientWebSocketResponse, stop: asyncio.Event) -> None:
+        c = self.credentials
+        await self._send(
+            ws, "login", {"agent": c.agent, "password": c.password, "workplace": c.workplace}
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while True:
+                receiving = asyncio.ensure_future(ws.receive())
+                done, _ = await asyncio.wait(
+                    {receiving, stopping}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if stopping in done:
+                    receiving.cancel()
+                    for task in list(self._thinking):
+                        task.cancel()
+                    await self._send(ws, "logout", {})
+                    return
+                frame = receiving.result()
+                if frame.type is not aiohttp.WSMsgType.TEXT:
+                    return
+                await self._handle(ws, json.loads(frame.data))
+        finally:
+            stopping.cancel()
+
+    async def _handle(self, ws: aiohttp.ClientWebSocketResponse, message: dict[str, Any]) -> None:
+        name, data = message.get("name", ""), message.get("data") or {}
+        if message.get("type") == "error":
+            self.stats.errors[name] += 1
+            if not self.logged_in.is_set():  # as the webagent does: wait as told, log in again
+                retry = float((data.get("details") or {}).get("retry_after", 2))
+                await asyncio.sleep(retry)
+                c = self.credentials
+                login = {"agent": c.agent, "password": c.password, "workplace": c.workplace}
+                await self._send(ws, "login", login)
+            return
+        if name == "login.result":
+            self.stats.logins += 1
+            self.logged_in.set()
+            session = data.get("session")
+            if isinstance(session, dict):
+                await self._follow(ws, str(session.get("state", "")))
+        elif name in ("state_changed", "set_state.result", "set_mode.result"):
+            await self._follow(ws, str(data.get("state", "")))
+        elif name == "logged_out":
+            self.stats.logged_out += 1
+
+    async def _follow(self, ws: aiohttp.ClientWebSocketResponse, state: str) -> None:
+        self.stats.states[self.credentials.agent] = state
+        if state == "wrapup":
+            task = asyncio.get_running_loop().create_task(self._ready_after_thinking(ws))
+            self._thinking.add(task)
+            task.add_done_callback(self._thinking.discard)
+
+    async def _ready_after_thinking(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        await asyncio.sleep(random.uniform(*self.think))
+        if self.stats.states.get(self.credentials.agent) == "wrapup" and not ws.closed:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self._send(ws, "set_state", {"state": "ready"})
+                self.stats.readies += 1
+
+    async def _send(
+        self, ws: aiohttp.ClientWebSocketResponse, name: str, data: dict[str, Any]
+    ) -> None:
+        self._ids += 1
+        await ws.send_json({"type": "action", "name": name, "id": self._ids, "data": data})
+
+
+class OperatorCrowd:
+    """Every simulated operator, in one asyncio loop."""
+
+    def __init__(
+        self, url: str, credentials: list[Credentials], think: tuple[float, float]
+    ) -> None:
+        self.stats = OperatorStats()
+        self.operators = [SimulatedOperator(url, c, self.stats, think) for c in credentials]
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._http: aiohttp.ClientSession | None = None
+
+    async def start(self, timeout: float = 120.0) -> None:
+        connector = aiohttp.TCPConnector(limit=0)
+        self._http = aiohttp.ClientSession(connector=connector)
+        for operator in self.operators:
+            self._tasks.append(asyncio.ensure_future(operator.run(self._http, self._stop)))
+            await asyncio.sleep(0.01)  # a shift starts over minutes, not in one packet
+        waits = [o.logged_in.wait() for o in self.operators]
+        await asyncio.wait_for(asyncio.gather(*waits), timeout)
+
+    def count(self, state: str) -> int:
+        return sum(1 for s in self.stats.states.values() if s == state)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=15)
+        for task in self._tasks:
+            task.cancel()
+        if self._http is not None:
+            await self._http.close()
+
+
+class CrowdThread:
+    """The crowd in its own thread and event loop, so the caller side can stay synchronous."""
+
+    def __init__(self, crowd: OperatorCrowd) -> None:
+        self.crowd = crowd
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="crowd", daemon=True)
+
+    def start(self, timeout: float = 600.0) -> None:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.crowd.start(timeout), self._loop).result(timeout + 5)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.crowd.stop(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)

@@ -1,0 +1,251 @@
+"""The two systems the harness loads, each with its own PBX unit, the same carrier and the same
+operator farm:
+
+- ``uzor``: a unit configured only by the admin's Apply Dialplan (N operators in one group,
+  N workplaces, an inbound topic reached by a DID through the carrier's gateway and a
+  transformation), the real agency (``python -m appliance.agency.main``) on the real MariaDB,
+  and N simulated operators logged in over ACP;
+- ``baseline``: a unit with a minimal hand-written dialplan (DID -> ``Queue()``) whose queue
+  holds the same workplaces as static members, with the same wrap-up; no agency, no admin.
+
+Everything listens on loopback only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.load.farm import Phone, farm_extensions, farm_pjsip, farm_transports, registered
+
+REPO = Path(__file__).resolve().parents[2]
+DID = "74951234567"
+TOPIC = "74950000001"
+PASSWORD = "load-test-pass"  # noqa: S105
+
+
+def pbx_rootfs() -> Path:
+    script = REPO / "scripts" / "build-pbx-rootfs.sh"
+    out = subprocess.run([str(script)], capture_output=True, text=True, check=True).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
+def mac_of(index: int) -> str:
+    return "02-00-" + "-".join(f"{b:02X}" for b in index.to_bytes(4, "big"))
+
+
+@dataclass
+class Operators:
+    phones: list[Phone]
+    macs: list[str]
+    agents: list[str]
+
+
+@dataclass
+class UzorSite:
+    unit: Any
+    agency: Any
+    mariadb_pid: int
+    operators: Operators
+
+
+class Parts(contextlib.ExitStack):
+    """Everything started, stopped in reverse order on exit."""
+
+    def __init__(self, workdir: Path) -> None:
+        super().__init__()
+        self.workdir = workdir
+        self.rootfs = pbx_rootfs()
+
+    def unit(self, name: str, files: dict[str, str] | None = None, start: bool = True) -> Any:
+        from tests.fixtures.pbx_unit import AsteriskUnit
+
+        unit = AsteriskUnit(self.rootfs, name, files or {})
+        self.callback(unit.remove)
+        if start:
+            unit.start()
+        return unit
+
+    def carrier(self) -> Any:
+        from tests.fixtures.pbx_carrier import Carrier
+        from tests.fixtures.pbx_configs import CARRIER_EXTENSIONS
+
+        carrier = Carrier(self.unit("carrier", {"extensions.conf": CARRIER_EXTENSIONS}))
+        self.callback(carrier.close)
+        return carrier
+
+    def farm(self, phones: list[Phone], target: Any, talk: float) -> Any:
+        files = {
+            "pjsip.d/farm.conf": farm_pjsip(phones, target.sip_host, target.sip_port),
+            "extensions.d/farm.conf": farm_extensions(talk),
+        }
+        farm = self.unit("farm", files, start=False)
+        farm.write_config("pjsip_transports.conf", farm_transports(farm.sip_port))
+        farm.start()
+        wait_registered(target, phones)
+        return farm
+
+    def mariadb(self) -> Any:
+        from tests.fixtures.mariadb import _start_mariadb, _stop
+
+        proc, server = _start_mariadb()
+        self.callback(_stop, proc, server.datadir.parent)
+        return proc, server
+
+
+def wait_registered(unit: Any, phones: list[Phone], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    count = 0
+    while time.monotonic() < deadline:
+        count = registered(unit.cli("pjsip show contacts"), phones)
+        if count == len(phones):
+            return
+        time.sleep(1)
+    raise RuntimeError(
+        f"only {count} of {len(phones)} farm phones registered; the unit's log:\n"
+        + unit.log_tail(30)
+    )
+
+
+# --- uzor: the admin, Apply Dialplan, the agency ---
+
+
+def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
+    """The admin's model for ``count`` operators, applied on a fresh unit; the agency started."""
+    proc, server = parts.mariadb()
+    database = server.create_database()
+    _django_on(database)
+    operators = _load_model(parts.workdir, carrier, count, wrapup)
+    from appliance.admin.callcenter.apply import apply_dialplan
+    from appliance.admin.callcenter.models import PbxUnit
+    from tests.integration.dialplan.support import AdminServer, unit_files
+
+    admin = AdminServer()
+    parts.callback(admin.stop)
+    pbx = PbxUnit(name="pbx1", address="127.0.0.1")
+    token = pbx.issue_token()
+    unit = parts.unit("pbx1", unit_files(admin.confgen_url, "pbx1", token), start=False)
+    pbx.ami_port, pbx.ami_user, pbx.ami_secret = unit.ami_port, unit.ami_user, unit.ami_secret
+    pbx.save()
+    unit.start()
+    carrier.point_at(unit)
+    results = apply_dialplan()
+    if not all(r.ok for r in results):
+        raise RuntimeError(f"Apply Dialplan failed: {results}")
+    agency = _start_agency(parts, database, count)
+    return UzorSite(unit, agency, proc.pid, operators)
+
+
+def _django_on(database: Any) -> None:
+    from appliance.admin.testing import configure_django
+
+    configure_django(test_environment=False)
+    from django.core.management import call_command
+    from django.db import connections
+
+    connections["default"].settings_dict.update(
+        NAME=database.name,
+        USER=database.user,
+        PASSWORD=database.password,
+        HOST=database.host,
+        PORT=str(database.port),
+    )
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _load_model(workdir: Path, carrier: Any, count: int, wrapup: int) -> Operators:
+    from appliance.admin.callcenter.models import (
+        Context,
+        Gateway,
+        Group,
+        InboundTopic,
+        Membership,
+        Operator,
+        Transformation,
+        Workplace,
+    )
+
+    group = Group.objects.create(name="load", answer_timeout=15, strategy="rrmemory")
+    hashed = Operator(agent_number="100")
+    hashed.set_password(PASSWORD)  # one hash for all: the bench does not measure PBKDF2
+    agents = [f"{1000 + i}" for i in range(count)]
+    operators = Operator.objects.bulk_create(
+        [Operator(agent_number=a, password=hashed.password, wrapup_time=wrapup) for a in agents]
+    )
+    Membership.objects.bulk_create([Membership(operator=o, group=group) for o in operators])
+    macs = [mac_of(i) for i in range(count)]
+    workplaces = [
+        Workplace.objects.create(number=f"{20000 + i}", mac=macs[i]) for i in range(count)
+    ]
+    context = Context.objects.create(name="from-carrier")
+    Gateway.objects.create(
+        name="carrier",
+        context=context,
+        host=carrier.unit.sip_host,
+        port=carrier.sip_port,
+        did=DID,
+    )
+    Transformation.objects.create(context=context, pattern=DID, result=TOPIC)
+    InboundTopic.objects.create(number=TOPIC, name="Load line", group=group)
+    phones = [Phone(w.number, w.sip_secret) for w in workplaces]
+    return Operators(phones, macs, agents)
+
+
+def _start_agency(parts: Parts, database: Any, count: int) -> Any:
+    from tests.integration.agency.harness import make_license, write_agency
+
+    workdir = Path(tempfile.mkdtemp(prefix="uzor-load-agency-", dir=parts.workdir))
+    agency = write_agency(workdir, database, make_license(workdir, max_operators=count + 10))
+    agency.start()
+    parts.callback(agency.stop)
+    return agency
+
+
+# --- baseline: a minimal hand-written dialplan ---
+
+
+def baseline_files(phones: list[Phone], carrier: Any, wrapup: int) -> dict[str, str]:
+    """DID -> Queue() -> the same workplaces (webrtc endpoints), static members."""
+    endpoints = "".join(
+        f"""
+[{p.number}]
+type = endpoint
+context = nowhere
+disallow = all
+allow = opus,ulaw
+webrtc = yes
+direct_media = no
+auth = {p.number}
+aors = {p.number}
+
+[{p.number}]
+type = aor
+max_contacts = 1
+remove_existing = yes
+
+[{p.number}]
+type = auth
+auth_type = userpass
+username = {p.number}
+password = {p.secret}
+"""
+        for p in phones
+    )
+    members = "".join(f"member => PJSIP/{p.number}\n" for p in phones)
+    return {
+        "pjsip.d/carrier.conf": carrier.unit_trunk_config(),
+        "pjsip.d/workplaces.conf": endpoints,
+        "queues.d/load.conf": (
+            f"[load]\nstrategy = rrmemory\ntimeout = 15\nretry = 1\nwrapuptime = {wrapup}\n"
+            f"ringinuse = no\n{members}"
+        ),
+        "extensions.d/load.conf": (
+            f"[from-carrier]\nexten => {DID},1,Answer()\n same => n,Queue(load)\n"
+            " same => n,Hangup()\n"
+        ),
+    }

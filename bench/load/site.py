@@ -210,7 +210,8 @@ def _start_agency(parts: Parts, database: Any, count: int) -> Any:
 
 
 def baseline_files(phones: list[Phone], carrier: Any, wrapup: int) -> dict[str, str]:
-    """DID -> Queue() -> the same workplaces (webrtc endpoints), static members."""
+    """DID -> Queue() -> the same workplaces (webrtc endpoints), static members; ``autofill``
+    as any real queue has it (without it a queue rings for one waiting caller at a time)."""
     endpoints = "".join(
         f"""
 [{p.number}]
@@ -242,7 +243,7 @@ password = {p.secret}
         "pjsip.d/workplaces.conf": endpoints,
         "queues.d/load.conf": (
             f"[load]\nstrategy = rrmemory\ntimeout = 15\nretry = 1\nwrapuptime = {wrapup}\n"
-            f"ringinuse = no\n{members}"
+            f"ringinuse = no\nautofill = yes\n{members}"
         ),
         "extensions.d/load.conf": (
             f"[from-carrier]\nexten => {DID},1,Answer()\n same => n,Queue(load)\n"

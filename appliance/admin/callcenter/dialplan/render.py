@@ -18,6 +18,8 @@ import jinja2
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from appliance.contracts.bundle import CONFGEN_PLACEHOLDER, SOUNDS_PLACEHOLDER
+
 from ..callflow.default import standard_flow
 from ..callflow.validate import Refs
 from ..models import OUTBOUND_CONTEXT
@@ -27,7 +29,7 @@ from .flows import FlowContext, compile_flow
 from .schedules import schedule_context, schedule_lines
 from .snapshot import Snapshot
 
-SOUNDS_DIR = "@UZOR_SOUNDS_DIR@"  # replaced by uzor-confgen with the unit's sound directory
+SOUNDS_DIR = SOUNDS_PLACEHOLDER  # replaced by uzor-confgen with the unit's sound directory
 CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "features.conf", "extensions.conf")
 RTP_TIMEOUT = 30  # seconds without media before a (browser) call is hung up
 TRANSPORTS = {"udp": "transport-udp", "tcp": "transport-tcp"}
@@ -77,6 +79,7 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "workplace_ring": WORKPLACE_RING,
         "dialable": DIALABLE_CHARACTERS,
         "workplace_permit": _workplace_permit(),
+        "confgen": CONFGEN_PLACEHOLDER,  # uzor-confgen with its --config, on the unit
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}

@@ -1,4 +1,5 @@
-"""Voicemail uploads: the endpoint (MariaDB) and uzor-confgen's --voicemail (a fake admin)."""
+"""Voicemail uploads: the endpoint (MariaDB); uzor-confgen's --voicemail is tested in
+appliance/pbx/tests/test_confgen_voicemail.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from appliance.admin.callcenter.confgen import client
 from appliance.admin.callcenter.dialplan.tests.model import make_unit
 from appliance.admin.callcenter.models import VoicemailMessage
 
@@ -61,38 +61,3 @@ def test_uploads_need_the_token_a_wav_and_a_mailbox_name():
     assert odd.status_code == 201
     assert VoicemailMessage.objects.get(pk=odd.json()["id"]).caller == ""  # digits only
     assert Client().get("/admin/confgen/pbx1/voicemail/office").status_code == 405
-
-
-def _settings(tmp_path: Path) -> client.Settings:
-    token = tmp_path / "token"
-    token.write_text("t0ken\n")
-    return client.Settings(admin_url="http://127.0.0.1:9/admin/confgen", unit="pbx1",
-                           token_file=token, cache_dir=tmp_path / "cache")  # fmt: skip
-
-
-def test_the_client_uploads_only_its_own_voicemail_files(tmp_path):
-    settings = _settings(tmp_path)
-    log = client.Log(None)
-    outside = tmp_path / "20261206-001500-7916-1765000000.12.wav"
-    outside.write_bytes(_wav())
-    with pytest.raises(client.ConfgenError, match="not a voicemail file under"):
-        client.upload_voicemail(settings, outside, "", log)
-    box = settings.voicemail_dir / "office"
-    box.mkdir(parents=True)
-    odd = box / "passwd.wav"
-    odd.write_bytes(_wav())
-    with pytest.raises(client.ConfgenError, match="not a voicemail file name"):
-        client.upload_voicemail(settings, odd, "", log)
-    # a caller who hung up before the recording started: nothing to send, no error
-    client.upload_voicemail(settings, box / "20261206-001500-7916-1765000000.12.wav", "1", log)
-
-
-def test_a_failed_upload_keeps_the_message_on_the_unit(tmp_path):
-    settings = _settings(tmp_path)  # nothing listens on port 9
-    box = settings.voicemail_dir / "office"
-    box.mkdir(parents=True)
-    message = box / "20261206-001500-7916-1765000000.12.wav"
-    message.write_bytes(_wav())
-    with pytest.raises(client.ConfgenError, match="admin unreachable"):
-        client.upload_voicemail(settings, message, "74950000001", client.Log(None))
-    assert message.exists()

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.utils import translation
 
-from appliance.admin.callcenter.confgen.client import check_bundle
 from appliance.admin.callcenter.dialplan import RenderError, create_revisions, load_snapshot
 from appliance.admin.callcenter.dialplan.render import render_unit
 from appliance.admin.callcenter.models import (
@@ -17,6 +16,7 @@ from appliance.admin.callcenter.models import (
     Revision,
     Route,
 )
+from appliance.contracts.bundle import check_bundle
 
 from .model import build_model, make_unit
 

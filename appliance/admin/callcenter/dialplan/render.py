@@ -18,6 +18,7 @@ import jinja2
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from appliance.contracts import agency_dialplan
 from appliance.contracts.bundle import CONFGEN_PLACEHOLDER, SOUNDS_PLACEHOLDER
 
 from ..callflow.default import standard_flow
@@ -80,6 +81,8 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "dialable": DIALABLE_CHARACTERS,
         "workplace_permit": _workplace_permit(),
         "confgen": CONFGEN_PLACEHOLDER,  # uzor-confgen with its --config, on the unit
+        "outbound_context": OUTBOUND_CONTEXT,
+        "agency_dialplan": agency_dialplan.extensions_conf(),
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}

@@ -21,6 +21,8 @@ from typing import Any
 import pymysql
 import yaml
 
+from appliance.contracts.tables import PbxUnit
+
 ASTERISK_HTTP_PORT = 8088
 PATH_PREFIX = "/sip/"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
@@ -128,5 +130,9 @@ def unit_rows(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
         **where,
     )
     with connection, connection.cursor() as cursor:
-        cursor.execute("SELECT name, address FROM callcenter_pbxunit WHERE enabled ORDER BY name")
+        u = PbxUnit  # the admin's table, as the agency reads it (appliance/contracts/tables.py)
+        cursor.execute(
+            f"SELECT {u.name} AS name, {u.address} AS address FROM {u.table}"  # noqa: S608 - names from contracts.tables
+            f" WHERE {u.enabled} ORDER BY {u.name}"
+        )
         return list(cursor.fetchall())

@@ -44,15 +44,11 @@ from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.agency.store import GroupRecord, OperatorRecord, OutboundTopicRecord, WorkplaceRecord
+from appliance.contracts.passwords import hash_password
 
 PASSWORD = "bench-pass"  # noqa: S105 - a throwaway benchmark operator
 # pbkdf2 with few iterations: 2,000 logins should not take minutes of CPU in a benchmark
-HASH = (
-    "pbkdf2_sha256$1000$benchsalt$"
-    + __import__("base64")
-    .b64encode(__import__("hashlib").pbkdf2_hmac("sha256", PASSWORD.encode(), b"benchsalt", 1000))
-    .decode()
-)
+HASH = hash_password(PASSWORD, salt="benchsalt", iterations=1000)
 
 
 def agent(i: int) -> str:

@@ -54,13 +54,12 @@ def point_django_at(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def load_operators(count: int) -> None:
-    from django.contrib.auth.hashers import make_password
-
     from appliance.admin.callcenter.models import Group, Membership, Operator
+    from appliance.contracts.passwords import hash_password
 
     started = time.perf_counter()
     groups = Group.objects.bulk_create([Group(name=f"group{i:02d}") for i in range(20)])
-    password = make_password("bench-pass")
+    password = hash_password("bench-pass")
     operators = Operator.objects.bulk_create(
         [
             Operator(

@@ -1,6 +1,6 @@
 """Uzor licensing: hardware-bound server IDs and ed25519-signed licenses.
 
-Public API (see INTERFACES.md): `load_license`, `load_public_keys`, `verify`, the `License`
+Public API (README.md, "Licensing"): `load_license`, `load_public_keys`, `verify`, the `License`
 model and the `LicenseError` family; `licensing.server_id` for server IDs; `licensing.gate`
 for the daemons; `licensing.store.save_license` for the configurator (verify, then write);
 `licensing.signing` for detached file signatures.

@@ -1,4 +1,4 @@
-# ruff: noqa: N818 - the error names are the agreed public API (INTERFACES.md)
+# ruff: noqa: N818 - the error names are the public API (README.md, "Licensing")
 """The errors of license loading and verification.
 
 Every error is a subclass of `LicenseError`; `str(error)` is a message an administrator can act

@@ -47,8 +47,9 @@ add_payload() {  # package root, package name: content generated at build time
             find "$1/usr/share/uzor/webagent" -type f -exec chmod 0644 {} +
             ;;
         uzor-pbx)
-            # Standard library only: the one file runs on a unit that has nothing but python3.
-            install -D -m 0755 "$repo/appliance/admin/callcenter/confgen/client.py" "$1/usr/bin/uzor-confgen"
+            # One file, standard library only (it runs on a unit that has nothing but python3):
+            # appliance/pbx/confgen.py with the bundle format the admin uses inlined.
+            python3 -I "$repo/appliance/pbx/build.py" "$1/usr/bin/uzor-confgen"
             ;;
     esac
 }

@@ -1,6 +1,7 @@
 """MariaDB access: the admin's call-center model (read only) and the agency's own tables.
 
-The admin (Django) owns ``callcenter_*``; the agency reads them with plain SQL and never imports
+The admin (Django) owns ``callcenter_*``; the agency reads them with plain SQL built from the
+names in ``appliance.contracts.tables`` (checked against the admin's models) and never imports
 Django. The agency owns ``agency_interval`` (time tracking, AGY-10) and ``agency_session``
 (sessions that survive an agency restart) and creates them when missing. Blocking pymysql calls
 run in a worker thread, one at a time on one connection that reconnects when it was dropped.
@@ -20,6 +21,7 @@ import pymysql
 import pymysql.cursors
 
 from appliance.agency.config import DatabaseConfig
+from appliance.contracts import tables
 
 NO_SUCH_TABLE = 1146  # MariaDB's ER_NO_SUCH_TABLE
 
@@ -42,6 +44,16 @@ SCHEMA = (
         data JSON NOT NULL,
         updated_at DATETIME(6) NOT NULL
     ) CHARACTER SET utf8mb4""",
+)
+
+
+# Every inbound topic with its group's name (``grp``); Store.inbound_topic adds a WHERE.
+_TOPIC, _GROUP = tables.InboundTopic, tables.Group
+INBOUND_TOPICS = (
+    f"SELECT t.{_TOPIC.number} AS number, t.{_TOPIC.description} AS description,"  # noqa: S608 - names from contracts.tables
+    f" t.{_TOPIC.script_url} AS script_url,"
+    f" t.{_TOPIC.hide_caller_number} AS hide_caller_number, g.{_GROUP.name} AS grp"
+    f" FROM {_TOPIC.table} t LEFT JOIN {_GROUP.table} g ON g.{_GROUP.id} = t.{_TOPIC.group_id}"
 )
 
 
@@ -158,9 +170,13 @@ class Store:
 
     # the admin's model -----------------------------------------------------------------------
     async def operator(self, agent: str) -> OperatorRecord | None:
+        o = tables.Operator
         rows = await self.query(
-            "SELECT id, agent_number, last_name, first_name, middle_name, password, wrapup_time,"
-            " ring_time FROM callcenter_operator WHERE agent_number = %s AND is_active",
+            f"SELECT {o.id} AS id, {o.agent_number} AS agent_number, {o.last_name} AS last_name,"  # noqa: S608 - names from contracts.tables
+            f" {o.first_name} AS first_name, {o.middle_name} AS middle_name,"
+            f" {o.password} AS password, {o.wrapup_time} AS wrapup_time,"
+            f" {o.ring_time} AS ring_time FROM {o.table}"
+            f" WHERE {o.agent_number} = %s AND {o.is_active}",
             agent,
         )
         if not rows:
@@ -171,29 +187,28 @@ class Store:
                               row["wrapup_time"], row["ring_time"])  # fmt: skip
 
     async def groups_of(self, operator_id: int) -> list[GroupRecord]:
+        g, m, s = tables.Group, tables.Membership, tables.Sound
         rows = await self.query(
-            "SELECT g.name, g.description, m.priority, s.name AS sound"
-            " FROM callcenter_membership m JOIN callcenter_group g ON g.id = m.group_id"
-            " LEFT JOIN callcenter_sound s ON s.id = g.hold_sound_id"
-            " WHERE m.operator_id = %s ORDER BY g.name",
+            f"SELECT g.{g.name} AS name, g.{g.description} AS description,"  # noqa: S608 - names from contracts.tables
+            f" m.{m.priority} AS priority, s.{s.name} AS sound"
+            f" FROM {m.table} m JOIN {g.table} g ON g.{g.id} = m.{m.group_id}"
+            f" LEFT JOIN {s.table} s ON s.{s.id} = g.{g.hold_sound_id}"
+            f" WHERE m.{m.operator_id} = %s ORDER BY g.{g.name}",
             operator_id,
         )
         return [GroupRecord(r["name"], r["description"], r["priority"], r["sound"]) for r in rows]
 
     async def workplace(self, mac: str) -> WorkplaceRecord | None:
+        w = tables.Workplace
         rows = await self.query(
-            "SELECT number, mac, sip_secret, description FROM callcenter_workplace WHERE mac = %s",
+            f"SELECT {w.number} AS number, {w.mac} AS mac, {w.sip_secret} AS sip_secret,"  # noqa: S608 - names from contracts.tables
+            f" {w.description} AS description FROM {w.table} WHERE {w.mac} = %s",
             mac,
         )
         return WorkplaceRecord(**rows[0]) if rows else None
 
     async def inbound_topic(self, number: str) -> InboundTopicRecord | None:
-        rows = await self.query(
-            "SELECT t.number, t.description, t.script_url, t.hide_caller_number, g.name AS grp"
-            " FROM callcenter_inboundtopic t LEFT JOIN callcenter_group g ON g.id = t.group_id"
-            " WHERE t.number = %s",
-            number,
-        )
+        rows = await self.query(f"{INBOUND_TOPICS} WHERE t.{_TOPIC.number} = %s", number)
         if not rows:
             return None
         r = rows[0]
@@ -201,16 +216,21 @@ class Store:
                                   bool(r["hide_caller_number"]), r["grp"])  # fmt: skip
 
     async def outbound_topics(self) -> list[OutboundTopicRecord]:
+        o = tables.OutboundTopic
         rows = await self.query(
-            "SELECT prefix, description, script_url FROM callcenter_outboundtopic ORDER BY prefix"
+            f"SELECT {o.prefix} AS prefix, {o.description} AS description,"  # noqa: S608 - names from contracts.tables
+            f" {o.script_url} AS script_url FROM {o.table} ORDER BY {o.prefix}"
         )
         return [OutboundTopicRecord(r["prefix"], r["description"], r["script_url"] or None)
                 for r in rows]  # fmt: skip
 
     async def units(self) -> list[UnitRecord]:
+        u = tables.PbxUnit
         rows = await self.query(
-            "SELECT name, address, ami_port, ami_user, ami_secret, ws_address, sip_address"
-            " FROM callcenter_pbxunit WHERE enabled ORDER BY name"
+            f"SELECT {u.name} AS name, {u.address} AS address, {u.ami_port} AS ami_port,"  # noqa: S608 - names from contracts.tables
+            f" {u.ami_user} AS ami_user, {u.ami_secret} AS ami_secret,"
+            f" {u.ws_address} AS ws_address, {u.sip_address} AS sip_address"
+            f" FROM {u.table} WHERE {u.enabled} ORDER BY {u.name}"
         )
         return [
             UnitRecord(r["name"], r["address"], r["ami_port"], r["ami_user"], r["ami_secret"],
@@ -222,7 +242,11 @@ class Store:
         """The admin's change counter (moves with every change of its model and every Apply);
         None when the admin's database has no counter (an older admin)."""
         try:
-            rows = await self.query("SELECT value FROM callcenter_changecounter WHERE id = 1")
+            c = tables.ChangeCounter
+            rows = await self.query(
+                f"SELECT {c.value} AS value FROM {c.table} WHERE {c.id} = %s",  # noqa: S608 - names from contracts.tables
+                tables.CHANGE_COUNTER_ROW,
+            )
         except pymysql.err.ProgrammingError as exc:
             if exc.args and exc.args[0] == NO_SUCH_TABLE:
                 return None

@@ -20,6 +20,7 @@ from typing import Any
 
 import pymysql
 
+from appliance.contracts.tables import PbxUnit
 from uzor_common import config as common_config
 
 ASTERISK_HTTP_PORT = 8088
@@ -121,5 +122,9 @@ def unit_rows(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
         **where,
     )
     with connection, connection.cursor() as cursor:
-        cursor.execute("SELECT name, address FROM callcenter_pbxunit WHERE enabled ORDER BY name")
+        u = PbxUnit  # the admin's table, as the agency reads it (appliance/contracts/tables.py)
+        cursor.execute(
+            f"SELECT {u.name} AS name, {u.address} AS address FROM {u.table}"  # noqa: S608 - names from contracts.tables
+            f" WHERE {u.enabled} ORDER BY {u.name}"
+        )
         return list(cursor.fetchall())

@@ -9,4 +9,6 @@ class CallcenterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (registers system checks and signals)
+        # registers system checks, signals and the admin site's pages (admin_pages/, named for
+        # what it is rather than Django's conventional admin module, hence imported here)
+        from . import admin_pages, checks, signals  # noqa: F401

@@ -111,7 +111,8 @@ DATABASES = {
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The agency verifies operators' webagent passwords itself (PBKDF2 only): keep PBKDF2 first.
+# Django's own users (the admin's staff). Operators' webagent passwords are written and checked
+# in the format of appliance/contracts/passwords.py (the same PBKDF2), not through this list.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

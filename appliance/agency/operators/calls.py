@@ -17,37 +17,20 @@ from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import CallLeg, Session
 
+# The agency's own dialplan (installed on every unit over AMI after each (re)connection and
+# each reload of pbx_config, events.py) and its contexts: the admin writes the same rows into
+# extensions.conf from the same module.
+from appliance.contracts.agency_dialplan import (
+    AGENCY_DIALPLAN,
+    CONFERENCE_CONTEXT,
+    HOLD_CONTEXT,
+    OUTBOUND_CONTEXT,
+)
+
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
-OUTBOUND_CONTEXT = "Outbound"
 DIALABLE_RE = re.compile(r"[0-9*#+]{1,32}")
-# The agency's own dialplan, installed on every unit over AMI after each (re)connection and
-# each reload of pbx_config (events.py); the admin's extensions.conf carries the same lines
-# (dialplan/templates/extensions.conf.j2), so keep the two alike (an integration test compares).
-CONFERENCE_CONTEXT = "uzor-agency-conference"
-HOLD_CONTEXT = "uzor-agency-hold"
-AGENCY_DIALPLAN = (
-    # A channel redirected out of a running application (the caller in Queue) resumes at the
-    # priority after the target, one without an application (the workplace leg) at the target:
-    # so every entry starts with a NoOp at 1 and does its work at 2.
-    (CONFERENCE_CONTEXT, "_X.", "1", "NoOp", "conference"),
-    (CONFERENCE_CONTEXT, "_X.", "2", "ConfBridge", "${EXTEN}"),
-    (CONFERENCE_CONTEXT, "_X.", "3", "Hangup", ""),
-    # the held caller hears the music-on-hold class of its channel (the queue's = the group's);
-    # without a usable class it waits in silence rather than being dropped
-    (HOLD_CONTEXT, "held", "1", "NoOp", "held"),
-    (HOLD_CONTEXT, "held", "2", "MusicOnHold", "${UZOR_MOH}"),
-    # taken off hold (the Bridge of unhold) the caller comes back here when that bridge ends:
-    # the call is over then, not a new wait
-    (HOLD_CONTEXT, "held", "3", "ExecIf", '$["${UZOR_UNHELD}" = "1"]?Hangup()'),
-    (HOLD_CONTEXT, "held", "4", "Wait", "3600"),
-    (HOLD_CONTEXT, "held", "5", "Hangup", ""),
-    # the operator's leg waits, silent, until it is bridged back
-    (HOLD_CONTEXT, "operator", "1", "NoOp", "operator"),
-    (HOLD_CONTEXT, "operator", "2", "Wait", "3600"),
-    (HOLD_CONTEXT, "operator", "3", "Hangup", ""),
-)
 
 
 async def install_dialplan(unit: Any) -> None:

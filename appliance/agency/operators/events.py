@@ -26,6 +26,7 @@ from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.topics import TopicCache
+from appliance.contracts.agency_dialplan import OUTBOUND_CONTEXT
 
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
@@ -180,7 +181,7 @@ class CallEvents:
             not call_id
             or call_id != event.get("Uniqueid")
             or call_id.startswith(AGENCY_CALL_PREFIX)
-            or event.get("Context") != calls.OUTBOUND_CONTEXT
+            or event.get("Context") != OUTBOUND_CONTEXT
         ):
             return
         exten, topic = event.get("Exten", ""), session.operator.outbound_topic
@@ -200,7 +201,7 @@ class CallEvents:
     def _direct_call_to(self, event: Message) -> Session | None:
         """The session whose workplace this Dial event calls by number in Outbound."""
         session = self._session(interface_of(event.get("DestChannel", "")))
-        if session is None or event.get("Context") != calls.OUTBOUND_CONTEXT:
+        if session is None or event.get("Context") != OUTBOUND_CONTEXT:
             return None
         return session if event.get("Exten") == session.workplace.number else None
 

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from appliance.agency.store import InboundTopicRecord, Store
+from appliance.agency.store import INBOUND_TOPICS, InboundTopicRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,7 @@ class TopicCache:
         return self.clock() - self._loaded > self.ttl
 
     async def refresh(self) -> None:
-        rows = await self.store.query(
-            "SELECT t.number, t.description, t.script_url, t.hide_caller_number, g.name AS grp"
-            " FROM callcenter_inboundtopic t LEFT JOIN callcenter_group g ON g.id = t.group_id"
-        )
+        rows = await self.store.query(INBOUND_TOPICS)
         self._topics = {
             r["number"]: InboundTopicRecord(r["number"], r["description"], r["script_url"] or None,
                                             bool(r["hide_caller_number"]), r["grp"])

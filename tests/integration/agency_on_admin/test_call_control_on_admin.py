@@ -21,7 +21,7 @@ from tests.integration.agency_on_admin.admin_site import (  # isort: split
 )
 
 from appliance.admin.callcenter.apply import apply_dialplan
-from appliance.agency.operators.calls import AGENCY_DIALPLAN
+from appliance.contracts.agency_dialplan import AGENCY_DIALPLAN
 from tests.integration.agency.harness import Terminal, until
 from tests.integration.agency_on_admin.phone import WorkplacePhone
 

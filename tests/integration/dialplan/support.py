@@ -24,8 +24,8 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from appliance.admin.callcenter.confgen import client as confgen_client  # noqa: E402
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
+from appliance.pbx.build import confgen_source  # noqa: E402
 from tests.fixtures.pbx import AsteriskUnit, UnitBootError  # noqa: E402
 from tests.fixtures.pbx_configs import UNIT_DIR  # noqa: E402
 from tests.fixtures.tools import free_port  # noqa: E402
@@ -38,7 +38,7 @@ __all__ = ["admin_database"]
 
 
 def exec_line(name: str) -> str:
-    return f"#exec /usr/bin/python3 {CONFGEN} --config {CONFGEN_CONFIG} {name}\n"
+    return f"#exec /usr/bin/python3 -I {CONFGEN} --config {CONFGEN_CONFIG} {name}\n"
 
 
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -96,9 +96,10 @@ class ConfgenUnit:
 
 
 def unit_files(admin_url: str, unit_name: str, token: str) -> dict[str, str]:
-    """The unit-side files: uzor-confgen (the stdlib-only script), its config, the includes."""
+    """The unit-side files: uzor-confgen (the one stdlib-only file appliance/pbx/build.py makes
+    for the uzor-pbx package), its config, the includes."""
     return {
-        "uzor-confgen": Path(confgen_client.__file__).read_text(),
+        "uzor-confgen": confgen_source(),
         "uzor/confgen.yaml": (
             f"admin_url: {admin_url}\nunit: {unit_name}\n"
             f"token_file: {UNIT_DIR}/etc/uzor/token\ncache_dir: {CACHE_DIR}\ntimeout: 10\n"

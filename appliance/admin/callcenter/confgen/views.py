@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from appliance.contracts.bundle import MAX_VOICEMAIL, SOUND_NAME_RE
+
 from ..models import PbxUnit, Revision, Sound, VoicemailMessage, hash_token
-from .client import MAX_VOICEMAIL, SOUND_NAME_RE
 
 log = logging.getLogger("uzor.confgen")
 _DUMMY_HASH = hash_token("not-a-token")

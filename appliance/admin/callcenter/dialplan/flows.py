@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from appliance.contracts.bundle import VOICEMAIL_PLACEHOLDER
+
 from ..callflow.graph import (
     Flow,
     HangupNode,
@@ -42,7 +44,7 @@ PASSING = ("start", "schedule", "set", "transfer")
 QUEUE_OPTIONS = "t"
 MAX_LOOP_STEPS = 100  # node visits inside loops before the call is hung up (a silent caller)
 DIALABLE_CHARACTERS = "0-9*#+"
-VOICEMAIL_DIR = "@UZOR_VOICEMAIL_DIR@"  # uzor-confgen's cache_dir/voicemail on the unit
+VOICEMAIL_DIR = VOICEMAIL_PLACEHOLDER  # uzor-confgen's cache_dir/voicemail on the unit
 VOICEMAIL_UPLOAD = "uzor-voicemail-upload"  # hangup handler: uzor-confgen sends the message
 
 

@@ -18,6 +18,9 @@ import jinja2
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from appliance.contracts import agency_dialplan
+from appliance.contracts.bundle import CONFGEN_PLACEHOLDER, SOUNDS_PLACEHOLDER
+
 from ..callflow.default import standard_flow
 from ..callflow.dialplan_text import is_dialplan_flow
 from ..callflow.validate import Refs
@@ -29,7 +32,7 @@ from .schedules import schedule_context, schedule_lines
 from .snapshot import OutboundTopicRow, RouteRow, Snapshot, TransformationRow
 from .text_flows import compile_text_flow, flow_context_name
 
-SOUNDS_DIR = "@UZOR_SOUNDS_DIR@"  # replaced by uzor-confgen with the unit's sound directory
+SOUNDS_DIR = SOUNDS_PLACEHOLDER  # replaced by uzor-confgen with the unit's sound directory
 CONFIG_FILES = ("pjsip.conf", "queues.conf", "musiconhold.conf", "features.conf", "extensions.conf")
 RTP_TIMEOUT = 30  # seconds without media before a (browser) call is hung up
 TRANSPORTS = {"udp": "transport-udp", "tcp": "transport-tcp"}
@@ -79,6 +82,9 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "workplace_ring": WORKPLACE_RING,
         "dialable": DIALABLE_CHARACTERS,
         "workplace_permit": _workplace_permit(),
+        "confgen": CONFGEN_PLACEHOLDER,  # uzor-confgen with its --config, on the unit
+        "outbound_context": OUTBOUND_CONTEXT,
+        "agency_dialplan": agency_dialplan.extensions_conf(),
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from ..confgen.client import BUNDLE_FORMAT, bundle_bytes, sha256_hex
+from appliance.contracts.bundle import BUNDLE_FORMAT, bundle_bytes, sha256_hex
+
 from ..models import PbxUnit, Revision
 from .render import render_unit
 from .snapshot import Snapshot, load_snapshot

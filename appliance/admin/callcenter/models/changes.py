@@ -14,7 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-COUNTER_ID = 1
+from appliance.contracts.tables import CHANGE_COUNTER_ROW
+
+COUNTER_ID = CHANGE_COUNTER_ROW  # the row the agency reads
 
 
 class ChangeCounter(models.Model):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from appliance.contracts import passwords
 
 from ..fields import MacAddressField
 from ..validators import validate_agent_number, validate_digits, validate_latin_name
@@ -121,11 +122,11 @@ class Operator(ValidatedModel):
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
     def set_password(self, raw_password: str | None) -> None:
-        """Store the webagent password with Django's hasher (None = unusable)."""
-        self.password = make_password(raw_password)
+        """Store the webagent password in the format the agency checks (None = unusable)."""
+        self.password = passwords.hash_password(raw_password)
 
     def check_password(self, raw_password: str) -> bool:
-        return check_password(raw_password, self.password)
+        return passwords.check_password(raw_password, self.password)
 
 
 class Membership(ValidatedModel):

@@ -10,6 +10,8 @@ from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from appliance.contracts import agency_dialplan
+
 from ..validators import (
     is_reserved_sip_name,
     validate_caller_id,
@@ -22,7 +24,7 @@ from ..validators import (
 from .base import ValidatedModel
 
 INBOUND_CONTEXT = "Inbound"
-OUTBOUND_CONTEXT = "Outbound"
+OUTBOUND_CONTEXT = agency_dialplan.OUTBOUND_CONTEXT  # the agency originates into it
 
 
 class Context(ValidatedModel):

@@ -2,7 +2,6 @@
 
 import pytest
 
-from appliance.agency.operators.calls import AGENCY_DIALPLAN
 from appliance.agency.operators.tests.fakes import (
     FakeStore,
     FakeUnit,
@@ -10,6 +9,7 @@ from appliance.agency.operators.tests.fakes import (
     shut_down,
     wired_service,
 )
+from appliance.contracts.agency_dialplan import AGENCY_DIALPLAN
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import translation
 
-from appliance.admin.callcenter.admin.apply_dialplan import describe
+from appliance.admin.callcenter.admin_pages.apply_dialplan import describe
 from appliance.admin.callcenter.apply import UnitResult
 
 from .model import make_unit

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.utils import translation
 
-from appliance.admin.callcenter.confgen.client import check_bundle
 from appliance.admin.callcenter.dialplan import RenderError, create_revisions, load_snapshot
 from appliance.admin.callcenter.dialplan.render import render_unit
 from appliance.admin.callcenter.models import (
@@ -17,6 +16,8 @@ from appliance.admin.callcenter.models import (
     Revision,
     Route,
 )
+from appliance.contracts import agency_dialplan
+from appliance.contracts.bundle import check_bundle
 
 from .model import build_model, make_unit
 
@@ -151,6 +152,7 @@ def test_the_agencys_hold_and_conference_contexts_survive_a_dialplan_reload(tmp_
     assert "exten => operator,1,NoOp(operator)" in hold.splitlines()
     (conference,) = _sections(extensions, "uzor-agency-conference")
     assert "same => n,ConfBridge(${EXTEN})" in conference.splitlines()
+    assert agency_dialplan.extensions_conf() in extensions  # the rows the agency installs
 
 
 def test_a_hidden_caller_number_is_withheld_and_flagged(tmp_path):

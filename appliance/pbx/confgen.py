@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """uzor-confgen: print one generated Asterisk file of this unit's configuration revision.
 
 A unit's Asterisk runs it through ``#exec /usr/bin/uzor-confgen <file>`` (asterisk.conf
@@ -7,9 +6,11 @@ the unit's token, verifies the bundle's SHA-256 (and every sound's), keeps it as
 copy, and prints the file. When the admin cannot be reached, or what it sends does not verify,
 it prints the last-good copy, so an Asterisk restart or reload never loses configuration.
 
-This file uses only the Python standard library: it is copied as is onto PBX units, where only
-``python3`` is installed. Asterisk mixes the command's stderr into the configuration, so errors
-go to a log file in the cache directory and, as ``;`` comment lines, to stdout.
+It uses only the Python standard library, because PBX units have nothing but ``python3``:
+``appliance/pbx/build.py`` makes the installed ``/usr/bin/uzor-confgen`` (one file) from this
+module with the bundle format (``appliance/contracts/bundle.py``, which the admin uses too)
+inlined in place of its import. Asterisk mixes the command's stderr into the configuration, so
+errors go to a log file in the cache directory and, as ``;`` comment lines, to stdout.
 
 Configuration (``/etc/uzor/confgen.yaml``, or ``--config``; a flat ``key: value`` file)::
 
@@ -32,7 +33,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -48,18 +48,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+# The bundle format, shared with the admin; build.py inlines the module here (one import only).
+from appliance.contracts.bundle import (
+    CONFGEN_PLACEHOLDER,
+    FILE_NAME_RE,
+    MAX_BUNDLE,
+    MAX_SOUND,
+    MAX_VOICEMAIL,
+    SOUNDS_PLACEHOLDER,
+    VOICEMAIL_NAME_RE,
+    VOICEMAIL_PLACEHOLDER,
+    BundleError,
+    check_bundle,
+    sha256_hex,
+)
+
 DEFAULT_CONFIG = Path("/etc/uzor/confgen.yaml")
 CONFIG_ENV = "UZOR_CONFGEN_CONFIG"
-SOUNDS_PLACEHOLDER = "@UZOR_SOUNDS_DIR@"
-VOICEMAIL_PLACEHOLDER = "@UZOR_VOICEMAIL_DIR@"
-CONFGEN_PLACEHOLDER = "@UZOR_CONFGEN@"  # this script with its --config, for System()
-VOICEMAIL_NAME_RE = re.compile(r"^([0-9]{8}-[0-9]{6})-([0-9]{0,32})-[0-9.]{1,40}\.wav$")
-BUNDLE_FORMAT = 1
-FILE_NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]*\.conf$")
-SOUND_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*-[0-9a-f]{12}\.wav$")
-MAX_BUNDLE = 64 * 1024 * 1024
-MAX_SOUND = 64 * 1024 * 1024
-MAX_VOICEMAIL = 32 * 1024 * 1024
 LOG_LIMIT = 1024 * 1024
 PENDING_AGE = 120  # seconds: a message untouched this long is no longer being recorded
 PENDING_PER_RUN = 20
@@ -90,37 +95,12 @@ class Settings:
         return self.cache_dir / "voicemail"
 
 
-# -- the bundle format (shared with the admin, which imports these) -------------------------
-
-
-def bundle_bytes(bundle: dict[str, Any]) -> bytes:
-    """The canonical bytes of a bundle: what is stored, served and hashed."""
-    return json.dumps(bundle, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def check_bundle(data: bytes, expected_sha256: str, unit: str) -> dict[str, Any]:
-    """Parse and verify a bundle; raise ConfgenError when anything does not match."""
-    actual = sha256_hex(data)
-    if actual != expected_sha256:
-        raise ConfgenError(f"bundle SHA-256 mismatch: got {actual}, expected {expected_sha256}")
+def verified(data: bytes, expected_sha256: str, unit: str) -> dict[str, Any]:
+    """The bundle ``data`` checked with the shared format (contracts/bundle.py)."""
     try:
-        bundle = json.loads(data)
-    except ValueError as exc:
-        raise ConfgenError(f"bundle is not JSON: {exc}") from exc
-    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
-        raise ConfgenError(f"bundle format is not {BUNDLE_FORMAT}")
-    if bundle.get("unit") != unit:
-        raise ConfgenError(f"bundle is for unit {bundle.get('unit')!r}, not {unit!r}")
-    files, sounds = bundle.get("files"), bundle.get("sounds")
-    if not isinstance(files, dict) or not all(FILE_NAME_RE.match(n) for n in files):
-        raise ConfgenError("bundle has a bad file list")
-    if not isinstance(sounds, dict) or not all(SOUND_NAME_RE.match(n) for n in sounds):
-        raise ConfgenError("bundle has a bad sound list")
-    return bundle
+        return check_bundle(data, expected_sha256, unit)
+    except BundleError as exc:
+        raise ConfgenError(str(exc)) from exc
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -200,7 +180,7 @@ class AdminClient:
                 request, timeout=self.settings.timeout, context=self.context
             )
             with opened as response:
-                data: bytes = response.read(limit + 1)
+                data = bytes(response.read(limit + 1))
         except urllib.error.HTTPError as exc:
             raise ConfgenError(f"admin answered {exc.code} for {path}") from exc
         except (urllib.error.URLError, OSError) as exc:
@@ -302,7 +282,7 @@ class Cache:
             data = (self.bundles / f"{sha256}.json").read_bytes()
         except FileNotFoundError:
             raise ConfgenError(f"the last-good bundle {sha256} is missing") from None
-        return check_bundle(data, sha256, unit)
+        return verified(data, sha256, unit)
 
     def cached_file(self, sha256: str, name: str) -> tuple[int, str] | None:
         """(revision, text) of one file of a promoted bundle from its per-file copy, checked
@@ -376,7 +356,7 @@ def fetch_current(client: AdminClient, cache: Cache, unit: str) -> str:
     if sha256 == cache.last_good_sha256():
         return sha256
     data = client.get(f"revisions/{number}", MAX_BUNDLE)
-    bundle = check_bundle(data, sha256, unit)
+    bundle = verified(data, sha256, unit)
     if bundle.get("revision") != number:
         raise ConfgenError(f"asked for revision {number}, got {bundle.get('revision')}")
     for name, sound_sha256 in sorted(bundle["sounds"].items()):
@@ -406,9 +386,16 @@ def render_file(text: str, settings: Settings, config: Path | None = None) -> st
     text = text.replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
     text = text.replace(VOICEMAIL_PLACEHOLDER, str(settings.voicemail_dir))
     if config is not None:
-        command = f"{sys.executable} {Path(__file__).resolve()} --config {config.resolve()}"
-        text = text.replace(CONFGEN_PLACEHOLDER, command)
+        text = text.replace(CONFGEN_PLACEHOLDER, f"{own_command()} --config {config.resolve()}")
     return text if text.endswith("\n") else text + "\n"
+
+
+def own_command() -> str:
+    """How to run this program again: the built one-file program by its path (isolated from
+    the environment, as its ``#!`` line), the package module with ``-m``."""
+    if __package__:
+        return f"{sys.executable} -I -m {__name__}"
+    return f"{sys.executable} -I {Path(__file__).resolve()}"
 
 
 def produce(settings: Settings, name: str, log: Log, config: Path | None = None) -> str:

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from appliance.admin.callcenter.confgen import client
+from appliance.pbx import confgen as client
 
-from .test_client import FakeAdmin
+from .test_confgen import FakeAdmin
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:

@@ -16,7 +16,7 @@ from appliance.agency.admin_watch import AdminWatch
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.manager import AMIManager, UnitAccess
 from appliance.agency.config import AgencyConfig
-from appliance.agency.context import Agency, LicenseInfo
+from appliance.agency.database import Database
 from appliance.agency.gui.views import GUI
 from appliance.agency.i18n import process_language
 from appliance.agency.metrics import Metrics
@@ -26,14 +26,14 @@ from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
-from appliance.agency.store import Store
+from appliance.agency.running import Agency, LicenseInfo
 from appliance.agency.systemd_notify import notify
 from appliance.agency.units import UnitRegistry
 
 log = logging.getLogger(__name__)
 
 
-async def load_units(config: AgencyConfig, store: Store) -> list[UnitAccess]:
+async def load_units(config: AgencyConfig, store: Database) -> list[UnitAccess]:
     """Units from the file when it lists any, else the admin's enabled PBX units."""
     if config.units:
         return [
@@ -48,7 +48,7 @@ async def load_units(config: AgencyConfig, store: Store) -> list[UnitAccess]:
 
 
 async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web.Application]:
-    store = Store(config.database)
+    store = Database(config.database)
     await store.prepare()
     units: dict[str, AMIManager] = {}  # filled and kept in step by the registry below
     operators = OperatorService(config.operators, store, units,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from appliance.agency.config import AgencyConfig, ConfigError, load_config
-from appliance.agency.context import LicenseInfo
 from appliance.agency.i18n import _, process_language
+from appliance.agency.running import LicenseInfo
 
 
 class Exit(enum.IntEnum):

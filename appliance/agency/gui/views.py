@@ -10,10 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.agency.context import Agency
 from appliance.agency.gui.i18n import MODES, STATES, language, translator
 from appliance.agency.gui.paths import cookie_path
 from appliance.agency.gui.sessions import COOKIE, CSRF_FIELD, GuiSession, GuiSessions
+from appliance.agency.running import Agency
 
 STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
          "td,th{border:1px solid #ccc;padding:.3em .6em}.note{color:#a60}")  # fmt: skip

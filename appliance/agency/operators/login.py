@@ -23,8 +23,8 @@ from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
+    from appliance.agency.database import OperatorRecord, WorkplaceRecord
     from appliance.agency.operators.service import OperatorService
-    from appliance.agency.store import OperatorRecord, WorkplaceRecord
 
 log = logging.getLogger(__name__)
 INTERFACE = "PJSIP/{number}"

@@ -21,6 +21,7 @@ from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.errors import ActionFailedError, AMIError
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import OperatorsConfig
+from appliance.agency.database import Database, Interval
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
@@ -29,14 +30,13 @@ from appliance.agency.operators.effects import Effect, Logout
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
-from appliance.agency.store import Interval, Store
 
 log = logging.getLogger(__name__)
 DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went away
 PAUSE_WARNING = 60.0  # seconds before a pause runs out that the terminal is warned
 
 
-Step = Callable[[m.Operator], m.Result]
+Transition = Callable[[m.Operator], m.Result]
 
 
 class Notifier(Protocol):
@@ -49,7 +49,7 @@ class OperatorService:
     def __init__(
         self,
         settings: OperatorsConfig,
-        store: Store,
+        store: Database,
         units: Mapping[str, AMIManager],
         *,
         max_operators: int | None = None,
@@ -122,12 +122,12 @@ class OperatorService:
         self.by_interface[session.interface] = session
 
     # transitions -----------------------------------------------------------------------------
-    async def transition(self, session: Session, step: Step) -> None:
+    async def transition(self, session: Session, change: Transition) -> None:
         """An operator's action: carry the effects out, then commit; an AMI failure changes
         nothing (the caller gets ``pbx_unavailable``). When a call event changed the session
         while Asterisk worked, the action's mode and state are laid over the new calls."""
         before = session.operator
-        operator, effects = step(before)
+        operator, effects = change(before)
         await asterisk.apply(self.unit_of(session), session, effects)
         if session.operator is not before:
             operator = m.rebase(session.operator, operator)

@@ -15,7 +15,6 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.agency.context import Agency
 from appliance.agency.i18n import _
 from appliance.agency.rest.errors import (
     APIError,
@@ -26,6 +25,7 @@ from appliance.agency.rest.errors import (
     Unauthorized,
     request_language,
 )
+from appliance.agency.running import Agency
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -9,13 +9,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
-from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.sessions import COOKIE, IDLE_SECONDS, MAX_AGE_SECONDS, GuiSessions
 from appliance.agency.gui.tests.test_views import TOKEN, csrf_of
 from appliance.agency.gui.views import GUI
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest.auth import TokenAuth
+from appliance.agency.running import Agency, LicenseInfo
 
 
 class Clock:

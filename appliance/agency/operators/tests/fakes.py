@@ -13,10 +13,7 @@ from appliance.agency.ami.errors import NotConnectedError
 from appliance.agency.ami.manager import Snapshot, UnitAccess
 from appliance.agency.ami.parser import Message
 from appliance.agency.config import OperatorsConfig
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
-from appliance.agency.operators.topics import TopicCache
-from appliance.agency.store import (
+from appliance.agency.database import (
     GroupRecord,
     InboundTopicRecord,
     Interval,
@@ -24,6 +21,9 @@ from appliance.agency.store import (
     OutboundTopicRecord,
     WorkplaceRecord,
 )
+from appliance.agency.operators.events import CallEvents
+from appliance.agency.operators.service import OperatorService
+from appliance.agency.operators.topics import TopicCache
 
 PASSWORD = "s3cret-pass"
 HASH = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt", iterations=1000)

@@ -9,13 +9,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
-from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.views import GUI
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest import openapi
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
+from appliance.agency.running import Agency, LicenseInfo
 
 TOKEN = "t" * 24
 

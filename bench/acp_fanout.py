@@ -35,6 +35,7 @@ import aiohttp
 import psutil
 from aiohttp import web
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.manager import AMIManager, UnitAccess
@@ -115,11 +116,10 @@ async def run_agency(args: argparse.Namespace) -> None:
         Dispatcher(),
     )  # fmt: skip
     operators = OperatorService(OperatorsConfig(pause_limit=3600, reconnect_grace=60), store,
-                                {"bench": unit})  # fmt: skip
+                                {"bench": unit}, Outbox())  # fmt: skip
     acp = ACPServer(AcpConfig(max_clients=args.terminals + 10, max_message_bytes=65536,
                               client_queue=256, login_attempts_per_minute=10**6,
                               heartbeat=60), operators)  # fmt: skip
-    operators.notifier = acp
     CallEvents(operators, TopicCache(store)).attach(unit)
     app = web.Application()
     app.router.add_get("/ws", acp.handle_ws)

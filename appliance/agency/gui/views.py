@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.agency.acp import outgoing as out
 from appliance.agency.gui.i18n import MODES, STATES, language, translator
 from appliance.agency.gui.paths import cookie_path
 from appliance.agency.gui.sessions import COOKIE, CSRF_FIELD, GuiSession, GuiSessions
@@ -108,8 +109,7 @@ class GUI:
         client = self.agency.acp.find(request.match_info["client_id"])
         text = form.get("text")
         if client is not None and isinstance(text, str) and 0 < len(text) <= 2000:
-            self.agency.acp.send(client, "notification", "message",
-                                 {"text": text, "from": "supervisor"})  # fmt: skip
+            self.agency.acp.send(client, out.message(text, "supervisor"))
             raise web.HTTPSeeOther(BACK_TO_LIST + "?note=Sent.")
         raise web.HTTPSeeOther(BACK_TO_LIST + "?note=No+such+client.")
 

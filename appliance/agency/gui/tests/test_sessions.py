@@ -7,6 +7,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
 from appliance.agency.gui.sessions import COOKIE, IDLE_SECONDS, MAX_AGE_SECONDS, GuiSessions
@@ -28,7 +29,7 @@ class Clock:
 @pytest.fixture
 async def world() -> AsyncIterator[tuple[TestClient, Clock]]:  # type: ignore[type-arg]
     config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={})  # type: ignore[arg-type]
+    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
     agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
                     LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip

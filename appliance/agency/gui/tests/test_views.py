@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
 from appliance.agency.gui.sessions import COOKIE
@@ -28,7 +29,7 @@ PUBLIC = "https://uzor.example/agency"
 @pytest.fixture
 async def gui() -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={})  # type: ignore[arg-type]
+    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
     agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
                     LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip

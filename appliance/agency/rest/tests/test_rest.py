@@ -7,6 +7,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
 from appliance.agency.gui.views import GUI
@@ -23,7 +24,7 @@ TOKEN = "t" * 24
 @pytest.fixture
 async def rest() -> AsyncIterator[tuple[Agency, TestClient]]:  # type: ignore[type-arg]
     config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={})  # type: ignore[arg-type]
+    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
     agency = Agency(
         config,

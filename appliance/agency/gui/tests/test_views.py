@@ -46,7 +46,7 @@ def public_target(path: str, location: str) -> str:
 
 async def csrf_of(gui: Any) -> str:
     page = await (await gui.get("/gui/")).text()
-    found = re.search(r"name=csrf value=([^>]+)>", page)
+    found = re.search(r"name=csrf value=\"?([^\">]+)\"?>", page)
     assert found, page
     return found.group(1)
 

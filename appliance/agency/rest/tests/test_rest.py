@@ -110,7 +110,7 @@ async def test_gui_needs_a_login_and_accepts_the_token(rest) -> None:
     listing = await http.get("/gui/")
     text = await listing.text()
     assert listing.status == 200 and "No terminals are connected." in text
-    csrf = re.search(r"name=csrf value=([^>]+)>", text).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r"name=csrf value=\"?([^\">]+)\"?>", text).group(1)  # type: ignore[union-attr]
     end = await http.post("/gui/clients/c9/end", data={"csrf": csrf}, allow_redirects=False)
     assert end.status == 303
 

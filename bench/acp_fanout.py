@@ -197,13 +197,18 @@ class Terminals:
 
 
 async def terminal(shared: Terminals, i: int) -> None:
+    login = {"type": "action", "name": "login", "id": 1,
+             "data": {"agent": agent(i), "password": PASSWORD, "workplace": mac(i)}}  # fmt: skip
     async with shared.session.ws_connect(shared.url, max_msg_size=0) as ws:
-        await ws.send_json({"type": "action", "name": "login", "id": 1,
-                            "data": {"agent": agent(i), "password": PASSWORD,
-                                     "workplace": mac(i)}})  # fmt: skip
+        await ws.send_json(login)
         async for frame in ws:
             message = json.loads(frame.data)
-            if message.get("id") == 1:
+            if message.get("id") == 1 and message["name"] == "rate_limited":
+                # the agency's password pool is full (at most 64 checks wait): try again later,
+                # as a terminal does
+                await asyncio.sleep(message["data"]["details"]["retry_after"])
+                await ws.send_json(login)
+            elif message.get("id") == 1:
                 if message["type"] != "event":
                     raise RuntimeError(f"login {i} failed: {message}")
                 shared.logged_in += 1

@@ -29,7 +29,7 @@ async def apply(unit: Unit, session: Session, effects: Iterable[Effect]) -> None
     """Carry ``effects`` out in order; the first that fails raises (the rest are not tried)."""
     for effect in effects:
         if isinstance(effect, Command):
-            await unit.action(effect.action, effect.headers())
+            await run(unit, [effect])
         elif isinstance(effect, Join):
             await join(unit, session, effect.paused, effect.reason)
         elif isinstance(effect, Leave):
@@ -38,6 +38,12 @@ async def apply(unit: Unit, session: Session, effects: Iterable[Effect]) -> None
             await pause(unit, session, effect.reason)
         elif isinstance(effect, Unpause):
             await unpause(unit, session)
+
+
+async def run(unit: Unit, commands: Iterable[Command]) -> None:
+    """Commands that concern no session (the agency's dialplan), or one command of ``apply``."""
+    for command in commands:
+        await unit.action(command.action, command.headers())
 
 
 async def join(unit: Unit, session: Session, paused: bool, reason: str) -> None:

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 from appliance.agency import i18n
 from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.operators import asterisk
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.effects import (
+    AddExtension,
     AttendedTransfer,
     BlindTransfer,
     Bridge,
@@ -68,12 +70,8 @@ AGENCY_DIALPLAN = (
 )
 
 
-async def install_dialplan(unit: Any) -> None:
-    for context, extension, priority, application, data in AGENCY_DIALPLAN:
-        await unit.action("DialplanExtensionAdd", {
-            "Context": context, "Extension": extension, "Priority": priority,
-            "Application": application, "ApplicationData": data, "Replace": "yes",
-        })  # fmt: skip
+async def install_dialplan(unit: asterisk.Unit) -> None:
+    await asterisk.run(unit, [AddExtension(*line) for line in AGENCY_DIALPLAN])
 
 
 async def dial(service: OperatorService, session: Session, action: Action) -> Plan:

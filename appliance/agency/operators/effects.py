@@ -187,6 +187,28 @@ class Bridge(Command):
         return {"Channel1": self.channel1, "Channel2": self.channel2, "Tone": "no"}
 
 
+@dataclass(frozen=True)
+class AddExtension(Command):
+    """One line of the agency's own dialplan (``Replace: yes``: adding it again is harmless)."""
+
+    action = "DialplanExtensionAdd"
+    context: str
+    extension: str
+    priority: str
+    application: str
+    data: str
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Context": self.context,
+            "Extension": self.extension,
+            "Priority": self.priority,
+            "Application": self.application,
+            "ApplicationData": self.data,
+            "Replace": "yes",
+        }
+
+
 Effect = Join | Leave | Pause | Unpause | Logout | Command
 
 

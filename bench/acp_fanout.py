@@ -118,7 +118,7 @@ async def run_agency(args: argparse.Namespace) -> None:
     operators = OperatorService(OperatorsConfig(pause_limit=3600, reconnect_grace=60), store,
                                 {"bench": unit}, Outbox())  # fmt: skip
     acp = ACPServer(AcpConfig(max_clients=args.terminals + 10, max_message_bytes=65536,
-                              client_queue=256, login_attempts_per_minute=10**6,
+                              client_queue=256, login_attempts_per_minute=10**6, login_timeout=600,
                               heartbeat=60), operators)  # fmt: skip
     CallEvents(operators, TopicCache(store)).attach(unit)
     app = web.Application()

@@ -35,15 +35,21 @@ import aiohttp
 import psutil
 from aiohttp import web
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.manager import AMIManager, UnitAccess
 from appliance.agency.ami.parser import AMIParser, encode_action
 from appliance.agency.config import AcpConfig, AmiConfig, OperatorsConfig
+from appliance.agency.database import (
+    GroupRecord,
+    OperatorRecord,
+    OutboundTopicRecord,
+    WorkplaceRecord,
+)
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
-from appliance.agency.store import GroupRecord, OperatorRecord, OutboundTopicRecord, WorkplaceRecord
 from appliance.contracts.passwords import hash_password
 
 PASSWORD = "bench-pass"  # noqa: S105 - a throwaway benchmark operator
@@ -106,11 +112,10 @@ async def run_agency(args: argparse.Namespace) -> None:
         Dispatcher(),
     )  # fmt: skip
     operators = OperatorService(OperatorsConfig(pause_limit=3600, reconnect_grace=60), store,
-                                {"bench": unit})  # fmt: skip
+                                {"bench": unit}, Outbox())  # fmt: skip
     acp = ACPServer(AcpConfig(max_clients=args.terminals + 10, max_message_bytes=65536,
-                              client_queue=256, login_attempts_per_minute=10**6,
+                              client_queue=256, login_attempts_per_minute=10**6, login_timeout=600,
                               heartbeat=60), operators)  # fmt: skip
-    operators.notifier = acp
     CallEvents(operators, TopicCache(store)).attach(unit)
     app = web.Application()
     app.router.add_get("/ws", acp.handle_ws)
@@ -188,13 +193,18 @@ class Terminals:
 
 
 async def terminal(shared: Terminals, i: int) -> None:
+    login = {"type": "action", "name": "login", "id": 1,
+             "data": {"agent": agent(i), "password": PASSWORD, "workplace": mac(i)}}  # fmt: skip
     async with shared.session.ws_connect(shared.url, max_msg_size=0) as ws:
-        await ws.send_json({"type": "action", "name": "login", "id": 1,
-                            "data": {"agent": agent(i), "password": PASSWORD,
-                                     "workplace": mac(i)}})  # fmt: skip
+        await ws.send_json(login)
         async for frame in ws:
             message = json.loads(frame.data)
-            if message.get("id") == 1:
+            if message.get("id") == 1 and message["name"] == "rate_limited":
+                # the agency's password pool is full (at most 64 checks wait): try again later,
+                # as a terminal does
+                await asyncio.sleep(message["data"]["details"]["retry_after"])
+                await ws.send_json(login)
+            elif message.get("id") == 1:
                 if message["type"] != "event":
                     raise RuntimeError(f"login {i} failed: {message}")
                 shared.logged_in += 1

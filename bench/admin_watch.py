@@ -1,5 +1,5 @@
 """What the agency's admin watch costs: one read of the admin's change counter, on a real
-MariaDB (a throwaway server from the test fixtures), through the agency's own Store.
+MariaDB (a throwaway server from the test fixtures), through the agency's own Database.
 
     .venv/bin/python bench/admin_watch.py [reads]
 
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from appliance.agency.config import DatabaseConfig
-from appliance.agency.store import Store
+from appliance.agency.database import Database
 from tests.fixtures.mariadb import _start_mariadb, _stop
 
 COUNTER = (
@@ -28,7 +28,7 @@ COUNTER = (
 )
 
 
-async def measure(store: Store, reads: int) -> None:
+async def measure(store: Database, reads: int) -> None:
     await store.change_counter()
     samples = []
     for _ in range(reads):
@@ -54,7 +54,7 @@ def main(reads: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             password = Path(tmp) / "db_password"
             password.write_text(db.password)
-            store = Store(DatabaseConfig(name=db.name, user=db.user, host=db.host, port=db.port,
+            store = Database(DatabaseConfig(name=db.name, user=db.user, host=db.host, port=db.port,
                                          password_file=password))  # fmt: skip
             asyncio.run(measure(store, reads))
             store.close()

@@ -1,4 +1,5 @@
-"""Wiring: every collaborator is built here and passed in; nothing reaches for globals."""
+"""The agency's one composition root: every part is built here with its collaborators passed
+to its constructor (no setters after construction); nothing reaches for globals."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import contextlib
 import logging
 import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.admin_watch import AdminWatch
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.manager import AMIManager, UnitAccess
 from appliance.agency.config import AgencyConfig
-from appliance.agency.context import Agency, LicenseInfo
+from appliance.agency.database import Database
 from appliance.agency.gui.views import GUI
 from appliance.agency.i18n import process_language
 from appliance.agency.metrics import Metrics
@@ -26,14 +29,14 @@ from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
-from appliance.agency.store import Store
+from appliance.agency.running import Agency, LicenseInfo
 from appliance.agency.systemd_notify import notify
 from appliance.agency.units import UnitRegistry
 
 log = logging.getLogger(__name__)
 
 
-async def load_units(config: AgencyConfig, store: Store) -> list[UnitAccess]:
+async def load_units(config: AgencyConfig, store: Database) -> list[UnitAccess]:
     """Units from the file when it lists any, else the admin's enabled PBX units."""
     if config.units:
         return [
@@ -47,16 +50,33 @@ async def load_units(config: AgencyConfig, store: Store) -> list[UnitAccess]:
     ]
 
 
-async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web.Application]:
-    store = Store(config.database)
+@dataclass(frozen=True)
+class Built:
+    """The parts ``serve`` starts and stops, as ``build`` made them."""
+
+    agency: Agency
+    app: web.Application
+    store: Database
+    registry: UnitRegistry[AMIManager]
+    watch: AdminWatch
+
+
+async def build(config: AgencyConfig, license: LicenseInfo) -> Built:
+    """The composition root: every part is made here, its collaborators given to its constructor."""
+    store = Database(config.database)
     await store.prepare()
     units: dict[str, AMIManager] = {}  # filled and kept in step by the registry below
-    operators = OperatorService(config.operators, store, units,
-                                max_operators=license.max_operators,
-                                license_not_after=parse_not_after(license.not_after),
-                                license_warn_days=config.license.warn_days)  # fmt: skip
+    operators = OperatorService(
+        config.operators,
+        store,
+        units,
+        Outbox(),
+        max_operators=license.max_operators,
+        license_not_after=parse_not_after(license.not_after),
+        license_warn_days=config.license.warn_days,
+        restored=await store.sessions(),
+    )
     acp = ACPServer(config.acp, operators, config.language or process_language())
-    operators.notifier = acp
     topics = TopicCache(store)
     events = CallEvents(operators, topics)
     metrics = Metrics(acp, units, operators)
@@ -65,39 +85,44 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> tuple[Agency, web
         events.attach(unit)
         metrics.watch(unit)
 
-    registry = UnitRegistry(units, lambda access: AMIManager(access, config.ami, Dispatcher()),
-                            attach, operators.drop_unit, license.max_pbx_units)  # fmt: skip
+    registry = UnitRegistry(
+        units,
+        lambda access: AMIManager(access, config.ami, Dispatcher()),
+        attach,
+        operators.drop_unit,
+        license.max_pbx_units,
+    )
 
     async def refresh() -> None:
         await registry.sync(await load_units(config, store))
         await topics.refresh()
 
-    watch = AdminWatch(store.change_counter, refresh, config.admin_watch.interval,
-                       config.admin_watch.full_refresh)  # fmt: skip
+    watch = AdminWatch(
+        store.change_counter,
+        refresh,
+        config.admin_watch.interval,
+        config.admin_watch.full_refresh,
+    )
     await watch.poll()
-    operators.logins.restored = await store.sessions()
-    agency = Agency(config, acp, operators, units, TokenAuth.from_file(config.api.token_file),
-                    metrics, license, time.time())  # fmt: skip
+    auth = TokenAuth.from_file(config.api.token_file)
+    agency = Agency(config, acp, operators, units, auth, metrics, license, time.time())
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/ws", acp.handle_ws)
     rest = RestAPI(agency)
     app.middlewares.append(rest.unmatched)
     app.router.add_routes(rest.routes())
     app.router.add_routes(GUI(agency).routes())
-    app["agency"] = agency
-    app["store"] = store
-    app["registry"] = registry
-    app["watch"] = watch
-    return agency, app
+    return Built(agency, app, store, registry, watch)
 
 
 async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
-    agency, app = await build(config, license)
-    runner = web.AppRunner(app, access_log=None)
+    built = await build(config, license)
+    agency = built.agency
+    runner = web.AppRunner(built.app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.listen.host, config.listen.port)
     await site.start()
-    app["registry"].start()
+    built.registry.start()
     log.info("uzor-agency listening on %s:%s with %d unit(s)", config.listen.host,
              config.listen.port, len(agency.units))  # fmt: skip
     notify("READY=1")  # systemd (Type=notify): started only now
@@ -105,7 +130,7 @@ async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    watcher = asyncio.create_task(app["watch"].run(), name="admin-watch")
+    watcher = asyncio.create_task(built.watch.run(), name="admin-watch")
     try:
         await stop.wait()
     finally:
@@ -113,7 +138,7 @@ async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         await agency.acp.close_all("agency stopping")
-        await app["registry"].stop()
+        await built.registry.stop()
         await agency.operators.drain()
         await runner.cleanup()
-        app["store"].close()
+        built.store.close()

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from appliance.agency.config import AgencyConfig, ConfigError, load_config
-from appliance.agency.context import LicenseInfo
 from appliance.agency.i18n import _, process_language
+from appliance.agency.running import LicenseInfo
 from licensing.gate import KeySource, LicenseRefusedError, configured_location, require_license
 from uzor_common.exitcodes import NO_LICENSE, ExitCode
 

@@ -178,7 +178,3 @@ def encode(kind: str, name: str, data: dict[str, Any], *, id: MessageId | None =
         message["id"] = id
     message["data"] = data
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-def reply(action: Action, data: dict[str, Any]) -> str:
-    return encode("event", f"{action.name}.result", data, id=action.id)

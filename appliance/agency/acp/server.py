@@ -17,9 +17,10 @@ from aiohttp import WSMsgType, web
 
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.limiter import LoginLimiter
-from appliance.agency.acp.messages import ACPError, Action, decode_action, encode, reply
+from appliance.agency.acp.messages import ACPError, Action, decode_action
+from appliance.agency.acp.outgoing import Outgoing, deliver, result
 from appliance.agency.config import AcpConfig
-from appliance.agency.i18n import DEFAULT_LANGUAGE, Text, _, choose, from_accept_language
+from appliance.agency.i18n import DEFAULT_LANGUAGE, _, choose, from_accept_language
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,16 @@ class ACPServer:
             compress=self.settings.compress,  # ACP uses no extensions unless configured
         )
         await ws.prepare(request)
-        client = Client(ws, request.transport, _remote(request), self.settings.client_queue,
-                        self._dropped)  # fmt: skip
-        client.host = request.host
-        client.lang = choose(from_accept_language(request.headers.get("Accept-Language", "")),
-                             self.language)  # fmt: skip
+        asked = from_accept_language(request.headers.get("Accept-Language", ""))
+        client = Client(
+            ws,
+            request.transport,
+            _remote(request),
+            self.settings.client_queue,
+            self._dropped,
+            lang=choose(asked, self.language),
+            host=request.host,
+        )
         client.start()
         if len(self.unauthenticated) >= self.settings.max_unauthenticated:
             await client.close("too many connections without a login")
@@ -103,12 +109,12 @@ class ACPServer:
             action = decode_action(text, self.settings.max_message_bytes)
             action_id = action.id
             if not client.logged_in:
-                result = await self._login(client, action)
+                data = await self._login(client, action)
             elif action.name == "login":
                 raise ACPError("not_allowed", _("already logged in"), id=action.id)
             else:
-                result = await self.handler.handle(client, action)
-            client.send(reply(action, result))
+                data = await self.handler.handle(client, action)
+            deliver(client, result(action, data))
         except ACPError as exc:
             self._error(client, exc)
         except Exception:
@@ -170,17 +176,17 @@ class ACPServer:
         self.unauthenticated.discard(client.id)
 
     # used by the services, REST and GUI ------------------------------------------------------
-    def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool:
-        """Send one message; :class:`Text` values of ``data`` in the terminal's language."""
-        return client.send(encode(kind, name, localized(data, client.lang)))
+    def send(self, client: Client, message: Outgoing) -> bool:
+        """Send one message; its :class:`Text` values in the terminal's language."""
+        return deliver(client, message)
 
-    def broadcast(self, kind: str, name: str, data: dict[str, Any]) -> int:
+    def broadcast(self, message: Outgoing) -> int:
         texts: dict[str, str] = {}
         sent = 0
         for client in list(self.clients.values()):
             text = texts.get(client.lang)
             if text is None:
-                text = texts[client.lang] = encode(kind, name, localized(data, client.lang))
+                text = texts[client.lang] = message.encode(client.lang)
             sent += client.send(text)
         return sent
 
@@ -197,13 +203,6 @@ class ACPServer:
     async def close_all(self, reason: str) -> None:
         for client in list(self.clients.values()):
             await self.end_session(client, reason)
-
-
-def localized(data: dict[str, Any], language: str) -> dict[str, Any]:
-    """``data`` with its top-level :class:`Text` values rendered in ``language``."""
-    if not any(isinstance(value, Text) for value in data.values()):
-        return data
-    return {k: v.render(language) if isinstance(v, Text) else v for k, v in data.items()}
 
 
 def _remote(request: web.Request) -> str:

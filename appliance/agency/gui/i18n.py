@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from appliance.agency.i18n import DEFAULT_LANGUAGE, N_, choose, from_accept_language, gettext
 
-# The page's labels (used as ``_('...')`` inside f-strings, which xgettext cannot see).
+# The page's labels: the templates' ``_("...")`` texts (xgettext reads only the Python sources;
+# a test checks that every text of the templates is listed here).
 LABELS = (
     N_("Uzor agency"),
     N_("Log in"),

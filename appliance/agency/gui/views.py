@@ -4,19 +4,18 @@ logging out) in an HttpOnly, SameSite=Strict cookie, and a CSRF token in every f
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from appliance.agency.context import Agency
+from appliance.agency.acp import outgoing as out
 from appliance.agency.gui.i18n import MODES, STATES, language, translator
+from appliance.agency.gui.pages import render
 from appliance.agency.gui.paths import cookie_path
-from appliance.agency.gui.sessions import COOKIE, CSRF_FIELD, GuiSession, GuiSessions
+from appliance.agency.gui.sessions import COOKIE, CSRF_FIELD, GuiSessions
+from appliance.agency.running import Agency
 
-STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-         "td,th{border:1px solid #ccc;padding:.3em .6em}.note{color:#a60}")  # fmt: skip
 # Every link and redirect is relative, so the GUI works at /gui/ and behind nginx at /agency/gui/.
 # From /gui/clients/<id>/<verb> back to the list /gui/:
 BACK_TO_LIST = "../../"
@@ -41,47 +40,25 @@ class GUI:
         session = self.sessions.of(request)
         if session is None:
             raise web.HTTPSeeOther("login")
-        _ = self._t(request)
+        lang = self._language(request)
+        _ = translator(lang)
         note = request.query.get("note", "")
-        csrf = _csrf_input(session)
-        rows = "".join(self._row(c, _, csrf) for c in self.agency.clients())
-        body = (
-            f"<h1>{_('Connected terminals')}</h1>"
-            + (f"<p class=note>{_('Maintenance mode: new logins are refused.')}</p>"
-               if self.agency.acp.maintenance else "")
-            + (f"<p class=note>{html.escape(_(note))}</p>" if note else "")
-            + (f"<table><tr><th>{_('Client')}</th><th>{_('Operator')}</th><th>{_('Address')}</th>"
-               f"<th>{_('Mode')}</th><th>{_('State')}</th><th>{_('In state')}</th>"
-               f"<th>{_('Message')}</th><th></th></tr>{rows}</table>"
-               if rows else f"<p>{_('No terminals are connected.')}</p>")
-            + f"<form method=post action=logout>{csrf}<button>{_('Log out')}</button></form>"
-        )  # fmt: skip
-        return _page(_, body, refresh=True)
-
-    def _row(self, client: dict[str, Any], _: Callable[[str], str], csrf: str) -> str:
-        session = client.get("session") or {}
-        cid = html.escape(client["id"])
-        mode, state = session.get("mode", "-"), session.get("state", "-")
-        cells = [cid, client.get("agent") or "-", client["remote"], _(MODES.get(mode, mode)),
-                 _(STATES.get(state, state)), _duration(session.get("state_seconds"))]  # fmt: skip
-        return (
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-            + f"<td><form method=post action=clients/{cid}/message>{csrf}"
-            f"<input name=text maxlength=2000 required><button>{_('Send')}</button></form></td>"
-            f"<td><form method=post action=clients/{cid}/end>{csrf}"
-            f"<button>{_('End session')}</button></form></td></tr>"
-        )  # fmt: skip
+        return render(
+            lang,
+            "clients.html",
+            refresh=True,
+            maintenance=self.agency.acp.maintenance,
+            note=_(note) if note else "",
+            rows=[_row(client, _) for client in self.agency.clients()],
+            csrf_field=CSRF_FIELD,
+            csrf=session.csrf,
+        )
 
     async def login_form(self, request: web.Request, error: str = "") -> web.StreamResponse:
-        _ = self._t(request)
-        body = (
-            f"<h1>{_('Uzor agency')}</h1>"
-            + (f"<p class=note>{_(error)}</p>" if error else "")
-            + f"<form method=post action=login><label>{_('API token')} "
-            f"<input type=password name=token required></label> <button>{_('Log in')}</button>"
-            "</form>"
-        )
-        return _page(_, body, status=401 if error else 200)
+        lang = self._language(request)
+        message = translator(lang)(error) if error else ""
+        return render(lang, "login.html", status=401 if error else 200, refresh=False,
+                      error=message)  # fmt: skip
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -108,8 +85,7 @@ class GUI:
         client = self.agency.acp.find(request.match_info["client_id"])
         text = form.get("text")
         if client is not None and isinstance(text, str) and 0 < len(text) <= 2000:
-            self.agency.acp.send(client, "notification", "message",
-                                 {"text": text, "from": "supervisor"})  # fmt: skip
+            self.agency.acp.send(client, out.message(text, "supervisor"))
             raise web.HTTPSeeOther(BACK_TO_LIST + "?note=Sent.")
         raise web.HTTPSeeOther(BACK_TO_LIST + "?note=No+such+client.")
 
@@ -121,9 +97,11 @@ class GUI:
         await self.agency.end_client(client)
         raise web.HTTPSeeOther(BACK_TO_LIST + "?note=Session+ended.")
 
+    def _language(self, request: web.Request) -> str:
+        return language(request.headers.get("Accept-Language", ""), self.agency.acp.language)
+
     def _t(self, request: web.Request) -> Callable[[str], str]:
-        accept = request.headers.get("Accept-Language", "")
-        return translator(language(accept, self.agency.acp.language))
+        return translator(self._language(request))
 
     async def _checked_form(self, request: web.Request) -> Any:
         """The form of a request made in a live session, with that session's CSRF token."""
@@ -136,8 +114,13 @@ class GUI:
         return form
 
 
-def _csrf_input(session: GuiSession) -> str:
-    return f"<input type=hidden name={CSRF_FIELD} value={html.escape(session.csrf)}>"
+def _row(client: dict[str, Any], _: Callable[[str], str]) -> dict[str, Any]:
+    """One line of the list: the client's id (for its forms) and the cells as shown."""
+    session = client.get("session") or {}
+    mode, state = session.get("mode", "-"), session.get("state", "-")
+    cells = [client["id"], client.get("agent") or "-", client["remote"], _(MODES.get(mode, mode)),
+             _(STATES.get(state, state)), _duration(session.get("state_seconds"))]  # fmt: skip
+    return {"id": client["id"], "cells": [str(cell) for cell in cells]}
 
 
 def _duration(seconds: Any) -> str:
@@ -145,11 +128,3 @@ def _duration(seconds: Any) -> str:
         return "-"
     whole = int(seconds)
     return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-
-
-def _page(_: Callable[[str], str], body: str, *, refresh: bool = False,
-          status: int = 200) -> web.Response:  # fmt: skip
-    meta = "<meta http-equiv=refresh content=5>" if refresh else ""
-    text = (f"<!doctype html><html><head><meta charset=utf-8>{meta}<title>{_('Uzor agency')}"
-            f"</title><style>{STYLE}</style></head><body>{body}</body></html>")  # fmt: skip
-    return web.Response(text=text, content_type="text/html", status=status)

@@ -1,4 +1,5 @@
-"""Carry a transition's effects out on Asterisk: QueueAdd / QueueRemove / QueuePause.
+"""The one executor of effects on Asterisk: QueueAdd / QueueRemove / QueuePause for the state
+machine's, one AMI action for each call control command (Originate, Hangup, Redirect, ...).
 
 Wrap-up is a pause with reason ``wrapup``, so reports and wallboards see it (EXT-1). The same
 functions reconcile a unit after it reconnected: the agency never re-sends a lost action, it
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from appliance.agency.ami.errors import ActionFailedError
 from appliance.agency.ami.parser import Message
-from appliance.agency.operators.effects import Effect, Join, Leave, Pause, Unpause
+from appliance.agency.operators.effects import Command, Effect, Join, Leave, Pause, Unpause
 from appliance.agency.operators.machine import Operator, State
 from appliance.agency.operators.session import Session
 
@@ -25,8 +26,11 @@ class Unit(Protocol):
 
 
 async def apply(unit: Unit, session: Session, effects: Iterable[Effect]) -> None:
+    """Carry ``effects`` out in order; the first that fails raises (the rest are not tried)."""
     for effect in effects:
-        if isinstance(effect, Join):
+        if isinstance(effect, Command):
+            await run(unit, [effect])
+        elif isinstance(effect, Join):
             await join(unit, session, effect.paused, effect.reason)
         elif isinstance(effect, Leave):
             await leave(unit, session)
@@ -34,6 +38,12 @@ async def apply(unit: Unit, session: Session, effects: Iterable[Effect]) -> None
             await pause(unit, session, effect.reason)
         elif isinstance(effect, Unpause):
             await unpause(unit, session)
+
+
+async def run(unit: Unit, commands: Iterable[Command]) -> None:
+    """Commands that concern no session (the agency's dialplan), or one command of ``apply``."""
+    for command in commands:
+        await unit.action(command.action, command.headers())
 
 
 async def join(unit: Unit, session: Session, paused: bool, reason: str) -> None:

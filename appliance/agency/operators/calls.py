@@ -1,4 +1,8 @@
-"""Call control actions done server-side through AMI: dial, hang up, blind transfer, DTMF.
+"""Call control actions: dial, hang up, hold, transfers, conference, DTMF.
+
+Each action checks what it may, then returns a :class:`Plan`: the AMI commands to carry out (the
+service runs them through the one executor, ``asterisk.apply``) and what to commit and tell the
+terminal once they succeeded.
 
 Click-to-dial originates a call to the workplace's phone (``Async: true``, always) which then
 runs ``<topic prefix><number>`` in the Outbound context. The call's id is the ``ChannelId`` given
@@ -13,8 +17,24 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from appliance.agency import i18n
+from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.operators import asterisk
 from appliance.agency.operators import machine as m
+from appliance.agency.operators.effects import (
+    AddExtension,
+    AttendedTransfer,
+    BlindTransfer,
+    Bridge,
+    Effect,
+    Hangup,
+    Originate,
+    Place,
+    Plan,
+    PlayDigit,
+    Redirect,
+    SetVariable,
+)
 from appliance.agency.operators.session import CallLeg, Session
 
 # The agency's own dialplan (installed on every unit over AMI after each (re)connection and
@@ -33,15 +53,11 @@ if TYPE_CHECKING:
 DIALABLE_RE = re.compile(r"[0-9*#+]{1,32}")
 
 
-async def install_dialplan(unit: Any) -> None:
-    for context, extension, priority, application, data in AGENCY_DIALPLAN:
-        await unit.action("DialplanExtensionAdd", {
-            "Context": context, "Extension": extension, "Priority": priority,
-            "Application": application, "ApplicationData": data, "Replace": "yes",
-        })  # fmt: skip
+async def install_dialplan(unit: asterisk.Unit) -> None:
+    await asterisk.run(unit, [AddExtension(*line) for line in AGENCY_DIALPLAN])
 
 
-async def dial(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def dial(service: OperatorService, session: Session, action: Action) -> Plan:
     operator = session.operator
     topic = action.data.get("topic") or operator.outbound_topic
     if not topic:
@@ -52,24 +68,23 @@ async def dial(service: OperatorService, session: Session, action: Action) -> di
         raise m.NotAllowed(why)
     number = dialable(action.data["number"], action)
     call_id = f"uzor-{secrets.token_hex(8)}"
-    await service.unit_of(session).action(
-        "Originate",
-        {
-            "Channel": session.interface,
-            "Context": OUTBOUND_CONTEXT,
-            "Exten": f"{topic}{number}",
-            "Priority": "1",
-            "CallerID": f'"{number}" <{number}>',
-            "Timeout": str(max(1, session.record.ring_seconds) * 1000),
-            "ChannelId": call_id,
-            "Variable": f"UZOR_AGENT={session.agent},UZOR_TOPIC={topic}",
-        },
+    originate = Originate(
+        session.interface,
+        OUTBOUND_CONTEXT,
+        f"{topic}{number}",
+        f'"{number}" <{number}>',
+        timeout_ms=max(1, session.record.ring_seconds) * 1000,
+        channel_id=call_id,
+        variables=f"UZOR_AGENT={session.agent},UZOR_TOPIC={topic}",
     )
-    session.legs[call_id] = CallLeg(call_id)
-    service.commit(session, *m.call_dialing(session.operator, call_id, number))
-    service.notify(session, "event", "call_dialing",
-                   {"call_id": call_id, "number": number, "topic": {"prefix": topic}})  # fmt: skip
-    return {"call_id": call_id}
+
+    def done() -> dict[str, Any]:
+        session.legs[call_id] = CallLeg(call_id)
+        service.commit(session, *m.call_dialing(session.operator, call_id, number))
+        service.notify(session, out.call_dialing(call_id, number, topic={"prefix": topic}))
+        return {"call_id": call_id}
+
+    return Plan([originate], done)
 
 
 async def require_outbound_topic(service: OperatorService, topic: str, action: Action) -> None:
@@ -88,57 +103,59 @@ def dialable(number: str, action: Action) -> str:
     return number
 
 
-async def hangup(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def hangup(service: OperatorService, session: Session, action: Action) -> Plan:
     leg = _leg(session, action)
-    await service.unit_of(session).action("Hangup", {"Channel": leg.channel, "Cause": "16"})
-    return {}
+    return Plan([Hangup(leg.channel)], dict)
 
 
-async def transfer_blind(
-    service: OperatorService, session: Session, action: Action
-) -> dict[str, Any]:
+async def transfer_blind(service: OperatorService, session: Session, action: Action) -> Plan:
     number = dialable(action.data["number"], action)
     leg = _leg(session, action)
     await _refuse_unready_workplace(service, action)
-    await service.unit_of(session).action(
-        "BlindTransfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
-    )
-    service.notify(session, "event", "transfer_progress",
-                   {"call_id": leg.call_id, "stage": "completed", "number": number})  # fmt: skip
-    return {}
+
+    def done() -> dict[str, Any]:
+        service.notify(
+            session, out.transfer_progress("completed", call_id=leg.call_id, number=number)
+        )
+        return {}
+
+    return Plan([BlindTransfer(leg.channel, number, OUTBOUND_CONTEXT)], done)
 
 
-async def dtmf(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def dtmf(service: OperatorService, session: Session, action: Action) -> Plan:
     leg = _leg(session, action)
     if not leg.peer:
         raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
-    for digit in action.data["digits"]:
-        await service.unit_of(session).action("PlayDTMF", {"Channel": leg.peer, "Digit": digit})
-    return {}
+    return Plan([PlayDigit(leg.peer, digit) for digit in action.data["digits"]], dict)
 
 
-async def hold(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def hold(service: OperatorService, session: Session, action: Action) -> Plan:
     """Park both legs in the agency's hold context: the caller hears music, the phone waits."""
     leg = _leg(session, action)
     if not leg.peer:
         raise ACPError("not_allowed", i18n._("the call is not connected yet"), id=action.id)
-    unit = service.unit_of(session)
     sound = next((g.hold_sound for g in session.groups if g.name == leg.group), None)
-    await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_UNHELD", "Value": ""})
+    effects: list[Effect] = [SetVariable(leg.peer, "UZOR_UNHELD", "")]
     if sound:  # the group's hold sound; else the channel's own music-on-hold class
-        await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_MOH",
-                                     "Value": f"uzor-{sound}"})  # fmt: skip
-    await unit.action("Redirect", {
-        "Channel": leg.peer, "Context": HOLD_CONTEXT, "Exten": "held", "Priority": "1",
-        "ExtraChannel": leg.channel, "ExtraContext": HOLD_CONTEXT, "ExtraExten": "operator",
-        "ExtraPriority": "1",
-    })  # fmt: skip
-    service.commit(session, *m.call_held(session.operator, leg.call_id))
-    service.notify(session, "event", "call_held", {"call_id": leg.call_id})
-    return {}
+        effects.append(SetVariable(leg.peer, "UZOR_MOH", f"uzor-{sound}"))
+    effects.append(
+        Redirect(
+            leg.peer,
+            Place(HOLD_CONTEXT, "held"),
+            extra_channel=leg.channel,
+            extra_place=Place(HOLD_CONTEXT, "operator"),
+        )
+    )
+
+    def done() -> dict[str, Any]:
+        service.commit(session, *m.call_held(session.operator, leg.call_id))
+        service.notify(session, out.call_held(leg.call_id))
+        return {}
+
+    return Plan(effects, done)
 
 
-async def unhold(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def unhold(service: OperatorService, session: Session, action: Action) -> Plan:
     """Bridge the two legs together again."""
     call_id = action.data.get("call_id") or next(
         (c.call_id for c in session.operator.calls if c.state is m.State.HOLD), None
@@ -146,17 +163,17 @@ async def unhold(service: OperatorService, session: Session, action: Action) -> 
     leg = session.legs.get(call_id or "")
     if leg is None or not leg.peer:
         raise ACPError("not_allowed", i18n._("no call on hold"), id=action.id)
-    unit = service.unit_of(session)
-    await unit.action("Setvar", {"Channel": leg.peer, "Variable": "UZOR_UNHELD", "Value": "1"})
-    await unit.action("Bridge", {"Channel1": leg.channel, "Channel2": leg.peer, "Tone": "no"})
-    service.commit(session, *m.call_unheld(session.operator, leg.call_id))
-    service.notify(session, "event", "call_unheld", {"call_id": leg.call_id})
-    return {}
+    effects = [SetVariable(leg.peer, "UZOR_UNHELD", "1"), Bridge(leg.channel, leg.peer)]
+
+    def done() -> dict[str, Any]:
+        service.commit(session, *m.call_unheld(session.operator, leg.call_id))
+        service.notify(session, out.call_unheld(leg.call_id))
+        return {}
+
+    return Plan(effects, done)
 
 
-async def transfer_consult(
-    service: OperatorService, session: Session, action: Action
-) -> dict[str, Any]:
+async def transfer_consult(service: OperatorService, session: Session, action: Action) -> Plan:
     """Two-step transfer, step one: Atxfer puts the call on hold and dials the target.
 
     Atxfer queues the feature code and the number as DTMF frames on the operator's channel;
@@ -167,64 +184,67 @@ async def transfer_consult(
         raise ACPError("not_allowed", i18n._("a consultation is already in progress"), id=action.id)
     leg = _leg(session, action)
     await _refuse_unready_workplace(service, action)
-    await service.unit_of(session).action(
-        "Atxfer", {"Channel": leg.channel, "Exten": number, "Context": OUTBOUND_CONTEXT}
-    )
     consult_id = f"{leg.call_id}-consult"
-    session.consult = CallLeg(consult_id, peer=leg.peer)
-    operator, _ = m.call_held(session.operator, leg.call_id)
-    service.commit(session, *m.call_dialing(operator, consult_id, number))
-    service.notify(session, "event", "transfer_progress",
-                   {"call_id": leg.call_id, "stage": "consulting", "number": number})  # fmt: skip
-    return {"call_id": consult_id}
+
+    def done() -> dict[str, Any]:
+        session.consult = CallLeg(consult_id, peer=leg.peer)
+        operator, _ = m.call_held(session.operator, leg.call_id)
+        service.commit(session, *m.call_dialing(operator, consult_id, number))
+        service.notify(
+            session, out.transfer_progress("consulting", call_id=leg.call_id, number=number)
+        )
+        return {"call_id": consult_id}
+
+    return Plan([AttendedTransfer(leg.channel, number, OUTBOUND_CONTEXT)], done)
 
 
-async def transfer_complete(
-    service: OperatorService, session: Session, action: Action
-) -> dict[str, Any]:
+async def transfer_complete(service: OperatorService, session: Session, action: Action) -> Plan:
     """Step two: the operator leaves; Asterisk joins the held caller and the target."""
     consult, held = _consultation(session, action)
-    await service.unit_of(session).action("Hangup", {"Channel": held.channel, "Cause": "16"})
-    session.consult = None
-    service.commit(session, *m.call_ended(session.operator, consult.call_id, service.clock()))
-    service.notify(session, "event", "transfer_progress",
-                   {"call_id": held.call_id, "stage": "completed"})  # fmt: skip
-    return {}
+
+    def done() -> dict[str, Any]:
+        session.consult = None
+        service.commit(session, *m.call_ended(session.operator, consult.call_id, service.clock()))
+        service.notify(session, out.transfer_progress("completed", call_id=held.call_id))
+        return {}
+
+    return Plan([Hangup(held.channel)], done)
 
 
-async def transfer_cancel(
-    service: OperatorService, session: Session, action: Action
-) -> dict[str, Any]:
+async def transfer_cancel(service: OperatorService, session: Session, action: Action) -> Plan:
     """Drop the target; Asterisk returns the operator to the held caller."""
     consult, held = _consultation(session, action)
+    effects: list[Effect] = []
     if consult.channel:
         unit = service.unit_of(session)
-        await unit.action("Hangup", {"Channel": await _consulted_channel(unit, held, consult)})
-    session.consult = None
-    operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
-    service.commit(session, *m.call_unheld(operator, held.call_id))
-    service.notify(session, "event", "transfer_progress",
-                   {"call_id": held.call_id, "stage": "cancelled"})  # fmt: skip
-    return {}
+        effects.append(Hangup(await _consulted_channel(unit, held, consult), cause=None))
+
+    def done() -> dict[str, Any]:
+        session.consult = None
+        operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
+        service.commit(session, *m.call_unheld(operator, held.call_id))
+        service.notify(session, out.transfer_progress("cancelled", call_id=held.call_id))
+        return {}
+
+    return Plan(effects, done)
 
 
-async def conference(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def conference(service: OperatorService, session: Session, action: Action) -> Plan:
     """Three-way conference in ConfBridge: the call and the consulted party, or a number."""
-    unit = service.unit_of(session)
     room = f"{session.workplace.number}0"
-    target = {"Context": CONFERENCE_CONTEXT, "Exten": room, "Priority": "1"}
+    target = Place(CONFERENCE_CONTEXT, room)
     if session.consult is not None:
         consult, held = _consultation(session, action)
+        unit = service.unit_of(session)
         consulted = await _consulted_channel(unit, held, consult) if consult.channel else ""
         # the held caller first: the consultation is then a plain call, which the operator and
         # the consulted party leave together (never one without the other: Asterisk would
         # return the operator to the caller, or hang up the party)
-        await unit.action("Redirect", {"Channel": held.peer, **target})
-        together = {"ExtraChannel": consulted, **_extra(target)} if consulted else {}
-        await unit.action("Redirect", {"Channel": held.channel, **target, **together})
-        session.consult = None
-        operator, _ = m.call_ended(session.operator, consult.call_id, service.clock())
-        service.commit(session, *m.call_unheld(operator, held.call_id))
+        effects: list[Effect] = [
+            Redirect(held.peer, target),
+            Redirect(held.channel, target, extra_channel=consulted),
+        ]
+        ended: CallLeg | None = consult
     else:
         number = action.data.get("number")
         if not number:
@@ -232,14 +252,23 @@ async def conference(service: OperatorService, session: Session, action: Action)
                            id=action.id)  # fmt: skip
         number = dialable(number, action)
         leg = _leg(session, action)
-        await unit.action("Redirect", {"Channel": leg.channel, "ExtraChannel": leg.peer,
-                                       **target, **_extra(target)})  # fmt: skip
-        await unit.action("Originate", {"Channel": f"Local/{number}@{OUTBOUND_CONTEXT}",
-                                        **target, "CallerID": session.agent})  # fmt: skip
-        held = leg
-    service.notify(session, "event", "conference_progress",
-                   {"stage": "started", "conference": room})  # fmt: skip
-    return {}
+        effects = [
+            Redirect(leg.channel, target, extra_channel=leg.peer),
+            Originate(
+                f"Local/{number}@{OUTBOUND_CONTEXT}", target.context, target.exten, session.agent
+            ),
+        ]
+        held, ended = leg, None
+
+    def done() -> dict[str, Any]:
+        if ended is not None:
+            session.consult = None
+            operator, _ = m.call_ended(session.operator, ended.call_id, service.clock())
+            service.commit(session, *m.call_unheld(operator, held.call_id))
+        service.notify(session, out.conference_progress("started", room))
+        return {}
+
+    return Plan(effects, done)
 
 
 async def _consulted_channel(unit: Any, held: CallLeg, consult: CallLeg) -> str:
@@ -279,10 +308,6 @@ async def _refuse_unready_workplace(service: OperatorService, action: Action) ->
                        id=action.id)  # fmt: skip
 
 
-def _extra(target: dict[str, str]) -> dict[str, str]:
-    return {f"Extra{key}": value for key, value in target.items()}
-
-
 def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
     consult = session.consult
     held = None
@@ -304,7 +329,7 @@ def _leg(session: Session, action: Action) -> CallLeg:
     return leg
 
 
-Handler = Callable[["OperatorService", Session, Action], Awaitable[dict[str, Any]]]
+Handler = Callable[["OperatorService", Session, Action], Awaitable[Plan]]
 ACTIONS: dict[str, Handler] = {
     "dial": dial,
     "hangup": hangup,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from appliance.agency.acp.messages import Action
+from appliance.agency.operators.effects import Plan
 from appliance.agency.operators.session import Session
 
 if TYPE_CHECKING:
@@ -28,5 +29,5 @@ def colleagues_of(service: OperatorService, agent: str) -> list[dict[str, Any]]:
     ]
 
 
-async def colleagues(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
-    return {"colleagues": colleagues_of(service, session.agent)}
+async def colleagues(service: OperatorService, session: Session, action: Action) -> Plan:
+    return Plan([], lambda: {"colleagues": colleagues_of(service, session.agent)})

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from appliance.agency.acp import outgoing as out
 from appliance.agency.ami.errors import AMIError
 from appliance.agency.ami.manager import AMIManager, Snapshot
 from appliance.agency.ami.parser import Message
@@ -111,16 +112,18 @@ class CallEvents:
         leg.peer = event.get("Channel", "")
         leg.group = event.get("Queue", "")
         self.service.commit(session, *result)
-        self.service.notify(session, "event", "call_incoming", {
-            "call_id": call_id,
-            "caller_name": "" if number == HIDDEN else caller_name(event),
-            "number": number,
-            "topic": {"number": event.get("Exten", ""),
-                      "description": topic.description if topic else "",
-                      "script_url": topic.script_url if topic else None},
-            "script_url": topic.script_url if topic else None,
-            "group": event.get("Queue", ""),
-        })  # fmt: skip
+        script_url = topic.script_url if topic else None
+        about = {
+            "number": event.get("Exten", ""),
+            "description": topic.description if topic else "",
+            "script_url": script_url,
+        }
+        name = "" if number == HIDDEN else caller_name(event)
+        group = event.get("Queue", "")
+        message = out.call_incoming(
+            call_id, number, caller_name=name, topic=about, script_url=script_url, group=group
+        )
+        self.service.notify(session, message)
 
     def on_agent_connect(self, event: Message) -> None:
         session = self._session(event.get("Interface", ""))
@@ -159,10 +162,8 @@ class CallEvents:
         leg = session.leg(call_id)
         leg.channel, leg.peer = event.get("DestChannel", ""), event.get("Channel", "")
         self.service.commit(session, *result)
-        self.service.notify(session, "event", "call_incoming", {
-            "call_id": call_id, "caller_name": "" if hidden else caller_name(event),
-            "number": number,
-        })  # fmt: skip
+        name = "" if hidden else caller_name(event)
+        self.service.notify(session, out.call_incoming(call_id, number, caller_name=name))
 
     def _remember_hidden(self, call_id: str) -> None:
         self._hidden[call_id] = None
@@ -193,10 +194,8 @@ class CallEvents:
             return
         session.leg(call_id).channel = event.get("Channel", "")
         self.service.commit(session, *result)
-        data: dict[str, Any] = {"call_id": call_id, "number": number}
-        if topic and exten.startswith(topic):
-            data["topic"] = {"prefix": topic}
-        self.service.notify(session, "event", "call_dialing", data)
+        prefix = {"prefix": topic} if topic and exten.startswith(topic) else None
+        self.service.notify(session, out.call_dialing(call_id, number, topic=prefix))
 
     def _direct_call_to(self, event: Message) -> Session | None:
         """The session whose workplace this Dial event calls by number in Outbound."""
@@ -266,8 +265,7 @@ class CallEvents:
             return
         change = m.call_held if held else m.call_unheld
         self.service.commit(session, *change(session.operator, call_id))
-        self.service.notify(session, "event", "call_held" if held else "call_unheld",
-                            {"call_id": call_id})  # fmt: skip
+        self.service.notify(session, (out.call_held if held else out.call_unheld)(call_id))
 
     def on_hangup(self, event: Message) -> None:
         session = self._session(interface_of(event.get("Channel", "")))
@@ -285,13 +283,13 @@ class CallEvents:
         if call_id not in {c.call_id for c in session.operator.calls}:
             return
         self.service.commit(session, *m.call_answered(session.operator, call_id))
-        self.service.notify(session, "event", "call_answered", {"call_id": call_id})
+        self.service.notify(session, out.call_answered(call_id))
 
     def _ended(self, session: Session, call_id: str, cause: str) -> None:
         if call_id not in {c.call_id for c in session.operator.calls}:
             return
         session.legs.pop(call_id, None)
-        self.service.notify(session, "event", "call_ended", {"call_id": call_id, "cause": cause})
+        self.service.notify(session, out.call_ended(call_id, cause))
         self.service.react(session, m.call_ended(session.operator, call_id, self.service.clock()))
 
     def on_link_lost(self, unit: str) -> None:
@@ -300,8 +298,7 @@ class CallEvents:
                     "until it is back", unit=unit)  # fmt: skip
         for session in list(self.service.sessions.values()):
             if session.unit == unit:
-                self.service.notify(session, "warning", "pbx_unavailable",
-                                    {"unit": unit, "message": message})  # fmt: skip
+                self.service.notify(session, out.pbx_unavailable(unit, message))
 
     # resync ----------------------------------------------------------------------------------
     def on_reload(self, unit: AMIManager, event: Message) -> None:

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.ami.errors import AMIError
@@ -23,8 +24,8 @@ from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 
 if TYPE_CHECKING:
+    from appliance.agency.database import OperatorRecord, WorkplaceRecord
     from appliance.agency.operators.service import OperatorService
-    from appliance.agency.store import OperatorRecord, WorkplaceRecord
 
 log = logging.getLogger(__name__)
 INTERFACE = "PJSIP/{number}"
@@ -35,12 +36,19 @@ def normalise_mac(text: str) -> str:
 
 
 class LoginService:
-    def __init__(self, service: OperatorService, max_operators: int | None) -> None:
+    def __init__(
+        self,
+        service: OperatorService,
+        max_operators: int | None,
+        license_not_after: datetime | None,
+        license_warn_days: int,
+        restored: dict[str, dict[str, Any]],
+    ) -> None:
         self.service = service
         self.max_operators = max_operators
-        self.license_not_after: datetime | None = None
-        self.license_warn_days = 0
-        self.restored: dict[str, dict[str, Any]] = {}
+        self.license_not_after = license_not_after
+        self.license_warn_days = license_warn_days
+        self.restored = restored  # sessions saved before a restart, taken up by their logins
         self.passwords = PasswordChecker()
         self.starting: set[str] = set()  # agents whose new session is being set up
 
@@ -82,7 +90,7 @@ class LoginService:
         reply = await self._reply(session, resumed)
         notice = expiry_notice(self.license_not_after, self.license_warn_days, service.clock())
         if notice is not None:
-            service.notify_client(client, "notification", "license", notice)
+            service.notify_client(client, out.license_notice(**notice))
         return reply
 
     async def _new_session(
@@ -147,7 +155,7 @@ class LoginService:
     def _bind(self, session: Session, client: Client) -> None:
         old = session.client
         if old is not None and old is not client:
-            self.service.notify_client(old, "event", "logged_out", logged_out("replaced"))
+            self.service.notify_client(old, logged_out("replaced"))
             old.agent = None
         session.client = client
         client.agent = session.agent

@@ -12,49 +12,51 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
+from appliance.agency.acp.outgoing import Outgoing
 from appliance.agency.ami.errors import ActionFailedError, AMIError
 from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import OperatorsConfig
+from appliance.agency.database import Database, Interval
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.colleagues import colleagues
-from appliance.agency.operators.effects import Effect, Logout
+from appliance.agency.operators.effects import Effect, Logout, Plan
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
-from appliance.agency.store import Interval, Store
 
 log = logging.getLogger(__name__)
 DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went away
 PAUSE_WARNING = 60.0  # seconds before a pause runs out that the terminal is warned
 
 
-Step = Callable[[m.Operator], m.Result]
+Transition = Callable[[m.Operator], m.Result]
 
 
 class Notifier(Protocol):
-    def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool: ...
-
-    async def end_session(self, client: Client, reason: str) -> None: ...
+    def send(self, client: Client, message: Outgoing) -> bool: ...
 
 
 class OperatorService:
     def __init__(
         self,
         settings: OperatorsConfig,
-        store: Store,
+        store: Database,
         units: Mapping[str, AMIManager],
+        notifier: Notifier,
         *,
         max_operators: int | None = None,
         license_not_after: datetime | None = None,
         license_warn_days: int = 0,
+        restored: dict[str, dict[str, Any]] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -63,10 +65,10 @@ class OperatorService:
         self.clock = clock
         self.sessions: dict[str, Session] = {}
         self.by_interface: dict[str, Session] = {}
-        self.notifier: Notifier | None = None
-        self.logins = LoginService(self, max_operators)
-        self.logins.license_not_after = license_not_after
-        self.logins.license_warn_days = license_warn_days
+        self.notifier = notifier
+        self.logins = LoginService(
+            self, max_operators, license_not_after, license_warn_days, dict(restored or {})
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     # SessionHandler --------------------------------------------------------------------------
@@ -83,7 +85,7 @@ class OperatorService:
             raise ACPError("not_allowed", _("the action '{action}' is not available yet",
                                             action=action.name), id=action.id)  # fmt: skip
         try:
-            return await handler(self, session, action)
+            return await self.run(session, await handler(self, session, action))
         except m.NotAllowed as exc:
             raise ACPError("not_allowed", exc.text, id=action.id) from exc
         except ActionFailedError as exc:
@@ -122,16 +124,35 @@ class OperatorService:
         self.by_interface[session.interface] = session
 
     # transitions -----------------------------------------------------------------------------
-    async def transition(self, session: Session, step: Step) -> None:
-        """An operator's action: carry the effects out, then commit; an AMI failure changes
-        nothing (the caller gets ``pbx_unavailable``). When a call event changed the session
-        while Asterisk worked, the action's mode and state are laid over the new calls."""
-        before = session.operator
-        operator, effects = step(before)
+    async def run(self, session: Session, plan: Plan) -> dict[str, Any]:
+        """An operator's action: carry its effects out, then commit (``plan.done``); an AMI
+        failure changes nothing (the caller gets ``pbx_unavailable``)."""
+        await self.perform(session, plan.effects)
+        return plan.done()
+
+    async def perform(self, session: Session, effects: Sequence[Effect]) -> None:
+        """The one way to Asterisk: the effects on the session's unit, in order."""
         await asterisk.apply(self.unit_of(session), session, effects)
-        if session.operator is not before:
-            operator = m.rebase(session.operator, operator)
-        self.commit(session, operator, effects)
+
+    def plan(
+        self, session: Session, change: Transition, reply: Callable[[], dict[str, Any]] = dict
+    ) -> Plan:
+        """A state machine step as a plan. When a call event changed the session while Asterisk
+        worked, the action's mode and state are laid over the new calls."""
+        before = session.operator
+        operator, effects = change(before)
+
+        def done() -> dict[str, Any]:
+            wanted = (
+                operator if session.operator is before else m.rebase(session.operator, operator)
+            )
+            self.commit(session, wanted, effects)
+            return reply()
+
+        return Plan(effects, done)
+
+    async def transition(self, session: Session, change: Transition) -> None:
+        await self.run(session, self.plan(session, change))
 
     def react(self, session: Session, result: m.Result) -> None:
         """What Asterisk or time decided: commit now, carry the effects out in the background.
@@ -146,7 +167,7 @@ class OperatorService:
 
     async def _carry_out(self, session: Session, effects: list[Effect]) -> None:
         try:
-            await asterisk.apply(self.unit_of(session), session, effects)
+            await self.perform(session, effects)
         except AMIError as exc:
             log.warning("%s: %s (the unit is reconciled after it reconnects)", session.agent, exc)
 
@@ -166,7 +187,7 @@ class OperatorService:
                 self._end(session, effect.reason)
                 return
         self.background(self.store.save_session(session.agent, session.persisted()))
-        self.notify(session, "event", "state_changed", session.snapshot(now))
+        self.notify(session, out.state_changed(session.snapshot(now)))
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
         task = before.task
@@ -187,7 +208,7 @@ class OperatorService:
         client = session.client
         session.client = None
         if client is not None and reason != "user":
-            self.notify_client(client, "event", "logged_out", logged_out(reason))
+            self.notify_client(client, logged_out(reason))
         if client is not None:
             client.agent = None
 
@@ -213,8 +234,7 @@ class OperatorService:
             left = round(max(0.0, deadline - self.clock()), 1)
             message = _("the pause ends in {seconds} s: choose Ready or another state, or you "
                         "will be logged out", seconds=round(left))  # fmt: skip
-            self.notify(session, "warning", "pause_expiring",
-                        {"seconds_left": left, "message": message})  # fmt: skip
+            self.notify(session, out.pause_expiring(left, message))
 
     def _on_timer(self, session: Session) -> None:
         session.timer = None
@@ -225,13 +245,12 @@ class OperatorService:
     def unit_of(self, session: Session) -> AMIManager:
         return self.units[session.unit]
 
-    def notify(self, session: Session, kind: str, name: str, data: dict[str, Any]) -> None:
+    def notify(self, session: Session, message: Outgoing) -> None:
         if session.client is not None:
-            self.notify_client(session.client, kind, name, data)
+            self.notifier.send(session.client, message)
 
-    def notify_client(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> None:
-        if self.notifier is not None:
-            self.notifier.send(client, kind, name, data)
+    def notify_client(self, client: Client, message: Outgoing) -> None:
+        self.notifier.send(client, message)
 
     def background(self, job: Any) -> None:
         """Run a coroutine without blocking the caller; its errors are logged, never lost."""
@@ -268,59 +287,54 @@ def _tracked(operator: m.Operator) -> tuple[Any, ...]:
     return (operator.mode, operator.state, operator.reason, operator.task)
 
 
-async def _logout(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
-    await service.transition(session, lambda op: m.logout(op, "user"))
-    return {}
+async def _logout(service: OperatorService, session: Session, action: Action) -> Plan:
+    return service.plan(session, lambda op: m.logout(op, "user"))
 
 
-async def _set_mode(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def _set_mode(service: OperatorService, session: Session, action: Action) -> Plan:
     mode = m.Mode(action.data["mode"])
     topic = action.data.get("topic")
     if topic is not None:
         await calls.require_outbound_topic(service, topic, action)
     now = service.clock()
-    await service.transition(session, lambda op: m.set_mode(op, mode, now, topic))
-    return session.snapshot(now)
+    return service.plan(
+        session, lambda op: m.set_mode(op, mode, now, topic), lambda: session.snapshot(now)
+    )
 
 
-async def _set_state(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def _set_state(service: OperatorService, session: Session, action: Action) -> Plan:
     now = service.clock()
     if action.data["state"] == "ready":
-        await service.transition(session, lambda op: m.set_ready(op, now))
+        change: Transition = lambda op: m.set_ready(op, now)  # noqa: E731
     else:
         reason = action.data.get("reason", "pause")
-        await service.transition(session, lambda op: m.set_pause(op, reason, now))
-    return session.snapshot(now)
+        change = lambda op: m.set_pause(op, reason, now)  # noqa: E731
+    return service.plan(session, change, lambda: session.snapshot(now))
 
 
-async def _task_start(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
+async def _task_start(service: OperatorService, session: Session, action: Action) -> Plan:
     now = service.clock()
     task = m.Task(action.data["project"], action.data["activity"])
-    await service.transition(session, lambda op: m.start_task(op, task, now))
-    return session.snapshot(now)
+    return service.plan(
+        session, lambda op: m.start_task(op, task, now), lambda: session.snapshot(now)
+    )
 
 
-async def _task_finish(
-    service: OperatorService, session: Session, action: Action
-) -> dict[str, Any]:
+async def _task_finish(service: OperatorService, session: Session, action: Action) -> Plan:
     now = service.clock()
-    await service.transition(session, lambda op: m.finish_task(op, now))
-    return session.snapshot(now)
+    return service.plan(session, lambda op: m.finish_task(op, now), lambda: session.snapshot(now))
 
 
-async def _auto_answer(
-    service: OperatorService, session: Session, action: Action
-) -> dict[str, Any]:
+async def _auto_answer(service: OperatorService, session: Session, action: Action) -> Plan:
     enabled = bool(action.data["enabled"])
-    await service.transition(session, lambda op: m.set_auto_answer(op, enabled))
-    return {}
+    return service.plan(session, lambda op: m.set_auto_answer(op, enabled))
 
 
-async def _ping(service: OperatorService, session: Session, action: Action) -> dict[str, Any]:
-    return {"time": datetime.now(UTC).isoformat()}
+async def _ping(service: OperatorService, session: Session, action: Action) -> Plan:
+    return Plan([], lambda: {"time": datetime.now(UTC).isoformat()})
 
 
-ActionHandler = Callable[[OperatorService, Session, Action], Any]
+ActionHandler = Callable[[OperatorService, Session, Action], Awaitable[Plan]]
 _ACTIONS: dict[str, ActionHandler] = {
     "logout": _logout,
     "set_mode": _set_mode,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from appliance.agency.acp.clients import Client
+from appliance.agency.database import GroupRecord, OperatorRecord, WorkplaceRecord
 from appliance.agency.operators.machine import Mode, Operator, State, Task
-from appliance.agency.store import GroupRecord, OperatorRecord, WorkplaceRecord
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from appliance.agency.acp import outgoing as out
+from appliance.agency.acp.outgoing import Outgoing
 from appliance.agency.ami.errors import (
     ActionTimeoutError,
     AMIError,
@@ -22,10 +22,9 @@ LOGOUT_MESSAGES = {  # the human text of a forced logout, by its reason
 }
 
 
-def logged_out(reason: str) -> dict[str, Any]:
-    """The data of a ``logged_out`` event: the reason's code and its human text."""
-    message = LOGOUT_MESSAGES.get(reason)
-    return {"reason": reason} if message is None else {"reason": reason, "message": message}
+def logged_out(reason: str) -> Outgoing:
+    """The ``logged_out`` event: the reason's code and its human text."""
+    return out.logged_out(reason, LOGOUT_MESSAGES.get(reason))
 
 
 def pbx_failure(error: AMIError) -> Text:

@@ -6,14 +6,14 @@ import logging
 import time
 from collections.abc import Callable
 
-from appliance.agency.store import INBOUND_TOPICS, InboundTopicRecord, Store
+from appliance.agency.database import INBOUND_TOPICS, Database, InboundTopicRecord
 
 log = logging.getLogger(__name__)
 
 
 class TopicCache:
     def __init__(
-        self, store: Store, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self, store: Database, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.store = store
         self.ttl = ttl

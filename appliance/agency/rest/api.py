@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.agency.context import Agency
+from appliance.agency.acp import outgoing as out
 from appliance.agency.i18n import _
 from appliance.agency.rest.errors import (
     APIError,
@@ -26,6 +26,7 @@ from appliance.agency.rest.errors import (
     Unauthorized,
     request_language,
 )
+from appliance.agency.running import Agency
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -119,8 +120,7 @@ class RestAPI:
         text = (await _json(request)).get("text")
         if not isinstance(text, str) or not 0 < len(text) <= 2000:
             raise InvalidRequest(_("text must be 1 to 2000 characters long"))
-        sent = self.agency.acp.send(client, "notification", "message",
-                                    {"text": text, "from": "supervisor"})  # fmt: skip
+        sent = self.agency.acp.send(client, out.message(text, "supervisor"))
         return web.json_response({"sent": sent})
 
     async def delete_client(self, request: web.Request) -> web.StreamResponse:

@@ -19,8 +19,8 @@ from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Membership, Operator
 from appliance.agency.config import DatabaseConfig
+from appliance.agency.database import Database
 from appliance.agency.operators.asterisk import join
-from appliance.agency.store import Store
 
 pytestmark = [
     pytest.mark.integration,
@@ -49,7 +49,7 @@ def queue_unit(tmp_path, asterisk_unit, admin_server, admin_database, carrier):
     carrier.point_at(unit.asterisk)
     password = tmp_path / "db-password"
     password.write_text(admin_database.password)
-    store = Store(DatabaseConfig(name=admin_database.name, user=admin_database.user,
+    store = Database(DatabaseConfig(name=admin_database.name, user=admin_database.user,
                                  host=admin_database.host, port=admin_database.port,
                                  password_file=password))  # fmt: skip
     yield model, unit, store
@@ -76,7 +76,7 @@ def configure(model, strategy: str, answer_timeout: int) -> None:
     assert all(r.ok for r in results), results
 
 
-def log_in(unit, model, store: Store, operators: list[tuple[str, str, int]]) -> None:
+def log_in(unit, model, store: Database, operators: list[tuple[str, str, int]]) -> None:
     """Each (agent number, phone, priority in the group) joins the queue as the agency does at
     a login: its groups and penalties read from the admin's tables, then QueueAdd."""
     with unit.asterisk.ami() as ami:

@@ -12,6 +12,8 @@ import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.agency.acp import outgoing as out
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.acp.tests.schema_check import assert_valid
 from appliance.agency.acp.tests.test_server import LOGIN, SETTINGS, FakeSessions, action, call
@@ -116,7 +118,7 @@ async def test_a_broadcast_reaches_each_terminal_in_its_language(acp) -> None:
         await call(russian, action("login", LOGIN))
         await call(english, action("login", LOGIN))
         text = _("the agency is under maintenance: new logins are refused")
-        assert server.broadcast("notification", "maintenance", {"active": True, "message": text})
+        assert server.broadcast(out.maintenance(True, text))
         got = [json.loads((await asyncio.wait_for(ws.receive(), 5)).data)
                for ws in (russian, english)]  # fmt: skip
         assert [m["data"]["message"] for m in got] == [
@@ -132,9 +134,8 @@ async def test_a_broadcast_reaches_each_terminal_in_its_language(acp) -> None:
 @pytest.fixture
 async def agency() -> AsyncIterator[tuple[OperatorService, TestClient]]:  # type: ignore[type-arg]
     operators = OperatorService(OperatorsConfig(pause_limit=600, reconnect_grace=60),
-                                FakeStore(), {"unit1": FakeUnit()})  # type: ignore[arg-type,dict-item]  # fmt: skip
+                                FakeStore(), {"unit1": FakeUnit()}, Outbox())  # type: ignore[arg-type,dict-item]  # fmt: skip
     server = ACPServer(SETTINGS, operators)
-    operators.notifier = server
     async for _server, http in serve(server):
         yield operators, http
     await operators.drain()

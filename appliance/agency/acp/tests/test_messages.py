@@ -11,8 +11,8 @@ from appliance.agency.acp.messages import (
     decode_action,
     encode,
     load_schema,
-    reply,
 )
+from appliance.agency.acp.outgoing import result
 from appliance.agency.acp.tests.schema_check import assert_valid
 from appliance.agency.i18n import _
 
@@ -84,7 +84,7 @@ def test_every_action_has_a_reply_definition() -> None:
 
 def test_encoded_messages_match_the_schema() -> None:
     assert_valid(encode("notification", "message", {"text": "Привет", "from": "supervisor"}))
-    assert_valid(reply(Action("ping", {}, "p1"), {"time": "2026-01-01T00:00:00Z"}))
+    assert_valid(result(Action("ping", {}, "p1"), {"time": "2026-01-01T00:00:00Z"}).encode("en"))
     assert_valid(ACPError("not_logged_in", _("log in first"), id=4).to_message())
     with pytest.raises(AssertionError):
         assert_valid(encode("event", "call_incoming", {"number": "1"}))

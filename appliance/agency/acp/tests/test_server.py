@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.acp.server import ACPServer
@@ -158,7 +159,7 @@ async def test_a_slow_client_is_dropped_without_stalling_others(acp) -> None:
         slow_client._queue.put_nowait("a")  # emulate a stalled writer
         slow_client._writer.cancel()
         for _ in range(SETTINGS.client_queue + 1):
-            server.broadcast("notification", "message", {"text": "hi"})
+            server.broadcast(out.message("hi"))
             await asyncio.sleep(0.02)  # the fast terminal's writer drains meanwhile
         assert slow_client.closed_reason == "too slow: outgoing queue full"
         assert slow_client.id not in server.clients

@@ -10,14 +10,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
-from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.sessions import COOKIE
 from appliance.agency.gui.views import GUI
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest.auth import TokenAuth
+from appliance.agency.running import Agency, LicenseInfo
 
 TOKEN = "g" * 24
 BEHIND_NGINX = {"X-Forwarded-Prefix": "/agency", "X-Forwarded-Proto": "https"}
@@ -28,7 +29,7 @@ PUBLIC = "https://uzor.example/agency"
 @pytest.fixture
 async def gui() -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={})  # type: ignore[arg-type]
+    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
     agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
                     LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip
@@ -45,7 +46,7 @@ def public_target(path: str, location: str) -> str:
 
 async def csrf_of(gui: Any) -> str:
     page = await (await gui.get("/gui/")).text()
-    found = re.search(r"name=csrf value=([^>]+)>", page)
+    found = re.search(r"name=csrf value=\"?([^\">]+)\"?>", page)
     assert found, page
     return found.group(1)
 

@@ -8,15 +8,14 @@ from typing import Any
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from appliance.agency.acp.clients import Client
+from appliance.agency.acp.outgoing import Outgoing
+from appliance.agency.acp.tests.schema_check import assert_valid
 from appliance.agency.ami.dispatch import Dispatcher
 from appliance.agency.ami.errors import NotConnectedError
 from appliance.agency.ami.manager import Snapshot, UnitAccess
 from appliance.agency.ami.parser import Message
 from appliance.agency.config import OperatorsConfig
-from appliance.agency.operators.events import CallEvents
-from appliance.agency.operators.service import OperatorService
-from appliance.agency.operators.topics import TopicCache
-from appliance.agency.store import (
+from appliance.agency.database import (
     GroupRecord,
     InboundTopicRecord,
     Interval,
@@ -24,6 +23,9 @@ from appliance.agency.store import (
     OutboundTopicRecord,
     WorkplaceRecord,
 )
+from appliance.agency.operators.events import CallEvents
+from appliance.agency.operators.service import OperatorService
+from appliance.agency.operators.topics import TopicCache
 
 PASSWORD = "s3cret-pass"
 HASH = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt", iterations=1000)
@@ -130,12 +132,10 @@ class FakeNotifier:
     def __init__(self) -> None:
         self.sent: list[tuple[Client, str, str, dict[str, Any]]] = []
 
-    def send(self, client: Client, kind: str, name: str, data: dict[str, Any]) -> bool:
-        self.sent.append((client, kind, name, data))
+    def send(self, client: Client, message: Outgoing) -> bool:
+        assert_valid(message.encode(client.lang))  # every message the service sends is ACP
+        self.sent.append((client, message.kind, message.name, dict(message.data)))
         return True
-
-    async def end_session(self, client: Client, reason: str) -> None:
-        return None
 
     def names(self, client: Client | None = None) -> list[str]:
         return [n for c, _, n, _ in self.sent if client is None or c is client]
@@ -162,8 +162,8 @@ def wired_service(
 ) -> OperatorService:
     """An operator service on the fakes, its call events attached to ``unit`` ("unit1")."""
     settings = OperatorsConfig(pause_limit=600, reconnect_grace=60)
-    service = OperatorService(settings, store, {"unit1": unit}, **options)  # type: ignore[arg-type, dict-item]
-    service.notifier = notifier
+    units = {"unit1": unit}
+    service = OperatorService(settings, store, units, notifier or FakeNotifier(), **options)  # type: ignore[arg-type]
     CallEvents(service, topics or TopicCache(store)).attach(unit)  # type: ignore[arg-type]
     return service
 

@@ -1,6 +1,7 @@
 """The ``colleagues`` action: the phone book of the terminal's dial window."""
 
-from appliance.agency.acp.messages import Action, reply
+from appliance.agency.acp.messages import Action
+from appliance.agency.acp.outgoing import result
 from appliance.agency.acp.tests.schema_check import assert_valid
 from appliance.agency.operators.tests.fakes import MAC, PASSWORD, make_client
 
@@ -27,7 +28,7 @@ async def test_colleagues_lists_the_other_logged_in_operators_with_workplace_and
              "state": "pause", "reason": "lunch"},
         ]
     }  # fmt: skip
-    assert_valid(reply(action, answer))
+    assert_valid(result(action, answer).encode("en"))
     seen_by_olga = await service.handle(olga, action)
     assert [(c["agent"], c["workplace"], c["state"]) for c in seen_by_olga["colleagues"]] == [
         ("101", "201", "ready")

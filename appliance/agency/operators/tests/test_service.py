@@ -75,8 +75,9 @@ async def test_a_second_terminal_resumes_the_session_and_the_first_is_told(world
     await service.handle(first, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
     _, reply = await logged_in(service)
     assert reply["resumed"] is True and reply["session"]["reason"] == "lunch"
-    assert notifier.last("logged_out") == logged_out("replaced")
-    assert str(logged_out("replaced")["message"]).startswith("you logged in on another terminal")
+    assert notifier.last("logged_out") == logged_out("replaced").data
+    told = str(logged_out("replaced").data["message"])
+    assert told.startswith("you logged in on another terminal")
     assert first.agent is None
     assert unit.names().count("QueueAdd") == 2  # not re-added
     with pytest.raises(ACPError, match="session has ended"):
@@ -159,7 +160,7 @@ async def test_a_pause_past_its_limit_logs_out(world) -> None:
     await service.handle(client, Action("set_state", {"state": "pause", "reason": "smoke"}, 2))
     await asyncio.sleep(0.25)
     await settle()
-    assert notifier.last("logged_out") == logged_out("pause_timeout")
+    assert notifier.last("logged_out") == logged_out("pause_timeout").data
     assert "101" not in service.sessions and client.agent is None
     assert unit.names()[-2:] == ["QueueRemove", "QueueRemove"]
 

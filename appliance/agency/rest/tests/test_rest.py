@@ -7,15 +7,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.config import load_config
-from appliance.agency.context import Agency, LicenseInfo
 from appliance.agency.gui.views import GUI
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest import openapi
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
+from appliance.agency.running import Agency, LicenseInfo
 
 TOKEN = "t" * 24
 
@@ -23,7 +24,7 @@ TOKEN = "t" * 24
 @pytest.fixture
 async def rest() -> AsyncIterator[tuple[Agency, TestClient]]:  # type: ignore[type-arg]
     config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={})  # type: ignore[arg-type]
+    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
     agency = Agency(
         config,
@@ -109,7 +110,7 @@ async def test_gui_needs_a_login_and_accepts_the_token(rest) -> None:
     listing = await http.get("/gui/")
     text = await listing.text()
     assert listing.status == 200 and "No terminals are connected." in text
-    csrf = re.search(r"name=csrf value=([^>]+)>", text).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r"name=csrf value=\"?([^\">]+)\"?>", text).group(1)  # type: ignore[union-attr]
     end = await http.post("/gui/clients/c9/end", data={"csrf": csrf}, allow_redirects=False)
     assert end.status == 303
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from appliance.agency.acp.clients import Client
-from appliance.agency.gui.i18n import translator
-from appliance.agency.gui.views import GUI
 from appliance.agency.rest.tests.test_rest import TOKEN, auth, rest
 
 __all__ = ["rest"]
@@ -97,14 +95,16 @@ async def test_the_gui_speaks_russian_to_a_russian_browser(rest) -> None:
     assert wrong.status == 401 and "Неверный токен." in await wrong.text()
 
 
-async def test_the_gui_names_modes_and_states_as_the_manual_does(rest) -> None:
-    agency, _ = rest
+async def test_the_gui_names_modes_and_states_as_the_manual_does(rest, monkeypatch) -> None:
+    agency, http = rest
     row = {"id": "c1", "agent": "101", "remote": "10.0.0.9",
            "session": {"mode": "inbound", "state": "wrapup", "state_seconds": 65}}  # fmt: skip
-    russian = GUI(agency)._row(row, translator("ru"), "")
+    monkeypatch.setattr(agency, "clients", lambda: [row])
+    assert (await http.post("/gui/login", data={"token": TOKEN}, allow_redirects=False)).status
+    russian = await (await http.get("/gui/", headers=RU)).text()
     assert "<td>Входящий</td><td>Поствызывная обработка</td><td>0:01:05</td>" in russian
     assert "Отправить" in russian and "Завершить сеанс" in russian
-    english = GUI(agency)._row(row, translator("en"), "")
+    english = await (await http.get("/gui/")).text()
     assert "<td>Inbound</td><td>Wrap-up</td>" in english
 
 

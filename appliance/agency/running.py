@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.ami.manager import AMIManager
@@ -78,7 +79,7 @@ class Agency:
             if active
             else _("maintenance is over: logins are accepted again")
         )
-        self.acp.broadcast("notification", "maintenance", {"active": active, "message": text})
+        self.acp.broadcast(out.maintenance(active, text))
 
     async def end_client(self, client: Client) -> None:
         if client.agent is not None:

@@ -122,7 +122,7 @@ class Interval:
     ended_at: float
 
 
-class Store:
+class Database:
     def __init__(self, settings: DatabaseConfig) -> None:
         self.settings = settings
         self._connection: pymysql.connections.Connection[Any] | None = None

@@ -44,7 +44,7 @@ lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syn
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@strict="$(wildcard licensing appliance/agency)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
-	@loose="$(wildcard configurator appliance/admin)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
+	@loose="$(wildcard configurator appliance/admin testkit)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
 	@scripts/ansible-lint.sh
 

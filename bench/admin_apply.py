@@ -28,9 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.fixtures.mariadb import _start_mariadb, _stop  # noqa: E402
-from tests.fixtures.pbx_unit import AsteriskUnit  # noqa: E402
-from tests.integration.dialplan.support import AdminServer, unit_files  # noqa: E402  (Django set up)
+from testkit.dialplan import AdminServer, unit_files  # noqa: E402  (Django set up)
+from testkit.mariadb import start_mariadb, stop_mariadb  # noqa: E402
+from testkit.pbx_unit import AsteriskUnit  # noqa: E402
 
 UNUSABLE = "!"  # Django's unusable password hash: the bench never logs operators in
 SIZES = {"operators": 5000, "workplaces": 1000, "inbound": 2000, "outbound": 200,
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    proc, server = _start_mariadb()
+    proc, server = start_mariadb()
     units: list[AsteriskUnit] = []
     try:
         point_django_at(server.create_database())
@@ -61,7 +61,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _stop(proc, server.datadir.parent)
+        stop_mariadb(proc, server)
 
 
 def point_django_at(db) -> None:  # type: ignore[no-untyped-def]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appliance.admin.testing import configure_django
-from tests.fixtures.mariadb import _start_mariadb, _stop
+from testkit.admin import configure_django
+from testkit.mariadb import start_mariadb, stop_mariadb
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
 
     configure_django(test_environment=False)
     logging.getLogger("uzor.access").setLevel(logging.WARNING)
-    proc, server = _start_mariadb()
+    proc, server = start_mariadb()
     try:
         db = server.create_database()
         point_django_at(db)
@@ -39,7 +39,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _stop(proc, server.datadir.parent)
+        stop_mariadb(proc, server)
 
 
 def point_django_at(db) -> None:  # type: ignore[no-untyped-def]

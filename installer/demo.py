@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 
 from installer import demo_pbx
-from tests.e2e import appliance
-from tests.fixtures.target import (
+from testkit import appliance
+from testkit.target import (
     CACHE,
     SHARED_PORTS,
     Target,

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import appliance
-from tests.e2e.ansible_site import (
+from testkit import appliance
+from testkit.ansible_site import (
     REPO,
     Controller,
     PlaybookRun,
@@ -33,8 +33,8 @@ from tests.e2e.ansible_site import (
     start_sshd_in_target,
     stop_sshd_in_chroot,
 )
-from tests.e2e.conftest import Bundle
-from tests.fixtures.target import (
+from testkit.bundle import Bundle
+from testkit.target import (
     Target,
     booted_target,
     host_ports,
@@ -43,7 +43,7 @@ from tests.fixtures.target import (
     run_in_chroot,
     unmount_chroot,
 )
-from tests.fixtures.tools import free_port, require_tool, wait_until
+from testkit.tools import free_port, require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

@@ -15,7 +15,7 @@ import pytest
 from licensing.issue import issue_license
 from licensing.keys import generate_keypair, load_private_key
 from licensing.server_id import collect_facts
-from tests.fixtures.mariadb import MariaDB
+from testkit.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,8 @@ from configurator.tui.screens import StepScreen
 from licensing.issue import issue_license
 from licensing.keys import generate_keypair, load_private_key
 from licensing.server_id import collect_facts
-from tests.fixtures.mariadb import MariaDB
-from tests.fixtures.tools import require_tool, wait_until
+from testkit.mariadb import MariaDB
+from testkit.tools import require_tool, wait_until
 
 pytestmark = pytest.mark.integration
 

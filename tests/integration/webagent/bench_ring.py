@@ -9,8 +9,8 @@ import os
 import statistics
 from typing import Any
 
-from tests.integration.webagent.operator import logged_in, wait_state
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_operator import logged_in, wait_state
+from testkit.webagent_site import DID, Site
 
 WATCH = """() => {
   window.__rings = [];

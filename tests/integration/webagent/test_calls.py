@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
     logged_in,
     wait_rtp,
     wait_state,
 )
-from tests.integration.webagent.site import DID, TOPIC, Site
+from testkit.webagent_site import DID, TOPIC, Site
 
 pytestmark = pytest.mark.integration
 # the carrier talks from the unit's answer (before the queue) until well after F3

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import logged_in, wait_rtp, wait_state
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_operator import logged_in, wait_rtp, wait_state
+from testkit.webagent_site import DID, Site
 
 pytestmark = pytest.mark.integration
 

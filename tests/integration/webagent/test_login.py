@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
     log_in,
     logged_in,
     open_login,
     wait_state,
 )
-from tests.integration.webagent.site import Site
+from testkit.webagent_site import Site
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.integration.webagent.operator import TIMEOUT_MS, logged_in, wait_state
-from tests.integration.webagent.site import SECOND_MAC, Site
+from testkit.webagent_operator import TIMEOUT_MS, logged_in, wait_state
+from testkit.webagent_site import SECOND_MAC, Site
 
 pytestmark = pytest.mark.integration
 

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
     logged_in,
     open_login,
     wait_phone_registered,
     wait_state,
 )
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_site import DID, Site
 
 pytestmark = pytest.mark.integration
 

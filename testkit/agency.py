@@ -23,9 +23,9 @@ from typing import Any
 
 import aiohttp
 
-from tests.fixtures.tools import free_port
+from testkit.tools import free_port
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cret-pass"
 WORKPLACE_MAC = "E8-03-9A-B5-E0-C9"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.integration.webagent.site import PASSWORD, Site
+from testkit.webagent_site import PASSWORD, Site
 
 TIMEOUT_MS = 30_000
 

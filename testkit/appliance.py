@@ -18,10 +18,10 @@ from typing import Any
 
 import psutil
 
-from tests.fixtures.target import Target
+from testkit.target import Target
 
 RUN_INSIDE = "/root/uzor.run"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from testkit.admin import migrated_database  # noqa: E402
 from testkit.dialplan import AdminServer, unit_files  # noqa: E402  (Django set up)
 from testkit.mariadb import start_mariadb, stop_mariadb  # noqa: E402
 from testkit.pbx_unit import AsteriskUnit  # noqa: E402
@@ -45,7 +46,7 @@ def main() -> None:
     proc, server = start_mariadb()
     units: list[AsteriskUnit] = []
     try:
-        point_django_at(server.create_database())
+        migrated_database(server)
         load_model(Path(tempfile.mkdtemp(prefix="uzor-bench-sounds-")))
         admin = AdminServer()
         units = [boot_unit(admin, name) for name in ("pbx1", "pbx2")]
@@ -62,16 +63,6 @@ def main() -> None:
 
         connections.close_all()
         stop_mariadb(proc, server)
-
-
-def point_django_at(db) -> None:  # type: ignore[no-untyped-def]
-    from django.core.management import call_command
-    from django.db import connections
-
-    connections["default"].settings_dict.update(
-        NAME=db.name, USER=db.user, PASSWORD=db.password, HOST=db.host, PORT=str(db.port)
-    )
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def load_model(tmp: Path) -> None:

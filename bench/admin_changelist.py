@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from testkit.admin import configure_django
+from testkit.admin import configure_django, migrated_database
 from testkit.mariadb import start_mariadb, stop_mariadb
 
 
@@ -31,8 +31,7 @@ def main() -> None:
     logging.getLogger("uzor.access").setLevel(logging.WARNING)
     proc, server = start_mariadb()
     try:
-        db = server.create_database()
-        point_django_at(db)
+        migrated_database(server)
         load_operators(args.operators)
         run(args.requests, args.operators, args.profile)
     finally:
@@ -40,17 +39,6 @@ def main() -> None:
 
         connections.close_all()
         stop_mariadb(proc, server)
-
-
-def point_django_at(db) -> None:  # type: ignore[no-untyped-def]
-    from django.core.management import call_command
-    from django.db import connections
-
-    connection = connections["default"]
-    connection.settings_dict.update(
-        NAME=db.name, USER=db.user, PASSWORD=db.password, HOST=db.host, PORT=str(db.port)
-    )
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def load_operators(count: int) -> None:

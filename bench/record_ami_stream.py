@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from testkit.pbx import BUILD_SCRIPT
-from testkit.pbx_carrier import CARRIER_EXTENSIONS, Carrier
+from testkit.pbx_carrier import Carrier
+from testkit.pbx_configs import CARRIER_EXTENSIONS
 from testkit.pbx_unit import AsteriskUnit
 
 OUT = Path(__file__).parent / "data" / "ami-callcenter.bin.gz"

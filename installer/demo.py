@@ -112,26 +112,11 @@ def install(run: Path, key: Path) -> appliance.Credentials:
     return superuser
 
 
-def seed_script() -> str:
-    """installer/demo_seed.py after testkit/walkthrough.py (its form data) registered as the
-    module ``testkit.walkthrough``: the appliance has no test kit."""
-    data = (REPO / "testkit" / "walkthrough.py").read_text()
-    preamble = (
-        "import sys, types\n"
-        "_kit = types.ModuleType('testkit')\n"
-        "_kit.__path__ = []\n"
-        "_kit.walkthrough = types.ModuleType('testkit.walkthrough')\n"
-        "sys.modules.update({'testkit': _kit, 'testkit.walkthrough': _kit.walkthrough})\n"
-        f"exec(compile({data!r}, 'testkit/walkthrough.py', 'exec'), _kit.walkthrough.__dict__)\n"
-    )
-    return preamble + (REPO / "installer" / "demo_seed.py").read_text()
-
-
 def seed_walkthrough(target: Target, admin_password: str) -> str:
     """The manual's walkthrough objects (installer/demo_seed.py), among them operator 101
     (password OPERATOR_PASSWORD, group sales) and workplace 1 (MAC WORKPLACE_MAC)."""
     result = target.run(
-        ["uzor-admin", "shell", "--no-imports", "-c", seed_script()],
+        ["uzor-admin", "shell", "--no-imports", "-c", appliance.walkthrough_seed()],
         env={"UZOR_DEMO_ADMIN_PASSWORD": admin_password},
     )
     return result.stdout.strip()

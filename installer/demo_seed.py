@@ -1,10 +1,10 @@
 """Demo data: the manual's section 3 walkthrough objects, entered through the admin's own forms.
 
 The objects' form data is testkit/walkthrough.py, the walkthrough test's own. Runs inside the demo
-appliance, where installer/demo.py sends that module's source along with this script to
-`uzor-admin shell` (the admin's settings are loaded). Idempotent: objects that exist are left
-alone. The walkthrough user "admin" gets its password from the environment variable
-UZOR_DEMO_ADMIN_PASSWORD."""
+appliance, where testkit.appliance.walkthrough_seed() (make demo, the Ansible e2e test) sends
+that module's source along with this script to `uzor-admin shell` (the admin's settings are
+loaded). Idempotent: objects that exist are left alone. The walkthrough user "admin" gets its
+password from the environment variable UZOR_DEMO_ADMIN_PASSWORD."""
 
 import os
 import subprocess

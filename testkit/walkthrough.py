@@ -1,7 +1,8 @@
 """The manual's section 3 walkthrough objects, as the admin's add forms take them: ONE source
 for the walkthrough test (appliance/admin/callcenter/tests/test_walkthrough.py) and the demo's
-seed (installer/demo_seed.py, which runs inside the appliance, where installer/demo.py sends this
-module's source along with it: keep it standard library only). Related objects are passed by
+seed (installer/demo_seed.py, which runs inside the appliance, where
+testkit.appliance.walkthrough_seed() sends this module's source along with it: keep it standard
+library only). Related objects are passed by
 primary key."""
 
 from __future__ import annotations

@@ -347,7 +347,7 @@ def test_a_carrier_call_to_a_did_reaches_the_queue_through_the_unit(
 ):
     """The admin's walkthrough model (the demo seed) with its gateway aimed at the carrier,
     applied with the same command the role runs; the carrier calls the DID on the unit."""
-    seed = (REPO / "installer/demo_seed.py").read_text()
+    seed = appliance.walkthrough_seed()
     password = {"UZOR_DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(12)}
     site.target.run(["uzor-admin", "shell"], input_text=seed, env=password)
     gateway = GATEWAY_TO_CARRIER.format(port=carrier.sip_port)

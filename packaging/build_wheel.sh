@@ -19,7 +19,8 @@ mkdir -p "$out"
     cat "$stage/wheel.log" >&2; exit 1; }
 wheel=$(ls "$stage"/dist/uzor-*.whl)
 
-test_only=$(unzip -Z1 "$wheel" | grep -E '^(testkit|tests)/|/tests/|(^|/)conftest\.py$|^appliance/admin/testing\.py$' || true)
+names=$(python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$wheel")
+test_only=$(printf '%s\n' "$names" | grep -E '^(testkit|tests)/|/tests/|(^|/)conftest\.py$|^appliance/admin/testing\.py$' || true)
 if [ -n "$test_only" ]; then
     printf '%s\n' "$test_only" >&2
     echo "build_wheel: the uzor wheel would ship the test-only files above: exclude them in pyproject.toml" >&2

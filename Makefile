@@ -44,6 +44,7 @@ lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syn
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@strict="$(wildcard uzor_common licensing configurator appliance)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
+	@loose="$(wildcard testkit)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
 	@scripts/ansible-lint.sh
 

@@ -28,9 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.fixtures.mariadb import _start_mariadb, _stop  # noqa: E402
-from tests.fixtures.pbx_unit import AsteriskUnit  # noqa: E402
-from tests.integration.dialplan.support import AdminServer, unit_files  # noqa: E402  (Django set up)
+from testkit.admin import migrated_database  # noqa: E402
+from testkit.dialplan import AdminServer, unit_files  # noqa: E402  (Django set up)
+from testkit.mariadb import start_mariadb, stop_mariadb  # noqa: E402
+from testkit.pbx_unit import AsteriskUnit  # noqa: E402
 
 UNUSABLE = "!"  # Django's unusable password hash: the bench never logs operators in
 SIZES = {"operators": 5000, "workplaces": 1000, "inbound": 2000, "outbound": 200,
@@ -42,10 +43,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    proc, server = _start_mariadb()
+    proc, server = start_mariadb()
     units: list[AsteriskUnit] = []
     try:
-        point_django_at(server.create_database())
+        migrated_database(server)
         load_model(Path(tempfile.mkdtemp(prefix="uzor-bench-sounds-")))
         admin = AdminServer()
         units = [boot_unit(admin, name) for name in ("pbx1", "pbx2")]
@@ -61,17 +62,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _stop(proc, server.datadir.parent)
-
-
-def point_django_at(db) -> None:  # type: ignore[no-untyped-def]
-    from django.core.management import call_command
-    from django.db import connections
-
-    connections["default"].settings_dict.update(
-        NAME=db.name, USER=db.user, PASSWORD=db.password, HOST=db.host, PORT=str(db.port)
-    )
-    call_command("migrate", verbosity=0, interactive=False)
+        stop_mariadb(proc, server)
 
 
 def load_model(tmp: Path) -> None:

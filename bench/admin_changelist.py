@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appliance.admin.testing import configure_django
-from tests.fixtures.mariadb import _start_mariadb, _stop
+from testkit.admin import configure_django, migrated_database
+from testkit.mariadb import start_mariadb, stop_mariadb
 
 
 def main() -> None:
@@ -29,28 +29,16 @@ def main() -> None:
 
     configure_django(test_environment=False)
     logging.getLogger("uzor.access").setLevel(logging.WARNING)
-    proc, server = _start_mariadb()
+    proc, server = start_mariadb()
     try:
-        db = server.create_database()
-        point_django_at(db)
+        migrated_database(server)
         load_operators(args.operators)
         run(args.requests, args.operators, args.profile)
     finally:
         from django.db import connections
 
         connections.close_all()
-        _stop(proc, server.datadir.parent)
-
-
-def point_django_at(db) -> None:  # type: ignore[no-untyped-def]
-    from django.core.management import call_command
-    from django.db import connections
-
-    connection = connections["default"]
-    connection.settings_dict.update(
-        NAME=db.name, USER=db.user, PASSWORD=db.password, HOST=db.host, PORT=str(db.port)
-    )
-    call_command("migrate", verbosity=0, interactive=False)
+        stop_mariadb(proc, server)
 
 
 def load_operators(count: int) -> None:

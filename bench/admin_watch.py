@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from appliance.agency.config import DatabaseConfig
 from appliance.agency.database import Database
-from tests.fixtures.mariadb import _start_mariadb, _stop
+from testkit.mariadb import start_mariadb, stop_mariadb
 
 COUNTER = (
     "CREATE TABLE callcenter_changecounter (id BIGINT PRIMARY KEY,"
@@ -45,7 +45,7 @@ async def measure(store: Database, reads: int) -> None:
 
 
 def main(reads: int) -> None:
-    proc, server = _start_mariadb()
+    proc, server = start_mariadb()
     try:
         db = server.create_database()
         with db.connect() as connection, connection.cursor() as cursor:
@@ -59,7 +59,7 @@ def main(reads: int) -> None:
             asyncio.run(measure(store, reads))
             store.close()
     finally:
-        _stop(proc, server.datadir.parent)
+        stop_mariadb(proc, server)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.fixtures.mariadb import _start_mariadb, _stop
+from testkit.mariadb import start_mariadb, stop_mariadb
 
 
 def answers(directory: Path, host: str, port: int, password: str, name: str) -> Path:
@@ -58,7 +58,7 @@ def timed_run(root: Path, answers_file: Path) -> float:
 
 
 def main() -> None:
-    proc, server = _start_mariadb()
+    proc, server = start_mariadb()
     try:
         with tempfile.TemporaryDirectory(prefix="uzor-bench-") as tmp:
             directory = Path(tmp)
@@ -69,7 +69,7 @@ def main() -> None:
             print(f"configurator first run (answers file, no license key): {first:.2f} s")
             print(f"configurator re-run (nothing to change): {rerun:.2f} s")
     finally:
-        _stop(proc, server.datadir.parent)
+        stop_mariadb(proc, server)
 
 
 if __name__ == "__main__":

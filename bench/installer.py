@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import tests.fixtures.target as target_module
-from tests.e2e import appliance
-from tests.e2e.conftest import make_vendor_key
-from tests.fixtures.target import booted_target, host_ports
+import testkit.target as target_module
+from testkit import appliance
+from testkit.bundle import make_vendor_key
+from testkit.target import booted_target, host_ports
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.fixtures.pbx_carrier import Carrier
-from tests.fixtures.pbx_configs import CARRIER_EXTENSIONS
-from tests.fixtures.pbx_unit import AsteriskUnit
+from testkit.pbx_carrier import Carrier
+from testkit.pbx_configs import CARRIER_EXTENSIONS
+from testkit.pbx_unit import AsteriskUnit
 
 REPO = Path(__file__).resolve().parents[1]
 ANSWER = "[from-carrier]\nexten => _X.,1,Answer()\n same => n,Wait(0.5)\n same => n,Hangup()\n"

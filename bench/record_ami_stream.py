@@ -18,9 +18,10 @@ import threading
 import time
 from pathlib import Path
 
-from tests.fixtures.pbx import BUILD_SCRIPT
-from tests.fixtures.pbx_carrier import CARRIER_EXTENSIONS, Carrier
-from tests.fixtures.pbx_unit import AsteriskUnit
+from testkit.pbx import BUILD_SCRIPT
+from testkit.pbx_carrier import Carrier
+from testkit.pbx_configs import CARRIER_EXTENSIONS
+from testkit.pbx_unit import AsteriskUnit
 
 OUT = Path(__file__).parent / "data" / "ami-callcenter.bin.gz"
 AGENTS = ("101", "102", "103", "104", "105")

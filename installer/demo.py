@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 
 from installer import demo_pbx
-from tests.e2e import appliance
-from tests.fixtures.target import (
+from testkit import appliance, walkthrough
+from testkit.target import (
     CACHE,
     SHARED_PORTS,
     Target,
@@ -42,7 +42,8 @@ WORK = Path("/var/tmp/uzor-demo")  # noqa: S108 - root-owned, fixed on purpose: 
 VENDOR_DIR = CACHE / "demo-vendor"
 PBX_WORK = Path("/var/tmp/uzor-demo-pbx")  # noqa: S108 - root-owned, fixed: demo-stop finds it
 # what installer/demo_seed.py creates: the walkthrough's operator and workplace
-OPERATOR, OPERATOR_PASSWORD, WORKPLACE_MAC = "101", "agent-101", "e8039ab5e0c9"
+OPERATOR, OPERATOR_PASSWORD = walkthrough.OPERATOR, walkthrough.OPERATOR_PASSWORD
+WORKPLACE_MAC = walkthrough.WORKPLACE_MAC.replace("-", "").lower()  # as the admin stores it
 
 
 def say(text: str) -> None:
@@ -114,9 +115,8 @@ def install(run: Path, key: Path) -> appliance.Credentials:
 def seed_walkthrough(target: Target, admin_password: str) -> str:
     """The manual's walkthrough objects (installer/demo_seed.py), among them operator 101
     (password OPERATOR_PASSWORD, group sales) and workplace 1 (MAC WORKPLACE_MAC)."""
-    seed = (REPO / "installer/demo_seed.py").read_text()
     result = target.run(
-        ["uzor-admin", "shell", "--no-imports", "-c", seed],
+        ["uzor-admin", "shell", "--no-imports", "-c", appliance.walkthrough_seed()],
         env={"UZOR_DEMO_ADMIN_PASSWORD": admin_password},
     )
     return result.stdout.strip()

@@ -15,8 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.appliance import RUN_INSIDE
-from tests.fixtures.target import (
+from testkit.appliance import RUN_INSIDE
+from testkit.target import (
     Target,
     mount_chroot,
     overlay_root,

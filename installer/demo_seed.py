@@ -1,6 +1,8 @@
 """Demo data: the manual's section 3 walkthrough objects, entered through the admin's own forms.
 
-Runs inside the demo appliance: `uzor-admin shell < demo_seed.py` (the admin's settings are
+The objects' form data is testkit/walkthrough.py, the walkthrough test's own. Runs inside the demo
+appliance, where testkit.appliance.walkthrough_seed() (make demo, the Ansible e2e test) sends
+that module's source along with this script to `uzor-admin shell` (the admin's settings are
 loaded). Idempotent: objects that exist are left alone. The walkthrough user "admin" gets its
 password from the environment variable UZOR_DEMO_ADMIN_PASSWORD."""
 
@@ -28,16 +30,9 @@ from appliance.admin.callcenter.models import (
     Transformation,
     Workplace,
 )
+from testkit import walkthrough
 
 CREATED = []
-
-
-def management(prefix, rows):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
-    data.update({f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
-    for index, row in enumerate(rows):
-        data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
-    return data
 
 
 def add(client, model, data, exists):
@@ -73,10 +68,7 @@ def seed_users():
 
 
 def seed_sounds(client, directory):
-    for name, description, file_name, seconds in (
-        ("hold", "music", "hold.mp3", 3),
-        ("greeting", "hello", "greeting.flac", 1),
-    ):
+    for name, description, file_name, seconds in walkthrough.SOUNDS:
         data = {
             "name": name,
             "description": description,
@@ -87,58 +79,56 @@ def seed_sounds(client, directory):
 
 def seed_people(client):
     hold = Sound.objects.get(name="hold")
-    group = {"name": "sales", "hold_sound": str(hold.pk), "priority": "0"}
-    group.update({"answer_timeout": "15", "strategy": "rrmemory"})
-    add(client, "group", group, Group.objects.filter(name="sales").exists())
+    add(
+        client,
+        "group",
+        walkthrough.group_form(hold.pk),
+        Group.objects.filter(name="sales").exists(),
+    )
     sales = Group.objects.get(name="sales")
-    operator = {"agent_number": "101", "last_name": "Иванов", "first_name": "Иван"}
-    operator.update({"middle_name": "", "email": "", "phone": "", "password1": "agent-101"})
-    operator.update({"password2": "agent-101", "ring_time": "15", "wrapup_time": "10"})
-    operator.update({"is_active": "on"})
-    operator.update(management("memberships", [{"group": str(sales.pk), "priority": "0"}]))
-    add(client, "operator", operator, Operator.objects.filter(agent_number="101").exists())
-    workplace = {"number": "1", "description": "", "mac": "E8-03-9A-B5-E0-C9"}
-    add(client, "workplace", workplace, Workplace.objects.filter(number="1").exists())
+    operator = walkthrough.operator_form(sales.pk)
+    exists = Operator.objects.filter(agent_number=walkthrough.OPERATOR).exists()
+    add(client, "operator", operator, exists)
+    add(
+        client,
+        "workplace",
+        walkthrough.workplace_form(),
+        Workplace.objects.filter(number="1").exists(),
+    )
     return sales
 
 
 def seed_topics(client, sales):
-    weekly = [{"weekday": day, "start_time": "00:00", "end_time": "23:59"} for day in ("5", "6")]
-    schedule = {"name": "weekend", "description": "Выходные", **management("weekly", weekly)}
-    schedule.update(management("dates", [{"date": "2026-06-12", "start_time": "", "end_time": ""}]))
-    add(client, "schedule", schedule, Schedule.objects.filter(name="weekend").exists())
-    weekend = Schedule.objects.get(name="weekend")
-    inbound = {"number": "1000", "description": "Sales line", "name": "Sales", "state": "active"}
-    inbound.update({"script_url": "https://app0.example/projects/script_inbound/ReceiveCall.php"})
-    inbound.update({"non_working_schedules": [str(weekend.pk)], "group": str(sales.pk)})
-    inbound.update({"working_sound": str(Sound.objects.get(name="greeting").pk)})
-    inbound.update({"non_working_sound": str(Sound.objects.get(name="hold").pk)})
-    inbound.update({"project": "Demo", "project_manager": "Petrov"})
-    add(client, "inboundtopic", inbound, InboundTopic.objects.filter(number="1000").exists())
-    outbound = {"prefix": "111", "description": "Outbound sales", "name": "", "state": "active"}
-    outbound.update({"script_url": "https://app0.example/projects/script_outbound/Service.php"})
-    outbound.update({"project": "", "project_manager": ""})
-    add(client, "outboundtopic", outbound, OutboundTopic.objects.filter(prefix="111").exists())
+    add(
+        client,
+        "schedule",
+        walkthrough.schedule_form(),
+        Schedule.objects.filter(name="weekend").exists(),
+    )
+    inbound = walkthrough.inbound_topic_form(
+        weekend=Schedule.objects.get(name="weekend").pk,
+        greeting=Sound.objects.get(name="greeting").pk,
+        hold=Sound.objects.get(name="hold").pk,
+        sales=sales.pk,
+    )
+    exists = InboundTopic.objects.filter(number=walkthrough.TOPIC).exists()
+    add(client, "inboundtopic", inbound, exists)
+    exists = OutboundTopic.objects.filter(prefix=walkthrough.OUTBOUND_PREFIX).exists()
+    add(client, "outboundtopic", walkthrough.outbound_topic_form(), exists)
 
 
 def seed_routing(client):
-    context = {"name": "from-sipnet", "description": "Sipnet"}
-    add(client, "context", context, Context.objects.filter(name="from-sipnet").exists())
-    sipnet = Context.objects.get(name="from-sipnet")
+    context = walkthrough.context_form()
+    add(client, "context", context, Context.objects.filter(name=context["name"]).exists())
+    sipnet = Context.objects.get(name=context["name"])
     # The manual's carrier is sipnet.ru; the demo host has no DNS for it, so a documentation
     # address stands in (the registration simply gets no answer).
-    gateway = {"name": "sipnet", "description": "", "context": str(sipnet.pk)}
-    gateway["host"] = "198.51.100.10"
-    gateway.update({"port": "5060", "transport": "udp", "username": "0012345"})
-    gateway.update({"auth_domain": "sipnet.ru", "password": "carrier-pass", "did": "74951234567"})
-    add(client, "gateway", gateway, Gateway.objects.filter(name="sipnet").exists())
-    transformation = {"context": str(sipnet.pk), "pattern": "74951234567", "result": "1000"}
-    transformation["description"] = "DID"
+    gateway = walkthrough.gateway_form(sipnet.pk, host="198.51.100.10")
+    add(client, "gateway", gateway, Gateway.objects.filter(name=gateway["name"]).exists())
+    transformation = walkthrough.transformation_form(sipnet.pk)
     add(client, "transformation", transformation, Transformation.objects.exists())
-    route = {"pattern": "_89.", "transformation": "${EXTEN}", "caller_id": "74951234567"}
-    route.update({"gateway": str(Gateway.objects.get(name="sipnet").pk), "order": "0"})
-    route["description"] = "mobile"
-    add(client, "route", route, Route.objects.filter(pattern="_89.").exists())
+    route = walkthrough.route_form(Gateway.objects.get(name=gateway["name"]).pk)
+    add(client, "route", route, Route.objects.filter(pattern=route["pattern"]).exists())
 
 
 def main():

@@ -2,7 +2,7 @@
 # Fills OUT_DIR with the uzor wheel and every runtime dependency as wheels for CPython 3.11,
 # 3.12 and 3.13 on x86_64 Linux (Debian 12, Ubuntu 24.04, Debian 13). The third-party wheels
 # are cached under /var/cache/uzor/ keyed on the pins; the uzor wheel is built every time from
-# the checkout's tracked and new (not ignored) files.
+# the checkout's tracked and new (not ignored) files (packaging/build_wheel.sh).
 # usage: packaging/wheelhouse.sh OUT_DIR
 set -euo pipefail
 
@@ -17,14 +17,9 @@ platforms=(manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux_2_28_x86_64 many
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-# 1. The uzor wheel, from a clean copy of the checkout (no build/ or egg-info left behind).
-(cd "$repo" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' file; do
-    if [ -f "$file" ]; then cp --parents "$file" "$stage/"; fi   # skip tracked files deleted here
-done)
+# 1. The uzor wheel, from a clean copy of the checkout, without test-only code.
 mkdir -p "$stage/dist"
-"${pip[@]}" wheel --quiet --no-deps --wheel-dir "$stage/dist" "$stage" 2>"$stage/wheel.log" || {
-    cat "$stage/wheel.log" >&2; exit 1; }
-uzor_wheel=$(ls "$stage"/dist/uzor-*.whl)
+uzor_wheel=$(PIP="${pip[*]}" "$repo/packaging/build_wheel.sh" "$stage/dist")
 
 # 2. Third-party wheels for every supported Python, cached on the pins.
 key=$( { cat "$repo/constraints.txt"; unzip -p "$uzor_wheel" '*.dist-info/METADATA' | grep '^Requires-Dist' | grep -v 'extra ==';

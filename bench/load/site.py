@@ -63,7 +63,7 @@ class Parts(contextlib.ExitStack):
         self.rootfs = pbx_rootfs()
 
     def unit(self, name: str, files: dict[str, str] | None = None, start: bool = True) -> Any:
-        from tests.fixtures.pbx_unit import AsteriskUnit
+        from testkit.pbx_unit import AsteriskUnit
 
         unit = AsteriskUnit(self.rootfs, name, files or {})
         self.callback(unit.remove)
@@ -72,8 +72,8 @@ class Parts(contextlib.ExitStack):
         return unit
 
     def carrier(self) -> Any:
-        from tests.fixtures.pbx_carrier import Carrier
-        from tests.fixtures.pbx_configs import CARRIER_EXTENSIONS
+        from testkit.pbx_carrier import Carrier
+        from testkit.pbx_configs import CARRIER_EXTENSIONS
 
         carrier = Carrier(self.unit("carrier", {"extensions.conf": CARRIER_EXTENSIONS}))
         self.callback(carrier.close)
@@ -91,10 +91,10 @@ class Parts(contextlib.ExitStack):
         return farm
 
     def mariadb(self) -> Any:
-        from tests.fixtures.mariadb import _start_mariadb, _stop
+        from testkit.mariadb import start_mariadb, stop_mariadb
 
-        proc, server = _start_mariadb()
-        self.callback(_stop, proc, server.datadir.parent)
+        proc, server = start_mariadb()
+        self.callback(stop_mariadb, proc, server)
         return proc, server
 
 
@@ -123,7 +123,7 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     operators = _load_model(parts.workdir, carrier, count, wrapup)
     from appliance.admin.callcenter.apply import apply_dialplan
     from appliance.admin.callcenter.models import PbxUnit
-    from tests.integration.dialplan.support import AdminServer, unit_files
+    from testkit.dialplan import AdminServer, unit_files
 
     admin = AdminServer()
     parts.callback(admin.stop)
@@ -142,7 +142,7 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
 
 
 def _django_on(database: Any) -> None:
-    from appliance.admin.testing import configure_django
+    from testkit.admin import configure_django
 
     configure_django(test_environment=False)
     from django.core.management import call_command
@@ -197,7 +197,7 @@ def _load_model(workdir: Path, carrier: Any, count: int, wrapup: int) -> Operato
 
 
 def _start_agency(parts: Parts, database: Any, count: int) -> Any:
-    from tests.integration.agency.harness import make_license, write_agency
+    from testkit.agency import make_license, write_agency
 
     workdir = Path(tempfile.mkdtemp(prefix="uzor-load-agency-", dir=parts.workdir))
     agency = write_agency(workdir, database, make_license(workdir, max_operators=count + 10))

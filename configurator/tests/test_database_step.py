@@ -18,7 +18,7 @@ from configurator.core.step import StepError
 from configurator.core.steps.database import DatabaseStep
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
-from tests.fixtures.mariadb import MariaDB
+from testkit.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from configurator.core.steps.license import LicenseStep
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
 from licensing.server_id import current_server_id, facts_from_raw
-from tests.fixtures.licensing import issue_test_license, write_vendor_keys
+from testkit.licensing import issue_test_license, write_vendor_keys
 
 OTHER_SERVER = facts_from_raw(
     "0123456789abcdef0123456789abcdef",

@@ -1,5 +1,5 @@
-"""The shared `license_files` fixture (tests/fixtures/licensing.py) gives a license the real
-gate accepts on this machine, and the env overrides point at it."""
+"""The shared `license_files` fixture (tests/plugin.py over testkit/licensing.py) gives a
+license the real gate accepts on this machine, and the env overrides point at it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from licensing.gate import require_valid_license
-from tests.fixtures.licensing import LicenseFiles, make_license_files
+from testkit.licensing import LicenseFiles, make_license_files
 
 
 def test_the_gate_accepts_the_fixture_license(license_files: LicenseFiles) -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import appliance
-from tests.e2e.ansible_site import (
+from testkit import appliance
+from testkit.ansible_site import (
     REPO,
     Controller,
     PlaybookRun,
@@ -33,8 +33,8 @@ from tests.e2e.ansible_site import (
     start_sshd_in_target,
     stop_sshd_in_chroot,
 )
-from tests.e2e.conftest import Bundle
-from tests.fixtures.target import (
+from testkit.bundle import Bundle
+from testkit.target import (
     Target,
     booted_target,
     host_ports,
@@ -43,7 +43,7 @@ from tests.fixtures.target import (
     run_in_chroot,
     unmount_chroot,
 )
-from tests.fixtures.tools import free_port, require_tool, wait_until
+from testkit.tools import free_port, require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -347,7 +347,7 @@ def test_a_carrier_call_to_a_did_reaches_the_queue_through_the_unit(
 ):
     """The admin's walkthrough model (the demo seed) with its gateway aimed at the carrier,
     applied with the same command the role runs; the carrier calls the DID on the unit."""
-    seed = (REPO / "installer/demo_seed.py").read_text()
+    seed = appliance.walkthrough_seed()
     password = {"UZOR_DEMO_ADMIN_PASSWORD": secrets.token_urlsafe(12)}
     site.target.run(["uzor-admin", "shell"], input_text=seed, env=password)
     gateway = GATEWAY_TO_CARRIER.format(port=carrier.sip_port)

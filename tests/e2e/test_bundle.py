@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, Bundle, make_vendor_key
-from tests.fixtures.tools import require_tool
+from testkit.bundle import REPO, Bundle, make_vendor_key
+from testkit.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

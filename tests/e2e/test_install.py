@@ -31,11 +31,11 @@ import pytest
 from cryptography import x509
 
 from installer import demo, demo_pbx
-from tests.e2e import appliance, webagent_call
-from tests.e2e.conftest import Bundle
+from testkit import appliance, webagent_call
+from testkit.bundle import Bundle
+from testkit.target import Target, booted_target, host_ports, run_in_chroot
+from testkit.tools import require_tool, wait_until
 from tests.e2e.test_bundle import extract, repack
-from tests.fixtures.target import Target, booted_target, host_ports, run_in_chroot
-from tests.fixtures.tools import require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

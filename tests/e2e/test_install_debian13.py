@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e import appliance
-from tests.e2e.conftest import Bundle
-from tests.fixtures.target import Target, booted_target, host_ports
-from tests.fixtures.tools import require_tool, wait_until
+from testkit import appliance
+from testkit.bundle import Bundle
+from testkit.target import Target, booted_target, host_ports
+from testkit.tools import require_tool, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

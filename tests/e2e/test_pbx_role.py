@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Bundle
-from tests.fixtures.target import mount_chroot, overlay_root, run_in_chroot, unmount_chroot
+from testkit.bundle import Bundle
+from testkit.target import mount_chroot, overlay_root, run_in_chroot, unmount_chroot
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

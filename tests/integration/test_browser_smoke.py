@@ -4,7 +4,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.fixtures.browser import ARTIFACTS
+from testkit.browser import ARTIFACTS
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.fixtures.licensing import issue_test_license, write_vendor_keys
-from tests.fixtures.mariadb import MariaDB
+from testkit.licensing import issue_test_license, write_vendor_keys
+from testkit.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
 

@@ -22,9 +22,9 @@ from configurator.tests.helpers import make_context
 from configurator.tui.app import ConfiguratorApp
 from configurator.tui.fields import QuestionField
 from configurator.tui.screens import StepScreen
-from tests.fixtures.licensing import issue_test_license, write_vendor_keys
-from tests.fixtures.mariadb import MariaDB
-from tests.fixtures.tools import require_tool, wait_until
+from testkit.licensing import issue_test_license, write_vendor_keys
+from testkit.mariadb import MariaDB
+from testkit.tools import require_tool, wait_until
 
 pytestmark = pytest.mark.integration
 

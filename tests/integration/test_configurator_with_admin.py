@@ -18,7 +18,7 @@ from configurator.core.steps.migrate import MigrateStep
 from configurator.core.steps.superuser import SuperuserStep, superuser_exists
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
-from tests.fixtures.mariadb import MariaDB
+from testkit.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
 

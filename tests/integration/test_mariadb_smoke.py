@@ -1,7 +1,7 @@
 import pymysql
 import pytest
 
-from tests.fixtures.mariadb import MariaDB
+from testkit.mariadb import MariaDB
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from tests.fixtures.ami import AmiClient, AmiError, AmiMessage
-from tests.fixtures.pbx import AsteriskUnit, Carrier, UnitBootError
+from testkit.ami import AmiClient, AmiError, AmiMessage
+from testkit.pbx import AsteriskUnit, Carrier, UnitBootError
 
 pytestmark = pytest.mark.integration
 

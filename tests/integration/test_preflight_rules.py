@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.tools import free_port
+from testkit.tools import free_port
 
 PREFLIGHT = Path(__file__).resolve().parents[2] / "installer" / "preflight.sh"
 

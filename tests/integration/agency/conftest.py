@@ -1,7 +1,6 @@
-"""Fixtures of the agency's integration tests (one admin database for all of them)."""
+"""The agency's integration tests share one admin database (``admin_database``, tests/plugin.py);
+the admin's models must be importable when they are collected."""
 
-from appliance.admin.testing import admin_database, configure_django
+from testkit.admin import configure_django
 
 configure_django()
-
-__all__ = ["admin_database"]

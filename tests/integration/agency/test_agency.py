@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import (
+from testkit.agency import (
     PASSWORD,
     REPO,
     WORKPLACE_MAC,

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import (
+from testkit.agency import (
     Agency,
     Terminal,
     logged_in_terminal,

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import (
+from testkit.agency import (
     PASSWORD,
     WORKPLACE_MAC,
     Agency,

@@ -9,15 +9,15 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import until
-from tests.integration.agency_on_admin.admin_site import (
+from testkit.agency import until
+from testkit.agency_site import (
     DID,
     TOPIC,
     Site,
     colleague_logged_in,
     logged_in,
 )
-from tests.integration.agency_on_admin.phone import WorkplacePhone
+from testkit.phone import WorkplacePhone
 
 pytestmark = pytest.mark.integration
 

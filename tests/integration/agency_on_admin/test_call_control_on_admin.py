@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from django.db import connections
 
-from tests.integration.agency_on_admin.admin_site import (  # isort: split
+from testkit.agency_site import (  # isort: split
     DID,
     Site,
     colleague_logged_in,
@@ -22,8 +22,8 @@ from tests.integration.agency_on_admin.admin_site import (  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.contracts.agency_dialplan import AGENCY_DIALPLAN
-from tests.integration.agency.harness import Terminal, until
-from tests.integration.agency_on_admin.phone import WorkplacePhone
+from testkit.agency import Terminal, until
+from testkit.phone import WorkplacePhone
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import asyncio
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import until
-from tests.integration.agency_on_admin.admin_site import DID, Site, logged_in
+from testkit.agency import until
+from testkit.agency_site import DID, Site, logged_in
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import asyncio
 import aiohttp
 import pytest
 
-from tests.integration.agency.harness import until
-from tests.integration.agency_on_admin.admin_site import Site, logged_in
-from tests.integration.dialplan.workplace_sipp import call_as_workplace
+from testkit.agency import until
+from testkit.agency_site import Site, logged_in
+from testkit.workplace_sipp import call_as_workplace
 
 pytestmark = pytest.mark.integration
 

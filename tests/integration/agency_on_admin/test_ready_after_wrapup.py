@@ -14,8 +14,8 @@ import pytest
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.models import Operator
-from tests.integration.agency.harness import until
-from tests.integration.agency_on_admin.admin_site import DID, Site, logged_in
+from testkit.agency import until
+from testkit.agency_site import DID, Site, logged_in
 
 pytestmark = pytest.mark.integration
 

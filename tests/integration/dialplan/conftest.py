@@ -1,5 +1,4 @@
-"""Fixtures of the Apply Dialplan tests (one admin database for all of them)."""
+"""The Apply Dialplan tests share one admin database and serve the admin over HTTP
+(``admin_database``, ``committed_admin_db``, ``admin_server``: tests/plugin.py)."""
 
-from tests.integration.dialplan.support import admin_database, admin_server, committed_admin_db
-
-__all__ = ["admin_database", "admin_server", "committed_admin_db"]
+import testkit.dialplan  # noqa: F401  (sets Django up before the test modules import models)

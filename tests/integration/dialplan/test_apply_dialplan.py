@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.dialplan.support import make_confgen_unit  # isort: split
+from testkit.dialplan import make_confgen_unit  # isort: split
 
 from django.contrib.auth.models import User
 from django.test import Client

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.dialplan.support import make_confgen_unit  # isort: split
+from testkit.dialplan import make_confgen_unit  # isort: split
 
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -18,7 +18,7 @@ from django.test import Client
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Schedule, VoicemailMessage, WeeklyRange
-from tests.fixtures.ami import AmiError
+from testkit.ami import AmiError
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.integration.dialplan.support import exec_line, make_confgen_unit  # isort: split
+from testkit.dialplan import exec_line, make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model

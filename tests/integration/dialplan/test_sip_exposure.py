@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from tests.integration.dialplan.support import make_confgen_unit  # isort: split
+from testkit.dialplan import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
-from tests.fixtures.tools import free_port, require_tool
-from tests.integration.agency_on_admin.phone import WorkplacePhone, register_scenario
+from testkit.phone import WorkplacePhone, register_scenario
+from testkit.tools import free_port, require_tool
 
 pytestmark = pytest.mark.integration
 

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from tests.integration.dialplan.support import make_confgen_unit  # isort: split
+from testkit.dialplan import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
-from tests.integration.dialplan.workplace_sipp import call_as_workplace
+from testkit.workplace_sipp import call_as_workplace
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pytest
 from tests.integration.dialplan.test_dialplan_calls import DID, _app_event, _apply, applied
 
 from appliance.admin.callcenter.models import InboundTopic  # isort: skip
-from tests.fixtures.ami import AmiError  # isort: skip
+from testkit.ami import AmiError  # isort: skip
 
 pytestmark = pytest.mark.integration
 __all__ = ["applied"]  # the fixture

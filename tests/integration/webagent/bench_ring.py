@@ -9,8 +9,8 @@ import os
 import statistics
 from typing import Any
 
-from tests.integration.webagent.operator import logged_in, wait_state
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_operator import ready, wait_state
+from testkit.webagent_site import DID, Site
 
 WATCH = """() => {
   window.__rings = [];
@@ -43,8 +43,7 @@ def percentile(values: list[float], q: float) -> float:
 def test_ring_and_first_audio_latency(webagent_site: Site, agent_browser: Any) -> None:
     site = webagent_site
     rounds = int(os.environ.get("UZOR_BENCH_CALLS", "30"))
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
+    page = ready(agent_browser, site)
     page.evaluate(WATCH)
     rings: list[float] = []
     audio: list[float] = []

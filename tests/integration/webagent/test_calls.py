@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
-    logged_in,
+    ready,
+    ring,
     wait_rtp,
     wait_state,
 )
-from tests.integration.webagent.site import DID, TOPIC, Site
+from testkit.webagent_site import TOPIC, Site
 
 pytestmark = pytest.mark.integration
 # the carrier talks from the unit's answer (before the queue) until well after F3
@@ -53,10 +54,8 @@ def test_an_inbound_call_rings_is_answered_with_f3_talks_both_ways_and_ends_with
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
-    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=60, playback=TALK)
-    wait_state(page, "ringing")
+    page = ready(agent_browser, site)
+    call = ring(page, site, hold=60, playback=TALK)
     card = page.get_by_test_id("call-0")
     expect(card.get_by_test_id("caller-number")).to_have_text("79161234567")
     expect(card.get_by_test_id("caller-name")).to_have_text("Petrov")
@@ -83,10 +82,8 @@ def test_a_topic_that_hides_the_number_shows_hidden(
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
-    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=20)
-    wait_state(page, "ringing")
+    page = ready(agent_browser, site)
+    call = ring(page, site, hold=20)
     card = page.get_by_test_id("call-0")
     expect(card.get_by_test_id("caller-number")).to_have_text("hidden")
     expect(card.get_by_test_id("caller-name")).to_have_text("hidden")

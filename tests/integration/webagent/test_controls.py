@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import logged_in, wait_rtp, wait_state
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_operator import ready, ring, wait_rtp, wait_state
+from testkit.webagent_site import DID, Site
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +21,7 @@ def test_an_outbound_call_from_the_dial_window_reaches_the_carrier_with_the_rout
     site = webagent_site
     site.carrier.set_inbound("answer", playback="beep", hold=4)
     since = site.carrier.events.mark()
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
+    page = ready(agent_browser, site)
     expect(page.get_by_test_id("btn-dial-window")).to_be_disabled()  # only from Pause
     page.get_by_test_id("mode-outbound").click()
     wait_state(page, "pause")
@@ -52,10 +51,8 @@ def test_an_outbound_call_from_the_dial_window_reaches_the_carrier_with_the_rout
 
 def test_hold_mute_and_dtmf_on_an_inbound_call(webagent_site: Site, agent_browser: Any) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
-    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=60)
-    wait_state(page, "ringing")
+    page = ready(agent_browser, site)
+    call = ring(page, site, hold=60)
     page.get_by_test_id("btn-answer").click()
     wait_state(page, "talking")
     assert call.wait_answered(20)
@@ -89,8 +86,7 @@ def test_auto_answer_takes_the_next_call_without_f3(
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
+    page = ready(agent_browser, site)
     # a click, then the agency's confirmation: the box shows the agency's state, so Playwright's
     # check() (which wants the state changed at once) would race the round trip
     page.get_by_test_id("auto-answer").click()

@@ -12,8 +12,8 @@ from typing import IO
 
 import pytest
 
-from tests.fixtures.tools import require_tool
-from tests.integration.webagent.site import APP, DID, PASSWORD, Site
+from testkit.tools import require_tool
+from testkit.webagent_site import APP, DID, PASSWORD, Site
 
 pytestmark = pytest.mark.integration
 # the carrier talks from the unit's answer (before the queue) until well after F3

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
     log_in,
     logged_in,
     open_login,
-    wait_state,
+    ready,
 )
-from tests.integration.webagent.site import Site
+from testkit.webagent_site import Site
 
 pytestmark = pytest.mark.integration
 
@@ -70,8 +70,7 @@ def test_the_licenses_operator_limit_is_told_plainly(
 def test_login_shows_ready_and_the_queue_lists_the_workplace(
     webagent_site: Site, agent_browser: Any
 ) -> None:
-    page = logged_in(agent_browser, webagent_site)
-    wait_state(page, "ready")
+    page = ready(agent_browser, webagent_site)
     expect(page.get_by_test_id("state")).to_contain_text("Ready")
     expect(page.get_by_test_id("operator")).to_contain_text("101")
     queue = webagent_site.unit.cli("queue show sales")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.integration.webagent.operator import TIMEOUT_MS, logged_in, wait_state
-from tests.integration.webagent.site import SECOND_MAC, Site
+from testkit.webagent_operator import TIMEOUT_MS, logged_in, ready, wait_state
+from testkit.webagent_site import SECOND_MAC, Site
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +24,7 @@ def test_the_dial_window_lists_a_logged_in_colleague_and_a_click_fills_the_workp
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    colleague = logged_in(agent_browser, site, agent="102", mac=SECOND_MAC)
-    wait_state(colleague, "ready")
+    colleague = ready(agent_browser, site, agent="102", mac=SECOND_MAC)
     page = logged_in(agent_browser, site)
     page.get_by_test_id("mode-outbound").click()
     wait_state(page, "pause")

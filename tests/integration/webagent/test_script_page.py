@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import TIMEOUT_MS, logged_in, wait_state
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_operator import TIMEOUT_MS, ready, ring, wait_state
+from testkit.webagent_site import Site
 
 pytestmark = pytest.mark.integration
 
@@ -20,10 +20,8 @@ def test_the_script_page_answers_holds_and_hangs_up_through_the_api_from_its_ori
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
-    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=60)
-    wait_state(page, "ringing")
+    page = ready(agent_browser, site)
+    call = ring(page, site, hold=60)
     script = page.frame_locator("[data-testid=script-frame]")
     expect(script.locator("#number")).to_have_text("79161234567", timeout=TIMEOUT_MS)
     expect(script.locator("#caller")).to_have_text("Petrov")

@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
     logged_in,
     open_login,
+    ready,
+    ring,
     wait_phone_registered,
     wait_state,
 )
-from tests.integration.webagent.site import DID, Site
+from testkit.webagent_site import DID, Site
 
 pytestmark = pytest.mark.integration
 
@@ -36,8 +38,7 @@ def test_an_agency_restart_shows_the_banner_and_the_page_recovers_by_itself(
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
+    page = ready(agent_browser, site)
     site.agency.stop()
     expect(page.get_by_test_id("banner-lost")).to_contain_text("server", timeout=TIMEOUT_MS)
     site.agency.start()
@@ -52,8 +53,7 @@ def test_a_second_tab_takes_over_and_the_first_says_which_one_is_live(
     webagent_site: Site, agent_browser: Any
 ) -> None:
     first = logged_in(agent_browser, webagent_site)
-    second = logged_in(agent_browser, webagent_site)
-    wait_state(second, "ready")
+    ready(agent_browser, webagent_site)
     expect(first.get_by_test_id("ended")).to_contain_text("another tab", timeout=TIMEOUT_MS)
 
 
@@ -99,10 +99,8 @@ def test_an_asterisk_restart_mid_call_leaves_no_ghost_call_and_the_phone_comes_b
     webagent_site: Site, agent_browser: Any
 ) -> None:
     site = webagent_site
-    page = logged_in(agent_browser, site)
-    wait_state(page, "ready")
-    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=60)
-    wait_state(page, "ringing")
+    page = ready(agent_browser, site)
+    call = ring(page, site, hold=60)
     page.keyboard.press("F3")
     wait_state(page, "talking")
     site.unit.restart()

@@ -9,19 +9,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.integration.webagent.operator import TIMEOUT_MS, logged_in, wait_state
-from tests.integration.webagent.site import DID, SECOND_MAC, Site
+from testkit.webagent_operator import TIMEOUT_MS, ready, ring, wait_state
+from testkit.webagent_site import SECOND_MAC, Site
 
 pytestmark = pytest.mark.integration
 
 
 def two_operators_and_a_call(site: Site, browser: Any) -> tuple[Page, Page, Any]:
-    colleague = logged_in(browser, site, agent="102", mac=SECOND_MAC)
-    wait_state(colleague, "ready")
-    page = logged_in(browser, site)
-    wait_state(page, "ready")
-    call = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=90)
-    wait_state(page, "ringing")
+    colleague = ready(browser, site, agent="102", mac=SECOND_MAC)
+    page = ready(browser, site)
+    call = ring(page, site, hold=90)
     page.get_by_test_id("btn-answer").click()
     wait_state(page, "talking")
     assert call.wait_answered(20)

@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.integration.webagent.operator import (
+from testkit.webagent_operator import (
     TIMEOUT_MS,
     log_in,
     open_login,
     wait_phone_registered,
     wait_state,
 )
-from tests.integration.webagent.site import DID, REPO, Site
+from testkit.webagent_site import DID, REPO, Site
 
 pytestmark = pytest.mark.integration
 SHOTS = Path(os.environ.get("UZOR_WEBAGENT_SHOTS", REPO / "test-artifacts" / "webagent"))

@@ -11,7 +11,7 @@ from appliance.admin.callcenter.models import (
     Schedule,
 )
 from appliance.admin.callcenter.models.changes import COUNTER_ID
-from tests.fixtures.tools import free_port
+from testkit.tools import free_port
 
 from .factories import make_group, make_operator
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.license_status import LicenseLimitError
 from appliance.admin.callcenter.models import PbxUnit
-from tests.fixtures.licensing import LicenseFiles, make_license_files
-from tests.fixtures.tools import free_port
+from testkit.licensing import LicenseFiles, make_license_files
+from testkit.tools import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("admin_db")]
 

@@ -103,7 +103,7 @@ def test_apply_and_sound_errors_carry_no_os_english_nor_server_paths() -> None:
 
     from appliance.admin.callcenter.ami import AmiClient, AmiError
     from appliance.admin.callcenter.audio import AudioError, convert_for_asterisk
-    from tests.fixtures.tools import free_port
+    from testkit.tools import free_port
 
     broken = [b"ID3 not really an mp3" * 50]
     with translation.override("ru"):

@@ -21,8 +21,9 @@ from appliance.admin.callcenter.models import (
     Transformation,
     Workplace,
 )
+from testkit import walkthrough
 
-from .admin_client import form_errors, inline_management
+from .admin_client import form_errors
 from .factories import tone_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("admin_db")]
@@ -99,165 +100,54 @@ def test_the_manual_walkthrough(tmp_path):
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
 
     # Sounds: converted on upload.
-    add(
-        client,
-        "sound",
-        {"name": "hold", "description": "music", "file": tone_file(tmp_path, "hold.mp3", 3)},
-    )
-    add(
-        client,
-        "sound",
-        {"name": "greeting", "description": "hello", "file": tone_file(tmp_path, "greeting.flac")},
-    )
+    for name, description, file_name, seconds in walkthrough.SOUNDS:
+        upload = tone_file(tmp_path, file_name, seconds)
+        add(client, "sound", {"name": name, "description": description, "file": upload})
     hold = Sound.objects.get(name="hold")
     soxi = subprocess.run(["soxi", hold.file.path], capture_output=True, text=True, check=True)
     assert "Sample Rate    : 8000" in soxi.stdout and "Channels       : 1" in soxi.stdout
     assert "16-bit" in soxi.stdout
 
     # Group sales with the hold sound.
-    add(
-        client,
-        "group",
-        {
-            "name": "sales",
-            "hold_sound": str(hold.pk),
-            "priority": "0",
-            "answer_timeout": "15",
-            "strategy": "rrmemory",
-        },
-    )
+    add(client, "group", walkthrough.group_form(hold.pk))
     sales = Group.objects.get(name="sales")
 
     # An operator in sales.
-    add(
-        client,
-        "operator",
-        {
-            "agent_number": "101",
-            "last_name": "Иванов",
-            "first_name": "Иван",
-            "middle_name": "",
-            "email": "",
-            "phone": "",
-            "password1": "agent-101",
-            "password2": "agent-101",
-            "ring_time": "15",
-            "wrapup_time": "10",
-            "is_active": "on",
-            **inline_management("memberships", [{"group": str(sales.pk), "priority": "0"}]),
-        },
-    )
+    add(client, "operator", walkthrough.operator_form(sales.pk))
     assert Operator.objects.get(agent_number="101").groups.get() == sales
 
     # A workplace with E8-03-9A-B5-E0-C9 and its webagent link.
-    add(client, "workplace", {"number": "1", "description": "", "mac": "E8-03-9A-B5-E0-C9"})
+    add(client, "workplace", walkthrough.workplace_form())
     assert Workplace.objects.get(number="1").mac == "e8039ab5e0c9"
     listing = client.get(reverse("admin:callcenter_workplace_changelist")).content.decode()
     assert "/agent/?host=e8039ab5e0c9" in listing
 
     # A schedule "weekend" and a holiday.
-    add(
-        client,
-        "schedule",
-        {
-            "name": "weekend",
-            "description": "Выходные",
-            **inline_management(
-                "weekly",
-                [
-                    {"weekday": "5", "start_time": "00:00", "end_time": "23:59"},
-                    {"weekday": "6", "start_time": "00:00", "end_time": "23:59"},
-                ],
-            ),
-            **inline_management(
-                "dates", [{"date": "2026-06-12", "start_time": "", "end_time": ""}]
-            ),
-        },
-    )
+    add(client, "schedule", walkthrough.schedule_form())
     weekend = Schedule.objects.get(name="weekend")
     assert weekend.weekly.count() == 2 and weekend.dates.count() == 1
 
     # An inbound topic for sales, not working at weekends.
     greeting = Sound.objects.get(name="greeting")
-    add(
-        client,
-        "inboundtopic",
-        {
-            "number": "1000",
-            "description": "Sales line",
-            "script_url": "https://app0.example/projects/script_inbound/Operator/ReceiveCall.php",
-            "non_working_schedules": [str(weekend.pk)],
-            "working_sound": str(greeting.pk),
-            "non_working_sound": str(hold.pk),
-            "group": str(sales.pk),
-            "name": "Sales",
-            "state": "active",
-            "project": "Demo",
-            "project_manager": "Petrov",
-        },
+    topic_form = walkthrough.inbound_topic_form(
+        weekend=weekend.pk, greeting=greeting.pk, hold=hold.pk, sales=sales.pk
     )
+    add(client, "inboundtopic", topic_form)
     topic = InboundTopic.objects.get(number="1000")
     assert list(topic.non_working_schedules.all()) == [weekend]
 
     # An outbound topic with prefix 111.
-    add(
-        client,
-        "outboundtopic",
-        {
-            "prefix": "111",
-            "description": "Outbound sales",
-            "script_url": "https://app0.example/projects/script_outbound/ServiceIncoming.php",
-            "name": "",
-            "state": "active",
-            "project": "",
-            "project_manager": "",
-        },
-    )
+    add(client, "outboundtopic", walkthrough.outbound_topic_form())
     assert OutboundTopic.objects.get().prefix == "111"
 
     # Context from-sipnet, gateway, transformation, route _89.
-    add(client, "context", {"name": "from-sipnet", "description": "Sipnet"})
+    add(client, "context", walkthrough.context_form())
     sipnet_context = Context.objects.get(name="from-sipnet")
-    add(
-        client,
-        "gateway",
-        {
-            "name": "sipnet",
-            "description": "",
-            "context": str(sipnet_context.pk),
-            "host": "sipnet.ru",
-            "port": "5060",
-            "transport": "udp",
-            "username": "0012345",
-            "auth_domain": "sipnet.ru",
-            "password": "carrier-pass",
-            "did": "74951234567",
-        },
-    )
+    add(client, "gateway", walkthrough.gateway_form(sipnet_context.pk))
     gateway = Gateway.objects.get(name="sipnet")
-    add(
-        client,
-        "transformation",
-        {
-            "context": str(sipnet_context.pk),
-            "pattern": "74951234567",
-            "description": "DID",
-            "result": "1000",
-        },
-    )
+    add(client, "transformation", walkthrough.transformation_form(sipnet_context.pk))
     assert Transformation.objects.get().result == topic.number
-    add(
-        client,
-        "route",
-        {
-            "pattern": "_89.",
-            "transformation": "${EXTEN}",
-            "caller_id": "74951234567",
-            "gateway": str(gateway.pk),
-            "order": "0",
-            "description": "mobile",
-        },
-    )
+    add(client, "route", walkthrough.route_form(gateway.pk))
     assert Route.objects.get().pattern == "_89."
 
     # The built-in contexts are there; history shows who changed the gateway.

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.admin.testing import write_site_config
-from tests.fixtures.tools import free_port, wait_until
+from testkit.admin import write_site_config
+from testkit.tools import free_port, wait_until
 
 pytestmark = pytest.mark.integration
 

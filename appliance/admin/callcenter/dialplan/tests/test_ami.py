@@ -9,7 +9,7 @@ import pytest
 
 from appliance.admin.callcenter.ami import AmiClient, AmiError
 from appliance.admin.callcenter.apply import UnitTarget, reload_unit
-from tests.fixtures.tools import free_port
+from testkit.tools import free_port
 
 
 def _serve_once(script: list[bytes]) -> int:

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from appliance.admin.callcenter.models import Revision
-from tests.fixtures.tools import free_port
+from testkit.tools import free_port
 
 from .model import build_model, make_unit
 

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.fixtures.tools import free_port, require_tool
+from testkit.tools import free_port, require_tool
 
 SOURCE = "127.0.0.2"
 FINGERPRINT = ":".join(f"{b:02X}" for b in range(32))

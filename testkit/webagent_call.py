@@ -15,9 +15,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from tests.fixtures.pbx_carrier import Carrier
-from tests.fixtures.pbx_configs import CARRIER_EXTENSIONS, pjsip_transports_conf
-from tests.fixtures.target import Target
+from testkit.pbx_carrier import Carrier
+from testkit.pbx_configs import CARRIER_EXTENSIONS, pjsip_transports_conf
+from testkit.target import Target
 
 CARRIER_ADDRESS = "127.0.0.2"
 UNIT_SIP = ("127.0.0.1", 5060)  # pbx1 (installer/demo_pbx.py): uzor-pbx's transports, host network

@@ -2,13 +2,13 @@
 on workplace 1001 in group sales, operator 102 on workplace 1002 in group support, an inbound
 topic reached by a DID through the carrier's gateway, outbound topic 111, route _89.), the real
 agency, and the built app (appliance/webagent) served by a local static server on 127.0.0.1 (a
-secure context for the microphone). The phone registers at the unit's own WebSocket."""
+secure context for the microphone). The phone registers at the unit's own WebSocket
+(``running_site``; the fixtures are in tests/integration/webagent/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,21 +20,21 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from tests.integration.dialplan.support import make_confgen_unit  # isort: split
+from testkit.dialplan import make_confgen_unit  # isort: split
 
 from appliance.admin.callcenter.apply import apply_dialplan
-from appliance.admin.callcenter.dialplan.tests.model import Model, build_model
-from appliance.admin.callcenter.models import Group, Membership, Operator, PbxUnit, Workplace
-from tests.fixtures.tools import require_tool
-from tests.integration.agency.harness import PASSWORD, Agency, make_license, write_agency
+from appliance.admin.callcenter.dialplan.tests.model import Model
+from appliance.admin.callcenter.models import PbxUnit
+from testkit.agency import PASSWORD, Agency, make_license, write_agency
+from testkit.agency_site import SECOND_MAC, add_colleague, drop_agency_tables, prepare_model
+from testkit.tools import require_tool
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "appliance" / "webagent"
 DID = "74951234567"  # the gateway's DID; its context's transformation sends it to the topic
 TOPIC = "74950000001"
 MAC = "E8-03-9A-B5-E0-C9"  # workplace 1001 (operator 101)
-SECOND_MAC = "E8-03-9A-B5-E0-CA"  # workplace 1002 (operator 102)
-__all__ = ["PASSWORD"]
+__all__ = ["PASSWORD", "SECOND_MAC"]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -70,17 +70,14 @@ def http_conf_all_addresses(port: int) -> str:
     return f"[general]\nenabled = yes\nbindaddr = 0.0.0.0\nbindport = {port}\n"
 
 
-@pytest.fixture(scope="session")
-def webagent_dist() -> Iterator[Path]:
-    """The app built from the sources (npm ci when node_modules is missing) into a temp dir."""
+def build_webagent(out: Path) -> Path:
+    """The app built from the sources (npm ci when node_modules is missing) into ``out``."""
     node = require_tool("node", "nodejs")
-    out = Path(tempfile.mkdtemp(prefix="uzor-webagent-dist-"))
     if not (APP / "node_modules" / ".package-lock.json").exists():
         npm = require_tool("npm", "npm")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=APP, check=True)
     subprocess.run([node, "build.mjs", "--outdir", str(out)], cwd=APP, check=True)
-    yield out
-    shutil.rmtree(out, ignore_errors=True)
+    return out
 
 
 def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
@@ -89,36 +86,27 @@ def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-@pytest.fixture
-def webagent_site(
-    request: pytest.FixtureRequest,
+@contextlib.contextmanager
+def running_site(
+    params: dict[str, Any],
     *,
     tmp_path: Path,
-    asterisk_unit: Any,
+    units: Any,
     admin_server: Any,
     admin_database: Any,
     carrier: Any,
     webagent_dist: Path,
 ) -> Iterator[Site]:
-    """Parameters (indirect): {"hide": bool, "max_operators": int, "script": bool,
-    "pause_limit": seconds}. With "script" the inbound topic's script is the app's example
-    page, served on its own origin."""
-    params = getattr(request, "param", {}) or {}
-    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
-    model.topic.non_working_schedules.set([])  # open around the clock
-    model.topic.hide_caller_number = bool(params.get("hide", False))
+    """The site, up. ``params``: {"hide": bool, "max_operators": int, "script": bool,
+    "pause_limit": seconds}; with "script" the inbound topic's script is the app's example
+    page, served on its own origin. ``units`` makes Asterisk units (``asterisk_unit``)."""
+    model = prepare_model(tmp_path, carrier, hide_caller_number=bool(params.get("hide", False)))
     scripts = serve(webagent_dist / "examples") if params.get("script") else None
     if scripts is not None:
         model.topic.script_url = f"{scripts[1]}script-example.html"
     model.topic.save()
-    Workplace(number="1002", mac=SECOND_MAC).save()
-    support = Group(name="support")
-    support.save()
-    colleague = Operator(agent_number="102", wrapup_time=7)
-    colleague.set_password(PASSWORD)
-    colleague.save()
-    Membership(operator=colleague, group=support).save()
-    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1", start=False)
+    add_colleague()
+    unit = make_confgen_unit(units, admin_server, "pbx1", start=False)
     # The phone reaches the unit's WebSocket at the machine's own address: from 127.0.0.1 it
     # would be taken for the carrier's gateway (identified by address), and ICE skips loopback.
     lan = lan_address()
@@ -149,12 +137,4 @@ def webagent_site(
                 running.shutdown()
                 running.server_close()
         agency.stop()
-        with admin_database.connect() as connection, connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
-
-
-@pytest.fixture
-def agent_browser(webagent_site: Site, browser: Any) -> Any:
-    """The ``browser`` fixture started after the site: the site's Django work must run before
-    Playwright's event loop runs in this thread."""
-    return browser
+        drop_agency_tables(admin_database)

@@ -18,10 +18,10 @@ from typing import Any
 
 import psutil
 
-from tests.fixtures.target import Target
+from testkit.target import Target
 
 RUN_INSIDE = "/root/uzor.run"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -188,3 +188,19 @@ async def acp_login(base: str, context: ssl.SSLContext, login: OperatorLogin) ->
     # short (aiohttp's "graceful shutdown" advice), leaving an unclosed-transport warning
     await asyncio.sleep(0.25)
     return reply
+
+
+def walkthrough_seed() -> str:
+    """The script that seeds the manual's walkthrough objects in an installed admin (for
+    ``uzor-admin shell``): installer/demo_seed.py after testkit/walkthrough.py (its form data)
+    registered as the module ``testkit.walkthrough``, since the appliance has no test kit."""
+    data = (REPO / "testkit" / "walkthrough.py").read_text()
+    preamble = (
+        "import sys, types\n"
+        "_kit = types.ModuleType('testkit')\n"
+        "_kit.__path__ = []\n"
+        "_kit.walkthrough = types.ModuleType('testkit.walkthrough')\n"
+        "sys.modules.update({'testkit': _kit, 'testkit.walkthrough': _kit.walkthrough})\n"
+        f"exec(compile({data!r}, 'testkit/walkthrough.py', 'exec'), _kit.walkthrough.__dict__)\n"
+    )
+    return preamble + (REPO / "installer" / "demo_seed.py").read_text()

@@ -19,8 +19,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.fixtures.tools import free_port, require_tool
-from tests.integration.dialplan.workplace_sipp import FINGERPRINT, SOURCE
+from testkit.tools import free_port, require_tool
+from testkit.workplace_sipp import FINGERPRINT, SOURCE
 
 
 def register_scenario(user: str, password: str, contact_port: int) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from licensing.hardware import Host
 from licensing.server_id import format_server_id
-from tests.fixtures.target import Target, run_in_chroot
+from testkit.target import Target, run_in_chroot
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO / ".venv" / "bin"
 # The target shares the host's network: its sshd listens on loopback only, on a port of its own.
 SSHD_CONFIG = """# The e2e test's sshd.

@@ -1,22 +1,23 @@
-"""pytest support for the admin: Django set up against a real MariaDB database.
+"""The admin under test: Django set up against a real MariaDB database.
 
 ``configure_django()`` runs when the tests are collected (models must be importable then) with
-a temporary admin.yaml whose database is filled in later; the session fixture
-``admin_database`` creates a real database on the ``mariadb`` fixture's server, points Django's
-connection at it and migrates. ``admin_db`` runs one test in a transaction rolled back after it.
+a temporary admin.yaml whose database is filled in later; ``migrated_database(mariadb)``
+creates a real database on the server, points Django's connection at it and migrates (the
+session fixture ``admin_database``); ``rolled_back(media_root)`` runs one test in a transaction
+rolled back after it (``admin_db``). ``write_site_config`` writes admin.yaml as installed.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 _CONFIGURED: dict[str, Path] = {}
 
@@ -67,9 +68,9 @@ def configure_django(test_environment: bool = True) -> Path:
     return base
 
 
-@pytest.fixture(scope="session")
-def admin_database(mariadb):  # type: ignore[no-untyped-def]
-    """A migrated database on the real MariaDB server, used by Django for the session."""
+def migrated_database(mariadb: Any) -> Any:
+    """A new database on ``mariadb`` (a ``MariaDB``), Django's default connection pointed at
+    it, migrated; give it back with ``drop_migrated_database``."""
     from django.core.management import call_command
     from django.db import connections
 
@@ -80,31 +81,25 @@ def admin_database(mariadb):  # type: ignore[no-untyped-def]
         NAME=db.name, USER=db.user, PASSWORD=db.password, HOST=db.host, PORT=str(db.port)
     )
     call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield db
-    finally:
-        connection.close()
-        mariadb.drop_database(db)
+    return db
 
 
-@pytest.fixture
-def admin_db(admin_database, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Run the test inside a transaction rolled back afterwards, with its own media root."""
+def drop_migrated_database(mariadb: Any, db: Any) -> None:
+    from django.db import connections
+
+    connections["default"].close()
+    mariadb.drop_database(db)
+
+
+@contextlib.contextmanager
+def rolled_back(media_root: Path) -> Iterator[None]:
+    """Run the block inside a transaction rolled back afterwards, with its own media root."""
     from django.db import transaction
     from django.test import override_settings
 
-    with override_settings(MEDIA_ROOT=tmp_path / "media"), transaction.atomic():
+    with override_settings(MEDIA_ROOT=media_root), transaction.atomic():
         yield
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _english_after_each_test() -> Iterator[None]:
-    """A request with Accept-Language: ru leaves Russian active in the thread; reset it."""
-    yield
-    from django.utils import translation
-
-    translation.deactivate()
 
 
 def write_site_config(

@@ -8,9 +8,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.integration.webagent.site import PASSWORD, Site
+from testkit.webagent_site import DID, PASSWORD, Site
 
 TIMEOUT_MS = 30_000
+CALLER = '"Petrov" <79161234567>'  # the carrier's caller in the call tests
 
 
 def open_login(browser: Any, site: Site, mac: str | None = None, lang: str = "en") -> Page:
@@ -68,3 +69,17 @@ def wait_rtp(page: Page, inbound: int, outbound: int, timeout: float = 20) -> di
             return stats
         time.sleep(0.3)
     raise AssertionError(f"RTP never reached in={inbound} out={outbound}: {stats}")
+
+
+def ready(browser: Any, site: Site, agent: str = "101", mac: str | None = None) -> Page:
+    """Operator ``agent`` logged in on the page and Ready."""
+    page = logged_in(browser, site, agent, mac)
+    wait_state(page, "ready")
+    return page
+
+
+def ring(page: Page, site: Site, *, hold: float, playback: str = "") -> Any:
+    """A carrier call to the site's DID from CALLER, ringing on ``page``; the OutboundCall."""
+    call = site.carrier.start_call(DID, caller_id=CALLER, hold=hold, playback=playback)
+    wait_state(page, "ringing")
+    return call

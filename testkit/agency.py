@@ -23,9 +23,9 @@ from typing import Any
 
 import aiohttp
 
-from tests.fixtures.tools import free_port
+from testkit.tools import free_port
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cret-pass"
 WORKPLACE_MAC = "E8-03-9A-B5-E0-C9"
 
@@ -34,7 +34,7 @@ def make_license(
     directory: Path, max_operators: int = 10, max_pbx_units: int = 1
 ) -> tuple[Path, Path]:
     """(license file, vendor key directory) for this machine, by the one test-license maker."""
-    from tests.fixtures.licensing import make_license_files
+    from testkit.licensing import make_license_files
 
     files = make_license_files(
         directory, max_operators=max_operators, max_pbx_units=max_pbx_units, customer="Uzor tests"

@@ -1,4 +1,4 @@
-"""Support for the Apply Dialplan tests: the admin served over real HTTP, and PBX units that
+"""The admin served over real HTTP (Apply Dialplan), and PBX units that
 include their configuration through ``#exec uzor-confgen`` exactly as installed units do.
 
 ``configure_django()`` must run before the models are imported, so test modules import this
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import socketserver
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-import pytest
-
-from appliance.admin.testing import admin_database, configure_django
+from testkit.admin import configure_django
 
 configure_django()
 
@@ -26,15 +24,13 @@ from django.db import connections  # noqa: E402
 
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
 from appliance.pbx.build import confgen_source  # noqa: E402
-from tests.fixtures.pbx import AsteriskUnit, UnitBootError  # noqa: E402
-from tests.fixtures.pbx_configs import UNIT_DIR  # noqa: E402
-from tests.fixtures.tools import free_port  # noqa: E402
+from testkit.pbx import AsteriskUnit, UnitBootError  # noqa: E402
+from testkit.pbx_configs import UNIT_DIR  # noqa: E402
+from testkit.tools import free_port  # noqa: E402
 
 CONFGEN = f"{UNIT_DIR}/etc/uzor-confgen"
 CONFGEN_CONFIG = f"{UNIT_DIR}/etc/uzor/confgen.yaml"
 CACHE_DIR = f"{UNIT_DIR}/lib/uzor-confgen"
-
-__all__ = ["admin_database"]
 
 
 def exec_line(name: str) -> str:
@@ -155,22 +151,3 @@ def flush_admin_database() -> None:
     call_command("flush", verbosity=0, interactive=False)
     builtin = import_module("appliance.admin.callcenter.migrations.0002_builtin_contexts")
     builtin.create_builtin_contexts(apps, None)
-
-
-@pytest.fixture
-def committed_admin_db(admin_database) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """The admin database with autocommit (visible to the WSGI threads), emptied afterwards."""
-    flush_admin_database()
-    try:
-        yield
-    finally:
-        flush_admin_database()
-
-
-@pytest.fixture
-def admin_server(committed_admin_db: None) -> Iterator[AdminServer]:
-    server = AdminServer()
-    try:
-        yield server
-    finally:
-        server.stop()

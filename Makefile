@@ -43,7 +43,7 @@ test-e2e: deps venv ## End-to-end tests in a booted target system
 lint: venv ## ruff (lint + format check), mypy, shellcheck, ansible-lint and syntax check of ansible/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@strict="$(wildcard licensing appliance/agency)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
+	@strict="$(wildcard licensing appliance/ami appliance/agency)"; [ -z "$$strict" ] || { echo "mypy --strict $$strict"; $(VENV)/bin/mypy --strict $$strict; }
 	@loose="$(wildcard configurator appliance/admin)"; [ -z "$$loose" ] || { echo "mypy $$loose"; $(VENV)/bin/mypy $$loose; }
 	@files=$$(git ls-files '*.sh' .ci/run); if [ -n "$$files" ]; then shellcheck $$files; fi
 	@scripts/ansible-lint.sh

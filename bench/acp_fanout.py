@@ -36,14 +36,14 @@ import psutil
 from aiohttp import web
 
 from appliance.agency.acp.server import ACPServer
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.manager import AMIManager, UnitAccess
-from appliance.agency.ami.parser import AMIParser, encode_action
 from appliance.agency.config import AcpConfig, AmiConfig, OperatorsConfig
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.agency.store import GroupRecord, OperatorRecord, OutboundTopicRecord, WorkplaceRecord
+from appliance.ami.codec import AMIParser, encode_action
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.manager import AMIManager, UnitAccess
 
 PASSWORD = "bench-pass"  # noqa: S105 - a throwaway benchmark operator
 # pbkdf2 with few iterations: 2,000 logins should not take minutes of CPU in a benchmark

@@ -38,8 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.protocol import AMIProtocol
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.protocol import AMIProtocol
 
 STREAM = Path(__file__).parent / "data" / "ami-callcenter.bin.gz"
 CHUNK = 65536

@@ -18,8 +18,6 @@ from typing import Any, Protocol
 
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.ami.errors import ActionFailedError, AMIError
-from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import OperatorsConfig
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
@@ -30,6 +28,8 @@ from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.store import Interval, Store
+from appliance.ami.errors import ActionFailedError, AMIError
+from appliance.ami.manager import AMIManager
 
 log = logging.getLogger(__name__)
 DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went away

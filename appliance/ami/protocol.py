@@ -14,15 +14,15 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.errors import (
+from appliance.ami.codec import AMIParser, Message, encode_action, parse_message
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
     ConnectionLostError,
     LoginFailedError,
     NotConnectedError,
 )
-from appliance.agency.ami.parser import AMIParser, Message, encode_action, parse_message
 
 log = logging.getLogger(__name__)
 

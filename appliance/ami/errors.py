@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.agency.ami.parser import Message
+from appliance.ami.codec import Message
 
 
 class AMIError(Exception):

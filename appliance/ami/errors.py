@@ -42,10 +42,14 @@ class ConnectFailedError(NotConnectedError):
 class ConnectionLostError(AMIError):
     """The link broke after the action was sent: it may or may not have run. Never re-sent.
 
-    ``os_error`` is the socket's error, or None when the other side closed the connection."""
+    ``os_error`` is the socket's error, or None when the other side closed the connection;
+    ``sending`` tells whether it broke while the action was being written."""
 
-    def __init__(self, message: str, os_error: OSError | None = None) -> None:
+    def __init__(
+        self, message: str, os_error: OSError | None = None, sending: bool = False
+    ) -> None:
         self.os_error = os_error
+        self.sending = sending
         super().__init__(message)
 
 

@@ -145,7 +145,9 @@ class SyncAMIClient:
         try:
             self._sock.sendall(data)
         except OSError as exc:
-            raise ConnectionLostError(f"AMI connection lost sending {name}", exc) from exc
+            raise ConnectionLostError(
+                f"AMI connection lost sending {name}", exc, sending=True
+            ) from exc
         return action_id
 
     # reading ----------------------------------------------------------------------------------
@@ -160,21 +162,17 @@ class SyncAMIClient:
         return messages
 
     def _recv(self, deadline: float | None, waiting_for: str) -> bytes:
-        if deadline is None:
-            self._sock.settimeout(None)
-        else:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ActionTimeoutError(f"no answer from AMI to {waiting_for} in time")
-            self._sock.settimeout(remaining)
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise ActionTimeoutError(f"no answer from AMI to {waiting_for} in time")
         try:
+            self._sock.settimeout(remaining)
             chunk = self._sock.recv(READ_SIZE)
         except TimeoutError as exc:
             raise ActionTimeoutError(f"no answer from AMI to {waiting_for} in time") from exc
-        except OSError as exc:
-            raise ConnectionLostError(
-                f"AMI connection lost waiting for {waiting_for}", exc
-            ) from exc
+        except OSError as exc:  # a reset, or the socket closed by close() meanwhile
+            lost = f"AMI connection lost waiting for {waiting_for}"
+            raise ConnectionLostError(lost, exc) from exc
         if not chunk:
             raise ConnectionLostError(f"AMI closed the connection waiting for {waiting_for}")
         return chunk

@@ -55,6 +55,11 @@ def _in_admin_words(waiting_for: str) -> Iterator[None]:
                 _("AMI closed the connection waiting for %(what)s") % {"what": waiting_for}
             ) from exc
         reason = network_reason(exc.os_error)
+        if exc.sending:
+            raise AmiError(
+                _("the AMI connection was lost sending %(action)s: %(reason)s")
+                % {"action": waiting_for, "reason": reason}
+            ) from exc
         raise AmiError(
             _("the AMI connection was lost waiting for %(what)s: %(reason)s")
             % {"what": waiting_for, "reason": reason}

@@ -184,3 +184,21 @@ def test_a_connection_closed_while_waiting_is_lost_not_retried() -> None:
     ):
         ami.action("Reload")
     assert lost.value.os_error is None and not lost.value.retryable
+
+
+def test_closing_ends_a_read_in_another_thread_as_a_lost_connection() -> None:
+    ami = SyncAMIClient("127.0.0.1", serve([BANNER, b""]), timeout=5)
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            ami.read(None)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    ami.send("Ping")  # answered by nothing: the reader is blocked in recv
+    ami.close()
+    thread.join(5)
+    assert [type(error) for error in errors] == [ConnectionLostError]

@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 
 from appliance.ami.codec import AMIParser, Message, encode_action
 from appliance.ami.errors import (
-    ActionFailedError,
     ActionTimeoutError,
     ConnectFailedError,
     ConnectionLostError,
@@ -97,19 +96,6 @@ class SyncAMIClient:
     ) -> Message:
         """Send an action and return its response, whatever its ``Response:`` says."""
         return self.request(name, headers, timeout=timeout).response or {}
-
-    def checked_action(
-        self,
-        name: str,
-        headers: Headers | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> Message:
-        """Like :meth:`action`, but ``Response: Error`` raises :class:`ActionFailedError`."""
-        response = self.action(name, headers, timeout=timeout)
-        if response.get("Response", "").lower() == "error":
-            raise ActionFailedError(name, response)
-        return response
 
     def action_list(
         self,

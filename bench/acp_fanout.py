@@ -37,9 +37,6 @@ from aiohttp import web
 
 from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.manager import AMIManager, UnitAccess
-from appliance.agency.ami.parser import AMIParser, encode_action
 from appliance.agency.config import AcpConfig, AmiConfig, OperatorsConfig
 from appliance.agency.database import (
     GroupRecord,
@@ -50,6 +47,9 @@ from appliance.agency.database import (
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
+from appliance.ami.codec import AMIParser, encode_action
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.manager import AMIManager, UnitAccess
 from appliance.contracts.passwords import hash_password
 
 PASSWORD = "bench-pass"  # noqa: S105 - a throwaway benchmark operator

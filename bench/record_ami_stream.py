@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from appliance.ami.codec import encode_action
 from testkit.pbx import BUILD_SCRIPT
 from testkit.pbx_carrier import Carrier
 from testkit.pbx_configs import CARRIER_EXTENSIONS
@@ -65,8 +66,8 @@ def record(unit: AsteriskUnit, out: list[bytes], stop: threading.Event,
         banner = b""
         while not banner.endswith(b"\r\n"):
             banner += sock.recv(1)
-        sock.sendall(f"Action: Login\r\nUsername: {user}\r\nSecret: {secret}\r\n"
-                     "Events: on\r\n\r\n".encode())  # fmt: skip
+        login = {"Action": "Login", "Username": user, "Secret": secret, "Events": "on"}
+        sock.sendall(encode_action(login))  # then raw bytes: the recording is the point
         ready.set()
         while not stop.is_set():
             try:

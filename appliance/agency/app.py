@@ -16,8 +16,6 @@ from aiohttp import web
 from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.admin_watch import AdminWatch
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.manager import AMIManager, UnitAccess
 from appliance.agency.config import AgencyConfig
 from appliance.agency.database import Database
 from appliance.agency.gui.views import GUI
@@ -32,6 +30,8 @@ from appliance.agency.rest.auth import TokenAuth
 from appliance.agency.running import Agency, LicenseInfo
 from appliance.agency.systemd_notify import notify
 from appliance.agency.units import UnitRegistry
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.manager import AMIManager, UnitAccess
 
 log = logging.getLogger(__name__)
 

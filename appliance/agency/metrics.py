@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from appliance.agency.ami.manager import AMIManager
+from appliance.ami.manager import AMIManager
 
 if TYPE_CHECKING:
     from appliance.agency.acp.server import ACPServer

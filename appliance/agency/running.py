@@ -9,12 +9,12 @@ from typing import Any
 from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.server import ACPServer
-from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import AgencyConfig, redacted
 from appliance.agency.i18n import Text, _
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest.auth import TokenAuth
+from appliance.ami.manager import AMIManager
 
 
 @dataclass

@@ -23,8 +23,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from appliance.agency.ami.manager import UnitAccess
 from appliance.agency.i18n import _, process_language
+from appliance.ami.manager import UnitAccess
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from appliance.agency.ami.errors import ActionFailedError
-from appliance.agency.ami.parser import Message
 from appliance.agency.operators.effects import Command, Effect, Join, Leave, Pause, Unpause
 from appliance.agency.operators.machine import Operator, State
 from appliance.agency.operators.session import Session
+from appliance.ami.codec import Message
+from appliance.ami.errors import ActionFailedError
 
 log = logging.getLogger(__name__)
 

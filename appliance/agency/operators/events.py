@@ -19,14 +19,14 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from appliance.agency.acp import outgoing as out
-from appliance.agency.ami.errors import AMIError
-from appliance.agency.ami.manager import AMIManager, Snapshot
-from appliance.agency.ami.parser import Message
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.topics import TopicCache
+from appliance.ami.codec import Message
+from appliance.ami.errors import AMIError
+from appliance.ami.manager import AMIManager, Snapshot
 from appliance.contracts.agency_dialplan import OUTBOUND_CONTEXT
 
 if TYPE_CHECKING:

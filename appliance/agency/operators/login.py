@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.ami.errors import AMIError
-from appliance.agency.ami.manager import AMIManager
 from appliance.agency.i18n import _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice, license_expired
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
+from appliance.ami.errors import AMIError
+from appliance.ami.manager import AMIManager
 
 if TYPE_CHECKING:
     from appliance.agency.database import OperatorRecord, WorkplaceRecord

@@ -20,8 +20,6 @@ from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.acp.outgoing import Outgoing
-from appliance.agency.ami.errors import ActionFailedError, AMIError
-from appliance.agency.ami.manager import AMIManager
 from appliance.agency.config import OperatorsConfig
 from appliance.agency.database import Database, Interval
 from appliance.agency.i18n import _
@@ -32,6 +30,8 @@ from appliance.agency.operators.effects import Effect, Logout, Plan
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
+from appliance.ami.errors import ActionFailedError, AMIError
+from appliance.ami.manager import AMIManager
 
 log = logging.getLogger(__name__)
 DISCONNECTED = "disconnected"  # pause reason of a session whose terminal went away

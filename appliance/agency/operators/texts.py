@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.outgoing import Outgoing
-from appliance.agency.ami.errors import (
+from appliance.agency.i18n import Text, _
+from appliance.ami.errors import (
     ActionTimeoutError,
     AMIError,
     ConnectionLostError,
     NotConnectedError,
 )
-from appliance.agency.i18n import Text, _
 
 LOGOUT_MESSAGES = {  # the human text of a forced logout, by its reason
     "pause_timeout": _("the pause lasted longer than allowed: you have been logged out"),

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.ami.manager import UnitAccess
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.tests.fakes import (
     PASSWORD,
@@ -20,6 +19,7 @@ from appliance.agency.operators.tests.fakes import (
     wired_service,
 )
 from appliance.agency.units import UnitRegistry
+from appliance.ami.manager import UnitAccess
 
 
 def access(name: str, host: str = "10.0.0.5", **changes: Any) -> UnitAccess:

@@ -10,10 +10,6 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.outgoing import Outgoing
 from appliance.agency.acp.tests.schema_check import assert_valid
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.errors import NotConnectedError
-from appliance.agency.ami.manager import Snapshot, UnitAccess
-from appliance.agency.ami.parser import Message
 from appliance.agency.config import OperatorsConfig
 from appliance.agency.database import (
     GroupRecord,
@@ -26,6 +22,10 @@ from appliance.agency.database import (
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
+from appliance.ami.codec import Message
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.errors import NotConnectedError
+from appliance.ami.manager import Snapshot, UnitAccess
 
 PASSWORD = "s3cret-pass"
 HASH = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt", iterations=1000)

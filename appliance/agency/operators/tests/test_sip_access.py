@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from appliance.agency.ami.manager import UnitAccess
 from appliance.agency.operators.login import _sip_access
+from appliance.ami.manager import UnitAccess
 
 
 def unit(ws_url: str = "", sip_domain: str = "") -> Any:

@@ -87,3 +87,13 @@ def test_the_read_back_decides_applied_or_not(running, ok):
     assert result.ok is ok
     if not ok:
         assert "did not take the new configuration" in result.message
+
+
+def test_a_unit_that_hangs_up_or_stays_silent_is_a_clear_error():
+    closing = _serve_once([b"Asterisk Call Manager/11.0.0\r\n", b""])
+    with AmiClient("127.0.0.1", closing) as ami, pytest.raises(AmiError, match="closed the conn"):
+        ami.login("uzor", "secret")
+    silent = _serve_once([b"Asterisk Call Manager/11.0.0\r\n", b"Event: Noise\r\n\r\n", b""])
+    late = pytest.raises(AmiError, match="no answer from AMI to Login in time")
+    with AmiClient("127.0.0.1", silent, timeout=0.5) as ami, late:
+        ami.login("uzor", "secret")

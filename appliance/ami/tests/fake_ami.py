@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from appliance.agency.ami.parser import AMIParser, Message, encode_action
+from appliance.ami.codec import AMIParser, Message, encode_action
 
 Reply = Callable[[Message], list[Message]]
 

@@ -2,17 +2,17 @@ import asyncio
 
 import pytest
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.errors import (
+from appliance.ami.codec import Message
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
     ConnectionLostError,
     LoginFailedError,
     NotConnectedError,
 )
-from appliance.agency.ami.parser import Message
-from appliance.agency.ami.protocol import AMIProtocol
-from appliance.agency.ami.tests.fake_ami import FakeAMI
+from appliance.ami.protocol import AMIProtocol
+from appliance.ami.tests.fake_ami import FakeAMI
 
 
 async def connect(server: FakeAMI, events: list[Message]) -> AMIProtocol:

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.agency.ami.parser import AMIParser, encode_action, parse_block, values
+from appliance.ami.codec import AMIParser, encode_action, parse_block, values
 
 VARSET = (
     b"Event: VarSet\r\nPrivilege: dialplan,all\r\nChannel: PJSIP/carrier-00000001\r\n"
@@ -111,7 +111,7 @@ def test_a_colon_in_one_value_does_not_hide_an_empty_value_without_space() -> No
 
 
 def test_dispatch_raw_parses_only_subscribed_events_but_counts_all() -> None:
-    from appliance.agency.ami.dispatch import Dispatcher
+    from appliance.ami.dispatch import Dispatcher
 
     seen: list[dict[str, str]] = []
     dispatcher = Dispatcher()

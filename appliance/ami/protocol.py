@@ -14,51 +14,41 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.errors import (
+from appliance.ami.codec import AMIParser, Message, encode_action, parse_message
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
     ConnectionLostError,
     LoginFailedError,
     NotConnectedError,
 )
-from appliance.agency.ami.parser import AMIParser, Message, encode_action, parse_message
+from appliance.ami.reply import Reply
 
 log = logging.getLogger(__name__)
 
 
 class _Pending:
-    """An action waiting for its response and, for an event list, its events."""
+    """An action waiting for its reply (the response and, for an event list, its events)."""
 
-    __slots__ = ("action", "events", "future")
+    __slots__ = ("future", "reply")
 
-    def __init__(self, action: str, future: asyncio.Future[list[Message]]) -> None:
-        self.action = action
+    def __init__(self, reply: Reply, future: asyncio.Future[list[Message]]) -> None:
+        self.reply = reply
         self.future = future
-        self.events: list[Message] | None = None
 
     def handle(self, message: Message) -> bool:
         """Take a message with this ActionID; True when the action is complete."""
-        if self.events is None:
-            if "Response" not in message:
-                return False
-            self.events = [message]
-            if message.get("EventList", "").lower() == "start":
-                return False
-            return self._finish()
-        self.events.append(message)
-        if message.get("EventList", "").lower() in ("complete", "cancelled"):
-            return self._finish()
-        return False
-
-    def _finish(self) -> bool:
-        assert self.events is not None
+        reply = self.reply
+        reply.take(message)
+        if not reply.done:
+            return False
+        response = reply.response or {}
         if not self.future.done():
-            response = self.events[0]
             if response.get("Response", "").lower() == "error":
-                self.future.set_exception(ActionFailedError(self.action, response))
+                self.future.set_exception(ActionFailedError(reply.action, response))
             else:
-                self.future.set_result(self.events)
+                self.future.set_result([response, *reply.events])
         return True
 
 
@@ -142,7 +132,7 @@ class AMIProtocol(asyncio.Protocol):
         action_id = f"{self._prefix}-{next(self._ids)}"
         fields["ActionID"] = action_id
         future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
-        self._pending[action_id] = _Pending(action, future)
+        self._pending[action_id] = _Pending(Reply(action, action_id), future)
         try:
             self._transport.write(encode_action(fields))
             return await asyncio.wait_for(future, timeout)

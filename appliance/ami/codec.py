@@ -1,4 +1,4 @@
-"""A pure AMI parser: bytes in, messages out; no I/O.
+"""The AMI codec: a pure parser (bytes in, messages out) and the action encoder; no I/O.
 
 An AMI message is ``Key: Value`` lines separated by CRLF and ended by an empty line. A message
 is returned as a ``dict[str, str]``. Facts of real Asterisk 22 streams the parser accepts:
@@ -28,6 +28,7 @@ exactly what the line-by-line reading would read the same way, so both give equa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import repeat
 from typing import NamedTuple
 
@@ -184,13 +185,19 @@ def values(message: Message, key: str) -> list[str]:
     return [] if value is None else value.split("\n")
 
 
-def encode_action(headers: dict[str, str]) -> bytes:
-    """Bytes of an action; CR/LF in a value would inject headers and is refused."""
+def encode_action(headers: Mapping[str, object]) -> bytes:
+    """Bytes of an action (or of any message, for a fake server): ``Key: value`` lines and the
+    blank line. A list or tuple value repeats its header once per item (``Variable:`` of
+    ``Originate``). CR/LF in a key or value would inject headers, a colon in a key would move
+    the key's end: both are refused with ``ValueError``."""
     lines = []
     for key, value in headers.items():
-        text = str(value)
-        if "\r" in text or "\n" in text or "\r" in key or "\n" in key or ":" in key:
+        if "\r" in key or "\n" in key or ":" in key:
             raise ValueError(f"AMI header {key!r} contains a line break or colon")
-        lines.append(f"{key}: {text}\r\n")
+        for item in value if isinstance(value, list | tuple) else (value,):
+            text = str(item)
+            if "\r" in text or "\n" in text:
+                raise ValueError(f"AMI header {key!r} contains a line break or colon")
+            lines.append(f"{key}: {text}\r\n")
     lines.append("\r\n")
     return "".join(lines).encode("utf-8")

@@ -1,15 +1,28 @@
 import asyncio
+from dataclasses import dataclass
 
 import pytest
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.errors import NotConnectedError
-from appliance.agency.ami.manager import AMIManager, LinkState, Snapshot, UnitAccess
-from appliance.agency.ami.parser import Message
-from appliance.agency.ami.tests.fake_ami import FakeAMI
-from appliance.agency.config import AmiConfig
+from appliance.ami.codec import Message
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.errors import NotConnectedError
+from appliance.ami.manager import AMIManager, LinkState, Snapshot, UnitAccess
+from appliance.ami.tests.fake_ami import FakeAMI
 
-FAST = AmiConfig(
+
+@dataclass(frozen=True)
+class Timings:
+    """The manager's settings (the agency passes its ``ami`` configuration section)."""
+
+    connect_timeout: float
+    keepalive_interval: float
+    keepalive_timeout: float
+    action_timeout: float
+    reconnect_min: float
+    reconnect_max: float
+
+
+FAST = Timings(
     connect_timeout=1,
     keepalive_interval=0.1,
     keepalive_timeout=0.2,

@@ -5,8 +5,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.parser import AMIParser, values
+from appliance.ami.codec import AMIParser, values
+from appliance.ami.dispatch import Dispatcher
 
 RECORDED = (Path(__file__).parent / "data" / "callcenter-trimmed.ami").read_bytes()
 

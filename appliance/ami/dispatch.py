@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from appliance.agency.ami.parser import Message, parse_message
+from appliance.ami.codec import Message, parse_message
 
 log = logging.getLogger(__name__)
 

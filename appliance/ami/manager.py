@@ -16,12 +16,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.errors import AMIError, LoginFailedError, NotConnectedError
-from appliance.agency.ami.parser import Message
-from appliance.agency.ami.protocol import AMIProtocol
-from appliance.agency.config import AmiConfig
+from appliance.ami.codec import Message
+from appliance.ami.dispatch import Dispatcher
+from appliance.ami.errors import AMIError, LoginFailedError, NotConnectedError
+from appliance.ami.protocol import AMIProtocol
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,23 @@ ResyncListener = Callable[[Snapshot], Awaitable[None]]
 LostListener = Callable[[], None]
 
 
+class LinkSettings(Protocol):
+    """The manager's timings in seconds (the agency's ``ami`` configuration section)."""
+
+    @property
+    def connect_timeout(self) -> float: ...
+    @property
+    def keepalive_interval(self) -> float: ...
+    @property
+    def keepalive_timeout(self) -> float: ...
+    @property
+    def action_timeout(self) -> float: ...
+    @property
+    def reconnect_min(self) -> float: ...
+    @property
+    def reconnect_max(self) -> float: ...
+
+
 class LinkState(enum.StrEnum):
     CONNECTING = "connecting"
     UP = "up"
@@ -63,7 +80,7 @@ class LinkState(enum.StrEnum):
 
 
 class AMIManager:
-    def __init__(self, unit: UnitAccess, settings: AmiConfig, dispatcher: Dispatcher) -> None:
+    def __init__(self, unit: UnitAccess, settings: LinkSettings, dispatcher: Dispatcher) -> None:
         self.unit = unit
         self.settings = settings
         self.dispatcher = dispatcher
@@ -227,4 +244,11 @@ def _entries(events: list[Message]) -> list[Message]:
     return [e for e in events if e.get("EventList", "").lower() != "complete"]
 
 
-__all__ = ["AMIManager", "LinkState", "LoginFailedError", "Snapshot", "UnitAccess"]
+__all__ = [
+    "AMIManager",
+    "LinkSettings",
+    "LinkState",
+    "LoginFailedError",
+    "Snapshot",
+    "UnitAccess",
+]

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.agency.ami import parser
-from appliance.agency.ami.dispatch import Dispatcher
-from appliance.agency.ami.parser import AMIParser, Message, parse_message, values
+from appliance.ami import codec
+from appliance.ami.codec import AMIParser, Message, parse_message, values
+from appliance.ami.dispatch import Dispatcher
 
 FOLLOWS = (
     b"Response: Follows\r\nPrivilege: Command\r\nActionID: a-1\r\n"
@@ -159,8 +159,8 @@ def test_a_catch_all_handler_gets_every_event_parsed_and_failures_are_contained(
 @pytest.fixture
 def fresh_layouts(monkeypatch: pytest.MonkeyPatch) -> None:
     """An empty layout memory, so other tests' layouts neither help nor fill it."""
-    monkeypatch.setattr(parser, "_SHAPES", {})
-    monkeypatch.setattr(parser, "_learned", [])
+    monkeypatch.setattr(codec, "_SHAPES", {})
+    monkeypatch.setattr(codec, "_learned", [])
 
 
 @pytest.mark.usefixtures("fresh_layouts")
@@ -205,7 +205,7 @@ def test_keys_with_pattern_characters_and_many_layouts_of_one_event() -> None:
                 f"A.b(c)*{n}": f"{n}+?",
                 f"[x]|{n}": "^$",
             }
-    assert len(parser._learned) == parser._SHAPES_PER_FIRST_LINE
+    assert len(codec._learned) == codec._SHAPES_PER_FIRST_LINE
 
 
 @pytest.mark.usefixtures("fresh_layouts")
@@ -215,17 +215,17 @@ def test_only_events_layouts_are_remembered() -> None:
             "Response": "Success",
             "ActionID": "1",
         }
-    assert parser._learned == []
+    assert codec._learned == []
 
 
 @pytest.mark.usefixtures("fresh_layouts")
 def test_a_long_event_parses_but_its_layout_is_not_remembered() -> None:
-    lines = [f"ChanVariable: V{n}={n}" for n in range(parser._MAX_SHAPE_LINES)]
+    lines = [f"ChanVariable: V{n}={n}" for n in range(codec._MAX_SHAPE_LINES)]
     block = "\r\n".join(["Event: Newchannel", *lines])
     for _ in range(2):
         message = parse_message(block)
         assert values(message, "ChanVariable") == [f"V{n}={n}" for n in range(len(lines))]
-    assert parser._learned == []
+    assert codec._learned == []
 
 
 layout_key_st = st.one_of(
@@ -243,7 +243,7 @@ def test_a_remembered_layout_reads_any_message_like_the_rule(
 ) -> None:
     block = "\r\n".join([f"Event: {name}", *(f"{key}: {value}" for key, value in pairs)])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parser, "_SHAPES", {})
-        patch.setattr(parser, "_learned", [])
+        patch.setattr(codec, "_SHAPES", {})
+        patch.setattr(codec, "_learned", [])
         for _ in range(3):  # the first reading may remember the layout, the others use it
             assert parse_message(block) == reference(block)

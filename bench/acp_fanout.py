@@ -97,25 +97,55 @@ class MemoryStore:
 async def run_agency(args: argparse.Namespace) -> None:
     ami_port, ws_port = _free_port(), _free_port()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", "--ami-port", str(ami_port), "--ws-port",
-         str(ws_port), "--terminals", str(args.terminals), "--rate", str(args.rate),
-         "--seconds", str(args.seconds), "--parent", str(os.getpid())],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "--ami-port",
+            str(ami_port),
+            "--ws-port",
+            str(ws_port),
+            "--terminals",
+            str(args.terminals),
+            "--rate",
+            str(args.rate),
+            "--seconds",
+            str(args.seconds),
+            "--parent",
+            str(os.getpid()),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert child.stdout is not None
     await asyncio.to_thread(child.stdout.readline)  # the child's AMI server is listening
     store: Any = MemoryStore()
     unit = AMIManager(
         UnitAccess("bench", "127.0.0.1", ami_port, "bench", "bench"),
-        AmiConfig(connect_timeout=5, keepalive_interval=30, keepalive_timeout=10,
-                  action_timeout=30, reconnect_min=0.5, reconnect_max=2),
+        AmiConfig(
+            connect_timeout=5,
+            keepalive_interval=30,
+            keepalive_timeout=10,
+            action_timeout=30,
+            reconnect_min=0.5,
+            reconnect_max=2,
+        ),
         Dispatcher(),
-    )  # fmt: skip
-    operators = OperatorService(OperatorsConfig(pause_limit=3600, reconnect_grace=60), store,
-                                {"bench": unit}, Outbox())  # fmt: skip
-    acp = ACPServer(AcpConfig(max_clients=args.terminals + 10, max_message_bytes=65536,
-                              client_queue=256, login_attempts_per_minute=10**6, login_timeout=600,
-                              heartbeat=60), operators)  # fmt: skip
+    )
+    operators = OperatorService(
+        OperatorsConfig(pause_limit=3600, reconnect_grace=60), store, {"bench": unit}, Outbox()
+    )
+    acp = ACPServer(
+        AcpConfig(
+            max_clients=args.terminals + 10,
+            max_message_bytes=65536,
+            client_queue=256,
+            login_attempts_per_minute=10**6,
+            login_timeout=600,
+            heartbeat=60,
+        ),
+        operators,
+    )
     CallEvents(operators, TopicCache(store)).attach(unit)
     app = web.Application()
     app.router.add_get("/ws", acp.handle_ws)
@@ -172,8 +202,9 @@ class FakeAsterisk:
             writer.write(
                 encode_action({"Response": "Success", "ActionID": aid, "EventList": "start"})
             )
-            writer.write(encode_action({"Event": "Complete", "ActionID": aid,
-                                        "EventList": "Complete"}))  # fmt: skip
+            writer.write(
+                encode_action({"Event": "Complete", "ActionID": aid, "EventList": "Complete"})
+            )
         else:
             writer.write(encode_action({"Response": "Success", "ActionID": aid}))
         if name == "login":
@@ -193,8 +224,12 @@ class Terminals:
 
 
 async def terminal(shared: Terminals, i: int) -> None:
-    login = {"type": "action", "name": "login", "id": 1,
-             "data": {"agent": agent(i), "password": PASSWORD, "workplace": mac(i)}}  # fmt: skip
+    login = {
+        "type": "action",
+        "name": "login",
+        "id": 1,
+        "data": {"agent": agent(i), "password": PASSWORD, "workplace": mac(i)},
+    }
     async with shared.session.ws_connect(shared.url, max_msg_size=0) as ws:
         await ws.send_json(login)
         async for frame in ws:
@@ -267,8 +302,13 @@ async def stream_events(asterisk: FakeAsterisk, args: argparse.Namespace) -> Non
                 "Linkedid": call,
             }
         else:
-            event = {"Event": "Hangup", "Channel": f"{interface}-{n - 1:08x}", "Linkedid": call,
-                     "Cause": "16", "Cause-txt": "Normal Clearing"}  # fmt: skip
+            event = {
+                "Event": "Hangup",
+                "Channel": f"{interface}-{n - 1:08x}",
+                "Linkedid": call,
+                "Cause": "16",
+                "Cause-txt": "Normal Clearing",
+            }
         asterisk.writer.write(encode_action(event))
         delay = start + (n + 1) * interval - time.perf_counter()
         if delay > 0:
@@ -280,12 +320,16 @@ async def stream_events(asterisk: FakeAsterisk, args: argparse.Namespace) -> Non
 def report(latencies: list[float], rss: int, args: argparse.Namespace) -> None:
     ms = sorted(x * 1000 for x in latencies)
     expected = int(args.rate * args.seconds) // 2
-    print(f"terminals: {args.terminals}, AMI events: {int(args.rate * args.seconds)} at "
-          f"{args.rate}/s, call_incoming received: {len(ms)} of {expected}")  # fmt: skip
+    print(
+        f"terminals: {args.terminals}, AMI events: {int(args.rate * args.seconds)} at "
+        f"{args.rate}/s, call_incoming received: {len(ms)} of {expected}"
+    )
     if ms:
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-        print(f"AMI-in -> WebSocket-out latency: p50 {statistics.median(ms):.1f} ms, "
-              f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms (target p99 <= 25 ms)")  # fmt: skip
+        print(
+            f"AMI-in -> WebSocket-out latency: p50 {statistics.median(ms):.1f} ms, "
+            f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms (target p99 <= 25 ms)"
+        )
     print(f"RSS {rss}")
 
 

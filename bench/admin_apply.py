@@ -34,8 +34,14 @@ from testkit.mariadb import start_mariadb, stop_mariadb  # noqa: E402
 from testkit.pbx_unit import AsteriskUnit  # noqa: E402
 
 UNUSABLE = "!"  # Django's unusable password hash: the bench never logs operators in
-SIZES = {"operators": 5000, "workplaces": 1000, "inbound": 2000, "outbound": 200,
-         "gateways": 100, "routes": 500}  # fmt: skip
+SIZES = {
+    "operators": 5000,
+    "workplaces": 1000,
+    "inbound": 2000,
+    "outbound": 200,
+    "gateways": 100,
+    "routes": 500,
+}
 
 
 def main() -> None:
@@ -80,7 +86,7 @@ def load_model(tmp: Path) -> None:
         Transformation,
         WeeklyRange,
         Workplace,
-    )  # fmt: skip
+    )
 
     started = time.perf_counter()
     sounds = [make_sound(tmp, name) for name in ("greeting", "closed", "hold")]
@@ -88,9 +94,12 @@ def load_model(tmp: Path) -> None:
         [Group(name=f"group{i:02d}", hold_sound=sounds[2], strategy="rrmemory") for i in range(20)]
     )
     operators = Operator.objects.bulk_create(
-        [Operator(agent_number=f"{1000 + i}", password=UNUSABLE, wrapup_time=5 + i % 30)
-         for i in range(SIZES["operators"])], batch_size=1000,
-    )  # fmt: skip
+        [
+            Operator(agent_number=f"{1000 + i}", password=UNUSABLE, wrapup_time=5 + i % 30)
+            for i in range(SIZES["operators"])
+        ],
+        batch_size=1000,
+    )
     Membership.objects.bulk_create(
         [Membership(operator=op, group=groups[i % 20]) for i, op in enumerate(operators)],
         batch_size=2000,
@@ -103,31 +112,55 @@ def load_model(tmp: Path) -> None:
     WeeklyRange.objects.create(schedule=night, weekday=6, start_time="00:00", end_time="23:59")
     contexts = Context.objects.bulk_create([Context(name=f"from-gw{i:02d}") for i in range(10)])
     gateways = Gateway.objects.bulk_create(
-        [Gateway(name=f"gw{i:03d}", context=contexts[i % 10], host=f"10.0.{i // 250}.{i % 250 + 1}",
-                 username=f"user{i}" if i % 2 else "", password=f"pw{i}" if i % 2 else "")
-         for i in range(SIZES["gateways"])]
-    )  # fmt: skip
+        [
+            Gateway(
+                name=f"gw{i:03d}",
+                context=contexts[i % 10],
+                host=f"10.0.{i // 250}.{i % 250 + 1}",
+                username=f"user{i}" if i % 2 else "",
+                password=f"pw{i}" if i % 2 else "",
+            )
+            for i in range(SIZES["gateways"])
+        ]
+    )
     topics = InboundTopic.objects.bulk_create(
-        [InboundTopic(number=f"7495{i:07d}", name=f"Topic {i}", group=groups[i % 20],
-                      script_url=f"https://crm.example/script?topic={i}",
-                      working_sound=sounds[0], non_working_sound=sounds[1])
-         for i in range(SIZES["inbound"])], batch_size=1000,
-    )  # fmt: skip
+        [
+            InboundTopic(
+                number=f"7495{i:07d}",
+                name=f"Topic {i}",
+                group=groups[i % 20],
+                script_url=f"https://crm.example/script?topic={i}",
+                working_sound=sounds[0],
+                non_working_sound=sounds[1],
+            )
+            for i in range(SIZES["inbound"])
+        ],
+        batch_size=1000,
+    )
     InboundTopic.non_working_schedules.through.objects.bulk_create(
-        [InboundTopic.non_working_schedules.through(inboundtopic_id=t.pk, schedule_id=night.pk)
-         for t in topics]
-    )  # fmt: skip
+        [
+            InboundTopic.non_working_schedules.through(inboundtopic_id=t.pk, schedule_id=night.pk)
+            for t in topics
+        ]
+    )
     Transformation.objects.bulk_create(
-        [Transformation(context=contexts[i % 10], pattern=f"7499{i:07d}", result=f"7495{i:07d}")
-         for i in range(SIZES["inbound"])], batch_size=1000,
-    )  # fmt: skip
+        [
+            Transformation(context=contexts[i % 10], pattern=f"7499{i:07d}", result=f"7495{i:07d}")
+            for i in range(SIZES["inbound"])
+        ],
+        batch_size=1000,
+    )
     OutboundTopic.objects.bulk_create(
         [OutboundTopic(prefix=f"{100 + i}", name=f"Out {i}") for i in range(SIZES["outbound"])]
     )
     Route.objects.bulk_create(
-        [Route(pattern=f"_8{i:03d}X.", gateway=gateways[i % 100], order=i, caller_id="74950000000")
-         for i in range(SIZES["routes"])]
-    )  # fmt: skip
+        [
+            Route(
+                pattern=f"_8{i:03d}X.", gateway=gateways[i % 100], order=i, caller_id="74950000000"
+            )
+            for i in range(SIZES["routes"])
+        ]
+    )
     sizes = ", ".join(f"{v} {k}" for k, v in SIZES.items())
     print(f"model: {sizes} (loaded in {time.perf_counter() - started:.1f} s)")
 
@@ -155,10 +188,16 @@ def give_every_topic_a_flow() -> None:
 def boot_unit(admin: AdminServer, name: str) -> AsteriskUnit:
     from appliance.admin.callcenter.models import PbxUnit
 
-    rootfs = subprocess.run(
-        [str(REPO / "scripts" / "build-pbx-rootfs.sh")], capture_output=True, text=True,
-        check=True,
-    ).stdout.strip().splitlines()[-1]  # fmt: skip
+    rootfs = (
+        subprocess.run(
+            [str(REPO / "scripts" / "build-pbx-rootfs.sh")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     pbx = PbxUnit(name=name, address="127.0.0.1")
     token = pbx.issue_token()
     unit = AsteriskUnit(Path(rootfs), name, unit_files(admin.confgen_url, name, token))

@@ -54,8 +54,11 @@ def main(reads: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             password = Path(tmp) / "db_password"
             password.write_text(db.password)
-            store = Database(DatabaseConfig(name=db.name, user=db.user, host=db.host, port=db.port,
-                                         password_file=password))  # fmt: skip
+            store = Database(
+                DatabaseConfig(
+                    name=db.name, user=db.user, host=db.host, port=db.port, password_file=password
+                )
+            )
             asyncio.run(measure(store, reads))
             store.close()
     finally:

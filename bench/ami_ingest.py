@@ -47,11 +47,27 @@ STREAM = Path(__file__).parent / "data" / "ami-callcenter.bin.gz"
 CHUNK = 65536
 BANNER = b"Asterisk Call Manager/9.0.0\r\n"
 SERVICE_EVENTS = (
-    "AgentCalled", "AgentConnect", "AgentComplete", "AgentRingNoAnswer", "QueueMemberStatus",
-    "QueueMemberPause", "QueueMemberAdded", "QueueMemberRemoved", "DialBegin", "DialEnd",
-    "BridgeEnter", "BridgeLeave", "Hold", "Unhold", "Hangup", "Newchannel", "QueueCallerJoin",
-    "QueueCallerLeave", "QueueCallerAbandon", "OriginateResponse",
-)  # fmt: skip
+    "AgentCalled",
+    "AgentConnect",
+    "AgentComplete",
+    "AgentRingNoAnswer",
+    "QueueMemberStatus",
+    "QueueMemberPause",
+    "QueueMemberAdded",
+    "QueueMemberRemoved",
+    "DialBegin",
+    "DialEnd",
+    "BridgeEnter",
+    "BridgeLeave",
+    "Hold",
+    "Unhold",
+    "Hangup",
+    "Newchannel",
+    "QueueCallerJoin",
+    "QueueCallerLeave",
+    "QueueCallerAbandon",
+    "OriginateResponse",
+)
 
 Runner = Callable[[list[bytes]], tuple[int, float]]
 

@@ -58,8 +58,9 @@ exten => _1XX,1,Answer()
 }
 
 
-def record(unit: AsteriskUnit, out: list[bytes], stop: threading.Event,
-           ready: threading.Event) -> None:  # fmt: skip
+def record(
+    unit: AsteriskUnit, out: list[bytes], stop: threading.Event, ready: threading.Event
+) -> None:
     host, port, user, secret = unit.ami_host, unit.ami_port, unit.ami_user, unit.ami_secret
     with socket.create_connection((host, port)) as sock:
         sock.settimeout(0.5)
@@ -90,8 +91,9 @@ def main() -> None:
     carrier_unit = AsteriskUnit(rootfs, "carrier", {"extensions.conf": CARRIER_EXTENSIONS})
     carrier_unit.start()
     carrier = Carrier(carrier_unit)
-    unit = AsteriskUnit(rootfs, "callcenter", {**UNIT_FILES,
-                        "pjsip.d/carrier.conf": carrier.unit_trunk_config()})  # fmt: skip
+    unit = AsteriskUnit(
+        rootfs, "callcenter", {**UNIT_FILES, "pjsip.d/carrier.conf": carrier.unit_trunk_config()}
+    )
     try:
         unit.start()
         carrier.point_at(unit)
@@ -120,18 +122,35 @@ def main() -> None:
 def run_calls(unit: AsteriskUnit, carrier: Carrier, calls: int, parallel: int) -> None:
     with unit.ami() as ami:
         for agent in AGENTS:
-            ami.action("QueueAdd", Queue="support", Interface=f"Local/{agent}@agents/n",
-                       MemberName=agent, Penalty="0")  # fmt: skip
+            ami.action(
+                "QueueAdd",
+                Queue="support",
+                Interface=f"Local/{agent}@agents/n",
+                MemberName=agent,
+                Penalty="0",
+            )
         active = []
         for number in range(calls):
-            active.append(carrier.start_call(f"7{number % 3}00", caller_id=f'"Caller {number}" '
-                                             f"<7916{number:07d}>", hold=30))  # fmt: skip
+            active.append(
+                carrier.start_call(
+                    f"7{number % 3}00", caller_id=f'"Caller {number}" <7916{number:07d}>', hold=30
+                )
+            )
             if number % 25 == 10:
                 agent = AGENTS[number % len(AGENTS)]
-                ami.action("QueuePause", Queue="support", Interface=f"Local/{agent}@agents/n",
-                           Paused="true", Reason="wrapup")  # fmt: skip
-                ami.action("QueuePause", Queue="support", Interface=f"Local/{agent}@agents/n",
-                           Paused="false")  # fmt: skip
+                ami.action(
+                    "QueuePause",
+                    Queue="support",
+                    Interface=f"Local/{agent}@agents/n",
+                    Paused="true",
+                    Reason="wrapup",
+                )
+                ami.action(
+                    "QueuePause",
+                    Queue="support",
+                    Interface=f"Local/{agent}@agents/n",
+                    Paused="false",
+                )
             if len(active) >= parallel:
                 active.pop(0).wait_ended(60)
         for call in active:

@@ -19,5 +19,21 @@ if __name__ == "__main__":
     calls = sys.argv[1] if len(sys.argv) > 1 else "30"
     env = {**os.environ, "UZOR_BENCH_CALLS": calls}
     test = "tests/integration/webagent/bench_ring.py"
-    sys.exit(subprocess.call([sys.executable, "-m", "pytest", test, "-q", "-s", "-p", "no:logging",
-                              "-o", "timeout=3600"], cwd=REPO, env=env))  # fmt: skip
+    sys.exit(
+        subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                test,
+                "-q",
+                "-s",
+                "-p",
+                "no:logging",
+                "-o",
+                "timeout=3600",
+            ],
+            cwd=REPO,
+            env=env,
+        )
+    )

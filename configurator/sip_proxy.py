@@ -61,9 +61,12 @@ def write_if_changed(out: Path, text: str, run: Runner, reload: bool) -> bool:
 
 
 def main(
-    argv: list[str] | None = None, *, run: Runner = _run, stdout: TextIO = sys.stdout,
+    argv: list[str] | None = None,
+    *,
+    run: Runner = _run,
+    stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
-) -> int:  # fmt: skip
+) -> int:
     set_language(language_from_environment())
     parser = argparse.ArgumentParser(
         prog="uzor-sip-proxies",
@@ -74,20 +77,30 @@ def main(
     parser.add_argument("--no-reload", action="store_true", help=_("do not reload nginx"))
     args = parser.parse_args(argv)
     if not args.agency_config.is_file():
-        print(_("{path} does not exist yet: run the configurator first.").format(
-            path=args.agency_config), file=stdout)  # fmt: skip
+        print(
+            _("{path} does not exist yet: run the configurator first.").format(
+                path=args.agency_config
+            ),
+            file=stdout,
+        )
         return ExitCode.OK
     try:
         settings = sip_proxy.load_agency_settings(args.agency_config)
         rows = sip_proxy.unit_rows(settings)
     except (OSError, ValueError, ConfigError, pymysql.MySQLError) as exc:
-        print(_("uzor-sip-proxies: cannot read the PBX units: {reason}").format(reason=exc),
-              file=stderr)  # fmt: skip
+        print(
+            _("uzor-sip-proxies: cannot read the PBX units: {reason}").format(reason=exc),
+            file=stderr,
+        )
         return ExitCode.FAILURE
     units, refused = sip_proxy.checked_units(rows)
     for name in refused:
-        print(_("PBX unit {name}: its name or address is not plain; no /sip location for it.")
-              .format(name=name), file=stderr)  # fmt: skip
+        print(
+            _("PBX unit {name}: its name or address is not plain; no /sip location for it.").format(
+                name=name
+            ),
+            file=stderr,
+        )
     try:
         changed = write_if_changed(args.out, sip_proxy.render(units), run, not args.no_reload)
     except (OSError, RuntimeError) as exc:

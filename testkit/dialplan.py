@@ -110,9 +110,12 @@ def unit_files(admin_url: str, unit_name: str, token: str) -> dict[str, str]:
 
 
 def make_confgen_unit(
-    asterisk_unit: Callable[..., AsteriskUnit], server: AdminServer, name: str,
-    extra: dict[str, str] | None = None, start: bool = True,
-) -> ConfgenUnit:  # fmt: skip
+    asterisk_unit: Callable[..., AsteriskUnit],
+    server: AdminServer,
+    name: str,
+    extra: dict[str, str] | None = None,
+    start: bool = True,
+) -> ConfgenUnit:
     """A PbxUnit row with a fresh token and an Asterisk unit configured to fetch from it.
     Ports are chosen free but not reserved: a unit that finds one taken is made again with
     fresh ports (the factory does the same for the units it starts itself)."""
@@ -120,13 +123,18 @@ def make_confgen_unit(
         token_holder = PbxUnit(name=name)
         token = token_holder.issue_token()
         unit = asterisk_unit(
-            {**unit_files(server.confgen_url, name, token), **(extra or {})}, name=name,
+            {**unit_files(server.confgen_url, name, token), **(extra or {})},
+            name=name,
             start=False,
-        )  # fmt: skip
+        )
         pbx = PbxUnit(
-            name=name, address=unit.ami_host, ami_port=unit.ami_port, ami_user=unit.ami_user,
-            ami_secret=unit.ami_secret, token_hash=token_holder.token_hash,
-        )  # fmt: skip
+            name=name,
+            address=unit.ami_host,
+            ami_port=unit.ami_port,
+            ami_user=unit.ami_user,
+            ami_secret=unit.ami_secret,
+            token_hash=token_holder.token_hash,
+        )
         pbx.save()
         if not start:
             return ConfgenUnit(unit, pbx, token)

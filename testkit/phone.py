@@ -109,10 +109,16 @@ def write_silence(path: Path, seconds: int = 2) -> None:
     data = b"\xff" * (8000 * seconds)
     fmt = struct.pack("<HHIIHH", 7, 1, 8000, 8000, 1, 8)
     path.write_bytes(
-        b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE"
-        + b"fmt " + struct.pack("<I", len(fmt)) + fmt
-        + b"data" + struct.pack("<I", len(data)) + data
-    )  # fmt: skip
+        b"RIFF"
+        + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data))
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
 
 
 class WorkplacePhone:
@@ -138,23 +144,65 @@ class WorkplacePhone:
             "register.xml", register_scenario(self.user, self.password, self.port)
         )
         result = subprocess.run(
-            ["sipp", self.target, "-sf", str(scenario), "-i", SOURCE, "-p", str(free_port()),
-             "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error", "-trace_err",
-             "-error_file", str(self.dir / "register-errors.log")],
-            capture_output=True, text=True, timeout=40, check=False, cwd=self.dir,
-        )  # fmt: skip
+            [
+                "sipp",
+                self.target,
+                "-sf",
+                str(scenario),
+                "-i",
+                SOURCE,
+                "-p",
+                str(free_port()),
+                "-m",
+                "1",
+                "-nostdin",
+                "-timeout",
+                "20s",
+                "-timeout_error",
+                "-trace_err",
+                "-error_file",
+                str(self.dir / "register-errors.log"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=40,
+            check=False,
+            cwd=self.dir,
+        )
         assert result.returncode == 0, result.stdout + result.stderr + self.errors("register")
 
     def answer(self, calls: int = 1, ring_ms: int = 1000) -> None:
         write_silence(self.dir / "silence.wav")
         scenario = self._write("answer.xml", answer_scenario(ring_ms))
         self.process = subprocess.Popen(
-            ["sipp", "-sf", str(scenario), "-i", SOURCE, "-p", str(self.port),
-             "-mp", str(free_port()), "-m", str(calls), "-nostdin", "-timeout", "120s",
-             "-timeout_error", "-trace_err", "-error_file", str(self.dir / "answer-errors.log"),
-             "-trace_msg", "-message_file", str(self.dir / "answer-messages.log")],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.dir,
-        )  # fmt: skip
+            [
+                "sipp",
+                "-sf",
+                str(scenario),
+                "-i",
+                SOURCE,
+                "-p",
+                str(self.port),
+                "-mp",
+                str(free_port()),
+                "-m",
+                str(calls),
+                "-nostdin",
+                "-timeout",
+                "120s",
+                "-timeout_error",
+                "-trace_err",
+                "-error_file",
+                str(self.dir / "answer-errors.log"),
+                "-trace_msg",
+                "-message_file",
+                str(self.dir / "answer-messages.log"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=self.dir,
+        )
 
     def wait(self, timeout: float = 60) -> None:
         """The answering SIPp handled its calls without an error."""

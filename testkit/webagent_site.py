@@ -59,8 +59,12 @@ class Site:
 def lan_address() -> str:
     """The machine's first global IPv4 address (WebRTC media never uses loopback)."""
     ip = require_tool("ip", "iproute2")
-    out = subprocess.run([ip, "-4", "-o", "addr", "show", "scope", "global", "up"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [ip, "-4", "-o", "addr", "show", "scope", "global", "up"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for line in out.splitlines():
         return line.split()[3].split("/")[0]
     pytest.fail("no non-loopback IPv4 address is up: WebRTC media needs one", pytrace=False)

@@ -115,10 +115,12 @@ def scenario(user: str, password: str, final: int) -> str:
   <recv response="200"/>
 """
     return (
-        head + '  <recv response="200" rrs="true"/>\n'
+        head
+        + '  <recv response="200" rrs="true"/>\n'
         + _ack(user, 2, "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]")
-        + bye + "</scenario>\n"
-    )  # fmt: skip
+        + bye
+        + "</scenario>\n"
+    )
 
 
 def call_as_workplace(
@@ -138,12 +140,35 @@ def call_as_workplace(
         with os.fdopen(fd, "w") as handle:
             handle.write(scenario(user, password, final))
         result = subprocess.run(
-            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-s", number, "-i", SOURCE,
-             "-p", str(free_port()), "-mp", str(free_port()), "-m", "1", "-nostdin",
-             "-timeout", f"{int(timeout)}s", "-timeout_error", "-trace_err",
-             "-error_file", str(Path(tmp) / "errors.log")],
-            capture_output=True, text=True, timeout=timeout + 15, check=False, cwd=tmp,
-        )  # fmt: skip
+            [
+                "sipp",
+                f"{target[0]}:{target[1]}",
+                "-sf",
+                str(path),
+                "-s",
+                number,
+                "-i",
+                SOURCE,
+                "-p",
+                str(free_port()),
+                "-mp",
+                str(free_port()),
+                "-m",
+                "1",
+                "-nostdin",
+                "-timeout",
+                f"{int(timeout)}s",
+                "-timeout_error",
+                "-trace_err",
+                "-error_file",
+                str(Path(tmp) / "errors.log"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout + 15,
+            check=False,
+            cwd=tmp,
+        )
         errors = Path(tmp) / "errors.log"
         if errors.exists():
             result.stdout += "\n--- SIPp errors ---\n" + errors.read_text(errors="replace")

@@ -40,10 +40,15 @@ async def load_units(config: AgencyConfig, store: Database) -> list[UnitAccess]:
     """Units from the file when it lists any, else the admin's enabled PBX units."""
     if config.units:
         return [
-            UnitAccess(u.name, u.host, u.port, u.username,
-                       Path(u.secret_file).read_text(encoding="utf-8").strip())
+            UnitAccess(
+                u.name,
+                u.host,
+                u.port,
+                u.username,
+                Path(u.secret_file).read_text(encoding="utf-8").strip(),
+            )
             for u in config.units
-        ]  # fmt: skip
+        ]
     return [
         UnitAccess(r.name, r.host, r.port, r.username, r.secret, r.ws_address, r.sip_address)
         for r in await store.units()
@@ -123,8 +128,12 @@ async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
     site = web.TCPSite(runner, config.listen.host, config.listen.port)
     await site.start()
     built.registry.start()
-    log.info("uzor-agency listening on %s:%s with %d unit(s)", config.listen.host,
-             config.listen.port, len(agency.units))  # fmt: skip
+    log.info(
+        "uzor-agency listening on %s:%s with %d unit(s)",
+        config.listen.host,
+        config.listen.port,
+        len(agency.units),
+    )
     notify("READY=1")  # systemd (Type=notify): started only now
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -183,8 +183,14 @@ class Database:
             return None
         row = rows[0]
         name = " ".join(p for p in (row["last_name"], row["first_name"], row["middle_name"]) if p)
-        return OperatorRecord(row["id"], row["agent_number"], name, row["password"],
-                              row["wrapup_time"], row["ring_time"])  # fmt: skip
+        return OperatorRecord(
+            row["id"],
+            row["agent_number"],
+            name,
+            row["password"],
+            row["wrapup_time"],
+            row["ring_time"],
+        )
 
     async def groups_of(self, operator_id: int) -> list[GroupRecord]:
         g, m, s = tables.Group, tables.Membership, tables.Sound
@@ -212,8 +218,13 @@ class Database:
         if not rows:
             return None
         r = rows[0]
-        return InboundTopicRecord(r["number"], r["description"], r["script_url"] or None,
-                                  bool(r["hide_caller_number"]), r["grp"])  # fmt: skip
+        return InboundTopicRecord(
+            r["number"],
+            r["description"],
+            r["script_url"] or None,
+            bool(r["hide_caller_number"]),
+            r["grp"],
+        )
 
     async def outbound_topics(self) -> list[OutboundTopicRecord]:
         o = tables.OutboundTopic
@@ -221,8 +232,10 @@ class Database:
             f"SELECT {o.prefix} AS prefix, {o.description} AS description,"  # noqa: S608 - names from contracts.tables
             f" {o.script_url} AS script_url FROM {o.table} ORDER BY {o.prefix}"
         )
-        return [OutboundTopicRecord(r["prefix"], r["description"], r["script_url"] or None)
-                for r in rows]  # fmt: skip
+        return [
+            OutboundTopicRecord(r["prefix"], r["description"], r["script_url"] or None)
+            for r in rows
+        ]
 
     async def units(self) -> list[UnitRecord]:
         u = tables.PbxUnit
@@ -233,10 +246,17 @@ class Database:
             f" FROM {u.table} WHERE {u.enabled} ORDER BY {u.name}"
         )
         return [
-            UnitRecord(r["name"], r["address"], r["ami_port"], r["ami_user"], r["ami_secret"],
-                       r["ws_address"], r["sip_address"])
+            UnitRecord(
+                r["name"],
+                r["address"],
+                r["ami_port"],
+                r["ami_user"],
+                r["ami_secret"],
+                r["ws_address"],
+                r["sip_address"],
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
 
     async def change_counter(self) -> int | None:
         """The admin's change counter (moves with every change of its model and every Apply);
@@ -258,10 +278,16 @@ class Database:
         await self.query(
             "INSERT INTO agency_interval (agent, mode, state, reason, project, activity,"
             " started_at, ended_at, seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            interval.agent, interval.mode, interval.state, interval.reason, interval.project,
-            interval.activity, _utc(interval.started_at), _utc(interval.ended_at),
+            interval.agent,
+            interval.mode,
+            interval.state,
+            interval.reason,
+            interval.project,
+            interval.activity,
+            _utc(interval.started_at),
+            _utc(interval.ended_at),
             max(0.0, interval.ended_at - interval.started_at),
-        )  # fmt: skip
+        )
 
     async def intervals(self, agent: str) -> list[dict[str, Any]]:
         return await self.query(
@@ -273,8 +299,10 @@ class Database:
     async def save_session(self, agent: str, data: dict[str, Any]) -> None:
         await self.query(
             "REPLACE INTO agency_session (agent, data, updated_at) VALUES (%s, %s, %s)",
-            agent, json.dumps(data), datetime.now(UTC).replace(tzinfo=None),
-        )  # fmt: skip
+            agent,
+            json.dumps(data),
+            datetime.now(UTC).replace(tzinfo=None),
+        )
 
     async def drop_session(self, agent: str) -> None:
         await self.query("DELETE FROM agency_session WHERE agent = %s", agent)

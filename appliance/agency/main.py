@@ -47,8 +47,7 @@ def parse_args(argv: Sequence[str] | None, language: str = "en") -> argparse.Nam
     say = {name: text.render(language) for name, text in texts.items()}
     parser = argparse.ArgumentParser(prog="uzor-agency", description=say["description"])
     parser.add_argument("--config", type=Path, required=True, help=say["config"])
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help=say["set"])  # fmt: skip
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=say["set"])
     parser.add_argument("--debug", action="store_true", help=say["debug"])
     return parser.parse_args(argv)
 

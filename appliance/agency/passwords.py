@@ -31,8 +31,9 @@ class PasswordChecker:
         self.waiting += 1
         try:
             loop = asyncio.get_running_loop()
-            ok = await loop.run_in_executor(self._pool, check_password, password,
-                                            encoded or DECOY_HASH)  # fmt: skip
+            ok = await loop.run_in_executor(
+                self._pool, check_password, password, encoded or DECOY_HASH
+            )
             return ok and encoded is not None
         finally:
             self.waiting -= 1

@@ -42,18 +42,26 @@ class Agency:
             "started_at": self.started_at,
             "uptime_seconds": round(time.time() - self.started_at, 1),
             "units": [
-                {"name": name, "link": unit.state.value, "last_error": unit.last_error,
-                 "reconnects": unit.reconnects, "events": unit.total_events()}
+                {
+                    "name": name,
+                    "link": unit.state.value,
+                    "last_error": unit.last_error,
+                    "reconnects": unit.reconnects,
+                    "events": unit.total_events(),
+                }
                 for name, unit in sorted(self.units.items())
             ],
             "terminals": len(self.acp.clients),
             "operators": len(self.operators.sessions),
             "max_clients": self.acp.max_clients,
-            "license": {"license_id": self.license.license_id, "customer": self.license.customer,
-                        "not_after": self.license.not_after,
-                        "max_operators": self.license.max_operators,
-                        "max_pbx_units": self.license.max_pbx_units},
-        }  # fmt: skip
+            "license": {
+                "license_id": self.license.license_id,
+                "customer": self.license.customer,
+                "not_after": self.license.not_after,
+                "max_operators": self.license.max_operators,
+                "max_pbx_units": self.license.max_pbx_units,
+            },
+        }
 
     def config_view(self) -> dict[str, Any]:
         view = redacted(self.config)

@@ -92,9 +92,13 @@ class UnitRegistry(Generic[U]):
                 current.unit = access
                 changes.updated.append(name)
         if changes:
-            log.info("PBX units: added %s, removed %s, reconnected %s, updated %s",
-                     changes.added, changes.removed, changes.reconnected,
-                     changes.updated)  # fmt: skip
+            log.info(
+                "PBX units: added %s, removed %s, reconnected %s, updated %s",
+                changes.added,
+                changes.removed,
+                changes.reconnected,
+                changes.updated,
+            )
         return changes
 
     def start(self) -> None:
@@ -130,8 +134,11 @@ class UnitRegistry(Generic[U]):
             return ordered
         refused = [access.name for access in ordered[self.max_units :]]
         if refused != self._refused:
-            message = _("PBX units allowed by the license: {count}; not connecting to {units}",
-                        count=self.max_units, units=", ".join(refused))  # fmt: skip
+            message = _(
+                "PBX units allowed by the license: {count}; not connecting to {units}",
+                count=self.max_units,
+                units=", ".join(refused),
+            )
             log.error("%s", message.render(process_language()))
         self._refused = refused
         return ordered[: self.max_units]

@@ -61,8 +61,9 @@ class Systemd:
     def failure_reason(self, unit: str) -> str:
         """The last line the unit's failed run logged: its own words (a line starting with
         ``uzor-``) when it left any, else the last line systemd logged about it."""
-        invocation = self._output([self.systemctl, "show", "--property=InvocationID", "--value",
-                                   unit]).strip()  # fmt: skip
+        invocation = self._output(
+            [self.systemctl, "show", "--property=InvocationID", "--value", unit]
+        ).strip()
         lines: list[str] = []
         if invocation:
             lines = self._journal(f"_SYSTEMD_INVOCATION_ID={invocation}")
@@ -78,8 +79,9 @@ class Systemd:
     @staticmethod
     def _output(command: list[str]) -> str:
         try:
-            result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                    timeout=30)  # fmt: skip
+            result = subprocess.run(
+                command, capture_output=True, text=True, check=False, timeout=30
+            )
         except (OSError, subprocess.TimeoutExpired):
             return ""
         return result.stdout

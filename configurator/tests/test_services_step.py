@@ -72,8 +72,11 @@ def calls(log: Path) -> list[str]:
     a started unit is active)."""
     lines = log.read_text().splitlines()
     acting = [line for line in lines if not line.startswith(("show ", "journalctl "))]
-    return [line for n, line in enumerate(acting)
-            if not (line.startswith("is-active") and n and "start" in acting[n - 1])]  # fmt: skip
+    return [
+        line
+        for n, line in enumerate(acting)
+        if not (line.startswith("is-active") and n and "start" in acting[n - 1])
+    ]
 
 
 def licensed(ctx: Context) -> None:

@@ -82,15 +82,25 @@ def test_the_agency_files_units_win_and_conf_d_overrides_the_database(tmp_path: 
 def test_it_reads_the_enabled_units_from_the_admins_table(mariadb_database, tmp_path: Path):
     db = mariadb_database
     with db.connect() as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE callcenter_pbxunit (name VARCHAR(80), address VARCHAR(253),"
-                    " enabled BOOL)")  # fmt: skip
-        cur.execute("INSERT INTO callcenter_pbxunit VALUES ('pbx2', '10.0.0.2', 1),"
-                    " ('off', '10.0.0.3', 0), ('pbx1', '127.0.0.1', 1)")  # fmt: skip
+        cur.execute(
+            "CREATE TABLE callcenter_pbxunit (name VARCHAR(80), address VARCHAR(253), enabled BOOL)"
+        )
+        cur.execute(
+            "INSERT INTO callcenter_pbxunit VALUES ('pbx2', '10.0.0.2', 1),"
+            " ('off', '10.0.0.3', 0), ('pbx1', '127.0.0.1', 1)"
+        )
         conn.commit()
     password = tmp_path / "db_password"
     password.write_text(db.password + "\n")
-    settings = {"database": {"name": db.name, "user": db.user, "host": db.host, "port": db.port,
-                             "password_file": str(password)}}  # fmt: skip
+    settings = {
+        "database": {
+            "name": db.name,
+            "user": db.user,
+            "host": db.host,
+            "port": db.port,
+            "password_file": str(password),
+        }
+    }
     assert sip_proxy.unit_rows(settings) == [
         {"name": "pbx1", "address": "127.0.0.1"},
         {"name": "pbx2", "address": "10.0.0.2"},
@@ -120,8 +130,12 @@ def test_a_configuration_nginx_refuses_is_not_kept(tmp_path: Path) -> None:
     out.write_text("# the previous locations\n")
     config = agency_file(tmp_path, "[{name: pbx1, host: 127.0.0.1}]")
     commands, stderr = Commands(nginx_ok=False), io.StringIO()
-    status = cli.main(["--agency-config", str(config), "--out", str(out)], run=commands,
-                      stdout=io.StringIO(), stderr=stderr)  # fmt: skip
+    status = cli.main(
+        ["--agency-config", str(config), "--out", str(out)],
+        run=commands,
+        stdout=io.StringIO(),
+        stderr=stderr,
+    )
     assert status == 1
     assert out.read_text() == "# the previous locations\n"
     assert "previous ones are kept" in stderr.getvalue() and "emerg: bad" in stderr.getvalue()
@@ -130,8 +144,11 @@ def test_a_configuration_nginx_refuses_is_not_kept(tmp_path: Path) -> None:
 
 def test_before_the_configurator_ran_there_is_nothing_to_do(tmp_path: Path) -> None:
     stdout = io.StringIO()
-    status = cli.main(["--agency-config", str(tmp_path / "none.yaml"), "--out",
-                       str(tmp_path / "x.conf")], run=Commands(), stdout=stdout)  # fmt: skip
+    status = cli.main(
+        ["--agency-config", str(tmp_path / "none.yaml"), "--out", str(tmp_path / "x.conf")],
+        run=Commands(),
+        stdout=stdout,
+    )
     assert status == 0 and "run the configurator first" in stdout.getvalue()
     assert not (tmp_path / "x.conf").exists()
 

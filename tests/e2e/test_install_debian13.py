@@ -88,8 +88,12 @@ def test_the_agency_runs_with_the_license(trixie: Installed):
         except urllib.error.HTTPError:
             return False
 
-    wait_until(answered, 60, "the agency's status endpoint",
-               lambda: trixie.target.journal("uzor-agency@1.service", 40))  # fmt: skip
+    wait_until(
+        answered,
+        60,
+        "the agency's status endpoint",
+        lambda: trixie.target.journal("uzor-agency@1.service", 40),
+    )
     status = replies[-1]
     assert status["license"]["customer"] == "Trixie test"
     for unit in ("uzor-admin.service", "uzor-agency@1.service", "nginx.service"):

@@ -94,8 +94,9 @@ def test_build_a_menu_flow_save_reload_and_see_problems_on_nodes(browser, admin_
     assert flow["standard"] is False
     assert nodes["start"]["next"] == "menu"
     assert [(c["digit"], c["next"]) for c in nodes["menu"]["choices"]] == [
-        ("1", "queue"), ("2", "hangup")
-    ]  # fmt: skip
+        ("1", "queue"),
+        ("2", "hangup"),
+    ]
     assert nodes["menu"]["prompt"] == "menu_prompt"
     assert nodes["menu"]["on_timeout"] == nodes["menu"]["on_invalid"] == "hangup"
     assert nodes["queue"] == {**nodes["queue"], "group": "sales", "next": "hangup"}

@@ -29,8 +29,15 @@ def test_the_product_default_applies_only_when_nothing_is_set() -> None:
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("ru", "ru"), ("ru-RU", "ru"), ("ru_RU.UTF-8", "ru"), ("en_GB", "en"), ("POSIX", "en"),
-     ("sr@latin", None), ("", None)],
-)  # fmt: skip
+    [
+        ("ru", "ru"),
+        ("ru-RU", "ru"),
+        ("ru_RU.UTF-8", "ru"),
+        ("en_GB", "en"),
+        ("POSIX", "en"),
+        ("sr@latin", None),
+        ("", None),
+    ],
+)
 def test_supported(code: str, expected: str | None) -> None:
     assert supported(code) == expected

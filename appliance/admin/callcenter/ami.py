@@ -32,13 +32,14 @@ def network_reason(exc: OSError) -> str:
     if isinstance(exc, TimeoutError) or exc.errno == errno.ETIMEDOUT:
         return _("no answer in time")
     reasons = {
-        errno.ECONNREFUSED: _("the connection was refused (is Asterisk running, is the AMI "
-                              "port right?)"),
+        errno.ECONNREFUSED: _(
+            "the connection was refused (is Asterisk running, is the AMI port right?)"
+        ),
         errno.EHOSTUNREACH: _("the host is unreachable"),
         errno.ENETUNREACH: _("the network is unreachable"),
         errno.ECONNRESET: _("the connection was reset"),
         errno.EPIPE: _("the connection was closed"),
-    }  # fmt: skip
+    }
     return reasons.get(exc.errno or 0, _("network error %(code)s") % {"code": exc.errno})
 
 

@@ -107,9 +107,12 @@ def _run_sox(source: Path, target: Path, original_name: str) -> None:
         reason = reason.replace(str(source), Path(original_name).name)  # no server path
         log.warning("sox refused an upload: %s", reason[:500])  # sox's words: the log only
         raise AudioError(
-            _("Not a readable audio file (%(name)s): sox cannot read it. Upload a WAV, MP3, OGG "
-              "or FLAC file.") % {"name": Path(original_name).name}
-        )  # fmt: skip
+            _(
+                "Not a readable audio file (%(name)s): sox cannot read it. Upload a WAV, MP3, OGG "
+                "or FLAC file."
+            )
+            % {"name": Path(original_name).name}
+        )
 
 
 def _duration(path: Path) -> float:

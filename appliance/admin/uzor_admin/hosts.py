@@ -22,8 +22,12 @@ _CERTIFICATE_RE = re.compile(r"^\s*ssl_certificate\s+(\S+);", re.MULTILINE)
 
 def served_hosts(tls_snippet: Path = TLS_SNIPPET) -> list[str]:
     hosts = {"localhost", "127.0.0.1", "[::1]", socket.gethostname(), socket.getfqdn()}
-    hosts |= {_host(a.address.split("%", 1)[0]) for addrs in psutil.net_if_addrs().values()
-              for a in addrs if a.family in (socket.AF_INET, socket.AF_INET6)}  # fmt: skip
+    hosts |= {
+        _host(a.address.split("%", 1)[0])
+        for addrs in psutil.net_if_addrs().values()
+        for a in addrs
+        if a.family in (socket.AF_INET, socket.AF_INET6)
+    }
     hosts |= _certificate_names(tls_snippet)
     return sorted(h for h in hosts if h)
 

@@ -92,8 +92,10 @@ def decode_action(raw: str | bytes, max_bytes: int) -> Action:
     """An :class:`Action` from one WebSocket frame; :class:`ACPError` says what is wrong."""
     size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > max_bytes:
-        raise ACPError("oversized", _("the message has {size} bytes; the limit is {limit}",
-                                      size=size, limit=max_bytes))  # fmt: skip
+        raise ACPError(
+            "oversized",
+            _("the message has {size} bytes; the limit is {limit}", size=size, limit=max_bytes),
+        )
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -107,13 +109,18 @@ def decode_action(raw: str | bytes, max_bytes: int) -> Action:
     name = value["name"]
     validator = _data_validators().get(name)
     if validator is None:
-        raise ACPError("unknown_action", _("unknown action '{name}'", name=name[:64]),
-                       id=message_id)  # fmt: skip
+        raise ACPError(
+            "unknown_action", _("unknown action '{name}'", name=name[:64]), id=message_id
+        )
     data = value.get("data", {})
     error = next(iter(validator.iter_errors(data)), None)
     if error is not None:
-        raise ACPError("invalid_data", describe_invalid(name, error), id=message_id,
-                       details={"path": list(error.absolute_path)})  # fmt: skip
+        raise ACPError(
+            "invalid_data",
+            describe_invalid(name, error),
+            id=message_id,
+            details={"path": list(error.absolute_path)},
+        )
     return Action(name, data, message_id)
 
 
@@ -131,8 +138,9 @@ def _check_envelope(value: dict[str, Any], message_id: MessageId | None) -> None
         raise ACPError("malformed", _("'id' must be a string (up to 64 characters) or an integer"))
     extra = set(value) - {"type", "name", "id", "data"}
     if extra:
-        raise ACPError("malformed", _("unknown fields: {fields}", fields=_names(extra)),
-                       id=message_id)  # fmt: skip
+        raise ACPError(
+            "malformed", _("unknown fields: {fields}", fields=_names(extra)), id=message_id
+        )
     if value.get("type") != "action":
         raise ACPError(
             "malformed", _("a terminal sends only messages of type 'action'"), id=message_id
@@ -151,20 +159,34 @@ def describe_invalid(action: str, error: ValidationError) -> Text:
         expected = [expected]
     if rule == "required" and isinstance(instance, dict):
         missing = [k for k in expected if k not in instance]
-        return _("{action}: the field '{field}' is required", action=action,
-                 field=_names(missing))  # fmt: skip
+        return _("{action}: the field '{field}' is required", action=action, field=_names(missing))
     if rule == "additionalProperties" and isinstance(instance, dict):
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        return _("{action}: unknown fields: {fields}", action=action,
-                 fields=_names(k for k in instance if k not in known))  # fmt: skip
+        return _(
+            "{action}: unknown fields: {fields}",
+            action=action,
+            fields=_names(k for k in instance if k not in known),
+        )
     if rule == "type":
-        return _("{action}: '{field}' must be of type {type}", action=action, field=where,
-                 type=_names(expected))  # fmt: skip
+        return _(
+            "{action}: '{field}' must be of type {type}",
+            action=action,
+            field=where,
+            type=_names(expected),
+        )
     if rule == "enum":
-        return _("{action}: '{field}' must be one of: {values}", action=action, field=where,
-                 values=", ".join(json.dumps(v) for v in expected)[:200])  # fmt: skip
-    return _("{action}: '{field}' has a value that is not allowed ({rule})", action=action,
-             field=where, rule=rule)  # fmt: skip
+        return _(
+            "{action}: '{field}' must be one of: {values}",
+            action=action,
+            field=where,
+            values=", ".join(json.dumps(v) for v in expected)[:200],
+        )
+    return _(
+        "{action}: '{field}' has a value that is not allowed ({rule})",
+        action=action,
+        field=where,
+        rule=rule,
+    )
 
 
 def _names(names: Any) -> str:

@@ -127,23 +127,37 @@ class ACPServer:
         if "lang" in action.data:  # the terminal's language from now on
             client.lang = choose(action.data["lang"], client.lang)
         if self.maintenance:
-            raise ACPError("maintenance", _("the agency is under maintenance: new logins are "
-                                            "refused; try again later"), id=action.id)  # fmt: skip
+            raise ACPError(
+                "maintenance",
+                _("the agency is under maintenance: new logins are refused; try again later"),
+                id=action.id,
+            )
         if self.logged_in_count() >= self.max_clients:
-            raise ACPError("max_clients", _(
-                "the agency serves at most {count} terminals; try again later",
-                count=self.max_clients), id=action.id)  # fmt: skip
+            raise ACPError(
+                "max_clients",
+                _(
+                    "the agency serves at most {count} terminals; try again later",
+                    count=self.max_clients,
+                ),
+                id=action.id,
+            )
         agent_key = f"agent:{action.data.get('agent')}"
         address_key = f"addr:{client.remote}"
         reservation, wait = self.limiter.reserve((agent_key,), (address_key,))
         if reservation is None and self.limiter.busy(address_key):
-            raise ACPError("rate_limited", _("the agency is busy checking logins; try again in "
-                                             "{seconds} s", seconds=1), id=action.id,
-                           details={"retry_after": 1})  # fmt: skip
+            raise ACPError(
+                "rate_limited",
+                _("the agency is busy checking logins; try again in {seconds} s", seconds=1),
+                id=action.id,
+                details={"retry_after": 1},
+            )
         if reservation is None:
-            raise ACPError("rate_limited", _("too many failed logins; try again in {seconds} s",
-                                             seconds=max(1, round(wait))),
-                           id=action.id, details={"retry_after": max(1, round(wait))})  # fmt: skip
+            raise ACPError(
+                "rate_limited",
+                _("too many failed logins; try again in {seconds} s", seconds=max(1, round(wait))),
+                id=action.id,
+                details={"retry_after": max(1, round(wait))},
+            )
         guessed_wrong = False
         try:
             result = await self.handler.login(client, action)

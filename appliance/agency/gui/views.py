@@ -57,8 +57,9 @@ class GUI:
     async def login_form(self, request: web.Request, error: str = "") -> web.StreamResponse:
         lang = self._language(request)
         message = translator(lang)(error) if error else ""
-        return render(lang, "login.html", status=401 if error else 200, refresh=False,
-                      error=message)  # fmt: skip
+        return render(
+            lang, "login.html", status=401 if error else 200, refresh=False, error=message
+        )
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -68,8 +69,9 @@ class GUI:
         response = web.HTTPSeeOther("./")
         secure = request.headers.get("X-Forwarded-Proto") == "https" or request.secure
         path = cookie_path(request)
-        response.set_cookie(COOKIE, self.sessions.open(), httponly=True, samesite="Strict",
-                            secure=secure, path=path)  # fmt: skip
+        response.set_cookie(
+            COOKIE, self.sessions.open(), httponly=True, samesite="Strict", secure=secure, path=path
+        )
         raise response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
@@ -118,8 +120,14 @@ def _row(client: dict[str, Any], _: Callable[[str], str]) -> dict[str, Any]:
     """One line of the list: the client's id (for its forms) and the cells as shown."""
     session = client.get("session") or {}
     mode, state = session.get("mode", "-"), session.get("state", "-")
-    cells = [client["id"], client.get("agent") or "-", client["remote"], _(MODES.get(mode, mode)),
-             _(STATES.get(state, state)), _duration(session.get("state_seconds"))]  # fmt: skip
+    cells = [
+        client["id"],
+        client.get("agent") or "-",
+        client["remote"],
+        _(MODES.get(mode, mode)),
+        _(STATES.get(state, state)),
+        _duration(session.get("state_seconds")),
+    ]
     return {"id": client["id"], "cells": [str(cell) for cell in cells]}
 
 

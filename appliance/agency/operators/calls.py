@@ -90,16 +90,20 @@ async def dial(service: OperatorService, session: Session, action: Action) -> Pl
 async def require_outbound_topic(service: OperatorService, topic: str, action: Action) -> None:
     """The prefix names an outbound topic of the admin's: it becomes part of a dial string."""
     if not any(t.prefix == topic for t in await service.store.outbound_topics()):
-        raise ACPError("invalid_data", i18n._("there is no outbound topic {topic}", topic=topic),
-                       id=action.id)  # fmt: skip
+        raise ACPError(
+            "invalid_data", i18n._("there is no outbound topic {topic}", topic=topic), id=action.id
+        )
 
 
 def dialable(number: str, action: Action) -> str:
     """Digits, ``*``, ``#`` and ``+`` only: nothing that means something in a dial string
     (``&`` another channel, ``,`` options, ``/`` and ``@`` another technology or trunk)."""
     if not DIALABLE_RE.fullmatch(number):
-        raise ACPError("invalid_data", i18n._("'{number}' is not a number that can be dialled",
-                                              number=number[:40]), id=action.id)  # fmt: skip
+        raise ACPError(
+            "invalid_data",
+            i18n._("'{number}' is not a number that can be dialled", number=number[:40]),
+            id=action.id,
+        )
     return number
 
 
@@ -248,8 +252,9 @@ async def conference(service: OperatorService, session: Session, action: Action)
     else:
         number = action.data.get("number")
         if not number:
-            raise ACPError("invalid_data", i18n._("conference: give a number or consult first"),
-                           id=action.id)  # fmt: skip
+            raise ACPError(
+                "invalid_data", i18n._("conference: give a number or consult first"), id=action.id
+            )
         number = dialable(number, action)
         leg = _leg(session, action)
         effects = [
@@ -275,8 +280,11 @@ async def _consulted_channel(unit: Any, held: CallLeg, consult: CallLeg) -> str:
     """The consulted party's channel as it is now. Right after the answer Asterisk optimizes
     the consultation's Local channel pair away, so the Local name the events gave may vanish
     at any moment; the party behind it stays: use it."""
-    listed = {e["Channel"]: e.get("BridgeId", "")
-              for e in await unit.send("CoreShowChannels") if e.get("Channel")}  # fmt: skip
+    listed = {
+        e["Channel"]: e.get("BridgeId", "")
+        for e in await unit.send("CoreShowChannels")
+        if e.get("Channel")
+    }
 
     def bridged_with(channel: str) -> list[str]:
         bridge = listed.get(channel, "")
@@ -302,10 +310,16 @@ async def _refuse_unready_workplace(service: OperatorService, action: Action) ->
     target = next((s for s in service.sessions.values() if s.workplace.number == number), None)
     why = m.may_ring(target.operator) if target is not None else None
     if target is not None and why is not None:
-        raise ACPError("not_allowed",
-                       i18n._("operator {agent} at workplace {number} cannot take the call: "
-                              "{reason}", agent=target.agent, number=number, reason=why),
-                       id=action.id)  # fmt: skip
+        raise ACPError(
+            "not_allowed",
+            i18n._(
+                "operator {agent} at workplace {number} cannot take the call: {reason}",
+                agent=target.agent,
+                number=number,
+                reason=why,
+            ),
+            id=action.id,
+        )
 
 
 def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:

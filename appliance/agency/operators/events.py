@@ -294,8 +294,11 @@ class CallEvents:
 
     def on_link_lost(self, unit: str) -> None:
         """The unit's AMI link went down: its operators are warned (calls may fail)."""
-        message = _("the connection to the PBX unit {unit} is lost: calls and actions may fail "
-                    "until it is back", unit=unit)  # fmt: skip
+        message = _(
+            "the connection to the PBX unit {unit} is lost: calls and actions may fail "
+            "until it is back",
+            unit=unit,
+        )
         for session in list(self.service.sessions.values()):
             if session.unit == unit:
                 self.service.notify(session, out.pbx_unavailable(unit, message))

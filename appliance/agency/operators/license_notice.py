@@ -29,12 +29,17 @@ def expiry_notice(not_after: datetime | None, warn_days: int, now: float) -> dic
         return None
     end = not_after.astimezone(UTC)
     if left <= 0:
-        message = _("the license expired on {date}; ask the administrator to renew it",
-                    date=f"{end:%Y-%m-%d}")  # fmt: skip
+        message = _(
+            "the license expired on {date}; ask the administrator to renew it",
+            date=f"{end:%Y-%m-%d}",
+        )
     else:
-        message = _("the license expires on {date} UTC (days left: {days}); ask the "
-                    "administrator to renew it", date=f"{end:%Y-%m-%d %H:%M}",
-                    days=math.ceil(left / DAY))  # fmt: skip
+        message = _(
+            "the license expires on {date} UTC (days left: {days}); ask the "
+            "administrator to renew it",
+            date=f"{end:%Y-%m-%d %H:%M}",
+            days=math.ceil(left / DAY),
+        )
     return {"message": message, "not_after": end.isoformat()}
 
 

@@ -55,9 +55,14 @@ class LoginService:
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
         if license_expired(self.license_not_after, service.clock()):
-            raise ACPError("license_expired", _("the license has expired: new logins are refused "
-                                                "until a valid license is installed"),
-                           id=action.id)  # fmt: skip
+            raise ACPError(
+                "license_expired",
+                _(
+                    "the license has expired: new logins are refused "
+                    "until a valid license is installed"
+                ),
+                id=action.id,
+            )
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
         record = await service.store.operator(agent)
         try:
@@ -65,27 +70,44 @@ class LoginService:
                 action.data["password"], record.password_hash if record else None
             )
         except PasswordPoolBusyError:
-            raise ACPError("rate_limited", _("the agency is busy checking logins; try again in "
-                                             "{seconds} s", seconds=2), id=action.id,
-                           details={"retry_after": 2}) from None  # fmt: skip
+            raise ACPError(
+                "rate_limited",
+                _("the agency is busy checking logins; try again in {seconds} s", seconds=2),
+                id=action.id,
+                details={"retry_after": 2},
+            ) from None
         workplace = await service.store.workplace(mac)
         if record is None or not valid:
-            raise ACPError("login_failed", _("wrong agent number or password"), id=action.id,
-                           details={"reason": "credentials"})  # fmt: skip
+            raise ACPError(
+                "login_failed",
+                _("wrong agent number or password"),
+                id=action.id,
+                details={"reason": "credentials"},
+            )
         if workplace is None:  # told apart only after the password: a MAC is no secret
-            raise ACPError("login_failed", _("this workplace is not registered"), id=action.id,
-                           details={"reason": "unknown_workplace"})  # fmt: skip
+            raise ACPError(
+                "login_failed",
+                _("this workplace is not registered"),
+                id=action.id,
+                details={"reason": "unknown_workplace"},
+            )
         session = service.sessions.get(agent)
         resumed = session is not None or agent in self.restored
         busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
         if busy is not None and busy.agent != agent:
-            raise ACPError("not_allowed", _("the workplace is in use by agent {agent}",
-                                            agent=busy.agent), id=action.id)  # fmt: skip
+            raise ACPError(
+                "not_allowed",
+                _("the workplace is in use by agent {agent}", agent=busy.agent),
+                id=action.id,
+            )
         if session is None:
             session = await self._new_session(action, record, workplace)
         elif session.workplace.mac != mac:
-            raise ACPError("not_allowed", _("agent {agent} is logged in at another workplace",
-                                            agent=agent), id=action.id)  # fmt: skip
+            raise ACPError(
+                "not_allowed",
+                _("agent {agent} is logged in at another workplace", agent=agent),
+                id=action.id,
+            )
         self._bind(session, client)
         reply = await self._reply(session, resumed)
         notice = expiry_notice(self.license_not_after, self.license_warn_days, service.clock())
@@ -100,8 +122,9 @@ class LoginService:
         before the first await: logins at the same moment cannot all pass the check."""
         agent, service = record.agent, self.service
         if agent in self.starting:
-            raise ACPError("not_allowed", _("agent {agent} is logging in already", agent=agent),
-                           id=action.id)  # fmt: skip
+            raise ACPError(
+                "not_allowed", _("agent {agent} is logging in already", agent=agent), id=action.id
+            )
         self._check_limit(action)
         self.starting.add(agent)
         try:
@@ -113,8 +136,12 @@ class LoginService:
             try:
                 await self._start(session)
             except AMIError as exc:
-                raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id,
-                               details={"unit": session.unit}) from exc  # fmt: skip
+                raise ACPError(
+                    "pbx_unavailable",
+                    pbx_failure(exc),
+                    id=action.id,
+                    details={"unit": session.unit},
+                ) from exc
             return session
         finally:
             self.starting.discard(agent)
@@ -122,9 +149,15 @@ class LoginService:
     def _check_limit(self, action: Action) -> None:
         taken = len(self.service.sessions) + len(self.starting)
         if self.max_operators is not None and taken >= self.max_operators:
-            raise ACPError("license_limit", _("operators logged in at once allowed by the "
-                                              "license: {count}; no more can log in",
-                                              count=self.max_operators), id=action.id)  # fmt: skip
+            raise ACPError(
+                "license_limit",
+                _(
+                    "operators logged in at once allowed by the "
+                    "license: {count}; no more can log in",
+                    count=self.max_operators,
+                ),
+                id=action.id,
+            )
 
     def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)
@@ -140,14 +173,16 @@ class LoginService:
         if saved is not None and saved.get("workplace") == session.workplace.mac:
             if saved.get("unit") in service.units:  # else the unit is gone: the one picked
                 session.unit = saved["unit"]
-            session.operator = restore_operator(session.agent, session.record.wrapup_seconds,
-                                                service.settings.pause_limit, saved)  # fmt: skip
+            session.operator = restore_operator(
+                session.agent, session.record.wrapup_seconds, service.settings.pause_limit, saved
+            )
             session.interval_start = float(saved.get("interval_start", now))
             service.add(session)
             service.schedule(session)
             return
-        operator, effects = m.login(session.agent, session.record.wrapup_seconds,
-                                    service.settings.pause_limit, now)  # fmt: skip
+        operator, effects = m.login(
+            session.agent, session.record.wrapup_seconds, service.settings.pause_limit, now
+        )
         session.interval_start = now
         await service.transition(session, lambda _op: (operator, effects))
         service.add(session)
@@ -168,15 +203,21 @@ class LoginService:
         ws_url, domain = _sip_access(unit, session.client.host if session.client else "")
         return {
             "operator": {"agent": session.agent, "name": session.record.name},
-            "sip": {"username": session.workplace.number, "password": session.workplace.sip_secret,
-                    "domain": domain, "ws_url": ws_url, "display_name": session.record.name
-                    or session.agent},
+            "sip": {
+                "username": session.workplace.number,
+                "password": session.workplace.sip_secret,
+                "domain": domain,
+                "ws_url": ws_url,
+                "display_name": session.record.name or session.agent,
+            },
             "groups": [{"name": g.name, "description": g.description} for g in session.groups],
-            "outbound_topics": [{"prefix": t.prefix, "description": t.description,
-                                 "script_url": t.script_url} for t in topics],
+            "outbound_topics": [
+                {"prefix": t.prefix, "description": t.description, "script_url": t.script_url}
+                for t in topics
+            ],
             "session": session.snapshot(service.clock()),
             "resumed": resumed,
-        }  # fmt: skip
+        }
 
 
 # a host name or IPv4 address, or a bracketed IPv6 address, with an optional port

@@ -194,9 +194,17 @@ def tick(operator: Operator, now: float) -> Result:
 def rebase(current: Operator, wanted: Operator) -> Operator:
     """``wanted``'s mode and base state on top of ``current``'s calls: an operator's change
     computed before a call event arrived keeps both."""
-    return replace(current, mode=wanted.mode, base=wanted.base, reason=wanted.reason,
-                   since=wanted.since, task=wanted.task, auto_answer=wanted.auto_answer,
-                   outbound_topic=wanted.outbound_topic, logged_out=wanted.logged_out)  # fmt: skip
+    return replace(
+        current,
+        mode=wanted.mode,
+        base=wanted.base,
+        reason=wanted.reason,
+        since=wanted.since,
+        task=wanted.task,
+        auto_answer=wanted.auto_answer,
+        outbound_topic=wanted.outbound_topic,
+        logged_out=wanted.logged_out,
+    )
 
 
 # calls ----------------------------------------------------------------------------------------

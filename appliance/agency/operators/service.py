@@ -82,19 +82,26 @@ class OperatorService:
             raise ACPError("not_logged_in", _("the session has ended; log in again"), id=action.id)
         handler = _ACTIONS.get(action.name) or calls.ACTIONS.get(action.name)
         if handler is None:
-            raise ACPError("not_allowed", _("the action '{action}' is not available yet",
-                                            action=action.name), id=action.id)  # fmt: skip
+            raise ACPError(
+                "not_allowed",
+                _("the action '{action}' is not available yet", action=action.name),
+                id=action.id,
+            )
         try:
             return await self.run(session, await handler(self, session, action))
         except m.NotAllowed as exc:
             raise ACPError("not_allowed", exc.text, id=action.id) from exc
         except ActionFailedError as exc:
             reason = exc.response.get("Message", "error")
-            raise ACPError("not_allowed", _("the PBX refused the action: {reason}",
-                                            reason=reason), id=action.id) from exc  # fmt: skip
+            raise ACPError(
+                "not_allowed",
+                _("the PBX refused the action: {reason}", reason=reason),
+                id=action.id,
+            ) from exc
         except AMIError as exc:
-            raise ACPError("pbx_unavailable", pbx_failure(exc), id=action.id,
-                           details={"unit": session.unit}) from exc  # fmt: skip
+            raise ACPError(
+                "pbx_unavailable", pbx_failure(exc), id=action.id, details={"unit": session.unit}
+            ) from exc
 
     async def disconnected(self, client: Client) -> None:
         session = self.sessions.get(client.agent or "")
@@ -191,9 +198,16 @@ class OperatorService:
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
         task = before.task
-        interval = Interval(session.agent, before.mode.value, before.state.value, before.reason,
-                            task.project if task else None, task.activity if task else None,
-                            session.interval_start, now)  # fmt: skip
+        interval = Interval(
+            session.agent,
+            before.mode.value,
+            before.state.value,
+            before.reason,
+            task.project if task else None,
+            task.activity if task else None,
+            session.interval_start,
+            now,
+        )
         session.interval_start = now
         self.background(self.store.record_interval(interval))
 
@@ -232,8 +246,11 @@ class OperatorService:
         deadline = session.operator.deadline()
         if deadline is not None and self.sessions.get(session.agent) is session:
             left = round(max(0.0, deadline - self.clock()), 1)
-            message = _("the pause ends in {seconds} s: choose Ready or another state, or you "
-                        "will be logged out", seconds=round(left))  # fmt: skip
+            message = _(
+                "the pause ends in {seconds} s: choose Ready or another state, or you "
+                "will be logged out",
+                seconds=round(left),
+            )
             self.notify(session, out.pause_expiring(left, message))
 
     def _on_timer(self, session: Session) -> None:

@@ -82,12 +82,13 @@ class Session:
             "base": operator.base.value,
             "reason": operator.reason,
             "since": operator.since,
-            "task": None if operator.task is None else [operator.task.project,
-                                                        operator.task.activity],
+            "task": None
+            if operator.task is None
+            else [operator.task.project, operator.task.activity],
             "auto_answer": operator.auto_answer,
             "outbound_topic": operator.outbound_topic,
             "interval_start": self.interval_start,
-        }  # fmt: skip
+        }
 
 
 def restore_operator(

@@ -30,8 +30,13 @@ class TopicCache:
     async def refresh(self) -> None:
         rows = await self.store.query(INBOUND_TOPICS)
         self._topics = {
-            r["number"]: InboundTopicRecord(r["number"], r["description"], r["script_url"] or None,
-                                            bool(r["hide_caller_number"]), r["grp"])
+            r["number"]: InboundTopicRecord(
+                r["number"],
+                r["description"],
+                r["script_url"] or None,
+                bool(r["hide_caller_number"]),
+                r["grp"],
+            )
             for r in rows
-        }  # fmt: skip
+        }
         self._loaded = self.clock()

@@ -70,8 +70,9 @@ class RestAPI:
                 raise
             language = request_language(request, self.agency.acp.language)
             if isinstance(exc, web.HTTPMethodNotAllowed):
-                error: APIError = MethodNotAllowed(_("the method {method} is not allowed here",
-                                                     method=request.method))  # fmt: skip
+                error: APIError = MethodNotAllowed(
+                    _("the method {method} is not allowed here", method=request.method)
+                )
             else:
                 error = NotFound(_("no such resource: {path}", path=request.path))
             return error.response(language)
@@ -129,8 +130,9 @@ class RestAPI:
         return web.json_response({"ended": client.id})
 
     async def metrics(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(body=self.agency.metrics.render(),
-                            content_type="text/plain", charset="utf-8")  # fmt: skip
+        return web.Response(
+            body=self.agency.metrics.render(), content_type="text/plain", charset="utf-8"
+        )
 
     def _client(self, request: web.Request) -> Any:
         client = self.agency.acp.find(request.match_info["client_id"])

@@ -23,8 +23,11 @@ class APIError(Exception):
         self.details = details if details is not None else {}
 
     def response(self, language: str = DEFAULT_LANGUAGE) -> web.Response:
-        body = {"error_id": self.error_id, "message": self.message.render(language),
-                "details": self.details}  # fmt: skip
+        body = {
+            "error_id": self.error_id,
+            "message": self.message.render(language),
+            "details": self.details,
+        }
         return web.json_response(body, status=self.status, dumps=json.dumps)
 
 

@@ -23,21 +23,29 @@ ERROR = {
         "details": {"type": "object"},
     },
 }
-MODE = {"type": "object", "required": ["mode"],
-        "properties": {"mode": {"enum": ["active", "maintenance"]},
-                       "message": {"type": "string"}}}  # fmt: skip
-MAX_CLIENTS = {"type": "object", "required": ["max_clients"],
-               "properties": {"max_clients": {"type": "integer", "minimum": 0}}}  # fmt: skip
+MODE = {
+    "type": "object",
+    "required": ["mode"],
+    "properties": {"mode": {"enum": ["active", "maintenance"]}, "message": {"type": "string"}},
+}
+MAX_CLIENTS = {
+    "type": "object",
+    "required": ["max_clients"],
+    "properties": {"max_clients": {"type": "integer", "minimum": 0}},
+}
 CLIENT = {
     "type": "object",
     "properties": {
-        "id": {"type": "string"}, "remote": {"type": "string"},
-        "connected_at": {"type": "number"}, "agent": {"type": ["string", "null"]},
-        "workplace": {"type": ["string", "null"]}, "queued": {"type": "integer"},
+        "id": {"type": "string"},
+        "remote": {"type": "string"},
+        "connected_at": {"type": "number"},
+        "agent": {"type": ["string", "null"]},
+        "workplace": {"type": ["string", "null"]},
+        "queued": {"type": "integer"},
         "sent": {"type": "integer"},
         "session": {"type": ["object", "null"], "description": "ACP session object"},
     },
-}  # fmt: skip
+}
 OBJECT = {"type": "object"}
 ACCEPT_LANGUAGE = {
     "name": "Accept-Language",
@@ -49,25 +57,63 @@ ACCEPT_LANGUAGE = {
 
 # (method, path, summary, request schema or None, response schema, needs the token)
 ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None, dict[str, Any], bool]] = [
-    ("get", "/status", "Status; with the token also units, AMI links, terminals, license",
-     None, OBJECT, False),
+    (
+        "get",
+        "/status",
+        "Status; with the token also units, AMI links, terminals, license",
+        None,
+        OBJECT,
+        False,
+    ),
     ("get", "/api/mode", "Operating mode", None, MODE, True),
-    ("put", "/api/mode", "Enter or leave maintenance (no new logins; terminals are told)",
-     MODE, MODE, True),
+    (
+        "put",
+        "/api/mode",
+        "Enter or leave maintenance (no new logins; terminals are told)",
+        MODE,
+        MODE,
+        True,
+    ),
     ("get", "/api/config", "The running configuration, secrets redacted", None, OBJECT, True),
     ("get", "/api/max-clients", "Maximum number of terminals", None, MAX_CLIENTS, True),
-    ("put", "/api/max-clients", "Change the maximum number of terminals", MAX_CLIENTS,
-     MAX_CLIENTS, True),
-    ("get", "/api/clients", "Connected terminals with their sessions", None,
-     {"type": "object", "properties": {"clients": {"type": "array", "items": CLIENT}}}, True),
-    ("post", "/api/clients/{client_id}/message", "Send a message to a terminal",
-     {"type": "object", "required": ["text"],
-      "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
-     {"type": "object", "properties": {"sent": {"type": "boolean"}}}, True),
-    ("delete", "/api/clients/{client_id}", "End a terminal's session (forced logout)", None,
-     {"type": "object", "properties": {"ended": {"type": "string"}}}, True),
+    (
+        "put",
+        "/api/max-clients",
+        "Change the maximum number of terminals",
+        MAX_CLIENTS,
+        MAX_CLIENTS,
+        True,
+    ),
+    (
+        "get",
+        "/api/clients",
+        "Connected terminals with their sessions",
+        None,
+        {"type": "object", "properties": {"clients": {"type": "array", "items": CLIENT}}},
+        True,
+    ),
+    (
+        "post",
+        "/api/clients/{client_id}/message",
+        "Send a message to a terminal",
+        {
+            "type": "object",
+            "required": ["text"],
+            "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000}},
+        },
+        {"type": "object", "properties": {"sent": {"type": "boolean"}}},
+        True,
+    ),
+    (
+        "delete",
+        "/api/clients/{client_id}",
+        "End a terminal's session (forced logout)",
+        None,
+        {"type": "object", "properties": {"ended": {"type": "string"}}},
+        True,
+    ),
     ("get", "/metrics", "Prometheus metrics (text format)", None, {"type": "string"}, True),
-]  # fmt: skip
+]
 
 
 def document() -> dict[str, Any]:
@@ -77,15 +123,18 @@ def document() -> dict[str, Any]:
             "summary": summary,
             "responses": {
                 "200": {"description": "OK", "content": {_type(path): {"schema": response}}},
-                "default": {"description": "Error",
-                            "content": {"application/json": {"schema": ERROR}}},
+                "default": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": ERROR}},
+                },
             },
-        }  # fmt: skip
+        }
         operation["parameters"] = [ACCEPT_LANGUAGE]
         if "{client_id}" in path:
-            operation["parameters"].insert(0, {"name": "client_id", "in": "path",
-                                               "required": True,
-                                               "schema": {"type": "string"}})  # fmt: skip
+            operation["parameters"].insert(
+                0,
+                {"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            )
         if request is not None:
             content = {"application/json": {"schema": request}}
             operation["requestBody"] = {"required": True, "content": content}
@@ -93,13 +142,16 @@ def document() -> dict[str, Any]:
         paths.setdefault(path, {})[method] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Uzor agency REST API", "version": "1",
-                 "description": "Every error is {error_id, message, details}; `message` is in "
-                 "the language Accept-Language asks for (ru or en). Authenticate with "
-                 "`Authorization: Bearer <token>` (the token file of the agency's config)."},
+        "info": {
+            "title": "Uzor agency REST API",
+            "version": "1",
+            "description": "Every error is {error_id, message, details}; `message` is in "
+            "the language Accept-Language asks for (ru or en). Authenticate with "
+            "`Authorization: Bearer <token>` (the token file of the agency's config).",
+        },
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,
-    }  # fmt: skip
+    }
 
 
 def _type(path: str) -> str:

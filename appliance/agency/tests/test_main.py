@@ -130,8 +130,10 @@ def test_a_bad_value_is_explained_in_russian(
     config = tmp_path / "1.yaml"
     config.write_text("")
     err = io.StringIO()
-    assert main(["--config", str(config), "--set", "listen.port=0"], gate=refuse,
-                stderr=err) == ExitCode.BAD_CONFIG  # fmt: skip
+    assert (
+        main(["--config", str(config), "--set", "listen.port=0"], gate=refuse, stderr=err)
+        == ExitCode.BAD_CONFIG
+    )
     assert err.getvalue() == (
         "uzor-agency: flag --set listen.port: недопустимое значение ключа «listen.port»: "
         "значение должно быть не меньше 1\n"

@@ -52,7 +52,7 @@ EXPECTED = [
     {"Event": "Newchannel", "CallerIDName": "\ufffd", "Exten": "\ufffd101"},
     {"Event": "Newexten", "AppData": "Playback(a: b)"},
     {"Event": "VarSet", "Variable": "X", "Value": "", "AppData": "e: f"},
-]  # fmt: skip
+]
 
 
 def test_a_stream_of_edge_cases_in_one_read() -> None:

@@ -22,10 +22,13 @@ SOUND_NAME = f"hold-{hashlib.sha256(SOUND).hexdigest()[:12]}.wav"
 
 def make_bundle(revision: int, text: str = "[sales]\nmusicclass = x\n") -> dict:
     return {
-        "format": 1, "unit": "pbx1", "revision": revision, "created_at": "now",
+        "format": 1,
+        "unit": "pbx1",
+        "revision": revision,
+        "created_at": "now",
         "files": {"queues.conf": text, "musiconhold.conf": "entry = @UZOR_SOUNDS_DIR@/hold\n"},
         "sounds": {SOUND_NAME: hashlib.sha256(SOUND).hexdigest()},
-    }  # fmt: skip
+    }
 
 
 class FakeAdmin(http.server.ThreadingHTTPServer):
@@ -189,8 +192,9 @@ def test_the_settings_file_is_strict_and_names_the_line():
         parse_settings("unit: a\nadmin_url: https://x\ntls_verify: maybe\n", "f")
     settings = parse_settings(
         "admin_url: 'https://uzor.example/admin/confgen'\nunit: pbx1\ntls_verify: no\n"
-        "ca_file: /etc/uzor/ca.pem\n", "f",
-    )  # fmt: skip
+        "ca_file: /etc/uzor/ca.pem\n",
+        "f",
+    )
     assert settings.admin_url == "https://uzor.example/admin/confgen"
     assert settings.tls_verify is False and str(settings.ca_file) == "/etc/uzor/ca.pem"
 

@@ -28,8 +28,12 @@ def _wav(seconds: float = 1.0) -> bytes:
 def _settings(tmp_path: Path) -> client.Settings:
     token = tmp_path / "token"
     token.write_text("t0ken\n")
-    return client.Settings(admin_url="http://127.0.0.1:9/admin/confgen", unit="pbx1",
-                           token_file=token, cache_dir=tmp_path / "cache")  # fmt: skip
+    return client.Settings(
+        admin_url="http://127.0.0.1:9/admin/confgen",
+        unit="pbx1",
+        token_file=token,
+        cache_dir=tmp_path / "cache",
+    )
 
 
 def test_the_client_uploads_only_its_own_voicemail_files(tmp_path):
@@ -84,8 +88,10 @@ def receiving_admin():
 def _config(tmp_path: Path, url: str) -> Path:
     (tmp_path / "token").write_text("unit-token\n")
     path = tmp_path / "confgen.yaml"
-    path.write_text(f"admin_url: {url}\nunit: pbx1\ntoken_file: {tmp_path / 'token'}\n"
-                    f"cache_dir: {tmp_path / 'cache'}\ntimeout: 2\n")  # fmt: skip
+    path.write_text(
+        f"admin_url: {url}\nunit: pbx1\ntoken_file: {tmp_path / 'token'}\n"
+        f"cache_dir: {tmp_path / 'cache'}\ntimeout: 2\n"
+    )
     return path
 
 

@@ -33,9 +33,14 @@ def superuser_exists(ctx: Context) -> bool:
 def _ask_whether_a_superuser_exists(ctx: Context) -> bool:
     try:
         result = subprocess.run(
-            ctx.superuser_command, input=json.dumps({"check": True}), capture_output=True,
-            text=True, env={**os.environ, **ctx.admin_env()}, timeout=120, check=False,
-        )  # fmt: skip
+            ctx.superuser_command,
+            input=json.dumps({"check": True}),
+            capture_output=True,
+            text=True,
+            env={**os.environ, **ctx.admin_env()},
+            timeout=120,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == django_superuser.EXISTS

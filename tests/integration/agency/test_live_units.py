@@ -62,9 +62,14 @@ def register_unit(name: str, unit: Any) -> Any:
     """The PBX unit row as the admin's form saves it."""
     from appliance.admin.callcenter.models import PbxUnit
 
-    pbx = PbxUnit(name=name, address=unit.ami_host, ami_port=unit.ami_port,
-                  ami_user=unit.ami_user, ami_secret=unit.ami_secret,
-                  ws_address=f"wss://uzor.test/sip-{name}")  # fmt: skip
+    pbx = PbxUnit(
+        name=name,
+        address=unit.ami_host,
+        ami_port=unit.ami_port,
+        ami_user=unit.ami_user,
+        ami_secret=unit.ami_secret,
+        ws_address=f"wss://uzor.test/sip-{name}",
+    )
     pbx.save()
     return pbx
 
@@ -105,8 +110,11 @@ async def test_a_unit_added_after_the_start_takes_logins_without_a_restart(
         assert refused["name"] == "pbx_unavailable", refused
 
         await in_admin(register_unit, "pbx1", unit)
-        await wait_for(lambda: unit_links(agency) == {"pbx1": "up"}, agency=agency,
-                       what="the new unit connected")  # fmt: skip
+        await wait_for(
+            lambda: unit_links(agency) == {"pbx1": "up"},
+            agency=agency,
+            what="the new unit connected",
+        )
         terminal, reply = await login(http, agency, "101", WORKPLACE_MAC)
         assert reply["name"] == "login.result", reply
         assert reply["data"]["sip"]["ws_url"] == "wss://uzor.test/sip-pbx1"
@@ -121,15 +129,19 @@ async def test_a_disabled_or_removed_unit_stops_and_the_other_units_sessions_sta
     first, second = asterisk_unit(QUEUES, name="first"), asterisk_unit(QUEUES, name="second")
     async with aiohttp.ClientSession() as http:
         staying_unit = await in_admin(register_unit, "pbx2", second)
-        await wait_for(lambda: unit_links(agency) == {"pbx2": "up"}, agency=agency,
-                       what="pbx2 connected")  # fmt: skip
+        await wait_for(
+            lambda: unit_links(agency) == {"pbx2": "up"}, agency=agency, what="pbx2 connected"
+        )
         staying, reply = await login(http, agency, "101", WORKPLACE_MAC)
         assert reply["name"] == "login.result", reply
         going_unit = await in_admin(
             register_unit, "pbx1", first
         )  # logins now go to pbx1 (first by name)
-        await wait_for(lambda: unit_links(agency) == {"pbx1": "up", "pbx2": "up"},
-                       agency=agency, what="pbx1 connected")  # fmt: skip
+        await wait_for(
+            lambda: unit_links(agency) == {"pbx1": "up", "pbx2": "up"},
+            agency=agency,
+            what="pbx1 connected",
+        )
         going, reply = await login(http, agency, "102", SECOND_MAC)
         assert reply["data"]["sip"]["ws_url"] == "wss://uzor.test/sip-pbx1", reply
         await wait_for(lambda: in_queue(first, "PJSIP/202"), what="102 in pbx1's queue")
@@ -138,8 +150,9 @@ async def test_a_disabled_or_removed_unit_stops_and_the_other_units_sessions_sta
         await in_admin(going_unit.save)
         ended = await until(going, "logged_out")
         assert ended["data"]["reason"] == "pbx_removed", ended
-        await wait_for(lambda: unit_links(agency) == {"pbx2": "up"}, agency=agency,
-                       what="pbx1 dropped")  # fmt: skip
+        await wait_for(
+            lambda: unit_links(agency) == {"pbx2": "up"}, agency=agency, what="pbx1 dropped"
+        )
         assert not in_queue(first, "PJSIP/202")  # 102 left pbx1's queue before the link closed
         assert in_queue(second, "PJSIP/201")
         assert (await staying.call("ping"))["name"] == "ping.result"

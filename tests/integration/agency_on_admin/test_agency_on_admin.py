@@ -116,8 +116,9 @@ async def blind_transfer_to(site: Site, second: WorkplacePhone) -> None:
             assert done["TransfereeChannel"].startswith("PJSIP/sipnet-")  # the caller
             bridged = ami.wait_event(
                 lambda e: e.name == "DialEnd" and e.get("DestChannel", "")[:11] == "PJSIP/1002-",
-                20, mark,
-            )  # fmt: skip
+                20,
+                mark,
+            )
             assert bridged["DialStatus"] == "ANSWER"
         ended = await until(terminal, "call_ended")
         assert ended["data"]["call_id"] == incoming["call_id"]

@@ -97,8 +97,11 @@ async def in_hold_context(site: Site, caller: str, workplace: str) -> None:
     channels: list[str] = []
     for _ in range(50):
         channels = site.unit.cli("core show channels concise").splitlines()
-        places = {line.split("!")[0].rsplit("-", 1)[0] + "-": line.split("!")[1:3]
-                  for line in channels if "!" in line}  # fmt: skip
+        places = {
+            line.split("!")[0].rsplit("-", 1)[0] + "-": line.split("!")[1:3]
+            for line in channels
+            if "!" in line
+        }
         if places.get(caller) == ["uzor-agency-hold", "held"] and places.get(workplace) == [
             "uzor-agency-hold",
             "operator",
@@ -128,8 +131,9 @@ async def test_hold_and_unhold_work_after_an_apply_made_while_the_agency_is_conn
             await until(terminal, "call_held")
             music = ami.wait_event(
                 lambda e: e.name == "MusicOnHoldStart" and e["Channel"].startswith("PJSIP/sipnet-"),
-                20, mark,
-            )  # fmt: skip
+                20,
+                mark,
+            )
         assert music["Class"] == "uzor-hold"  # the group's hold sound
         await in_hold_context(site, "PJSIP/sipnet-", "PJSIP/1001-")
         assert (await terminal.call("unhold"))["name"] == "unhold.result"

@@ -35,7 +35,9 @@ async def test_idle_connections_do_not_lock_operators_out(site: Site) -> None:
         # the flood is closed by the agency after its login time (10 s by default)
         closed = await asyncio.gather(*(ws.receive(timeout=30) for ws in idle))
         assert {frame.type for frame in closed} <= {
-            aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR,
-        }  # fmt: skip
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSED,
+            aiohttp.WSMsgType.ERROR,
+        }
         status = site.agency.status(site.agency.token)
         assert status["terminals"] == 1, status  # the operator's

@@ -26,9 +26,13 @@ async def test_a_call_the_phone_dials_itself_is_followed_like_dial(site: Site) -
         assert mode["name"] == "set_mode.result", mode
         target = (site.unit.sip_host, site.unit.sip_port)
         result = await asyncio.to_thread(
-            call_as_workplace, target, "1001", site.model.workplace.sip_secret,
-            "11189001234567", final=200,
-        )  # fmt: skip
+            call_as_workplace,
+            target,
+            "1001",
+            site.model.workplace.sip_secret,
+            "11189001234567",
+            final=200,
+        )
         assert result.returncode == 0, result.stdout[-2000:]
         assert site.carrier.wait_for_call(timeout=30, since=since).number == "89001234567"
         try:

@@ -41,18 +41,28 @@ def connected_graphs(draw: st.DrawFn) -> dict[str, Any]:
             node.update(sound="hello", next=following)
         elif kind == "menu":
             anywhere = st.sampled_from(ids)
-            digits = draw(st.lists(st.sampled_from("0123456789*"), min_size=1, max_size=4,
-                                   unique=True))  # fmt: skip
-            node.update(prompt="menu", timeout=draw(st.integers(1, 10)),
-                        retries=draw(st.integers(1, 5)),
-                        choices=[{"digit": d, "next": draw(anywhere)} for d in digits],
-                        on_timeout=following, on_invalid=draw(anywhere))  # fmt: skip
+            digits = draw(
+                st.lists(st.sampled_from("0123456789*"), min_size=1, max_size=4, unique=True)
+            )
+            node.update(
+                prompt="menu",
+                timeout=draw(st.integers(1, 10)),
+                retries=draw(st.integers(1, 5)),
+                choices=[{"digit": d, "next": draw(anywhere)} for d in digits],
+                on_timeout=following,
+                on_invalid=draw(anywhere),
+            )
         elif kind == "queue":
-            node.update(group="sales", max_wait=draw(st.none() | st.integers(1, 600)),
-                        next=following)  # fmt: skip
+            node.update(
+                group="sales", max_wait=draw(st.none() | st.integers(1, 600)), next=following
+            )
         elif kind == "set":
-            node.update(caller_id_prefix=draw(st.sampled_from(["", "VIP ", "Продажи: "])),
-                        variable="SEGMENT", value="gold", next=following)  # fmt: skip
+            node.update(
+                caller_id_prefix=draw(st.sampled_from(["", "VIP ", "Продажи: "])),
+                variable="SEGMENT",
+                value="gold",
+                next=following,
+            )
         elif kind == "schedule":
             node.update(schedules=["night"], open=following, closed=draw(later))
         elif kind == "transfer":

@@ -29,19 +29,31 @@ TOPIC = "74950000001"
 def _menu_flow(after_hours: str | None = None) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = [
         {"id": "start", "kind": "start", "next": "hours" if after_hours else "main"},
-        {"id": "main", "kind": "menu", "prompt": "greeting", "timeout": 3, "retries": 2,
-         "choices": [{"digit": "1", "next": "sales"}, {"digit": "2", "next": "vm"}],
-         "on_timeout": "bye", "on_invalid": "bye"},
+        {
+            "id": "main",
+            "kind": "menu",
+            "prompt": "greeting",
+            "timeout": 3,
+            "retries": 2,
+            "choices": [{"digit": "1", "next": "sales"}, {"digit": "2", "next": "vm"}],
+            "on_timeout": "bye",
+            "on_invalid": "bye",
+        },
         {"id": "sales", "kind": "queue", "group": "sales", "next": "vm"},
         {"id": "vm", "kind": "voicemail", "mailbox": "office", "max_seconds": 30},
         {"id": "bye", "kind": "hangup"},
-    ]  # fmt: skip
+    ]
     if after_hours:
         nodes += [
-            {"id": "hours", "kind": "schedule", "schedules": [after_hours], "open": "main",
-             "closed": "closed"},
+            {
+                "id": "hours",
+                "kind": "schedule",
+                "schedules": [after_hours],
+                "open": "main",
+                "closed": "closed",
+            },
             {"id": "closed", "kind": "play", "sound": "closed", "next": "bye"},
-        ]  # fmt: skip
+        ]
     return {"version": 1, "nodes": nodes}
 
 
@@ -159,9 +171,11 @@ def test_the_non_working_branch_plays_the_closed_sound(applied, carrier):
     always.save()
     for weekday in range(7):
         WeeklyRange(
-            schedule=always, weekday=weekday, start_time=datetime.time(0, 0),
+            schedule=always,
+            weekday=weekday,
+            start_time=datetime.time(0, 0),
             end_time=datetime.time(23, 59),
-        ).save()  # fmt: skip
+        ).save()
     _apply_flow(model.topic, _menu_flow(after_hours="always"))
     with unit.asterisk.ami() as ami:
         mark = ami.mark()

@@ -36,9 +36,11 @@ def _schedule(name: str, always: bool) -> Schedule:
     if always:
         for weekday in range(7):
             WeeklyRange(
-                schedule=schedule, weekday=weekday, start_time=datetime.time(0, 0),
+                schedule=schedule,
+                weekday=weekday,
+                start_time=datetime.time(0, 0),
                 end_time=datetime.time(23, 59),
-            ).save()  # fmt: skip
+            ).save()
     else:
         SpecificDate(schedule=schedule, date=datetime.date(2001, 1, 1)).save()
     return schedule
@@ -106,9 +108,12 @@ def test_a_number_no_route_matches_is_refused_with_no_route_cause(applied, carri
     with unit.asterisk.ami() as ami:
         mark = ami.mark()
         ami.action(
-            "Originate", Channel="Local/1117777@Outbound", Application="Wait", Data="3",
+            "Originate",
+            Channel="Local/1117777@Outbound",
+            Application="Wait",
+            Data="3",
             Async="true",
-        )  # fmt: skip
+        )
         hangup = ami.wait_event(
             lambda e: e.name == "Hangup" and e.get("Context") == "uzor-routes", 20, mark
         )

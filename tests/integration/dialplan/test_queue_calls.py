@@ -43,15 +43,23 @@ def queue_unit(tmp_path, asterisk_unit, admin_server, admin_database, carrier):
     model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
     model.topic.non_working_schedules.set([])  # open around the clock
     Membership.objects.all().delete()  # only the operators each test logs in
-    extra = {"extensions.conf": exec_line("extensions.conf") + "#include phones.conf\n",
-             "phones.conf": PHONES}  # fmt: skip
+    extra = {
+        "extensions.conf": exec_line("extensions.conf") + "#include phones.conf\n",
+        "phones.conf": PHONES,
+    }
     unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1", extra)
     carrier.point_at(unit.asterisk)
     password = tmp_path / "db-password"
     password.write_text(admin_database.password)
-    store = Database(DatabaseConfig(name=admin_database.name, user=admin_database.user,
-                                 host=admin_database.host, port=admin_database.port,
-                                 password_file=password))  # fmt: skip
+    store = Database(
+        DatabaseConfig(
+            name=admin_database.name,
+            user=admin_database.user,
+            host=admin_database.host,
+            port=admin_database.port,
+            password_file=password,
+        )
+    )
     yield model, unit, store
     store.close()
 
@@ -89,8 +97,9 @@ def log_in(unit, model, store: Database, operators: list[tuple[str, str, int]]) 
             async def login(agent=agent, phone=phone):
                 record = await store.operator(agent)
                 groups = await store.groups_of(record.id)
-                session = SimpleNamespace(groups=groups, agent=agent,
-                                          interface=f"Local/{phone}@uzor-test-phones")  # fmt: skip
+                session = SimpleNamespace(
+                    groups=groups, agent=agent, interface=f"Local/{phone}@uzor-test-phones"
+                )
                 await join(_AgencyLink(ami), session, paused=False, reason="")
 
             asyncio.run(login())
@@ -153,8 +162,7 @@ def test_the_membership_priority_decides_who_gets_the_call(
     """Ring all: only the operators with the best (lowest) priority ring while they are free."""
     model, unit, store = queue_unit
     configure(model, "ringall", answer_timeout=5)
-    log_in(unit, model, store,
-           [("201", "801", priorities[0]), ("202", "802", priorities[1])])  # fmt: skip
+    log_in(unit, model, store, [("201", "801", priorities[0]), ("202", "802", priorities[1])])
 
     events = queue_events(unit, carrier, lambda es: any(e.name == "AgentConnect" for e in es))
 

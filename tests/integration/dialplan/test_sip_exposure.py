@@ -76,12 +76,35 @@ def spoofed_invite(target: tuple[str, int], user: str, number: str, final: int) 
         path = Path(tmp) / "spoof.xml"
         path.write_text(SCENARIO.format(user=user, final=final))
         result = subprocess.run(
-            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-s", number, "-i", ATTACKER,
-             "-p", str(free_port()), "-mp", str(free_port()), "-m", "1", "-nostdin",
-             "-timeout", "20s", "-timeout_error", "-trace_err",
-             "-error_file", str(Path(tmp) / "errors.log")],
-            capture_output=True, text=True, timeout=40, check=False, cwd=tmp,
-        )  # fmt: skip
+            [
+                "sipp",
+                f"{target[0]}:{target[1]}",
+                "-sf",
+                str(path),
+                "-s",
+                number,
+                "-i",
+                ATTACKER,
+                "-p",
+                str(free_port()),
+                "-mp",
+                str(free_port()),
+                "-m",
+                "1",
+                "-nostdin",
+                "-timeout",
+                "20s",
+                "-timeout_error",
+                "-trace_err",
+                "-error_file",
+                str(Path(tmp) / "errors.log"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=40,
+            check=False,
+            cwd=tmp,
+        )
         errors = Path(tmp) / "errors.log"
         output = result.stdout + (errors.read_text(errors="replace") if errors.exists() else "")
         assert result.returncode == 0, output
@@ -125,10 +148,28 @@ def _register_from(address: str, target: tuple[str, int], user: str, password: s
         path = Path(tmp) / "register.xml"
         path.write_text(scenario)
         result = subprocess.run(
-            ["sipp", f"{target[0]}:{target[1]}", "-sf", str(path), "-i", address,
-             "-p", str(free_port()), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error"],
-            capture_output=True, text=True, timeout=40, check=False, cwd=tmp,
-        )  # fmt: skip
+            [
+                "sipp",
+                f"{target[0]}:{target[1]}",
+                "-sf",
+                str(path),
+                "-i",
+                address,
+                "-p",
+                str(free_port()),
+                "-m",
+                "1",
+                "-nostdin",
+                "-timeout",
+                "20s",
+                "-timeout_error",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=40,
+            check=False,
+            cwd=tmp,
+        )
         return f"{result.returncode}\n{result.stdout}{result.stderr}"
 
 

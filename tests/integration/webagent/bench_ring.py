@@ -53,8 +53,9 @@ def test_ring_and_first_audio_latency(webagent_site: Site, agent_browser: Any) -
             call = site.carrier.start_call(DID, hold=30, playback=TALK)
             dialed = ami.wait_event(
                 lambda e: e.name == "AgentCalled" and e.get("Interface") == "PJSIP/1001",
-                30, mark,
-            )  # fmt: skip
+                30,
+                mark,
+            )
             wait_state(page, "ringing")
             shown = page.evaluate("window.__rings.at(-1)") / 1000
             rings.append((shown - float(dialed["Timestamp"])) * 1000)
@@ -71,9 +72,13 @@ def test_ring_and_first_audio_latency(webagent_site: Site, agent_browser: Any) -
     heap = page.evaluate("performance.memory ? performance.memory.usedJSHeapSize : 0")
     nodes = page.evaluate("document.getElementsByTagName('*').length")
     print(f"calls: {rounds}")
-    print(f"offered -> ringing shown: p50 {statistics.median(rings):.0f} ms, "
-          f"p95 {percentile(rings, 0.95):.0f} ms")  # fmt: skip
-    print(f"F3 -> first RTP packet: p50 {statistics.median(audio):.0f} ms, "
-          f"p95 {percentile(audio, 0.95):.0f} ms")  # fmt: skip
+    print(
+        f"offered -> ringing shown: p50 {statistics.median(rings):.0f} ms, "
+        f"p95 {percentile(rings, 0.95):.0f} ms"
+    )
+    print(
+        f"F3 -> first RTP packet: p50 {statistics.median(audio):.0f} ms, "
+        f"p95 {percentile(audio, 0.95):.0f} ms"
+    )
     print(f"after the calls: JS heap {heap / 1e6:.1f} MB, {nodes} DOM elements")
     assert all(a >= 0 for a in audio), audio

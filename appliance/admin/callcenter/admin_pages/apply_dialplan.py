@@ -60,9 +60,10 @@ def run_apply(model_admin: Any, request: HttpRequest, units: Iterable[PbxUnit]) 
     for unit in units:
         if not unit.enabled:
             model_admin.message_user(
-                request, _("Unit %(unit)s is disabled: skipped.") % {"unit": unit.name},
+                request,
+                _("Unit %(unit)s is disabled: skipped.") % {"unit": unit.name},
                 messages.WARNING,
-            )  # fmt: skip
+            )
     if not any(u.enabled for u in units):
         model_admin.message_user(request, _("No enabled PBX unit to apply on."), messages.WARNING)
         return
@@ -96,8 +97,9 @@ def apply_dialplan_on_all_units(model_admin: Any, request: HttpRequest, queryset
     """The topic editor's bulk action (manual §3): applies everything, whatever is selected."""
     if not request.user.has_perm("callcenter.change_pbxunit"):
         model_admin.message_user(
-            request, _("You may not apply the dialplan (it needs the right to change PBX units)."),
+            request,
+            _("You may not apply the dialplan (it needs the right to change PBX units)."),
             messages.ERROR,
-        )  # fmt: skip
+        )
         return
     run_apply(model_admin, request, PbxUnit.objects.all())

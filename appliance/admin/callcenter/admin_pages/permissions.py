@@ -18,8 +18,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-ACTIONS = {"add": _("adding"), "change": _("changing"), "delete": _("deleting"),
-           "view": _("viewing")}  # fmt: skip
+ACTIONS = {
+    "add": _("adding"),
+    "change": _("changing"),
+    "delete": _("deleting"),
+    "view": _("viewing"),
+}
 
 
 def permission_label(permission: Permission) -> str:

@@ -47,9 +47,10 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only g
     def files(self, revision: Revision) -> SafeString:
         files = json.loads(revision.bundle).get("files", {}) if revision.bundle else {}
         return format_html_join(
-            "", "<h3>{}</h3><pre style='max-height:30em;overflow:auto'>{}</pre>",
+            "",
+            "<h3>{}</h3><pre style='max-height:30em;overflow:auto'>{}</pre>",
             sorted(files.items()),
-        ) or format_html("-")  # fmt: skip
+        ) or format_html("-")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Revision]:
         return super().get_queryset(request).defer("bundle")

@@ -21,10 +21,26 @@ if TYPE_CHECKING:  # django-stubs' names for a fieldset's options and for get_fi
     from django.contrib.admin.options import _FieldGroups, _FieldOpts
     from django.utils.functional import _StrOrPromise
 
-FLOW_FIELDS = ["flow_mode", "flow_text", "flow_dialplan", "drop_dialplan", "flow_template",
-               "save_as_template"]  # fmt: skip
-CLONED_FIELDS = ["description", "script_url", "working_sound", "non_working_sound", "group",
-                 "hide_caller_number", "name", "state", "project", "project_manager"]  # fmt: skip
+FLOW_FIELDS = [
+    "flow_mode",
+    "flow_text",
+    "flow_dialplan",
+    "drop_dialplan",
+    "flow_template",
+    "save_as_template",
+]
+CLONED_FIELDS = [
+    "description",
+    "script_url",
+    "working_sound",
+    "non_working_sound",
+    "group",
+    "hide_caller_number",
+    "name",
+    "state",
+    "project",
+    "project_manager",
+]
 
 DIRECTORY_FIELDSET: tuple[_StrOrPromise, _FieldOpts] = (
     _("Topic directory"),
@@ -143,9 +159,10 @@ class InboundTopicAdmin(CallcenterAdmin):
             flow = {**topic.current_flow(), "standard": False}
             FlowTemplate(name=name, flow=flow).save()
             self.message_user(
-                request, _("Saved the flow as the template %(name)s.") % {"name": name},
+                request,
+                _("Saved the flow as the template %(name)s.") % {"name": name},
                 messages.SUCCESS,
-            )  # fmt: skip
+            )
 
 
 @admin.register(FlowTemplate)

@@ -16,13 +16,29 @@ from ..models import VoicemailMessage
 
 @admin.register(VoicemailMessage)
 class VoicemailMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
-    list_display = ["recorded_at", "mailbox", "caller", "topic_number", "duration_display",
-                    "player", "download"]  # fmt: skip
+    list_display = [
+        "recorded_at",
+        "mailbox",
+        "caller",
+        "topic_number",
+        "duration_display",
+        "player",
+        "download",
+    ]
     list_filter = ["mailbox", "topic_number"]
     search_fields = ["mailbox", "caller", "topic_number"]
     date_hierarchy = "recorded_at"
-    fields = ("mailbox", "caller", "topic_number", "unit", "recorded_at", "received_at",
-              "duration_display", "player", "download")  # fmt: skip
+    fields = (
+        "mailbox",
+        "caller",
+        "topic_number",
+        "unit",
+        "recorded_at",
+        "received_at",
+        "duration_display",
+        "player",
+        "download",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

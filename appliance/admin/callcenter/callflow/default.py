@@ -62,8 +62,15 @@ def _chain(nodes: list[dict[str, Any]]) -> None:
 
 def _layout(nodes: list[dict[str, Any]]) -> None:
     """A readable left-to-right placement for the editor."""
-    column = {"start": 0, "schedule": 1, "greeting": 2, "queue": 3, "hangup": 4,
-              "closed": 2, "closed_hangup": 3}  # fmt: skip
+    column = {
+        "start": 0,
+        "schedule": 1,
+        "greeting": 2,
+        "queue": 3,
+        "hangup": 4,
+        "closed": 2,
+        "closed_hangup": 3,
+    }
     for node in nodes:
         node["x"] = 40 + 220 * column.get(node["id"], 0)
         node["y"] = 260 if node["id"].startswith("closed") else 60

@@ -141,8 +141,17 @@ Node = Annotated[
     | HangupNode,
     Field(discriminator="kind"),
 ]
-NODE_KINDS = ("start", "play", "schedule", "menu", "queue", "transfer", "voicemail", "set",
-              "hangup")  # fmt: skip
+NODE_KINDS = (
+    "start",
+    "play",
+    "schedule",
+    "menu",
+    "queue",
+    "transfer",
+    "voicemail",
+    "set",
+    "hangup",
+)
 TERMINAL_KINDS = ("voicemail", "hangup")
 
 

@@ -64,9 +64,9 @@ def text_to_flow(text: str) -> Any:
         line = mark.line + 1 if mark is not None else "?"
         problem = getattr(exc, "problem", None) or str(exc)
         raise TextError(
-            _("line %(line)s: not valid YAML or JSON: %(problem)s") % {"line": line,
-                                                                      "problem": problem}
-        ) from exc  # fmt: skip
+            _("line %(line)s: not valid YAML or JSON: %(problem)s")
+            % {"line": line, "problem": problem}
+        ) from exc
 
 
 def node_line(text: str, node: str) -> int | None:

@@ -132,8 +132,17 @@ def _shape_message(error: Any) -> str:
     return str(messages.get(kind, error["msg"]))
 
 
-_KINDS_IN_LOC = {"start", "play", "schedule", "menu", "queue", "transfer", "voicemail", "set",
-                 "hangup"}  # fmt: skip
+_KINDS_IN_LOC = {
+    "start",
+    "play",
+    "schedule",
+    "menu",
+    "queue",
+    "transfer",
+    "voicemail",
+    "set",
+    "hangup",
+}
 
 
 def check_graph(flow: Flow, refs: Refs) -> list[Problem]:

@@ -259,10 +259,15 @@ class CompiledFlows:
 
     def for_context(self, flows: FlowContext) -> dict[str, list[str]]:
         fingerprint = json.dumps(
-            [sorted(flows.refs.sounds), sorted(flows.refs.groups), sorted(flows.refs.schedules),
-             sorted(flows.refs.workplaces), sorted(flows.sound_paths.items()),
-             sorted(flows.schedule_ids.items())]
-        )  # fmt: skip
+            [
+                sorted(flows.refs.sounds),
+                sorted(flows.refs.groups),
+                sorted(flows.refs.schedules),
+                sorted(flows.refs.workplaces),
+                sorted(flows.sound_paths.items()),
+                sorted(flows.schedule_ids.items()),
+            ]
+        )
         with self.lock:
             if fingerprint != self.fingerprint or len(self.flows) > MAX_COMPILED:
                 self.fingerprint, self.flows = fingerprint, {}

@@ -194,9 +194,14 @@ def load_snapshot() -> Snapshot:
 
 def _groups(sound_ids: set[int]) -> list[GroupData]:
     rows = Group.objects.order_by("name").values(
-        "id", "name", "strategy", "answer_timeout", "priority", "hold_sound_id",
+        "id",
+        "name",
+        "strategy",
+        "answer_timeout",
+        "priority",
+        "hold_sound_id",
         "hold_sound__name",
-    )  # fmt: skip
+    )
     result = []
     for row in rows:
         if row["hold_sound_id"]:
@@ -219,10 +224,19 @@ def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
     for topic_id, schedule_id in through.values_list("inboundtopic_id", "schedule_id"):
         schedules.setdefault(topic_id, []).append(schedule_id)
     rows = InboundTopic.objects.order_by("number").values(
-        "id", "number", "name", "script_url", "hide_caller_number", "group__name",
-        "working_sound_id", "working_sound__name", "non_working_sound_id",
-        "non_working_sound__name", "state", "flow",
-    )  # fmt: skip
+        "id",
+        "number",
+        "name",
+        "script_url",
+        "hide_caller_number",
+        "group__name",
+        "working_sound_id",
+        "working_sound__name",
+        "non_working_sound_id",
+        "non_working_sound__name",
+        "state",
+        "flow",
+    )
     result = []
     for row in rows:
         sound_ids.update(s for s in (row["working_sound_id"], row["non_working_sound_id"]) if s)

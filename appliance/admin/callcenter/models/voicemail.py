@@ -20,9 +20,12 @@ class VoicemailMessage(models.Model):
     topic_number = models.CharField(_("topic number"), max_length=32, blank=True)
     caller = models.CharField(_("caller"), max_length=32, blank=True)
     unit = models.ForeignKey(
-        PbxUnit, verbose_name=_("PBX unit"), on_delete=models.SET_NULL, null=True,
+        PbxUnit,
+        verbose_name=_("PBX unit"),
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
-    )  # fmt: skip
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     duration = models.FloatField(_("duration, s"), default=0)

@@ -23,8 +23,9 @@ def counter() -> int:
 
 
 def make_unit(name: str = "pbx1") -> PbxUnit:
-    unit = PbxUnit(name=name, address="127.0.0.1", ami_port=free_port(), ami_user="uzor",
-                   ami_secret="s3cret")  # fmt: skip
+    unit = PbxUnit(
+        name=name, address="127.0.0.1", ami_port=free_port(), ami_user="uzor", ami_secret="s3cret"
+    )
     unit.save()
     return unit
 

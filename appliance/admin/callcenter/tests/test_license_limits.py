@@ -41,15 +41,27 @@ def client() -> Client:
 
 
 def unit(name: str, enabled: bool = True) -> PbxUnit:
-    made = PbxUnit(name=name, address="127.0.0.1", ami_port=free_port(), ami_user="uzor",
-                   ami_secret="s3cret", enabled=enabled)  # fmt: skip
+    made = PbxUnit(
+        name=name,
+        address="127.0.0.1",
+        ami_port=free_port(),
+        ami_user="uzor",
+        ami_secret="s3cret",
+        enabled=enabled,
+    )
     made.save()
     return made
 
 
 def unit_form(name: str) -> dict[str, str]:
-    return {"name": name, "address": "127.0.0.1", "ami_port": "5038", "ami_user": "uzor",
-            "ami_secret": "s3cret", "enabled": "on"}  # fmt: skip
+    return {
+        "name": name,
+        "address": "127.0.0.1",
+        "ami_port": "5038",
+        "ami_user": "uzor",
+        "ami_secret": "s3cret",
+        "enabled": "on",
+    }
 
 
 def test_the_index_shows_the_license(client: Client, one_unit_license: LicenseFiles) -> None:

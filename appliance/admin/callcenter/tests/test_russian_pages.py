@@ -71,9 +71,13 @@ def pages(client: Client) -> dict[str, str]:
     paths = [reverse("admin:index"), reverse("admin:app_list", args=["callcenter"])]
     for model in ALL_MODELS:
         paths += [url(model, "changelist"), url(model, "add")]
-    paths += [url(Operator, "change", operator.pk), url(Operator, "history", operator.pk),
-              url(PbxUnit, "change", unit.pk), reverse("admin:auth_group_add"),
-              f"{url(type(group), 'change', group.pk)}"]  # fmt: skip
+    paths += [
+        url(Operator, "change", operator.pk),
+        url(Operator, "history", operator.pk),
+        url(PbxUnit, "change", unit.pk),
+        reverse("admin:auth_group_add"),
+        f"{url(type(group), 'change', group.pk)}",
+    ]
     return {path: visible_text(client.get(path).content.decode()) for path in paths}
 
 
@@ -91,8 +95,12 @@ def test_no_russian_page_shows_an_untranslated_text(russian: Client) -> None:
 
 def test_a_duplicate_agent_number_is_refused_in_good_russian(russian: Client) -> None:
     make_operator("101")
-    data = {"agent_number": "101", "last_name": "Петров", "password1": "s3cret-pass-1",
-            "password2": "s3cret-pass-1"}  # fmt: skip
+    data = {
+        "agent_number": "101",
+        "last_name": "Петров",
+        "password1": "s3cret-pass-1",
+        "password2": "s3cret-pass-1",
+    }
     text = visible_text(russian.post(url(Operator, "add"), data).content.decode())
     assert "с таким Номер агента" not in text
     assert "Оператор: такое значение поля «Номер агента» уже есть." in text

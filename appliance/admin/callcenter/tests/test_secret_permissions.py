@@ -83,6 +83,11 @@ def test_the_token_page_speaks_russian(root):
     changelist = reverse("admin:callcenter_pbxunit_changelist")
     data = {"action": "issue_tokens", "_selected_action": [str(unit.pk)]}
     page = root.post(changelist, data, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
-    for text in ("Токены конфигурации", "показывается только сейчас", "На юните, от root",
-                 "Сохраните токен", "Готово"):  # fmt: skip
+    for text in (
+        "Токены конфигурации",
+        "показывается только сейчас",
+        "На юните, от root",
+        "Сохраните токен",
+        "Готово",
+    ):
         assert text in page

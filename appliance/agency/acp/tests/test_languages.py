@@ -119,8 +119,9 @@ async def test_a_broadcast_reaches_each_terminal_in_its_language(acp) -> None:
         await call(english, action("login", LOGIN))
         text = _("the agency is under maintenance: new logins are refused")
         assert server.broadcast(out.maintenance(True, text))
-        got = [json.loads((await asyncio.wait_for(ws.receive(), 5)).data)
-               for ws in (russian, english)]  # fmt: skip
+        got = [
+            json.loads((await asyncio.wait_for(ws.receive(), 5)).data) for ws in (russian, english)
+        ]
         assert [m["data"]["message"] for m in got] == [
             "Прослойка в режиме обслуживания: новые входы не принимаются",
             "the agency is under maintenance: new logins are refused",
@@ -133,8 +134,12 @@ async def test_a_broadcast_reaches_each_terminal_in_its_language(acp) -> None:
 # the whole chain: the real operator service's refusals and forced logouts -----------------------
 @pytest.fixture
 async def agency() -> AsyncIterator[tuple[OperatorService, TestClient]]:  # type: ignore[type-arg]
-    operators = OperatorService(OperatorsConfig(pause_limit=600, reconnect_grace=60),
-                                FakeStore(), {"unit1": FakeUnit()}, Outbox())  # type: ignore[arg-type,dict-item]  # fmt: skip
+    operators = OperatorService(
+        OperatorsConfig(pause_limit=600, reconnect_grace=60),
+        FakeStore(),
+        {"unit1": FakeUnit()},
+        Outbox(),
+    )  # type: ignore[arg-type,dict-item]
     server = ACPServer(SETTINGS, operators)
     async for _server, http in serve(server):
         yield operators, http

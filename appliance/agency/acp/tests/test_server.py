@@ -29,8 +29,7 @@ class FakeSessions:
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         if action.data["password"] != "right":
-            raise ACPError("login_failed", _("wrong agent number or password"),
-                           id=action.id)  # fmt: skip
+            raise ACPError("login_failed", _("wrong agent number or password"), id=action.id)
         client.agent = action.data["agent"]
         return {"resumed": False}
 
@@ -125,8 +124,10 @@ async def test_connections_without_a_login_neither_count_nor_stay(acp) -> None:
         assert (await call(operator, action("login", LOGIN)))["name"] == "login.result"
     for ws in idle:  # closed by the agency once the login time is over
         assert (await asyncio.wait_for(ws.receive(), 5)).type in (
-            WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR,
-        )  # fmt: skip
+            WSMsgType.CLOSE,
+            WSMsgType.CLOSED,
+            WSMsgType.ERROR,
+        )
     assert server.unauthenticated == set()
 
 

@@ -64,8 +64,16 @@ async def world() -> AsyncIterator[tuple[TestClient, Agency]]:  # type: ignore[t
     config = load_config(None)
     operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
-    agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
-                    LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip
+    agency = Agency(
+        config,
+        acp,
+        operators,
+        {},
+        TokenAuth(TOKEN),
+        Metrics(acp, {}, operators),
+        LicenseInfo("L1", "ACME", None, 10),
+        0.0,
+    )
     app = web.Application()
     app.router.add_routes(GUI(agency).routes())
     async with TestClient(TestServer(app), headers=RUSSIAN) as client:

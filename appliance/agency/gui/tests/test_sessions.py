@@ -31,8 +31,16 @@ async def world() -> AsyncIterator[tuple[TestClient, Clock]]:  # type: ignore[ty
     config = load_config(None)
     operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
-    agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
-                    LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip
+    agency = Agency(
+        config,
+        acp,
+        operators,
+        {},
+        TokenAuth(TOKEN),
+        Metrics(acp, {}, operators),
+        LicenseInfo("L1", "ACME", None, 10),
+        0.0,
+    )
     clock = Clock()
     app = web.Application()
     app.router.add_routes(GUI(agency, GuiSessions(clock)).routes())

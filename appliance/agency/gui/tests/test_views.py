@@ -31,8 +31,16 @@ async def gui() -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     config = load_config(None)
     operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
     acp = ACPServer(config.acp, operators)
-    agency = Agency(config, acp, operators, {}, TokenAuth(TOKEN), Metrics(acp, {}, operators),
-                    LicenseInfo("L1", "ACME", None, 10), 0.0)  # fmt: skip
+    agency = Agency(
+        config,
+        acp,
+        operators,
+        {},
+        TokenAuth(TOKEN),
+        Metrics(acp, {}, operators),
+        LicenseInfo("L1", "ACME", None, 10),
+        0.0,
+    )
     app = web.Application()
     app.router.add_routes(GUI(agency).routes())
     async with TestClient(TestServer(app)) as client:
@@ -62,18 +70,21 @@ async def test_it_redirects_relative_so_the_browser_stays_under_the_prefix(gui) 
     page = await gui.get("/gui/", headers=BEHIND_NGINX, allow_redirects=False)
     assert page.status == 303
     assert public_target("/gui/", page.headers["Location"]) == f"{PUBLIC}/gui/login"
-    login = await gui.post("/gui/login", data={"token": TOKEN}, headers=BEHIND_NGINX,
-                           allow_redirects=False)  # fmt: skip
+    login = await gui.post(
+        "/gui/login", data={"token": TOKEN}, headers=BEHIND_NGINX, allow_redirects=False
+    )
     assert public_target("/gui/login", login.headers["Location"]) == f"{PUBLIC}/gui/"
     await gui.post("/gui/login", data={"token": TOKEN})  # the test client's cookie for /gui/
     csrf = await csrf_of(gui)
-    end = await gui.post("/gui/clients/c9/end", data={"csrf": csrf}, headers=BEHIND_NGINX,
-                         allow_redirects=False)  # fmt: skip
+    end = await gui.post(
+        "/gui/clients/c9/end", data={"csrf": csrf}, headers=BEHIND_NGINX, allow_redirects=False
+    )
     assert public_target("/gui/clients/c9/end", end.headers["Location"]) == (
         f"{PUBLIC}/gui/?note=No+such+client."
     )
-    logout = await gui.post("/gui/logout", data={"csrf": csrf}, headers=BEHIND_NGINX,
-                            allow_redirects=False)  # fmt: skip
+    logout = await gui.post(
+        "/gui/logout", data={"csrf": csrf}, headers=BEHIND_NGINX, allow_redirects=False
+    )
     assert public_target("/gui/logout", logout.headers["Location"]) == f"{PUBLIC}/gui/login"
 
 
@@ -87,8 +98,9 @@ async def test_its_forms_post_to_relative_addresses(gui) -> None:
 
 
 async def test_the_cookie_path_carries_the_proxy_prefix(gui) -> None:
-    login = await gui.post("/gui/login", data={"token": TOKEN}, headers=BEHIND_NGINX,
-                           allow_redirects=False)  # fmt: skip
+    login = await gui.post(
+        "/gui/login", data={"token": TOKEN}, headers=BEHIND_NGINX, allow_redirects=False
+    )
     cookie = cookie_of(login)
     assert cookie["path"] == "/agency/gui/"
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"
@@ -107,6 +119,7 @@ async def test_without_a_proxy_the_cookie_path_is_gui(gui) -> None:
 )
 async def test_it_ignores_a_prefix_that_is_not_a_plain_path(gui, header: str) -> None:
     headers = {"X-Forwarded-Prefix": header}
-    login = await gui.post("/gui/login", data={"token": TOKEN}, headers=headers,
-                           allow_redirects=False)  # fmt: skip
+    login = await gui.post(
+        "/gui/login", data={"token": TOKEN}, headers=headers, allow_redirects=False
+    )
     assert cookie_of(login)["path"] == "/gui/"

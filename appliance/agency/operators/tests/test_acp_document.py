@@ -42,9 +42,17 @@ LOGIN = Action("login", {"agent": "101", "password": "s3cret-pass", "workplace":
 
 
 def called(name: str = "Petrov", number: str = "79161234567") -> dict[str, str]:
-    return {"Event": "AgentCalled", "Interface": "PJSIP/201", "Queue": "support",
-            "Channel": "PJSIP/carrier-01", "DestChannel": "PJSIP/201-02", "CallerIDNum": number,
-            "CallerIDName": name, "Exten": "7100", "Linkedid": "L1"}  # fmt: skip
+    return {
+        "Event": "AgentCalled",
+        "Interface": "PJSIP/201",
+        "Queue": "support",
+        "Channel": "PJSIP/carrier-01",
+        "DestChannel": "PJSIP/201-02",
+        "CallerIDNum": number,
+        "CallerIDName": name,
+        "Exten": "7100",
+        "Linkedid": "L1",
+    }
 
 
 def iso(timestamp: float) -> str:
@@ -112,19 +120,40 @@ async def test_a_call_the_phone_dials_itself_is_followed_like_dial(world) -> Non
     client = make_client()
     await service.login(client, LOGIN)
     await service.handle(client, Action("set_mode", {"mode": "outbound", "topic": "111"}, 8))
-    unit.emit({"Event": "Newchannel", "Channel": "PJSIP/201-05", "Context": "Outbound",
-               "Exten": "11189001234567", "Uniqueid": "P1", "Linkedid": "P1"})  # fmt: skip
+    unit.emit(
+        {
+            "Event": "Newchannel",
+            "Channel": "PJSIP/201-05",
+            "Context": "Outbound",
+            "Exten": "11189001234567",
+            "Uniqueid": "P1",
+            "Linkedid": "P1",
+        }
+    )
     assert notifier.last("call_dialing") == {
         "call_id": "P1",
         "number": "89001234567",
         "topic": {"prefix": "111"},
     }
     assert notifier.last("state_changed")["state"] == "dialing"
-    unit.emit({"Event": "DialEnd", "Channel": "PJSIP/201-05", "DestChannel": "PJSIP/gw-06",
-               "DialStatus": "ANSWER", "Linkedid": "P1"})  # fmt: skip
+    unit.emit(
+        {
+            "Event": "DialEnd",
+            "Channel": "PJSIP/201-05",
+            "DestChannel": "PJSIP/gw-06",
+            "DialStatus": "ANSWER",
+            "Linkedid": "P1",
+        }
+    )
     assert notifier.last("call_answered") == {"call_id": "P1"}
-    unit.emit({"Event": "Hangup", "Channel": "PJSIP/201-05", "Linkedid": "P1",
-               "Cause-txt": "Normal Clearing"})  # fmt: skip
+    unit.emit(
+        {
+            "Event": "Hangup",
+            "Channel": "PJSIP/201-05",
+            "Linkedid": "P1",
+            "Cause-txt": "Normal Clearing",
+        }
+    )
     assert notifier.last("call_ended") == {"call_id": "P1", "cause": "Normal Clearing"}
     assert service.sessions["101"].operator.calls == ()
 
@@ -137,8 +166,24 @@ async def test_the_agencys_own_dial_and_a_ringing_phone_are_not_taken_for_the_ph
     await service.login(client, LOGIN)
     await service.handle(client, Action("set_mode", {"mode": "outbound", "topic": "111"}, 8))
     own = "uzor-0a1b"  # the agency's Originate (dial)
-    unit.emit({"Event": "Newchannel", "Channel": "PJSIP/201-07", "Context": "Outbound",
-               "Exten": "11189001234567", "Uniqueid": own, "Linkedid": own})  # fmt: skip
-    unit.emit({"Event": "Newchannel", "Channel": "PJSIP/201-08", "Context": "Outbound",
-               "Exten": "201", "Uniqueid": "C2", "Linkedid": "C1"})  # fmt: skip
+    unit.emit(
+        {
+            "Event": "Newchannel",
+            "Channel": "PJSIP/201-07",
+            "Context": "Outbound",
+            "Exten": "11189001234567",
+            "Uniqueid": own,
+            "Linkedid": own,
+        }
+    )
+    unit.emit(
+        {
+            "Event": "Newchannel",
+            "Channel": "PJSIP/201-08",
+            "Context": "Outbound",
+            "Exten": "201",
+            "Uniqueid": "C2",
+            "Linkedid": "C1",
+        }
+    )
     assert "call_dialing" not in notifier.names()

@@ -24,10 +24,16 @@ async def test_colleagues_lists_the_other_logged_in_operators_with_workplace_and
     answer = await service.handle(ivan, action)
     assert answer == {
         "colleagues": [
-            {"agent": "102", "name": "Olga", "workplace": "202", "mode": "inbound",
-             "state": "pause", "reason": "lunch"},
+            {
+                "agent": "102",
+                "name": "Olga",
+                "workplace": "202",
+                "mode": "inbound",
+                "state": "pause",
+                "reason": "lunch",
+            },
         ]
-    }  # fmt: skip
+    }
     assert_valid(result(action, answer).encode("en"))
     seen_by_olga = await service.handle(olga, action)
     assert [(c["agent"], c["workplace"], c["state"]) for c in seen_by_olga["colleagues"]] == [

@@ -33,18 +33,27 @@ async def world():
 
 def dial(name: str, context: str = "Outbound", exten: str = "202", **extra: str) -> dict:
     return {
-        "Event": name, "Channel": "Local/202@Outbound-00000001;2", "Context": context,
-        "Exten": exten, "Linkedid": "L5", "CallerIDNum": "201", "CallerIDName": "Ivan",
-        "DestChannel": "PJSIP/202-0000000a", "DestLinkedid": "L7", **extra,
-    }  # fmt: skip
+        "Event": name,
+        "Channel": "Local/202@Outbound-00000001;2",
+        "Context": context,
+        "Exten": exten,
+        "Linkedid": "L5",
+        "CallerIDNum": "201",
+        "CallerIDName": "Ivan",
+        "DestChannel": "PJSIP/202-0000000a",
+        "DestLinkedid": "L7",
+        **extra,
+    }
 
 
 async def test_a_transfer_to_the_workplace_rings_is_answered_and_ends_in_wrapup(world) -> None:
     _, unit, notifier = world
     unit.emit(dial("DialBegin"))
     assert notifier.last("call_incoming") == {
-        "call_id": "L7", "caller_name": "Ivan", "number": "201",
-    }  # fmt: skip
+        "call_id": "L7",
+        "caller_name": "Ivan",
+        "number": "201",
+    }
     assert notifier.last("state_changed")["state"] == "ringing"
     unit.emit(dial("DialEnd", DialStatus="ANSWER"))
     assert notifier.last("call_answered") == {"call_id": "L7"}
@@ -75,12 +84,22 @@ async def test_the_caller_transferred_in_becomes_the_peer_that_hold_acts_on(worl
     service, unit, _ = world
     unit.emit(dial("DialBegin"))
     unit.emit(dial("DialEnd", DialStatus="ANSWER"))
-    for channel, linkedid in (("PJSIP/202-0000000a", "L7"), ("Local/202@Outbound-00000001;2", "L5"),
-                              ("PJSIP/sipnet-00000000", "L1")):  # fmt: skip
-        unit.emit({"Event": "BridgeEnter", "BridgeUniqueid": "Z", "Channel": channel,
-                   "Linkedid": linkedid})  # fmt: skip
-    unit.emit({"Event": "BridgeLeave", "BridgeUniqueid": "Z",
-               "Channel": "Local/202@Outbound-00000001;2"})  # fmt: skip
+    for channel, linkedid in (
+        ("PJSIP/202-0000000a", "L7"),
+        ("Local/202@Outbound-00000001;2", "L5"),
+        ("PJSIP/sipnet-00000000", "L1"),
+    ):
+        unit.emit(
+            {
+                "Event": "BridgeEnter",
+                "BridgeUniqueid": "Z",
+                "Channel": channel,
+                "Linkedid": linkedid,
+            }
+        )
+    unit.emit(
+        {"Event": "BridgeLeave", "BridgeUniqueid": "Z", "Channel": "Local/202@Outbound-00000001;2"}
+    )
     client = service.sessions["102"].client
     reply = await service.handle(client, Action("hold", {}, 2))
     assert reply == {}
@@ -98,16 +117,28 @@ async def test_a_hidden_callers_number_stays_hidden_when_the_call_is_transferred
     await service.login(make_client(), Action("login", login, 1))
     try:
         # another operator (not on this agency) takes the call of the hiding topic 7200 ...
-        unit.emit({"Event": "AgentCalled", "Interface": "PJSIP/201", "Linkedid": "L5",
-                   "Exten": "7200", "CallerIDNum": "79161234567", "CallerIDName": "Petrov",
-                   "Channel": "PJSIP/sipnet-00000001", "DestChannel": "PJSIP/201-00000002",
-                   "Queue": "support"})  # fmt: skip
+        unit.emit(
+            {
+                "Event": "AgentCalled",
+                "Interface": "PJSIP/201",
+                "Linkedid": "L5",
+                "Exten": "7200",
+                "CallerIDNum": "79161234567",
+                "CallerIDName": "Petrov",
+                "Channel": "PJSIP/sipnet-00000001",
+                "DestChannel": "PJSIP/201-00000002",
+                "Queue": "support",
+            }
+        )
         # ... and transfers the caller to workplace 202
         caller = {"Channel": "PJSIP/sipnet-00000001", "CallerIDName": "Petrov"}
-        unit.emit(dial("DialBegin", Linkedid="L5", DestLinkedid="L5", CallerIDNum="79161234567",
-                       **caller))  # fmt: skip
+        unit.emit(
+            dial("DialBegin", Linkedid="L5", DestLinkedid="L5", CallerIDNum="79161234567", **caller)
+        )
         assert notifier.last("call_incoming") == {
-            "call_id": "L5", "caller_name": "", "number": "hidden",
-        }  # fmt: skip
+            "call_id": "L5",
+            "caller_name": "",
+            "number": "hidden",
+        }
     finally:
         await shut_down(service)

@@ -26,9 +26,16 @@ async def world():
         login = {"agent": agent, "password": PASSWORD, "workplace": mac}
         await service.login(clients[agent], Action("login", login, 1))
     # operator 101 (workplace 201) talks to a caller
-    call = {"Channel": "PJSIP/sipnet-00000001", "Context": "Outbound", "Exten": "201",
-            "Linkedid": "L1", "CallerIDNum": "79001234567", "CallerIDName": "",
-            "DestChannel": "PJSIP/201-00000002", "DestLinkedid": "L2"}  # fmt: skip
+    call = {
+        "Channel": "PJSIP/sipnet-00000001",
+        "Context": "Outbound",
+        "Exten": "201",
+        "Linkedid": "L1",
+        "CallerIDNum": "79001234567",
+        "CallerIDName": "",
+        "DestChannel": "PJSIP/201-00000002",
+        "DestLinkedid": "L2",
+    }
     unit.emit({"Event": "DialBegin", **call})
     unit.emit({"Event": "DialEnd", "DialStatus": "ANSWER", **call})
     yield service, unit, clients
@@ -64,9 +71,16 @@ async def test_a_workplace_whose_operator_may_take_it_is_transferred_to(world, k
 
 async def test_a_second_inbound_call_for_the_operator_there_is_refused(world) -> None:
     service, unit, clients = world
-    call = {"Channel": "PJSIP/sipnet-00000003", "Context": "Outbound", "Exten": "202",
-            "Linkedid": "L3", "CallerIDNum": "79007654321", "CallerIDName": "",
-            "DestChannel": "PJSIP/202-00000004", "DestLinkedid": "L4"}  # fmt: skip
+    call = {
+        "Channel": "PJSIP/sipnet-00000003",
+        "Context": "Outbound",
+        "Exten": "202",
+        "Linkedid": "L3",
+        "CallerIDNum": "79007654321",
+        "CallerIDName": "",
+        "DestChannel": "PJSIP/202-00000004",
+        "DestLinkedid": "L4",
+    }
     unit.emit({"Event": "DialBegin", **call})
     with pytest.raises(ACPError, match="already has an inbound call"):
         await transfer(service, clients["101"], "transfer_blind", "202")

@@ -20,11 +20,15 @@ async def error(response: Any) -> tuple[int, str, str]:
 async def test_401_is_russian_with_accept_language_ru_and_english_without(rest) -> None:
     _, http = rest
     assert await error(await http.get("/api/clients", headers=RU)) == (
-        401, "unauthorized", "нужен действительный токен доступа (Authorization: Bearer)"
-    )  # fmt: skip
+        401,
+        "unauthorized",
+        "нужен действительный токен доступа (Authorization: Bearer)",
+    )
     assert await error(await http.get("/api/clients")) == (
-        401, "unauthorized", "a valid bearer token is required"
-    )  # fmt: skip
+        401,
+        "unauthorized",
+        "a valid bearer token is required",
+    )
     english = {"Accept-Language": "en-US,en;q=0.9,ru;q=0.5"}
     assert (await error(await http.get("/metrics", headers=english)))[2] == (
         "a valid bearer token is required"
@@ -43,8 +47,10 @@ async def test_400_is_russian_too(rest) -> None:
     _, http = rest
     response = await http.put("/api/mode", json={"mode": "x"}, headers={**auth(), **RU})
     assert await error(response) == (
-        400, "invalid-request", "режим должен быть «active» или «maintenance»"
-    )  # fmt: skip
+        400,
+        "invalid-request",
+        "режим должен быть «active» или «maintenance»",
+    )
     response = await http.put("/api/max-clients", data="nope", headers={**auth(), **RU})
     assert (await error(response))[2] == "тело запроса должно быть в формате JSON"
 
@@ -74,8 +80,9 @@ async def test_maintenance_without_a_message_tells_each_terminal_in_its_language
         agency.acp.clients[client.id] = client
     agency.set_maintenance(True)
     assert [("Прослойка в режиме обслуживания" in text, lang) for lang, text in sent] == [
-        (True, "ru"), (False, "en")
-    ]  # fmt: skip
+        (True, "ru"),
+        (False, "en"),
+    ]
     assert "the agency is under maintenance: new logins are refused" in sent[1][1]
     sent.clear()
     agency.set_maintenance(False, "Работы окончены")  # the supervisor's own words, as written
@@ -97,8 +104,12 @@ async def test_the_gui_speaks_russian_to_a_russian_browser(rest) -> None:
 
 async def test_the_gui_names_modes_and_states_as_the_manual_does(rest, monkeypatch) -> None:
     agency, http = rest
-    row = {"id": "c1", "agent": "101", "remote": "10.0.0.9",
-           "session": {"mode": "inbound", "state": "wrapup", "state_seconds": 65}}  # fmt: skip
+    row = {
+        "id": "c1",
+        "agent": "101",
+        "remote": "10.0.0.9",
+        "session": {"mode": "inbound", "state": "wrapup", "state_seconds": 65},
+    }
     monkeypatch.setattr(agency, "clients", lambda: [row])
     assert (await http.post("/gui/login", data={"token": TOKEN}, allow_redirects=False)).status
     russian = await (await http.get("/gui/", headers=RU)).text()
@@ -111,12 +122,18 @@ async def test_the_gui_names_modes_and_states_as_the_manual_does(rest, monkeypat
 async def test_an_unknown_api_path_or_method_is_a_translated_error_too(rest) -> None:
     _, http = rest
     assert await error(await http.get("/api/nothing", headers=RU)) == (
-        404, "not-found", "нет такого ресурса: /api/nothing"
-    )  # fmt: skip
+        404,
+        "not-found",
+        "нет такого ресурса: /api/nothing",
+    )
     assert await error(await http.get("/api/nothing")) == (
-        404, "not-found", "no such resource: /api/nothing"
-    )  # fmt: skip
+        404,
+        "not-found",
+        "no such resource: /api/nothing",
+    )
     assert await error(await http.patch("/api/mode", headers=RU)) == (
-        405, "method-not-allowed", "метод PATCH здесь не поддерживается"
-    )  # fmt: skip
+        405,
+        "method-not-allowed",
+        "метод PATCH здесь не поддерживается",
+    )
     assert (await http.get("/elsewhere")).status == 404  # outside the API: aiohttp's own page

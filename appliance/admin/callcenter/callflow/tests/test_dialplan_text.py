@@ -19,8 +19,7 @@ from appliance.admin.callcenter.callflow.tests.test_validate import graphs
 from appliance.admin.callcenter.callflow.to_dialplan import graph_to_dialplan
 from appliance.admin.callcenter.callflow.validate import FlowError, Refs, check_flow
 
-REFS = Refs(sounds={"menu", "hello"}, groups={"sales"}, schedules={"night"},
-            workplaces={"1001"})  # fmt: skip
+REFS = Refs(sounds={"menu", "hello"}, groups={"sales"}, schedules={"night"}, workplaces={"1001"})
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -85,8 +84,10 @@ def test_a_good_text_passes_with_its_extensions_labels_and_references():
 
 def test_check_any_flow_keeps_a_text_as_text_and_a_graph_as_a_custom_graph():
     assert check_any_flow(dialplan_flow(GOOD), REFS) == {"version": 1, "dialplan": GOOD}
-    graph = {"version": 1, "nodes": [{"id": "start", "kind": "start", "next": "end"},
-                                     {"id": "end", "kind": "hangup"}]}  # fmt: skip
+    graph = {
+        "version": 1,
+        "nodes": [{"id": "start", "kind": "start", "next": "end"}, {"id": "end", "kind": "hangup"}],
+    }
     assert check_any_flow(graph, REFS)["standard"] is False
     with pytest.raises(FlowError):
         check_any_flow({"version": 1, "dialplan": GOOD, "nodes": []}, REFS)
@@ -184,16 +185,26 @@ def test_every_valid_graph_converts_to_a_text_that_checks(flow):
 
 def test_a_menu_converts_to_read_and_jumps():
     graph = Flow.model_validate(
-        {"version": 1, "nodes": [
-            {"id": "start", "kind": "start", "next": "main"},
-            {"id": "main", "kind": "menu", "prompt": "menu", "timeout": 4, "retries": 2,
-             "choices": [{"digit": "1", "next": "sales"}], "on_timeout": "bye",
-             "on_invalid": "bye"},
-            {"id": "sales", "kind": "queue", "group": "sales", "max_wait": 60, "next": "out"},
-            {"id": "out", "kind": "transfer", "target": "external", "number": "+7495"},
-            {"id": "bye", "kind": "hangup"},
-        ]}
-    )  # fmt: skip
+        {
+            "version": 1,
+            "nodes": [
+                {"id": "start", "kind": "start", "next": "main"},
+                {
+                    "id": "main",
+                    "kind": "menu",
+                    "prompt": "menu",
+                    "timeout": 4,
+                    "retries": 2,
+                    "choices": [{"digit": "1", "next": "sales"}],
+                    "on_timeout": "bye",
+                    "on_invalid": "bye",
+                },
+                {"id": "sales", "kind": "queue", "group": "sales", "max_wait": 60, "next": "out"},
+                {"id": "out", "kind": "transfer", "target": "external", "number": "+7495"},
+                {"id": "bye", "kind": "hangup"},
+            ],
+        }
+    )
     assert graph_to_dialplan(graph).splitlines()[2:] == [
         "exten => s,1(start),NoOp()",
         " same => n(main),Set(FLOW_TRIES=0)",

@@ -13,8 +13,7 @@ from appliance.admin.callcenter.callflow.default import standard_flow
 from appliance.admin.callcenter.callflow.validate import FlowError, Problem, Refs, check_flow
 from appliance.admin.callcenter.dialplan.flows import FlowContext, compile_flow
 
-REFS = Refs(sounds={"menu", "hello"}, groups={"sales"}, schedules={"night"},
-            workplaces={"1001"})  # fmt: skip
+REFS = Refs(sounds={"menu", "hello"}, groups={"sales"}, schedules={"night"}, workplaces={"1001"})
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -36,9 +35,14 @@ END = {"id": "end", "kind": "hangup"}
 
 
 def _menu(**changes: Any) -> dict[str, Any]:
-    menu = {"id": "main", "kind": "menu", "prompt": "menu",
-            "choices": [{"digit": "1", "next": "end"}], "on_timeout": "end",
-            "on_invalid": "end"}  # fmt: skip
+    menu = {
+        "id": "main",
+        "kind": "menu",
+        "prompt": "menu",
+        "choices": [{"digit": "1", "next": "end"}],
+        "on_timeout": "end",
+        "on_invalid": "end",
+    }
     menu.update(changes)
     return menu
 
@@ -109,8 +113,9 @@ def test_bad_shapes_are_tied_to_their_node():
     problems = _problems(START, _menu(timeout=0, retries=9), END)
     assert {p.node for p in problems} == {"main"}
     assert {p.message.split(":")[0] for p in problems} == {"timeout", "retries"}
-    (problem,) = _problems(START, {"id": "main", "kind": "set", "variable": "UZOR_TOPIC",
-                                   "next": "end"}, END)  # fmt: skip
+    (problem,) = _problems(
+        START, {"id": "main", "kind": "set", "variable": "UZOR_TOPIC", "next": "end"}, END
+    )
     assert problem.node == "main" and problem.message.startswith("variable:")
     (problem,) = _problems(START, {"id": "main", "kind": "teleport"}, END)
     assert problem.node == "main"
@@ -121,12 +126,16 @@ def test_bad_shapes_are_tied_to_their_node():
 def test_an_external_transfer_ends_the_flow_and_a_workplace_must_exist():
     problems = _problems(
         {"id": "start", "kind": "start", "next": "out"},
-        {"id": "out", "kind": "transfer", "target": "external", "number": "89031234567",
-         "next": "desk"},
-        {"id": "desk", "kind": "transfer", "target": "workplace", "number": "1002",
-         "next": "end"},
+        {
+            "id": "out",
+            "kind": "transfer",
+            "target": "external",
+            "number": "89031234567",
+            "next": "desk",
+        },
+        {"id": "desk", "kind": "transfer", "target": "workplace", "number": "1002", "next": "end"},
         END,
-    )  # fmt: skip
+    )
     assert (
         Problem("out", "a transfer to an external number ends the flow: remove its next node")
         in problems
@@ -157,15 +166,18 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
             node.update(sound=draw(st.sampled_from(["hello", "gone"])), next=draw(targets))
         elif kind == "menu":
             digits = draw(st.lists(st.sampled_from("0123456789*"), min_size=1, max_size=4))
-            node.update(prompt="menu", choices=[{"digit": d, "next": draw(targets)}
-                                                for d in digits],
-                        on_timeout=draw(targets), on_invalid=draw(targets))  # fmt: skip
+            node.update(
+                prompt="menu",
+                choices=[{"digit": d, "next": draw(targets)} for d in digits],
+                on_timeout=draw(targets),
+                on_invalid=draw(targets),
+            )
         elif kind == "queue":
-            node.update(group="sales", max_wait=draw(st.none() | st.integers(1, 600)),
-                        next=draw(targets))  # fmt: skip
+            node.update(
+                group="sales", max_wait=draw(st.none() | st.integers(1, 600)), next=draw(targets)
+            )
         elif kind == "set":
-            node.update(variable="X", value=draw(st.sampled_from(["a", "b c"])),
-                        next=draw(targets))  # fmt: skip
+            node.update(variable="X", value=draw(st.sampled_from(["a", "b c"])), next=draw(targets))
         elif kind == "schedule":
             node.update(schedules=["night"], open=draw(targets), closed=draw(targets))
         elif kind == "voicemail":

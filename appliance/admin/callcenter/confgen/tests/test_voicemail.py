@@ -27,21 +27,27 @@ def _wav(seconds: float = 1.0) -> bytes:
 def _post(path: str, body: bytes, token: str | None, **headers: str) -> object:
     extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     extra.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
-    return Client().post(
-        f"/admin/confgen/{path}", body, content_type="audio/wav", **extra
-    )  # fmt: skip
+    return Client().post(f"/admin/confgen/{path}", body, content_type="audio/wav", **extra)
 
 
 @pytest.mark.usefixtures("admin_db")
 def test_a_unit_uploads_a_message_which_is_stored_with_its_details():
     unit, token = make_unit()
-    answer = _post("pbx1/voicemail/office", _wav(2), token, x_uzor_caller="79161234567",
-                   x_uzor_topic="74950000001", x_uzor_recorded="1765000000")  # fmt: skip
+    answer = _post(
+        "pbx1/voicemail/office",
+        _wav(2),
+        token,
+        x_uzor_caller="79161234567",
+        x_uzor_topic="74950000001",
+        x_uzor_recorded="1765000000",
+    )
     assert answer.status_code == 201
     message = VoicemailMessage.objects.get(pk=answer.json()["id"])
     assert (message.mailbox, message.caller, message.topic_number) == (
-        "office", "79161234567", "74950000001"
-    )  # fmt: skip
+        "office",
+        "79161234567",
+        "74950000001",
+    )
     assert message.duration == 2.0 and message.unit == unit
     assert message.recorded_at.timestamp() == 1765000000
     assert Path(message.file.path).read_bytes()[:4] == b"RIFF"

@@ -57,13 +57,19 @@ def build_model(tmp_path: Path, gateway_host: str = "sipnet.ru", gateway_port: i
     night = Schedule(name="night")
     night.save()
     WeeklyRange(
-        schedule=night, weekday=6, start_time=datetime.time(0, 0),
+        schedule=night,
+        weekday=6,
+        start_time=datetime.time(0, 0),
         end_time=datetime.time(23, 59),
-    ).save()  # fmt: skip
+    ).save()
     topic = InboundTopic(
-        number="74950000001", name="Sales line", script_url="https://crm.example/s?id=1",
-        working_sound=greeting, non_working_sound=closed, group=sales,
-    )  # fmt: skip
+        number="74950000001",
+        name="Sales line",
+        script_url="https://crm.example/s?id=1",
+        working_sound=greeting,
+        non_working_sound=closed,
+        group=sales,
+    )
     topic.save()
     topic.non_working_schedules.set([night])
     outbound = OutboundTopic(prefix="111", name="Calls out")

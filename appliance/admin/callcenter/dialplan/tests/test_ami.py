@@ -33,22 +33,26 @@ def _serve_once(script: list[bytes]) -> int:
 
 
 def test_it_skips_events_and_returns_the_response_with_its_action_id():
-    port = _serve_once([
-        b"Asterisk Call Manager/11.0.0\r\n",
-        b"\r\nEvent: FullyBooted\r\n\r\nResponse: Success\r\nActionID: {id}\r\n"
-        b"Message: Authentication accepted\r\n\r\n",
-        b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: 42\r\n\r\n",
-    ])  # fmt: skip
+    port = _serve_once(
+        [
+            b"Asterisk Call Manager/11.0.0\r\n",
+            b"\r\nEvent: FullyBooted\r\n\r\nResponse: Success\r\nActionID: {id}\r\n"
+            b"Message: Authentication accepted\r\n\r\n",
+            b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: 42\r\n\r\n",
+        ]
+    )
     with AmiClient("127.0.0.1", port) as ami:
         ami.login("uzor", "secret")
         assert ami.action("Getvar", Variable="UZOR_REVISION")["Value"] == "42"
 
 
 def test_a_refused_login_and_a_stranger_are_clear_errors():
-    port = _serve_once([
-        b"Asterisk Call Manager/11.0.0\r\n",
-        b"Response: Error\r\nActionID: {id}\r\nMessage: Authentication failed\r\n\r\n",
-    ])  # fmt: skip
+    port = _serve_once(
+        [
+            b"Asterisk Call Manager/11.0.0\r\n",
+            b"Response: Error\r\nActionID: {id}\r\nMessage: Authentication failed\r\n\r\n",
+        ]
+    )
     with AmiClient("127.0.0.1", port) as ami, pytest.raises(AmiError, match="refused"):
         ami.login("uzor", "wrong")
     stranger = _serve_once([b"SSH-2.0-OpenSSH_9.2\r\n"])
@@ -71,13 +75,20 @@ def test_a_unit_that_is_down_is_reported_failed_with_the_reason():
 
 def _unit_answering_revision(value: str) -> int:
     reload_ok = b"Response: Success\r\nActionID: {id}\r\nMessage: Module Reloaded\r\n\r\n"
-    return _serve_once([
-        b"Asterisk Call Manager/11.0.0\r\n",
-        b"Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n",
-        reload_ok, reload_ok, reload_ok, reload_ok, reload_ok,
-        b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: "
-        + value.encode() + b"\r\n\r\n",
-    ])  # fmt: skip
+    return _serve_once(
+        [
+            b"Asterisk Call Manager/11.0.0\r\n",
+            b"Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n",
+            reload_ok,
+            reload_ok,
+            reload_ok,
+            reload_ok,
+            reload_ok,
+            b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: "
+            + value.encode()
+            + b"\r\n\r\n",
+        ]
+    )
 
 
 @pytest.mark.parametrize(("running", "ok"), [("7", True), ("8", True), ("6", False), ("", False)])

@@ -69,13 +69,20 @@ def test_the_standard_flow_without_sounds_schedules_or_group_answers_and_hangs_u
 def test_a_menu_reads_one_digit_with_bounded_retries_and_branches():
     lines = _compile(
         _start("main"),
-        {"id": "main", "kind": "menu", "prompt": "menu", "timeout": 4, "retries": 2,
-         "choices": [{"digit": "1", "next": "sales"}, {"digit": "*", "next": "vm"}],
-         "on_timeout": "bye", "on_invalid": "bye"},
+        {
+            "id": "main",
+            "kind": "menu",
+            "prompt": "menu",
+            "timeout": 4,
+            "retries": 2,
+            "choices": [{"digit": "1", "next": "sales"}, {"digit": "*", "next": "vm"}],
+            "on_timeout": "bye",
+            "on_invalid": "bye",
+        },
         {"id": "sales", "kind": "queue", "group": "sales", "max_wait": 60, "next": "vm"},
         {"id": "vm", "kind": "voicemail", "mailbox": "office", "max_seconds": 90},
         {"id": "bye", "kind": "hangup"},
-    )  # fmt: skip
+    )
     assert lines == [
         "n,Answer()",
         "n,Set(UZOR_TRIES=0)",
@@ -101,13 +108,25 @@ def test_a_menu_reads_one_digit_with_bounded_retries_and_branches():
 def test_play_set_and_transfers():
     lines = _compile(
         _start("tag"),
-        {"id": "tag", "kind": "set", "caller_id_prefix": "VIP: ", "variable": "SEGMENT",
-         "value": "gold", "next": "hello"},
+        {
+            "id": "tag",
+            "kind": "set",
+            "caller_id_prefix": "VIP: ",
+            "variable": "SEGMENT",
+            "value": "gold",
+            "next": "hello",
+        },
         {"id": "hello", "kind": "play", "sound": "hello", "next": "desk"},
-        {"id": "desk", "kind": "transfer", "target": "workplace", "number": "1001", "ring": 20,
-         "next": "out"},
+        {
+            "id": "desk",
+            "kind": "transfer",
+            "target": "workplace",
+            "number": "1001",
+            "ring": 20,
+            "next": "out",
+        },
         {"id": "out", "kind": "transfer", "target": "external", "number": "+74951112233"},
-    )  # fmt: skip
+    )
     assert lines == [
         "n,Set(CALLERID(name)=VIP: ${CALLERID(name)})",
         "n,Set(__SEGMENT=gold)",
@@ -123,11 +142,16 @@ def test_a_branch_laid_out_elsewhere_is_reached_by_goto_and_a_loop_is_guarded():
     lines = _compile(
         _start("hello"),
         {"id": "hello", "kind": "play", "sound": "hello", "next": "main"},
-        {"id": "main", "kind": "menu", "prompt": "menu",
-         "choices": [{"digit": "0", "next": "hello"}, {"digit": "1", "next": "bye"}],
-         "on_timeout": "bye", "on_invalid": "main"},
+        {
+            "id": "main",
+            "kind": "menu",
+            "prompt": "menu",
+            "choices": [{"digit": "0", "next": "hello"}, {"digit": "1", "next": "bye"}],
+            "on_timeout": "bye",
+            "on_invalid": "main",
+        },
         {"id": "bye", "kind": "hangup", "answer": True},
-    )  # fmt: skip
+    )
     assert lines[:4] == [
         "n(hello),Set(UZOR_STEPS=$[0${UZOR_STEPS} + 1])",
         "n,ExecIf($[${UZOR_STEPS} > 100]?Hangup())",
@@ -142,11 +166,10 @@ def test_a_branch_laid_out_elsewhere_is_reached_by_goto_and_a_loop_is_guarded():
 def test_a_schedule_branch_jumps_to_its_closed_output():
     lines = _compile(
         _start("hours"),
-        {"id": "hours", "kind": "schedule", "schedules": ["night"], "open": "q",
-         "closed": "vm"},
+        {"id": "hours", "kind": "schedule", "schedules": ["night"], "open": "q", "closed": "vm"},
         {"id": "q", "kind": "queue", "group": "support", "next": "vm"},
         {"id": "vm", "kind": "voicemail", "mailbox": "night", "greeting": "bye"},
-    )  # fmt: skip
+    )
     assert lines[:5] == [
         "n,Gosub(uzor-schedule-3,s,1)",
         "n,GotoIf($[${GOSUB_RETVAL} = 1]?vm)",
@@ -160,8 +183,14 @@ def test_a_schedule_branch_jumps_to_its_closed_output():
 @translation.override("en")
 def test_an_invalid_flow_is_refused_naming_the_topic_and_the_node():
     with pytest.raises(RenderError, match=r"topic 1: call flow: .*q: there is no group"):
-        _compile(_start("q"), {"id": "q", "kind": "queue", "group": "nobody", "next": "end"},
-                 {"id": "end", "kind": "hangup"})  # fmt: skip
+        _compile(
+            _start("q"),
+            {"id": "q", "kind": "queue", "group": "nobody", "next": "end"},
+            {"id": "end", "kind": "hangup"},
+        )
     with pytest.raises(RenderError, match=r"x: value: not an allowed value"):
-        _compile(_start("x"), {"id": "x", "kind": "set", "variable": "A", "value": "${SHELL(id)}",
-                               "next": "end"}, {"id": "end", "kind": "hangup"})  # fmt: skip
+        _compile(
+            _start("x"),
+            {"id": "x", "kind": "set", "variable": "A", "value": "${SHELL(id)}", "next": "end"},
+            {"id": "end", "kind": "hangup"},
+        )

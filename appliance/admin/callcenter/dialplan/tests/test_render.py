@@ -44,8 +44,15 @@ def test_a_workplace_is_a_webrtc_endpoint_with_its_generated_secret(tmp_path):
 
     endpoint, aor, auth = _sections(files["pjsip.conf"], "1001")
     assert "type = endpoint" in endpoint
-    for line in ("webrtc = yes", "direct_media = no", "rtp_timeout = 30", "allow = opus,ulaw",
-                 "context = Outbound", "auth = 1001", "aors = 1001"):  # fmt: skip
+    for line in (
+        "webrtc = yes",
+        "direct_media = no",
+        "rtp_timeout = 30",
+        "allow = opus,ulaw",
+        "context = Outbound",
+        "auth = 1001",
+        "aors = 1001",
+    ):
         assert line in endpoint.splitlines()
     assert aor.splitlines() == ["type = aor", "max_contacts = 1", "remove_existing = yes"]
     assert f"password = {model.workplace.sip_secret}" in auth.splitlines()
@@ -88,8 +95,7 @@ def test_a_group_is_a_queue_with_hold_music_timeout_and_no_wrapup_of_its_own(tmp
     files = render_unit(snapshot, "pbx1", 7)
 
     (queue,) = _sections(files["queues.conf"], "sales")
-    for line in ("strategy = rrmemory", "timeout = 20", "wrapuptime = 0",
-                 "musicclass = uzor-hold"):  # fmt: skip
+    for line in ("strategy = rrmemory", "timeout = 20", "wrapuptime = 0", "musicclass = uzor-hold"):
         assert line in queue.splitlines()
     (moh,) = _sections(files["musiconhold.conf"], "uzor-hold")
     ref = snapshot.sounds["hold"].ref
@@ -265,8 +271,12 @@ def test_trunks_are_known_only_by_address_and_workplaces_by_user_name(tmp_path):
     assert "identify_by = username" in workplace and "auth = 1001" in workplace
     # a workplace's SIP only from the app node's nginx (admin.yaml workplace_signalling_from)
     rules = [line for line in workplace if line.startswith(("deny", "permit"))]
-    assert rules == ["deny = 0.0.0.0/0.0.0.0", "deny = ::/0", "permit = 127.0.0.0/8",
-                     "permit = ::1/128"]  # fmt: skip
+    assert rules == [
+        "deny = 0.0.0.0/0.0.0.0",
+        "deny = ::/0",
+        "permit = 127.0.0.0/8",
+        "permit = ::1/128",
+    ]
 
 
 @translation.override("en")
@@ -303,8 +313,12 @@ def test_revisions_are_numbered_hashed_and_verifiable_per_unit(tmp_path):
         assert bundle["revision"] == revision.number
         assert f"UZOR_REVISION = {revision.number}" in bundle["files"]["extensions.conf"]
         assert sorted(bundle["files"]) == [
-            "extensions.conf", "features.conf", "musiconhold.conf", "pjsip.conf", "queues.conf"
-        ]  # fmt: skip
+            "extensions.conf",
+            "features.conf",
+            "musiconhold.conf",
+            "pjsip.conf",
+            "queues.conf",
+        ]
         assert len(bundle["sounds"]) == 3
     assert Revision.current(first_unit) == again[first_unit.pk]
     with pytest.raises(ValueError, match="immutable"):

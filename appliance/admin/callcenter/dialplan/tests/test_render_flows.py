@@ -22,14 +22,21 @@ MENU_FLOW = {
     "version": 1,
     "nodes": [
         {"id": "start", "kind": "start", "next": "main"},
-        {"id": "main", "kind": "menu", "prompt": "greeting", "timeout": 3, "retries": 2,
-         "choices": [{"digit": "1", "next": "sales"}, {"digit": "2", "next": "vm"}],
-         "on_timeout": "bye", "on_invalid": "bye"},
+        {
+            "id": "main",
+            "kind": "menu",
+            "prompt": "greeting",
+            "timeout": 3,
+            "retries": 2,
+            "choices": [{"digit": "1", "next": "sales"}, {"digit": "2", "next": "vm"}],
+            "on_timeout": "bye",
+            "on_invalid": "bye",
+        },
         {"id": "sales", "kind": "queue", "group": "sales", "max_wait": 30, "next": "vm"},
         {"id": "vm", "kind": "voicemail", "mailbox": "office"},
         {"id": "bye", "kind": "hangup"},
     ],
-}  # fmt: skip
+}
 
 
 def test_a_new_topic_gets_the_standard_flow_which_follows_its_fields(tmp_path):
@@ -40,8 +47,14 @@ def test_a_new_topic_gets_the_standard_flow_which_follows_its_fields(tmp_path):
     schedule = next(n for n in current["nodes"] if n["kind"] == "schedule")
     assert schedule["schedules"] == ["night"]
     assert [n["id"] for n in current["nodes"]] == [
-        "start", "schedule", "greeting", "queue", "hangup", "closed", "closed_hangup"
-    ]  # fmt: skip
+        "start",
+        "schedule",
+        "greeting",
+        "queue",
+        "hangup",
+        "closed",
+        "closed_hangup",
+    ]
 
 
 def test_an_edited_flow_replaces_the_standard_path_in_the_topics_extension(tmp_path):
@@ -88,9 +101,13 @@ def test_a_flow_stored_around_the_model_is_checked_again_at_render(tmp_path):
         render_unit(load_snapshot(), "u", 1)
     # a sound deleted after the flow was saved is named too
     InboundTopic.objects.filter(pk=model.topic.pk).update(
-        flow={**MENU_FLOW, "nodes": [{**n, "prompt": "gone"} if n["id"] == "main" else n
-                                     for n in MENU_FLOW["nodes"]]}
-    )  # fmt: skip
+        flow={
+            **MENU_FLOW,
+            "nodes": [
+                {**n, "prompt": "gone"} if n["id"] == "main" else n for n in MENU_FLOW["nodes"]
+            ],
+        }
+    )
     with pytest.raises(RenderError, match="main: there is no sound named gone"):
         render_unit(load_snapshot(), "u", 1)
 
@@ -129,8 +146,12 @@ def test_flows_are_compiled_once_until_what_they_refer_to_changes(tmp_path, monk
     model.sales.name = "sales2"
     model.sales.save()
     InboundTopic.objects.filter(pk=model.topic.pk).update(
-        flow={**MENU_FLOW, "nodes": [{**n, "group": "sales2"} if n["id"] == "sales" else n
-                                     for n in MENU_FLOW["nodes"]]}
-    )  # fmt: skip
+        flow={
+            **MENU_FLOW,
+            "nodes": [
+                {**n, "group": "sales2"} if n["id"] == "sales" else n for n in MENU_FLOW["nodes"]
+            ],
+        }
+    )
     assert "Queue(sales2,t,,,30)" in render_unit(load_snapshot(), "u", 3)["extensions.conf"]
     assert len(calls) == 2

@@ -80,16 +80,56 @@ COMPILED_LINE = re.compile(
     r"^(?:exten => (?:s|i|t|_?[0-9A-Z*#+.!\[\]-]+),1|\s?same => n)(?:\([A-Za-z0-9_]+\))?,"
     r"(?P<app>[A-Za-z]+)\((?P<args>[^;\n\r\\]*)\)$"
 )
-COMPILED_APPS = {"Answer", "Ringing", "Progress", "Wait", "NoOp", "Playback", "Background",
-                 "WaitExten", "Read", "Queue", "Dial", "Set", "Goto", "GotoIf", "Hangup",
-                 "ExecIf", "Gosub", "Record"}  # fmt: skip
-STARTS = ["exten => s,1,", "exten => 1,1,", "exten => _X.,1,", " same => n,", " same => n(a),",
-          "[ctx]", "#include x", "include => x", ""]  # fmt: skip
-BODIES = ["Answer()", "Playback(hello)", "Playback(/etc/passwd)", "System(id)",
-          "Dial(PJSIP/1001)", "Dial(PJSIP/1001&PJSIP/9)", "Dial(Local/1@uzor-routes)",
-          "Set(A=${SHELL(id)})", "Set(A=x)", "Set(UZOR_X=1)", "GotoIf($[${A} = 1]?a)", "Goto(a)",
-          "Goto(x,y,1)", "NoOp(${CALLERID(num)})", "Queue(sales,t)", "VoiceMail(office)",
-          "GotoIfClosed(night?a)"]  # fmt: skip
+COMPILED_APPS = {
+    "Answer",
+    "Ringing",
+    "Progress",
+    "Wait",
+    "NoOp",
+    "Playback",
+    "Background",
+    "WaitExten",
+    "Read",
+    "Queue",
+    "Dial",
+    "Set",
+    "Goto",
+    "GotoIf",
+    "Hangup",
+    "ExecIf",
+    "Gosub",
+    "Record",
+}
+STARTS = [
+    "exten => s,1,",
+    "exten => 1,1,",
+    "exten => _X.,1,",
+    " same => n,",
+    " same => n(a),",
+    "[ctx]",
+    "#include x",
+    "include => x",
+    "",
+]
+BODIES = [
+    "Answer()",
+    "Playback(hello)",
+    "Playback(/etc/passwd)",
+    "System(id)",
+    "Dial(PJSIP/1001)",
+    "Dial(PJSIP/1001&PJSIP/9)",
+    "Dial(Local/1@uzor-routes)",
+    "Set(A=${SHELL(id)})",
+    "Set(A=x)",
+    "Set(UZOR_X=1)",
+    "GotoIf($[${A} = 1]?a)",
+    "Goto(a)",
+    "Goto(x,y,1)",
+    "NoOp(${CALLERID(num)})",
+    "Queue(sales,t)",
+    "VoiceMail(office)",
+    "GotoIfClosed(night?a)",
+]
 JUNK = ["", ";", ",", "(", ")", "\\", "$", "{", "}", "&", "\r", "\u2028", "\x0b", " x", "1"]
 # mostly well-formed lines (so that many texts pass), with every kind of junk among them
 LINES = st.tuples(

@@ -14,16 +14,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.agency import i18n
-from appliance.agency.acp.outgoing import Outbox
-from appliance.agency.acp.server import ACPServer
-from appliance.agency.config import load_config
 from appliance.agency.gui.i18n import MODES, STATES
 from appliance.agency.gui.tests.test_views import TOKEN, csrf_of
 from appliance.agency.gui.views import GUI
-from appliance.agency.metrics import Metrics
-from appliance.agency.operators.service import OperatorService
-from appliance.agency.rest.auth import TokenAuth
-from appliance.agency.running import Agency, LicenseInfo
+from appliance.agency.running import Agency
+from appliance.agency.tests.idle_agency import idle_agency
 from licensing.tests.po import read_po
 
 PO_FILE = Path(i18n.__file__).parent / "locale" / "ru" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
@@ -61,19 +56,7 @@ def terminal(number: int, mode: str, state: str) -> dict[str, Any]:
 
 @pytest.fixture
 async def world() -> AsyncIterator[tuple[TestClient, Agency]]:  # type: ignore[type-arg]
-    config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
-    acp = ACPServer(config.acp, operators)
-    agency = Agency(
-        config,
-        acp,
-        operators,
-        {},
-        TokenAuth(TOKEN),
-        Metrics(acp, {}, operators),
-        LicenseInfo("L1", "ACME", None, 10),
-        0.0,
-    )
+    agency = idle_agency(TOKEN)
     app = web.Application()
     app.router.add_routes(GUI(agency).routes())
     async with TestClient(TestServer(app), headers=RUSSIAN) as client:

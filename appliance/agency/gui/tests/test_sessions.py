@@ -7,16 +7,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.agency.acp.outgoing import Outbox
-from appliance.agency.acp.server import ACPServer
-from appliance.agency.config import load_config
 from appliance.agency.gui.sessions import COOKIE, IDLE_SECONDS, MAX_AGE_SECONDS, GuiSessions
 from appliance.agency.gui.tests.test_views import TOKEN, csrf_of
 from appliance.agency.gui.views import GUI
-from appliance.agency.metrics import Metrics
-from appliance.agency.operators.service import OperatorService
-from appliance.agency.rest.auth import TokenAuth
-from appliance.agency.running import Agency, LicenseInfo
+from appliance.agency.tests.idle_agency import idle_agency
 
 
 class Clock:
@@ -28,19 +22,7 @@ class Clock:
 
 @pytest.fixture
 async def world() -> AsyncIterator[tuple[TestClient, Clock]]:  # type: ignore[type-arg]
-    config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
-    acp = ACPServer(config.acp, operators)
-    agency = Agency(
-        config,
-        acp,
-        operators,
-        {},
-        TokenAuth(TOKEN),
-        Metrics(acp, {}, operators),
-        LicenseInfo("L1", "ACME", None, 10),
-        0.0,
-    )
+    agency = idle_agency(TOKEN)
     clock = Clock()
     app = web.Application()
     app.router.add_routes(GUI(agency, GuiSessions(clock)).routes())

@@ -10,15 +10,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.agency.acp.outgoing import Outbox
-from appliance.agency.acp.server import ACPServer
-from appliance.agency.config import load_config
 from appliance.agency.gui.sessions import COOKIE
 from appliance.agency.gui.views import GUI
-from appliance.agency.metrics import Metrics
-from appliance.agency.operators.service import OperatorService
-from appliance.agency.rest.auth import TokenAuth
-from appliance.agency.running import Agency, LicenseInfo
+from appliance.agency.tests.idle_agency import idle_agency
 
 TOKEN = "g" * 24
 BEHIND_NGINX = {"X-Forwarded-Prefix": "/agency", "X-Forwarded-Proto": "https"}
@@ -28,19 +22,7 @@ PUBLIC = "https://uzor.example/agency"
 
 @pytest.fixture
 async def gui() -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
-    config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
-    acp = ACPServer(config.acp, operators)
-    agency = Agency(
-        config,
-        acp,
-        operators,
-        {},
-        TokenAuth(TOKEN),
-        Metrics(acp, {}, operators),
-        LicenseInfo("L1", "ACME", None, 10),
-        0.0,
-    )
+    agency = idle_agency(TOKEN)
     app = web.Application()
     app.router.add_routes(GUI(agency).routes())
     async with TestClient(TestServer(app)) as client:

@@ -7,35 +7,18 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.agency.acp.outgoing import Outbox
-from appliance.agency.acp.server import ACPServer
-from appliance.agency.config import load_config
 from appliance.agency.gui.views import GUI
-from appliance.agency.metrics import Metrics
-from appliance.agency.operators.service import OperatorService
 from appliance.agency.rest import openapi
 from appliance.agency.rest.api import RestAPI
-from appliance.agency.rest.auth import TokenAuth
-from appliance.agency.running import Agency, LicenseInfo
+from appliance.agency.running import Agency
+from appliance.agency.tests.idle_agency import idle_agency
 
 TOKEN = "t" * 24
 
 
 @pytest.fixture
 async def rest() -> AsyncIterator[tuple[Agency, TestClient]]:  # type: ignore[type-arg]
-    config = load_config(None)
-    operators = OperatorService(config.operators, store=None, units={}, notifier=Outbox())  # type: ignore[arg-type]
-    acp = ACPServer(config.acp, operators)
-    agency = Agency(
-        config,
-        acp,
-        operators,
-        {},
-        TokenAuth(TOKEN),
-        Metrics(acp, {}, operators),
-        LicenseInfo("L1", "ACME", None, 10),
-        0.0,
-    )
+    agency = idle_agency(TOKEN)
     api = RestAPI(agency)
     app = web.Application(middlewares=[api.unmatched])
     app.router.add_routes(api.routes())

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from uzor_common import language
+
 from ...models import PbxUnit
 
 STDIO = "-"
@@ -34,14 +36,6 @@ FIELDS = {
     "sip_address": "sip_address",
     "description": "description",
 }
-
-
-def language_from_environment() -> str:
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return "ru" if value.startswith("ru") else "en"
-    return "en"
 
 
 def read_secret(source: str, stdin: TextIO) -> str:
@@ -108,7 +102,7 @@ class Command(BaseCommand):
         parser.add_argument("--lang", choices=["en", "ru"], help="language of the messages")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(options["lang"] or language_from_environment()):
+        with translation.override(options["lang"] or language.from_environment()):
             self._register(options)
 
     def _register(self, options: dict[str, Any]) -> None:

@@ -94,6 +94,7 @@ class FakeUnit:
         self.lost: list[Any] = []
         self.action_latency: list[Any] = []
         self.listed: dict[str, list[Message]] = {}
+        self.variables: dict[tuple[str, str], str] = {}  # (channel, variable): Getvar's Value
 
     def start(self) -> None:
         self.started = True
@@ -111,6 +112,9 @@ class FakeUnit:
         if not self.up:
             raise NotConnectedError(f"{action}: down")
         self.actions.append((action, dict(headers or {})))
+        if action == "Getvar":  # channel variables the test set in ``variables``
+            key = (headers or {}).get("Channel", ""), (headers or {}).get("Variable", "")
+            return {"Response": "Success", "Variable": key[1], "Value": self.variables.get(key, "")}
         return {"Response": "Success"}
 
     async def send(self, action: str, headers: dict[str, str] | None = None) -> list[Message]:

@@ -121,7 +121,9 @@ class LoginService:
         self._check_license(action)
         self._check_limit(action)
         self.starting.add(agent)
+        reserved = False
         try:
+            reserved = await self._reserve(action, agent)
             groups = await service.store.groups_of(record.id)
             unit = self._pick_unit(action)
             interface = INTERFACE.format(number=workplace.number)
@@ -136,9 +138,23 @@ class LoginService:
                     id=action.id,
                     details={"unit": session.unit},
                 ) from exc
+            reserved = False  # the session keeps its row until it ends
             return session
         finally:
             self.starting.discard(agent)
+            if reserved:  # no session after all: the place goes back
+                await service.store.drop_session(agent)
+
+    async def _reserve(self, action: Action, agent: str) -> bool:
+        """The operator's place under the license's limit across every agency instance sharing
+        the database (their session rows, counted under a database lock); True when a place was
+        taken for this login, False when none was needed (no limit) or it had one already."""
+        if self.max_operators is None:
+            return False
+        reserved = await self.service.store.reserve_session(agent, self.max_operators)
+        if reserved is None:
+            raise self._limit_error(action)
+        return reserved
 
     def _check_license(self, action: Action) -> None:
         """New sessions need a license that passes the check now (sessions already running, and
@@ -154,15 +170,17 @@ class LoginService:
     def _check_limit(self, action: Action) -> None:
         taken = len(self.service.sessions) + len(self.starting)
         if self.max_operators is not None and taken >= self.max_operators:
-            raise ACPError(
-                "license_limit",
-                _(
-                    "operators logged in at once allowed by the "
-                    "license: {count}; no more can log in",
-                    count=self.max_operators,
-                ),
-                id=action.id,
-            )
+            raise self._limit_error(action)
+
+    def _limit_error(self, action: Action) -> ACPError:
+        return ACPError(
+            "license_limit",
+            _(
+                "operators logged in at once allowed by the license: {count}; no more can log in",
+                count=self.max_operators,
+            ),
+            id=action.id,
+        )
 
     def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)

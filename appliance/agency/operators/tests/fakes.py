@@ -70,6 +70,15 @@ class FakeStore:
     async def drop_session(self, agent: str) -> None:
         self.saved.pop(agent, None)
 
+    async def reserve_session(self, agent: str, limit: int) -> bool | None:
+        """As the database's: the session rows of every agency instance are ``saved``."""
+        if len(set(self.saved) - {agent}) >= limit:
+            return None
+        if agent in self.saved:
+            return False
+        self.saved[agent] = {}
+        return True
+
     async def query(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         return [
             {

@@ -20,6 +20,7 @@ from appliance.agency.config import AgencyConfig
 from appliance.agency.database import Database
 from appliance.agency.gui.views import GUI
 from appliance.agency.i18n import process_language
+from appliance.agency.license_watch import Check, LicenseWatch, configured_check
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.license_notice import parse_not_after
@@ -64,10 +65,14 @@ class Built:
     store: Database
     registry: UnitRegistry[AMIManager]
     watch: AdminWatch
+    license_watch: LicenseWatch
 
 
-async def build(config: AgencyConfig, license: LicenseInfo) -> Built:
-    """The composition root: every part is made here, its collaborators given to its constructor."""
+async def build(
+    config: AgencyConfig, license: LicenseInfo, license_check: Check | None = None
+) -> Built:
+    """The composition root: every part is made here, its collaborators given to its constructor.
+    ``license_check`` re-reads the license while running (default: the configured file)."""
     store = Database(config.database)
     await store.prepare()
     units: dict[str, AMIManager] = {}  # filled and kept in step by the registry below
@@ -111,13 +116,19 @@ async def build(config: AgencyConfig, license: LicenseInfo) -> Built:
     await watch.poll()
     auth = TokenAuth.from_file(config.api.token_file)
     agency = Agency(config, acp, operators, units, auth, metrics, license, time.time())
+    license_watch = LicenseWatch(
+        license_check or configured_check(config),
+        agency,
+        config.license.recheck_seconds,
+        lambda info: registry.limit_units(info.max_pbx_units),
+    )
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/ws", acp.handle_ws)
     rest = RestAPI(agency)
     app.middlewares.append(rest.unmatched)
     app.router.add_routes(rest.routes())
     app.router.add_routes(GUI(agency).routes())
-    return Built(agency, app, store, registry, watch)
+    return Built(agency, app, store, registry, watch, license_watch)
 
 
 async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
@@ -139,13 +150,17 @@ async def serve(config: AgencyConfig, license: LicenseInfo) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    watcher = asyncio.create_task(built.watch.run(), name="admin-watch")
+    watchers = [
+        asyncio.create_task(built.watch.run(), name="admin-watch"),
+        asyncio.create_task(built.license_watch.run(), name="license-watch"),
+    ]
     try:
         await stop.wait()
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        for watcher in watchers:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         await agency.acp.close_all("agency stopping")
         await built.registry.stop()
         await agency.operators.drain()

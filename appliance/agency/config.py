@@ -52,6 +52,9 @@ class LicenseConfig(_Section):
     public_keys: Path
     # terminals get a ``license`` notification at login when the license ends this soon (0: never)
     warn_days: int = Field(default=14, ge=0, le=3650)
+    # the license file is read and verified again this often while the agency runs: a replaced
+    # license takes effect, one that became invalid stops new logins
+    recheck_seconds: float = Field(default=300.0, gt=0, le=86400)
 
 
 class ApiConfig(_Section):

@@ -24,6 +24,9 @@ from appliance.agency.config import DatabaseConfig
 from appliance.contracts import tables
 
 NO_SUCH_TABLE = 1146  # MariaDB's ER_NO_SUCH_TABLE
+# the server-wide lock every agency instance takes to count and reserve operator sessions
+SESSIONS_LOCK = "uzor-agency-sessions"
+SESSIONS_LOCK_WAIT = 10  # seconds
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS agency_interval (
@@ -132,8 +135,11 @@ class Database:
     # plumbing --------------------------------------------------------------------------------
     def _connect(self) -> pymysql.connections.Connection[Any]:
         if self._connection is not None:
-            self._connection.ping(reconnect=True)
-            return self._connection
+            try:
+                self._connection.ping(reconnect=False)
+                return self._connection
+            except pymysql.err.Error:  # dropped: a new connection (ping's reconnect is deprecated)
+                self._connection = None
         password = Path(self.settings.password_file).read_text(encoding="utf-8").strip()
         self._connection = pymysql.connect(
             host=self.settings.host,
@@ -307,9 +313,38 @@ class Database:
     async def drop_session(self, agent: str) -> None:
         await self.query("DELETE FROM agency_session WHERE agent = %s", agent)
 
+    async def reserve_session(self, agent: str, limit: int) -> bool | None:
+        """``agent``'s place among the operators logged in on every agency instance sharing
+        this database (their ``agency_session`` rows), counted and taken under one server-wide
+        lock: True when a row was made for it, False when it had one already (a resumed
+        session), None when ``limit`` sessions of others exist (no place)."""
+        async with self._order:
+            return await asyncio.to_thread(self._reserve, agent, limit)
+
+    def _reserve(self, agent: str, limit: int) -> bool | None:
+        with self._lock, self._connect().cursor() as cursor:
+            cursor.execute("SELECT GET_LOCK(%s, %s) AS got", (SESSIONS_LOCK, SESSIONS_LOCK_WAIT))
+            if cursor.fetchone()["got"] != 1:
+                raise TimeoutError(f"database lock {SESSIONS_LOCK} not granted")
+            try:
+                cursor.execute(
+                    "SELECT COUNT(*) AS others FROM agency_session WHERE agent <> %s", (agent,)
+                )
+                if cursor.fetchone()["others"] >= limit:
+                    return None
+                cursor.execute(
+                    "INSERT IGNORE INTO agency_session (agent, data, updated_at)"
+                    " VALUES (%s, '{}', %s)",
+                    (agent, datetime.now(UTC).replace(tzinfo=None)),
+                )
+                return bool(cursor.rowcount)
+            finally:
+                cursor.execute("SELECT RELEASE_LOCK(%s)", (SESSIONS_LOCK,))
+
     async def sessions(self) -> dict[str, dict[str, Any]]:
         rows = await self.query("SELECT agent, data FROM agency_session")
-        return {r["agent"]: json.loads(r["data"]) for r in rows}
+        saved = {r["agent"]: json.loads(r["data"]) for r in rows}
+        return {agent: data for agent, data in saved.items() if data}  # not bare reservations
 
 
 def _utc(timestamp: float) -> datetime:

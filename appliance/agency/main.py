@@ -17,24 +17,12 @@ from typing import Any, TextIO
 
 from appliance.agency.config import AgencyConfig, ConfigError, load_config
 from appliance.agency.i18n import _, process_language
+from appliance.agency.license_watch import Gate, configured_check, license_info
 from appliance.agency.running import LicenseInfo
-from licensing.gate import KeySource, LicenseRefusedError, configured_location, require_license
+from licensing.gate import LicenseRefusedError, require_license
 from uzor_common.exitcodes import NO_LICENSE, ExitCode
 
-# the licensing gate's typed check: the license, or LicenseRefusedError
-Gate = Callable[[str, Path, KeySource], Any]
-
-
-def license_info(license: Any) -> LicenseInfo:
-    not_after = getattr(license, "not_after", None)
-    limits = getattr(license, "limits", None)
-    return LicenseInfo(
-        str(getattr(license, "license_id", "")),
-        str(getattr(license, "customer", "")),
-        None if not_after is None else str(not_after),
-        getattr(limits, "max_operators", None),
-        getattr(limits, "max_pbx_units", None),
-    )
+__all__ = ["Gate", "entry", "license_info", "main", "parse_args"]
 
 
 def parse_args(argv: Sequence[str] | None, language: str = "en") -> argparse.Namespace:
@@ -72,9 +60,8 @@ def main(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=err,
     )
-    license_path, keys = configured_location(config.license.path, config.license.public_keys)
     try:
-        info = license_info(gate("uzor-agency", license_path, keys))
+        info = configured_check(config, gate)()
     except LicenseRefusedError as refused:
         print(refused.message, file=err, flush=True)
         return NO_LICENSE

@@ -34,8 +34,9 @@ class Agency:
     units: dict[str, AMIManager]
     auth: TokenAuth
     metrics: Metrics
-    license: LicenseInfo
+    license: LicenseInfo  # the last one that passed the check (license_watch.py keeps it)
     started_at: float
+    license_valid: bool = True  # False while the file no longer passes the check
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -60,6 +61,7 @@ class Agency:
                 "not_after": self.license.not_after,
                 "max_operators": self.license.max_operators,
                 "max_pbx_units": self.license.max_pbx_units,
+                "valid": self.license_valid,
             },
         }
 

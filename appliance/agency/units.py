@@ -72,6 +72,10 @@ class UnitRegistry(Generic[U]):
         self.running = False
         self._refused: list[str] = []
 
+    def limit_units(self, max_units: int | None) -> None:
+        """A replaced license's limit: applied at the next ``sync``."""
+        self.max_units = max_units
+
     async def sync(self, wanted: Sequence[UnitAccess]) -> Changes:
         """Bring the running units in line with ``wanted`` (see the module's docstring)."""
         chosen = {access.name: access for access in self._within_license(wanted)}

@@ -21,6 +21,10 @@ HELD_EXTEN = "held"  # the held caller, in HOLD_CONTEXT
 OPERATOR_EXTEN = "operator"  # the operator's leg while the caller is held, in HOLD_CONTEXT
 MOH_VARIABLE = "UZOR_MOH"  # the held caller's music-on-hold class (the group's: uzor-<sound>)
 UNHELD_VARIABLE = "UZOR_UNHELD"  # "1" once the caller is taken off hold
+# "1" on the caller's channel (and, inherited, every channel of the call) of an inbound topic
+# that hides the caller's number: the admin's Inbound context sets it, the agency reads it back
+# after a restart (the call's hiding is no longer in its memory)
+CALLER_HIDDEN_VARIABLE = "UZOR_CALLER_HIDDEN"
 
 # (context, extension, priority, application, data), in order. A channel redirected out of a
 # running application (the caller in Queue) resumes at the priority after the target, one

@@ -27,7 +27,7 @@ from appliance.agency.operators.topics import TopicCache
 from appliance.ami.codec import Message
 from appliance.ami.errors import AMIError
 from appliance.ami.manager import AMIManager, Snapshot
-from appliance.contracts.agency_dialplan import OUTBOUND_CONTEXT
+from appliance.contracts.agency_dialplan import CALLER_HIDDEN_VARIABLE, OUTBOUND_CONTEXT
 
 if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
@@ -316,12 +316,37 @@ class CallEvents:
         except AMIError as exc:
             log.warning("unit %s: agency dialplan not installed: %s", unit.unit.name, exc)
 
+    async def _learn_hidden(self, unit: AMIManager, channels: list[Message]) -> None:
+        """The calls of number-hiding topics still running on the unit, learnt again (after an
+        agency restart they are no longer remembered): by the topic the caller's channel is in,
+        else by the variable the admin's dialplan set on it. One look per call: its first
+        channel (Uniqueid = Linkedid), where the variable was set."""
+        for channel in channels:
+            call_id = channel.get("Linkedid", "")
+            if not call_id or call_id in self._hidden or channel.get("Uniqueid") != call_id:
+                continue
+            topic = self.topics.get(channel.get("Exten", ""))
+            if topic is not None and topic.hide_number:
+                self._remember_hidden(call_id)
+                continue
+            try:
+                reply = await unit.action(
+                    "Getvar",
+                    {"Channel": channel.get("Channel", ""), "Variable": CALLER_HIDDEN_VARIABLE},
+                )
+            except AMIError as exc:  # the call ended meanwhile, or the link went down again
+                log.info("unit %s: %s not read: %s", unit.unit.name, CALLER_HIDDEN_VARIABLE, exc)
+                continue
+            if reply.get("Value", "") == "1":
+                self._remember_hidden(call_id)
+
     async def on_resync(self, snapshot: Snapshot) -> None:
         """After a (re)connection: memberships and pauses as wanted; vanished calls ended."""
         members = [e for e in snapshot.queues if e.get("Event") == "QueueMember"]
         channels = {e.get("Channel", "") for e in snapshot.channels}
         unit = self.service.units[snapshot.unit]
         await self._install_dialplan(unit)
+        await self._learn_hidden(unit, snapshot.channels)
         for session in list(self.service.sessions.values()):
             if session.unit != snapshot.unit:
                 continue

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.agency.acp import outgoing as out
 from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
-from appliance.agency.i18n import _
+from appliance.agency.i18n import Text, _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.license_notice import expiry_notice, license_expired
 from appliance.agency.operators.session import Session, restore_operator
@@ -48,21 +48,14 @@ class LoginService:
         self.max_operators = max_operators
         self.license_not_after = license_not_after
         self.license_warn_days = license_warn_days
+        # why new logins are refused while the license file no longer passes the check
+        self.license_refusal: Text | None = None
         self.restored = restored  # sessions saved before a restart, taken up by their logins
         self.passwords = PasswordChecker()
         self.starting: set[str] = set()  # agents whose new session is being set up
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
-        if license_expired(self.license_not_after, service.clock()):
-            raise ACPError(
-                "license_expired",
-                _(
-                    "the license has expired: new logins are refused "
-                    "until a valid license is installed"
-                ),
-                id=action.id,
-            )
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
         record = await service.store.operator(agent)
         try:
@@ -125,9 +118,12 @@ class LoginService:
             raise ACPError(
                 "not_allowed", _("agent {agent} is logging in already", agent=agent), id=action.id
             )
+        self._check_license(action)
         self._check_limit(action)
         self.starting.add(agent)
+        reserved = False
         try:
+            reserved = await self._reserve(action, agent)
             groups = await service.store.groups_of(record.id)
             unit = self._pick_unit(action)
             interface = INTERFACE.format(number=workplace.number)
@@ -142,22 +138,49 @@ class LoginService:
                     id=action.id,
                     details={"unit": session.unit},
                 ) from exc
+            reserved = False  # the session keeps its row until it ends
             return session
         finally:
             self.starting.discard(agent)
+            if reserved:  # no session after all: the place goes back
+                await service.store.drop_session(agent)
+
+    async def _reserve(self, action: Action, agent: str) -> bool:
+        """The operator's place under the license's limit across every agency instance sharing
+        the database (their session rows, counted under a database lock); True when a place was
+        taken for this login, False when none was needed (no limit) or it had one already."""
+        if self.max_operators is None:
+            return False
+        reserved = await self.service.store.reserve_session(agent, self.max_operators)
+        if reserved is None:
+            raise self._limit_error(action)
+        return reserved
+
+    def _check_license(self, action: Action) -> None:
+        """New sessions need a license that passes the check now (sessions already running, and
+        their terminals coming back, go on)."""
+        refusal = self.license_refusal
+        if refusal is None and license_expired(self.license_not_after, self.service.clock()):
+            refusal = _(
+                "the license has expired: new logins are refused until a valid license is installed"
+            )
+        if refusal is not None:
+            raise ACPError("license_expired", refusal, id=action.id)
 
     def _check_limit(self, action: Action) -> None:
         taken = len(self.service.sessions) + len(self.starting)
         if self.max_operators is not None and taken >= self.max_operators:
-            raise ACPError(
-                "license_limit",
-                _(
-                    "operators logged in at once allowed by the "
-                    "license: {count}; no more can log in",
-                    count=self.max_operators,
-                ),
-                id=action.id,
-            )
+            raise self._limit_error(action)
+
+    def _limit_error(self, action: Action) -> ACPError:
+        return ACPError(
+            "license_limit",
+            _(
+                "operators logged in at once allowed by the license: {count}; no more can log in",
+                count=self.max_operators,
+            ),
+            id=action.id,
+        )
 
     def _pick_unit(self, action: Action) -> str:
         names = sorted(self.service.units)

@@ -1,8 +1,14 @@
 """The agency's dialplan rows as the admin writes them into extensions.conf."""
 
+from pathlib import Path
+
 import pytest
 
-from appliance.contracts.agency_dialplan import AGENCY_DIALPLAN, extensions_conf
+from appliance.contracts.agency_dialplan import (
+    AGENCY_DIALPLAN,
+    CALLER_HIDDEN_VARIABLE,
+    extensions_conf,
+)
 
 
 def test_the_rows_become_extensions_conf_sections() -> None:
@@ -21,3 +27,11 @@ def test_priorities_out_of_order_are_refused() -> None:
     rows = (("c", "s", "1", "NoOp", ""), ("c", "s", "3", "Hangup", ""))
     with pytest.raises(ValueError, match="c,s: priority 3, not 2"):
         extensions_conf(rows)
+
+
+def test_the_admins_inbound_context_sets_the_hidden_caller_variable_the_agency_reads() -> None:
+    template = Path(__file__).resolve().parents[2] / (
+        "admin/callcenter/dialplan/templates/extensions.conf.j2"
+    )
+    # inherited (__): every channel of the call carries it, e.g. after a transfer
+    assert f"Set(__{CALLER_HIDDEN_VARIABLE}=1)" in template.read_text(encoding="utf-8")

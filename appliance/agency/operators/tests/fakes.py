@@ -70,6 +70,15 @@ class FakeStore:
     async def drop_session(self, agent: str) -> None:
         self.saved.pop(agent, None)
 
+    async def reserve_session(self, agent: str, limit: int) -> bool | None:
+        """As the database's: the session rows of every agency instance are ``saved``."""
+        if len(set(self.saved) - {agent}) >= limit:
+            return None
+        if agent in self.saved:
+            return False
+        self.saved[agent] = {}
+        return True
+
     async def query(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         return [
             {
@@ -94,6 +103,7 @@ class FakeUnit:
         self.lost: list[Any] = []
         self.action_latency: list[Any] = []
         self.listed: dict[str, list[Message]] = {}
+        self.variables: dict[tuple[str, str], str] = {}  # (channel, variable): Getvar's Value
 
     def start(self) -> None:
         self.started = True
@@ -111,6 +121,9 @@ class FakeUnit:
         if not self.up:
             raise NotConnectedError(f"{action}: down")
         self.actions.append((action, dict(headers or {})))
+        if action == "Getvar":  # channel variables the test set in ``variables``
+            key = (headers or {}).get("Channel", ""), (headers or {}).get("Variable", "")
+            return {"Response": "Success", "Variable": key[1], "Value": self.variables.get(key, "")}
         return {"Response": "Success"}
 
     async def send(self, action: str, headers: dict[str, str] | None = None) -> list[Message]:

@@ -142,3 +142,52 @@ async def test_a_hidden_callers_number_stays_hidden_when_the_call_is_transferred
         }
     finally:
         await shut_down(service)
+
+
+CALLER = {
+    "Event": "CoreShowChannel",
+    "Channel": "PJSIP/sipnet-00000001",
+    "Uniqueid": "L5",
+    "Linkedid": "L5",
+    "Context": "uzor-flow-2",
+    "Exten": "s",  # a topic's text flow: the topic's number is no longer the extension
+    "Application": "Queue",
+}
+
+
+@pytest.mark.parametrize(
+    ("channel", "variables", "shown"),
+    [
+        # the admin's dialplan set the variable on the caller's channel
+        (CALLER, {("PJSIP/sipnet-00000001", "UZOR_CALLER_HIDDEN"): "1"}, "hidden"),
+        # the caller still in the hiding topic's extension
+        ({**CALLER, "Context": "Inbound", "Exten": "7200"}, {}, "hidden"),
+        # a call of a topic that shows the number
+        ({**CALLER, "Context": "Inbound", "Exten": "7100"}, {}, "79161234567"),
+    ],
+)
+async def test_a_hidden_number_stays_hidden_when_transferred_after_an_agency_restart(
+    channel: dict, variables: dict, shown: str
+) -> None:
+    store, unit, notifier = FakeStore(), FakeUnit(), FakeNotifier()
+    topics = TopicCache(store)  # type: ignore[arg-type]
+    await topics.refresh()
+    # the agency restarted during the call: nothing remembered, the unit's snapshot tells
+    service = wired_service(store, unit, notifier, topics)
+    unit.variables = variables
+    login = {"agent": "102", "password": PASSWORD, "workplace": "a0:b1:c2:d3:e4:f5"}
+    await service.login(make_client(), Action("login", login, 1))
+    try:
+        agent_leg = {**CALLER, "Channel": "PJSIP/201-00000002", "Uniqueid": "L6"}
+        await unit.snapshot([], [channel, agent_leg])
+        assert [h["Channel"] for a, h in unit.actions if a == "Getvar"] in (
+            ["PJSIP/sipnet-00000001"],
+            [],
+        )  # one look per call, at its first channel, only when the topic does not tell
+        caller = {"Channel": "PJSIP/sipnet-00000001", "CallerIDName": "Petrov"}
+        unit.emit(
+            dial("DialBegin", Linkedid="L5", DestLinkedid="L5", CallerIDNum="79161234567", **caller)
+        )
+        assert notifier.last("call_incoming")["number"] == shown
+    finally:
+        await shut_down(service)

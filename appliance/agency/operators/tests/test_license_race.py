@@ -51,3 +51,21 @@ async def test_the_same_agent_logging_in_twice_at_once_gets_one_session(world, m
     assert err.value.code == "not_allowed"
     await first
     assert list(service.sessions) == ["101"]
+
+
+async def test_the_limit_counts_the_operators_of_every_agency_instance(world) -> None:
+    service, store, unit, _ = world  # max_operators 2
+    store.saved["301"] = {"workplace": "elsewhere"}  # logged in on another agency instance
+    await service.login(make_client(), login("101"))
+    with pytest.raises(ACPError) as err:
+        await service.login(make_client(), login("102", mac="a0b1c2d3e4f5"))
+    assert err.value.code == "license_limit"
+    assert "102" not in store.saved  # no place kept for a refused login
+    del store.saved["301"]  # that operator logged out there
+    unit.up = False  # this login fails on the PBX: its place goes back
+    with pytest.raises(ACPError) as err:
+        await service.login(make_client(), login("102", mac="a0b1c2d3e4f5"))
+    assert err.value.code == "pbx_unavailable" and "102" not in store.saved
+    unit.up = True
+    await service.login(make_client(), login("102", mac="a0b1c2d3e4f5"))
+    assert set(service.sessions) == {"101", "102"}

@@ -10,45 +10,28 @@ configuration file, or start a shell through ``Originate Application=System`` or
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from testkit.ami import AmiClient
+from testkit.ami_users import ADMIN_USER, AGENCY_USER, AmiUsers, writes_all_rights_user
 
-SETUP = Path(__file__).resolve().parents[2] / "packaging/debian/uzor-pbx/usr/sbin/uzor-pbx-setup"
-ADMIN_USER = "uzor-admin"
-AGENCY_USER = "uzor-agency"
 TEST_CONTEXT = "uzor-test-privileges"
 
 pytestmark = pytest.mark.integration
 
 
-def _section(script: str, user: str, secret: str) -> str:
-    """The ``[user]`` section of the manager.d file uzor-pbx-setup writes, its shell variables
-    replaced by test values."""
-    match = re.search(rf"^\[{re.escape(user)}\]\n(?:[a-z]+ = .*\n)+", script, re.MULTILINE)
-    assert match, f"uzor-pbx-setup writes no AMI user [{user}]"
-    return (
-        match.group(0)
-        .replace("$admin_secret", secret)
-        .replace("$agency_secret", secret)
-        .replace("$permit", "127.0.0.1/32")
-    )
-
-
-@pytest.fixture(scope="module")
-def secrets() -> dict[str, str]:
-    return {ADMIN_USER: "admin-" + "a1" * 8, AGENCY_USER: "agency-" + "b2" * 8}
+@pytest.fixture
+def users() -> AmiUsers:
+    return AmiUsers()
 
 
 @pytest.fixture
-def unit(asterisk_unit, secrets):
-    script = SETUP.read_text()
-    users = "\n".join(_section(script, user, secret) for user, secret in secrets.items())
+def unit(asterisk_unit, users):
+    assert not writes_all_rights_user(), "uzor-pbx-setup writes the all-rights user [uzor] again"
     ast = asterisk_unit(start=False)
-    ast.write_config("manager.d/uzor.conf", users)
+    ast.write_config("manager.d/uzor.conf", users.manager_d())
     ast.write_config(
         f"extensions.d/{TEST_CONTEXT}.conf",
         f"UZOR_REVISION = 7\n\n[{TEST_CONTEXT}]\n"
@@ -102,8 +85,8 @@ def _common_refusals(ami: AmiClient, unit) -> None:
     assert not Path(marker).exists()
 
 
-def test_the_admins_ami_user_reloads_and_reads_back_only(unit, secrets):
-    with _client(unit, ADMIN_USER, secrets[ADMIN_USER]) as ami:
+def test_the_admins_ami_user_reloads_and_reads_back_only(unit, users):
+    with _client(unit, ADMIN_USER, users.admin_secret) as ami:
         _common_refusals(ami, unit)
         response = ami.action(
             "Originate",
@@ -119,8 +102,8 @@ def test_the_admins_ami_user_reloads_and_reads_back_only(unit, secrets):
         assert response.get("Response") == "Success" and response.get("Value") == "7", response
 
 
-def test_the_agencys_ami_user_controls_calls_only(unit, secrets):
-    with _client(unit, AGENCY_USER, secrets[AGENCY_USER]) as ami:
+def test_the_agencys_ami_user_controls_calls_only(unit, users):
+    with _client(unit, AGENCY_USER, users.agency_secret) as ami:
         _common_refusals(ami, unit)
         response = ami.action("Reload", Module="pbx_config")
         assert _refused(response) and "Permission denied" in response.get("Message", ""), response

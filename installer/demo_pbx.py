@@ -32,7 +32,7 @@ import json, os
 from appliance.admin.callcenter.models import PbxUnit
 unit, created = PbxUnit.objects.get_or_create(
     name="pbx1",
-    defaults={"address": "127.0.0.1", "ami_user": "uzor", "ami_secret": "pending",
+    defaults={"address": "127.0.0.1", "ami_user": "uzor-admin", "ami_secret": "pending",
               "sip_address": "127.0.0.1:5060", "description": "demo unit (sid chroot)"},
 )
 token = unit.issue_token()
@@ -45,7 +45,9 @@ import os
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.models import PbxUnit
 unit = PbxUnit.objects.get(name="pbx1")
-unit.ami_secret = os.environ["UZOR_DEMO_AMI_SECRET"]
+unit.ami_user, unit.ami_secret = "uzor-admin", os.environ["UZOR_DEMO_AMI_SECRET"]
+unit.agency_ami_user = "uzor-agency"
+unit.agency_ami_secret = os.environ["UZOR_DEMO_AGENCY_AMI_SECRET"]
 unit.save()
 for result in apply_dialplan([unit], created_by="make demo"):
     print(("applied" if result.ok else "FAILED"), result.unit, "revision", result.revision,
@@ -75,10 +77,19 @@ def install_glue(root: Path, run: Path, app: Target, token: str) -> str:
     result = run_in_chroot(root, [RUN_INSIDE, "--noprogress", "--", *args])
     if result.returncode != 0:
         raise RuntimeError(f"--role pbx failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    secret = (root / "etc/asterisk/manager.d/uzor.conf").read_text()
-    return next(
-        line.split("=", 1)[1].strip() for line in secret.splitlines() if line.startswith("secret")
-    )
+    return (root / "etc/asterisk/manager.d/uzor.conf").read_text()
+
+
+def ami_secrets(manager_d: str) -> dict[str, str]:
+    """The secret of each ``[user]`` in uzor-pbx-setup's manager.d/uzor.conf."""
+    secrets: dict[str, str] = {}
+    user = ""
+    for line in manager_d.splitlines():
+        if line.startswith("["):
+            user = line.strip("[] ")
+        elif line.startswith("secret = "):
+            secrets[user] = line.removeprefix("secret = ").strip()
+    return secrets
 
 
 def start_asterisk(root: Path, log: Path) -> int:
@@ -114,10 +125,14 @@ def up(app: Target, run: Path, work: Path, state: dict[str, object]) -> str:
     mount_chroot(root)
     state.update(root=str(root), work=str(work))
     token = register_unit(app)
-    secret = install_glue(root, run, app, token)
+    users = ami_secrets(install_glue(root, run, app, token))
     state["asterisk_pid"] = start_asterisk(root, work / "asterisk.log")
     result = app.run(
-        ["uzor-admin", "shell", "--no-imports", "-c", APPLY], env={"UZOR_DEMO_AMI_SECRET": secret}
+        ["uzor-admin", "shell", "--no-imports", "-c", APPLY],
+        env={
+            "UZOR_DEMO_AMI_SECRET": users["uzor-admin"],
+            "UZOR_DEMO_AGENCY_AMI_SECRET": users["uzor-agency"],
+        },
     )
     # nginx's wss://<server>/sip/pbx1 now, not at the timer's next run
     proxies = app.run(["uzor-sip-proxies"])

@@ -24,6 +24,7 @@ from django.db import connections  # noqa: E402
 
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
 from appliance.pbx.build import confgen_source  # noqa: E402
+from testkit.ami_users import ADMIN_USER, AGENCY_USER, AmiUsers  # noqa: E402
 from testkit.pbx import AsteriskUnit, UnitBootError  # noqa: E402
 from testkit.pbx_configs import UNIT_DIR  # noqa: E402
 from testkit.tools import free_port  # noqa: E402
@@ -117,13 +118,20 @@ def make_confgen_unit(
     start: bool = True,
 ) -> ConfgenUnit:
     """A PbxUnit row with a fresh token and an Asterisk unit configured to fetch from it.
-    Ports are chosen free but not reserved: a unit that finds one taken is made again with
-    fresh ports (the factory does the same for the units it starts itself)."""
+    The admin and the agency use the AMI users uzor-pbx-setup writes (``uzor-admin``,
+    ``uzor-agency``, with their packaged rights); the tests' own ``unit.ami()`` keeps its
+    all-rights user. Ports are chosen free but not reserved: a unit that finds one taken is
+    made again with fresh ports (the factory does the same for the units it starts itself)."""
+    users = AmiUsers()
     for attempt in range(3):
         token_holder = PbxUnit(name=name)
         token = token_holder.issue_token()
         unit = asterisk_unit(
-            {**unit_files(server.confgen_url, name, token), **(extra or {})},
+            {
+                **unit_files(server.confgen_url, name, token),
+                "manager.d/uzor.conf": users.manager_d(),
+                **(extra or {}),
+            },
             name=name,
             start=False,
         )
@@ -131,8 +139,10 @@ def make_confgen_unit(
             name=name,
             address=unit.ami_host,
             ami_port=unit.ami_port,
-            ami_user=unit.ami_user,
-            ami_secret=unit.ami_secret,
+            ami_user=ADMIN_USER,
+            ami_secret=users.admin_secret,
+            agency_ami_user=AGENCY_USER,
+            agency_ami_secret=users.agency_secret,
             token_hash=token_holder.token_hash,
         )
         pbx.save()

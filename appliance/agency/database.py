@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,6 +112,14 @@ class UnitRecord:
     secret: str
     ws_address: str
     sip_address: str
+
+
+def _agency_login(row: Mapping[str, Any]) -> tuple[str, str]:
+    """The agency's own AMI user of a unit; the admin's for a unit registered before the
+    admin knew two users (its agency_ami_user is empty)."""
+    if row["agency_ami_user"]:
+        return row["agency_ami_user"], row["agency_ami_secret"]
+    return row["ami_user"], row["ami_secret"]
 
 
 @dataclass(frozen=True)
@@ -248,6 +257,7 @@ class Database:
         rows = await self.query(
             f"SELECT {u.name} AS name, {u.address} AS address, {u.ami_port} AS ami_port,"  # noqa: S608 - names from contracts.tables
             f" {u.ami_user} AS ami_user, {u.ami_secret} AS ami_secret,"
+            f" {u.agency_ami_user} AS agency_ami_user, {u.agency_ami_secret} AS agency_ami_secret,"
             f" {u.ws_address} AS ws_address, {u.sip_address} AS sip_address"
             f" FROM {u.table} WHERE {u.enabled} ORDER BY {u.name}"
         )
@@ -256,8 +266,7 @@ class Database:
                 r["name"],
                 r["address"],
                 r["ami_port"],
-                r["ami_user"],
-                r["ami_secret"],
+                *_agency_login(r),
                 r["ws_address"],
                 r["sip_address"],
             )

@@ -92,6 +92,10 @@ class PbxUnit(Table):
     ami_port = "ami_port"
     ami_user = "ami_user"
     ami_secret = "ami_secret"  # noqa: S105 - a column name
+    # the agency's own, least-privileged AMI user (empty: units registered before it; the
+    # agency then uses the admin's)
+    agency_ami_user = "agency_ami_user"
+    agency_ami_secret = "agency_ami_secret"  # noqa: S105 - a column name
     ws_address = "ws_address"
     sip_address = "sip_address"
     enabled = "enabled"

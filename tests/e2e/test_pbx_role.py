@@ -49,6 +49,9 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     ami = (etc / "manager.d/uzor.conf").read_text()
     assert "permit = 192.0.2.10/32" in ami
     assert "secret = unit" not in ami
+    # least privilege (issue 13, item 6): the admin's and the agency's users, no all-rights one
+    assert "[uzor-admin]\n" in ami and "[uzor-agency]\n" in ami
+    assert "[uzor]\n" not in ami and "config" not in ami and "command" not in ami
     # Asterisk's HTTP (the SIP WebSocket): the admin's host does not resolve here, so loopback
     assert (etc / "uzor/http_bind.conf").read_text().splitlines()[-1] == "bindaddr = 127.0.0.1"
     assert "cannot resolve or reach the admin's host" in result.stderr + result.stdout

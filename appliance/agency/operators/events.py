@@ -25,7 +25,7 @@ from appliance.agency.operators import machine as m
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.topics import TopicCache
 from appliance.ami.codec import Message
-from appliance.ami.errors import AMIError
+from appliance.ami.errors import ActionFailedError, AMIError
 from appliance.ami.manager import AMIManager, Snapshot
 from appliance.contracts.agency_dialplan import CALLER_HIDDEN_VARIABLE, OUTBOUND_CONTEXT
 
@@ -314,6 +314,14 @@ class CallEvents:
         try:
             await calls.install_dialplan(unit)
         except AMIError as exc:
+            if (
+                isinstance(exc, ActionFailedError)
+                and exc.response.get("Message") == "Permission denied"
+            ):
+                # the least-privileged uzor-agency may not (DialplanExtensionAdd needs the
+                # system right): the admin's extensions.conf holds the same rows
+                log.info("unit %s: the agency's dialplan is the admin's (%s)", unit.unit.name, exc)
+                return
             log.warning("unit %s: agency dialplan not installed: %s", unit.unit.name, exc)
 
     async def _learn_hidden(self, unit: AMIManager, channels: list[Message]) -> None:

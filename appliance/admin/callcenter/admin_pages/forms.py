@@ -88,29 +88,31 @@ class OperatorForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only gen
 
 
 class KeepSecretForm(forms.ModelForm):  # type: ignore[type-arg]  # stubs-only generic
-    """A secret field shown empty; on change, an empty value keeps the stored secret."""
+    """Secret fields shown empty; on change, an empty value keeps the stored secret."""
 
-    write_only_field = ""
+    write_only_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields[self.write_only_field]
-        field.widget = forms.PasswordInput(
-            render_value=False, attrs={"autocomplete": "new-password"}
-        )
-        if self.instance.pk is not None:
-            field.required = False
-            field.help_text = _("Leave empty to keep the current value.")
+        for name in self.write_only_fields:
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(
+                render_value=False, attrs={"autocomplete": "new-password"}
+            )
+            if self.instance.pk is not None:
+                field.required = False
+                field.help_text = _("Leave empty to keep the current value.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.instance.pk is not None and not cleaned.get(self.write_only_field):
-            cleaned[self.write_only_field] = getattr(self.instance, self.write_only_field)
+        for name in self.write_only_fields:
+            if self.instance.pk is not None and not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
         return cleaned
 
 
 class GatewayForm(KeepSecretForm):
-    write_only_field = "password"
+    write_only_fields = ("password",)
 
     class Meta:
         model = Gateway
@@ -118,7 +120,7 @@ class GatewayForm(KeepSecretForm):
 
 
 class PbxUnitForm(KeepSecretForm):
-    write_only_field = "ami_secret"
+    write_only_fields = ("ami_secret", "agency_ami_secret")
 
     class Meta:
         model = PbxUnit

@@ -31,7 +31,19 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
     readonly_fields = ["applied_revision", "last_apply_at", "last_apply_ok", "last_apply_message"]
     fieldsets = [
         (None, {"fields": ["name", "description", "enabled"]}),
-        (_("AMI"), {"fields": ["address", "ami_port", "ami_user", "ami_secret"]}),
+        (
+            _("AMI"),
+            {
+                "fields": [
+                    "address",
+                    "ami_port",
+                    "ami_user",
+                    "ami_secret",
+                    "agency_ami_user",
+                    "agency_ami_secret",
+                ]
+            },
+        ),
         (_("SIP"), {"fields": ["sip_address", "ws_address"]}),
         (
             _("Last apply"),

@@ -47,6 +47,21 @@ class PbxUnit(ValidatedModel):
         max_length=128,
         help_text=_("The secret of the AMI user in the unit's manager.conf."),
     )
+    agency_ami_user = models.CharField(
+        _("agency's AMI user"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "The AMI user the agency controls calls with (uzor-agency); empty: the agency "
+            "uses the admin's AMI user (units set up before separate users)."
+        ),
+    )
+    agency_ami_secret = models.CharField(
+        _("agency's AMI secret"),
+        max_length=128,
+        blank=True,
+        help_text=_("The secret of the agency's AMI user in the unit's manager.d/uzor.conf."),
+    )
     sip_address = models.CharField(
         _("SIP address"),
         max_length=260,
@@ -74,6 +89,7 @@ class PbxUnit(ValidatedModel):
     history = HistoricalRecords(
         excluded_fields=[
             "ami_secret",
+            "agency_ami_secret",
             "token_hash",
             "applied_revision",
             "last_apply_at",
@@ -93,6 +109,10 @@ class PbxUnit(ValidatedModel):
     def clean(self) -> None:
         """An enabled unit must fit in the license's max_pbx_units."""
         super().clean()
+        if self.agency_ami_user and not self.agency_ami_secret:
+            raise ValidationError(
+                {"agency_ami_secret": _("Give the secret of the agency's AMI user.")}
+            )
         if not self.enabled:
             return
         limit = pbx_unit_limit()

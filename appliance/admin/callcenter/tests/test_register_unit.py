@@ -32,7 +32,7 @@ def test_a_new_unit_gets_a_token_on_stdout_alone_and_the_message_on_stderr():
     assert len(out.splitlines()) == 1
     assert err == "PBX unit pbx1 added.\n"
     assert token not in err
-    assert (unit.address, unit.ami_user, unit.ami_port) == ("192.0.2.20", "uzor", 5038)
+    assert (unit.address, unit.ami_user, unit.ami_port) == ("192.0.2.20", "uzor-admin", 5038)
 
 
 def test_the_token_file_is_new_and_only_its_owner_reads_it(tmp_path):
@@ -106,3 +106,55 @@ def test_an_empty_secret_is_refused(tmp_path):
         _run("--name", "pbx1", "--address", "h1", "--ami-secret-file", str(tmp_path / "secret"))
     with pytest.raises(CommandError, match="cannot read"):
         _run("--name", "pbx1", "--address", "h1", "--ami-secret-file", str(tmp_path / "none"))
+
+
+MANAGER_D = """\
+; Written by uzor-pbx-setup: the AMI users of the Uzor admin and agency.
+[uzor-admin]
+secret = admin-s3cret
+deny = 0.0.0.0/0.0.0.0
+
+[uzor-agency]
+secret = agency-s3cret
+read = call
+"""
+
+
+def test_the_ami_users_file_gives_the_admin_and_the_agency_their_own_users():
+    _run("--name", "pbx1", "--address", "192.0.2.20")
+    report, _ = _run("--name", "pbx1", "--ami-users-file", "-", "--json", stdin=MANAGER_D)
+    assert json.loads(report)["fields"] == [
+        "ami_secret",
+        "agency_ami_user",
+        "agency_ami_secret",
+    ]
+    unit = PbxUnit.objects.get(name="pbx1")
+    assert (unit.ami_user, unit.ami_secret) == ("uzor-admin", "admin-s3cret")
+    assert (unit.agency_ami_user, unit.agency_ami_secret) == ("uzor-agency", "agency-s3cret")
+    again, _ = _run("--name", "pbx1", "--ami-users-file", "-", "--json", stdin=MANAGER_D)
+    assert json.loads(again)["changed"] is False
+
+
+def test_a_unit_set_up_before_the_two_users_keeps_one_for_both():
+    _run("--name", "pbx1", "--address", "192.0.2.20")
+    _run("--name", "pbx1", "--ami-users-file", "-", stdin="[uzor]\nsecret = old\n")
+    unit = PbxUnit.objects.get(name="pbx1")
+    assert (unit.ami_user, unit.ami_secret, unit.agency_ami_user) == ("uzor", "old", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_an_ami_users_file_without_the_admins_user_is_refused(lang):
+    with pytest.raises(CommandError) as err:
+        _run(
+            "--name",
+            "pbx1",
+            "--address",
+            "192.0.2.20",
+            "--ami-users-file",
+            "-",
+            stdin="[someone]\nsecret = x\n",
+            lang=lang,
+        )
+    expected = {"en": "names no AMI user uzor-admin", "ru": "нет пользователя AMI uzor-admin"}
+    assert expected[lang] in str(err.value)
+    assert not PbxUnit.objects.filter(name="pbx1").exists()

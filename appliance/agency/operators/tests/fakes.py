@@ -24,7 +24,7 @@ from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.ami.codec import Message
 from appliance.ami.dispatch import Dispatcher
-from appliance.ami.errors import NotConnectedError
+from appliance.ami.errors import ActionFailedError, NotConnectedError
 from appliance.ami.manager import Snapshot, UnitAccess
 
 PASSWORD = "s3cret-pass"
@@ -104,6 +104,7 @@ class FakeUnit:
         self.action_latency: list[Any] = []
         self.listed: dict[str, list[Message]] = {}
         self.variables: dict[tuple[str, str], str] = {}  # (channel, variable): Getvar's Value
+        self.refused: set[str] = set()  # actions answered "Permission denied"
 
     def start(self) -> None:
         self.started = True
@@ -120,6 +121,8 @@ class FakeUnit:
     async def action(self, action: str, headers: dict[str, str] | None = None) -> Message:
         if not self.up:
             raise NotConnectedError(f"{action}: down")
+        if action in self.refused:
+            raise ActionFailedError(action, {"Response": "Error", "Message": "Permission denied"})
         self.actions.append((action, dict(headers or {})))
         if action == "Getvar":  # channel variables the test set in ``variables``
             key = (headers or {}).get("Channel", ""), (headers or {}).get("Variable", "")

@@ -6,6 +6,12 @@ secret is read from a file or standard input, never from the command line.
 
     uzor-admin register_unit --name pbx1 --address 192.0.2.20 --token-file - | ssh unit ...
     uzor-admin register_unit --name pbx1 --ami-secret-file - < secret
+    uzor-admin register_unit --name pbx1 --ami-users-file - < /etc/asterisk/manager.d/uzor.conf
+
+``--ami-users-file`` takes the unit's ``manager.d/uzor.conf`` (or what ``uzor-pbx-setup
+--ami-secret-out`` wrote: the same ``[user]`` / ``secret = ...`` lines): the admin's AMI user is
+``uzor-admin`` and the agency's ``uzor-agency``; a unit set up before the two users has only
+``[uzor]``, which then serves both.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from uzor_common import language
 from ...models import PbxUnit
 
 STDIO = "-"
+ADMIN_AMI_USER = "uzor-admin"
+AGENCY_AMI_USER = "uzor-agency"
+OLD_AMI_USER = "uzor"  # one user for both, before issue 13
 # What the options set on the unit: option name -> model field.
 FIELDS = {
     "address": "address",
@@ -54,6 +63,41 @@ def read_secret(source: str, stdin: TextIO) -> str:
     if not secret:
         raise CommandError(_("the AMI secret in %(path)s is empty") % {"path": source})
     return secret
+
+
+def read_ami_users(source: str, stdin: TextIO) -> dict[str, str]:
+    """The AMI users' secrets in a manager.conf-style text: ``[user]`` then ``secret = ...``.
+
+    Returns the unit's fields: ``ami_user``/``ami_secret`` and, when the unit has it,
+    ``agency_ami_user``/``agency_ami_secret``."""
+    if source == STDIO:
+        text = stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(
+                _("cannot read %(path)s: %(reason)s") % {"path": source, "reason": exc.strerror}
+            ) from exc
+    found: dict[str, str] = {}
+    user = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            user = line[1:-1].strip()
+        elif user and line.replace(" ", "").startswith("secret="):
+            found.setdefault(user, line.split("=", 1)[1].strip())
+    admin = ADMIN_AMI_USER if found.get(ADMIN_AMI_USER) else OLD_AMI_USER
+    if not found.get(admin):
+        raise CommandError(
+            _("%(path)s names no AMI user %(admin)s (or %(old)s) with a secret")
+            % {"path": source, "admin": ADMIN_AMI_USER, "old": OLD_AMI_USER}
+        )
+    fields = {"ami_user": admin, "ami_secret": found[admin]}
+    if found.get(AGENCY_AMI_USER):
+        fields["agency_ami_user"] = AGENCY_AMI_USER
+        fields["agency_ami_secret"] = found[AGENCY_AMI_USER]
+    return fields
 
 
 def write_token(destination: str, token: str) -> None:
@@ -86,10 +130,16 @@ class Command(BaseCommand):
         parser.add_argument("--address", help="host name or IP address of the unit (for AMI)")
         parser.add_argument("--ami-port", type=int, help="AMI port (default 5038)")
         parser.add_argument(
-            "--ami-user", help="AMI user (default uzor, as uzor-pbx-setup makes it)"
+            "--ami-user",
+            help="the admin's AMI user (default uzor-admin, as uzor-pbx-setup makes it)",
         )
         parser.add_argument(
             "--ami-secret-file", help="file whose first line is the AMI secret, or - for stdin"
+        )
+        parser.add_argument(
+            "--ami-users-file",
+            help="the unit's manager.d/uzor.conf (or uzor-pbx-setup's --ami-secret-out file), "
+            "or - for stdin: sets the admin's and the agency's AMI users and secrets",
         )
         parser.add_argument("--sip-address", help="host[:port] where gateways reach the unit")
         parser.add_argument("--description", help="free text")
@@ -108,8 +158,14 @@ class Command(BaseCommand):
     def _register(self, options: dict[str, Any]) -> None:
         token_file = options["token_file"]
         secret = None
+        stdin = options.get("stdin") or sys.stdin
+        if options["ami_secret_file"] and options.get("ami_users_file"):
+            raise CommandError(_("give --ami-secret-file or --ami-users-file, not both"))
         if options["ami_secret_file"]:
-            secret = read_secret(options["ami_secret_file"], options.get("stdin") or sys.stdin)
+            secret = read_secret(options["ami_secret_file"], stdin)
+        users = {}
+        if options.get("ami_users_file"):
+            users = read_ami_users(options["ami_users_file"], stdin)
         with transaction.atomic():
             unit = PbxUnit.objects.select_for_update().filter(name=options["name"]).first()
             created = unit is None
@@ -121,9 +177,15 @@ class Command(BaseCommand):
                     )
                 # Until the unit's real AMI secret is given, one nobody knows.
                 unit = PbxUnit(
-                    name=options["name"], ami_user="uzor", ami_secret=secrets.token_urlsafe(24)
+                    name=options["name"],
+                    ami_user=ADMIN_AMI_USER,
+                    ami_secret=secrets.token_urlsafe(24),
                 )
             changed = self._apply_options(unit, options, secret)
+            for field, value in users.items():
+                if getattr(unit, field) != value:
+                    setattr(unit, field, value)
+                    changed.append(field)
             token = unit.issue_token() if token_file else None
             if created or changed or token:
                 try:

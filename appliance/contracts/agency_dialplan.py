@@ -26,6 +26,18 @@ UNHELD_VARIABLE = "UZOR_UNHELD"  # "1" once the caller is taken off hold
 # after a restart (the call's hiding is no longer in its memory)
 CALLER_HIDDEN_VARIABLE = "UZOR_CALLER_HIDDEN"
 
+# Where a logged-in operator sits, for the call flows' transfer to an operator: the AstDB family
+# whose key <agent> holds the operator's workplace number on the operator's unit. The agency puts
+# it when the operator joins the queues (login, resume, reconnect) and deletes it when they leave;
+# the admin's flow compiler reads it with ``DB(uzor/operator/<agent>)``.
+OPERATOR_LOCATION_FAMILY = "uzor/operator"
+
+
+def operator_location(agent: str) -> str:
+    """The ``DB()`` argument naming the workplace of operator ``agent``."""
+    return f"{OPERATOR_LOCATION_FAMILY}/{agent}"
+
+
 # (context, extension, priority, application, data), in order. A channel redirected out of a
 # running application (the caller in Queue) resumes at the priority after the target, one
 # without an application (the workplace leg) at the target: so every entry starts with a NoOp

@@ -12,11 +12,21 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-from appliance.agency.operators.effects import Command, Effect, Join, Leave, Pause, Unpause
+from appliance.agency.operators.effects import (
+    Command,
+    Effect,
+    Join,
+    Leave,
+    Locate,
+    Pause,
+    Unlocate,
+    Unpause,
+)
 from appliance.agency.operators.machine import Operator, State
 from appliance.agency.operators.session import Session
 from appliance.ami.codec import Message
 from appliance.ami.errors import ActionFailedError
+from appliance.contracts.agency_dialplan import OPERATOR_LOCATION_FAMILY
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +44,10 @@ async def apply(unit: Unit, session: Session, effects: Iterable[Effect]) -> None
             await join(unit, session, effect.paused, effect.reason)
         elif isinstance(effect, Leave):
             await leave(unit, session)
+        elif isinstance(effect, Locate):
+            await locate(unit, session)
+        elif isinstance(effect, Unlocate):
+            await unlocate(unit, session)
         elif isinstance(effect, Pause):
             await pause(unit, session, effect.reason)
         elif isinstance(effect, Unpause):
@@ -75,6 +89,30 @@ async def leave(unit: Unit, session: Session) -> None:
                 raise
 
 
+async def locate(unit: Unit, session: Session) -> None:
+    """``DBPut uzor/operator/<agent>`` = the workplace number. Refused by the unit (the AMI user
+    lacks ``system`` write), it is logged: the operator still works, only a call flow's transfer
+    to them takes its no-answer branch."""
+    headers = {
+        "Family": OPERATOR_LOCATION_FAMILY,
+        "Key": session.agent,
+        "Val": session.workplace.number,
+    }
+    try:
+        await unit.action("DBPut", headers)
+    except ActionFailedError as exc:
+        log.warning("%s: workplace not published on the unit: %s", session.agent, exc)
+
+
+async def unlocate(unit: Unit, session: Session) -> None:
+    """``DBDel uzor/operator/<agent>``; a key already gone (or refused, see :func:`locate`) is
+    logged, not an error."""
+    try:
+        await unit.action("DBDel", {"Family": OPERATOR_LOCATION_FAMILY, "Key": session.agent})
+    except ActionFailedError as exc:
+        log.info("%s: workplace not withdrawn from the unit: %s", session.agent, exc)
+
+
 async def pause(unit: Unit, session: Session, reason: str) -> None:
     await unit.action(
         "QueuePause", {"Interface": session.interface, "Paused": "true", "Reason": reason}
@@ -93,7 +131,9 @@ def wanted_pause(operator: Operator) -> str | None:
 
 
 async def reconcile(unit: Unit, session: Session, members: list[Message]) -> None:
-    """After a reconnect: re-add a missing membership, re-apply the wanted pause state."""
+    """After a reconnect: re-add a missing membership, publish the workplace again (the unit may
+    have lost its AstDB), re-apply the wanted pause state."""
+    await locate(unit, session)
     mine = [m for m in members if m.get("Location") == session.interface]
     queues = {m.get("Queue") for m in mine}
     reason = wanted_pause(session.operator)

@@ -2,7 +2,8 @@
 
 Every change the agency makes on a PBX unit is one of these values; one executor
 (:func:`appliance.agency.operators.asterisk.apply`) carries them out, in order, against AMI.
-Queue membership (``Join`` .. ``Unpause``) and ``Logout`` come from the state machine; the call
+Queue membership (``Join`` .. ``Unpause``), the operator's published workplace (``Locate``,
+``Unlocate``) and ``Logout`` come from the state machine; the call
 control effects (``Originate`` .. ``Bridge``) from the call actions of :mod:`.calls`.
 """
 
@@ -24,6 +25,17 @@ class Join:
 @dataclass(frozen=True)
 class Leave:
     """Remove the workplace from every queue."""
+
+
+@dataclass(frozen=True)
+class Locate:
+    """Publish the operator's workplace on the unit (AstDB ``uzor/operator/<agent>``), where a
+    call flow's transfer to an operator finds it."""
+
+
+@dataclass(frozen=True)
+class Unlocate:
+    """Withdraw the published workplace: a transfer to the operator takes its no-answer branch."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +221,7 @@ class AddExtension(Command):
         }
 
 
-Effect = Join | Leave | Pause | Unpause | Logout | Command
+Effect = Join | Leave | Locate | Unlocate | Pause | Unpause | Logout | Command
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.i18n import Text, _
 from appliance.agency.operators import machine as m
+from appliance.agency.operators.effects import Locate
 from appliance.agency.operators.license_notice import expiry_notice, license_expired
 from appliance.agency.operators.session import Session, restore_operator
 from appliance.agency.operators.texts import logged_out, pbx_failure
@@ -202,6 +203,10 @@ class LoginService:
             session.interval_start = float(saved.get("interval_start", now))
             service.add(session)
             service.schedule(session)
+            try:  # a unit down now gets it from the resync of its reconnection
+                await service.perform(session, [Locate()])
+            except AMIError as exc:
+                log.warning("%s: workplace not published on resume: %s", session.agent, exc)
             return
         operator, effects = m.login(
             session.agent, session.record.wrapup_seconds, service.settings.pause_limit, now

@@ -22,7 +22,16 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from appliance.agency.i18n import N_, Text, _
-from appliance.agency.operators.effects import Effect, Join, Leave, Logout, Pause, Unpause
+from appliance.agency.operators.effects import (
+    Effect,
+    Join,
+    Leave,
+    Locate,
+    Logout,
+    Pause,
+    Unlocate,
+    Unpause,
+)
 
 WRAPUP = "wrapup"
 OUTBOUND_PAUSE = "outbound"
@@ -129,11 +138,11 @@ Result = tuple[Operator, list[Effect]]
 
 def login(agent: str, wrapup_seconds: float, pause_limit: float, now: float) -> Result:
     operator = Operator(agent, wrapup_seconds, pause_limit, since=now)
-    return operator, [Join(paused=False, reason="")]
+    return operator, [Join(paused=False, reason=""), Locate()]
 
 
 def logout(operator: Operator, reason: str = "user") -> Result:
-    return replace(operator, logged_out=True), [Leave(), Logout(reason)]
+    return replace(operator, logged_out=True), [Unlocate(), Leave(), Logout(reason)]
 
 
 def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = None) -> Result:

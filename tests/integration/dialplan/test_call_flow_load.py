@@ -66,7 +66,9 @@ def connected_graphs(draw: st.DrawFn) -> dict[str, Any]:
         elif kind == "schedule":
             node.update(schedules=["night"], open=following, closed=draw(later))
         elif kind == "transfer":
-            node.update(target="workplace", number="1001", next=following)
+            target = draw(st.sampled_from(("workplace", "operator")))
+            number = "1001" if target == "workplace" else "101"
+            node.update(target=target, number=number, next=following)
         elif kind == "voicemail":
             node.update(mailbox="box", greeting=draw(st.sampled_from([None, "hello"])))
         elif kind == "hangup":

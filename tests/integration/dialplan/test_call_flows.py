@@ -1,6 +1,7 @@
 """Real calls through call flows Apply Dialplan put on a unit (carrier = a second Asterisk):
 an IVR menu (1 -> queue, 2 -> voicemail uploaded to the admin, silence -> hang-up), the
-non-working branch, and a transfer to an external number out through the route."""
+non-working branch, a transfer to an external number out through the route, and a transfer to
+an operator (the workplace the agency published in AstDB rings; not logged in: on to next)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import pytest
 from testkit.dialplan import make_confgen_unit  # isort: split
 
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, override_settings
 
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Schedule, VoicemailMessage, WeeklyRange
+from appliance.contracts.agency_dialplan import OPERATOR_LOCATION_FAMILY
 from testkit.ami import AmiError
+from testkit.phone import WorkplacePhone
 
 pytestmark = pytest.mark.integration
 
@@ -215,3 +218,57 @@ def test_queue_overflow_transfers_to_an_external_number_through_the_route(applie
     assert received.number == "89037203559"
     assert received.caller_id_num == "74951112233"  # the route's caller ID
     assert received.caller_id_name.startswith("VIP ")
+
+
+OPERATOR_FLOW = {
+    "version": 1,
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "op"},
+        {
+            "id": "op",
+            "kind": "transfer",
+            "target": "operator",
+            "number": "101",
+            "ring": 15,
+            "next": "bye",
+        },
+        {"id": "bye", "kind": "hangup", "answer": True},
+    ],
+}
+
+
+def test_a_transfer_to_an_operator_rings_the_workplace_published_for_the_agent(applied, carrier):
+    """The agency's DBPut (the same AMI action, see test_operator_location.py for when it is
+    sent) names workplace 1001 for agent 101: the carrier's call rings and is answered there.
+    Without the key the call goes straight on to the next node."""
+    model, unit = applied
+    with override_settings(UZOR_WORKPLACE_SIGNALLING_FROM=["127.0.0.2/32"]):
+        _apply_flow(model.topic, OPERATOR_FLOW)
+    ast = unit.asterisk
+    phone = WorkplacePhone(ast.sip_host, ast.sip_port, "1001", model.workplace.sip_secret)
+    try:
+        phone.register()
+        with ast.ami() as ami:
+            put = ami.action("DBPut", Family=OPERATOR_LOCATION_FAMILY, Key="101", Val="1001")
+            assert put["Response"] == "Success", put
+            phone.answer(calls=1)
+            mark = ami.mark()
+            call = carrier.start_call(DID, caller_id='"Ivan" <79161234567>')
+            dialed = ami.wait_event(
+                lambda e: e.name == "DialEnd" and e.get("DialStatus") == "ANSWER", 30, mark
+            )
+            call.hangup()
+            phone.wait()
+
+            gone = ami.action("DBDel", Family=OPERATOR_LOCATION_FAMILY, Key="101")
+            assert gone["Response"] == "Success", gone
+            mark = ami.mark()
+            report = carrier.call(DID, hold=30)
+            with pytest.raises(AmiError):
+                ami.wait_event("DialBegin", 0, mark)
+    finally:
+        phone.close()
+
+    assert dialed["DestChannel"].startswith("PJSIP/1001-")
+    assert dialed["Context"] == "Inbound" and dialed["Exten"] == TOPIC
+    assert report.answered and report.cause == 16  # not logged in: on to the hang-up node

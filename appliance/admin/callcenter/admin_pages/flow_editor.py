@@ -77,6 +77,7 @@ def labels() -> dict[str, str]:
             "out.on_timeout": _("no answer"),
             "out.on_invalid": _("wrong digit"),
             "target.workplace": _("workplace"),
+            "target.operator": _("operator (by agent number)"),
             "target.external": _("external number"),
             "field.id": _("Node id"),
             "field.label": _("Label"),

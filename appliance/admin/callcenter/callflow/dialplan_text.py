@@ -10,9 +10,11 @@ jump stays inside the topic. Nothing else is accepted: no context headers, no ``
 technology string but a known workplace (``PJSIP/<number>``) or the routes
 (``Local/<number>@uzor-routes``). Every problem names its line.
 
-Two Uzor applications read like Asterisk's own: ``VoiceMail(<mailbox>[,<greeting>[,<max
-seconds>]])`` records a message to an admin mailbox (as the voicemail node does) and
-``GotoIfClosed(<schedule>[&<schedule>...]?<target>)`` jumps when any schedule says non-working.
+Three Uzor applications read like Asterisk's own: ``VoiceMail(<mailbox>[,<greeting>[,<max
+seconds>]])`` records a message to an admin mailbox (as the voicemail node does),
+``GotoIfClosed(<schedule>[&<schedule>...]?<target>)`` jumps when any schedule says non-working,
+and ``DialOperator(<agent>[,<ring>])`` rings the workplace where the operator is logged in (as
+the transfer to an operator does; on when not logged in or not answered).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ..validators import parse_pattern
+from .graph import AGENT_NUMBER
 from .validate import FlowError, Problem, Refs, check_flow
 
 MAX_TEXT = 100_000
@@ -501,6 +504,19 @@ def _dial(step: Step, args: str, refs: Refs) -> None:
     step.args = parts
 
 
+def _dial_operator(step: Step, args: str, refs: Refs) -> None:
+    """DialOperator(<agent number>[,<ring>]): Uzor's, rings the operator's workplace"""
+    parts = _split(args)
+    _count(step, parts, 1, 2)
+    if not re.fullmatch(AGENT_NUMBER, parts[0]):
+        raise _LineError(
+            _("%(number)r is not an agent number (3 to 16 digits)") % {"number": parts[0]}
+        )
+    if len(parts) == 2 and parts[1]:
+        _number(parts[1], gettext_noop("the ring time in seconds"), 1, 300)
+    step.args = parts
+
+
 def _voicemail(step: Step, args: str, refs: Refs) -> None:
     """VoiceMail(<mailbox>[,<greeting>[,<max seconds>]])"""
     parts = _split(args)
@@ -594,6 +610,7 @@ _TABLE: list[tuple[str, _Checker]] = [
     ("Read", _read),
     ("Queue", _queue),
     ("Dial", _dial),
+    ("DialOperator", _dial_operator),
     ("VoiceMail", _voicemail),
     ("Set", _set),
     ("Goto", _goto),

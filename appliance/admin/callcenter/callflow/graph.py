@@ -27,6 +27,7 @@ NodeId = Annotated[
 Target = NodeId | None
 LatinName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")]
 Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,32}$")]
+AGENT_NUMBER = r"^[0-9]{3,16}$"  # an operator's agent number, as a transfer's target
 Dialable = Annotated[str, StringConstraints(pattern=r"^\+?[0-9*#]{1,32}$")]
 # Caller-ID name prefix and variable values: letters of any script, digits, space and a few
 # marks; nothing with a meaning to the dialplan ($ { } [ ] ( ) , ; " \ | &).
@@ -99,11 +100,13 @@ class QueueNode(_Node):
 
 
 class TransferNode(_Node):
-    """To a workplace (then ``next`` when it does not answer) or to an external number through
-    the routes (the flow ends there, as a call dialled by an operator would)."""
+    """To a workplace, or to an operator by agent number wherever they are logged in (then
+    ``next`` when nobody answers, or the operator is not logged in), or to an external number
+    through the routes (the flow ends there, as a call dialled by an operator would). An
+    answered call ends with the person who took it."""
 
     kind: Literal["transfer"] = "transfer"
-    target: Literal["workplace", "external"]
+    target: Literal["workplace", "operator", "external"]
     number: Dialable
     ring: Annotated[int, Field(ge=5, le=300)] = 30
     next: Target = None

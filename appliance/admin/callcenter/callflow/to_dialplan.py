@@ -67,6 +67,8 @@ def _node(node: Node) -> list[str | tuple[str, str]]:  # noqa: PLR0911 - one bra
     if isinstance(node, TransferNode):
         if node.target == "workplace":
             return [f"Dial(PJSIP/{node.number},{node.ring})"]
+        if node.target == "operator":
+            return [f"DialOperator({node.number},{node.ring})"]
         return [f"Dial(Local/{node.number}@{ROUTES_CONTEXT})", "Hangup()"]
     if isinstance(node, VoicemailNode):
         return [f"VoiceMail({node.mailbox},{node.greeting or ''},{node.max_seconds})"]

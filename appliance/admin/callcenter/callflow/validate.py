@@ -9,6 +9,7 @@ or an operator: it passes through a menu or a queue).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from .graph import (
+    AGENT_NUMBER,
     Flow,
     MenuNode,
     Node,
@@ -186,6 +188,12 @@ def _node_problems(node: Node, nodes: dict[str, Node], refs: Refs) -> Iterable[s
             yield _("output %(output)s leads back to the start node") % {"output": name}
     if isinstance(node, TransferNode) and node.target == "external" and node.next:
         yield _("a transfer to an external number ends the flow: remove its next node")
+    if (
+        isinstance(node, TransferNode)
+        and node.target == "operator"
+        and not re.fullmatch(AGENT_NUMBER, node.number)
+    ):
+        yield _("an operator's agent number is 3 to 16 digits")
     if isinstance(node, MenuNode):
         digits = [c.digit for c in node.choices]
         for digit in sorted({d for d in digits if digits.count(d) > 1}):

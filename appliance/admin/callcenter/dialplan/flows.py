@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from appliance.contracts.agency_dialplan import operator_location
 from appliance.contracts.bundle import VOICEMAIL_PLACEHOLDER
 
 from ..callflow.graph import (
@@ -207,6 +208,8 @@ class _Compiler:
         if node.target == "workplace":
             number = esc.digits(node.number, what)
             return [f"Dial(PJSIP/{number},{node.ring})"]
+        if node.target == "operator":
+            return operator_transfer_lines(esc.digits(node.number, what), node.ring)
         number = esc.dialable(node.number, what)
         return [
             f"Set(UZOR_NUMBER=${{FILTER({DIALABLE_CHARACTERS},{number})}})",
@@ -228,6 +231,16 @@ class _Compiler:
         if node.variable:
             lines.append(f"Set(__{node.variable}={_safe_text(node.value, node.id)})")
         return lines
+
+
+def operator_transfer_lines(agent: str, ring: int) -> list[str]:
+    """Ring the workplace the agency published for the (checked) agent number on this unit
+    (AstDB, see ``appliance.contracts.agency_dialplan``); straight on when the operator is not
+    logged in here. Only the key's digits reach the Dial string."""
+    return [
+        f"Set(UZOR_OPERATOR_AT=${{FILTER(0-9,${{DB({operator_location(agent)})}})}})",
+        f'ExecIf($["${{UZOR_OPERATOR_AT}}" != ""]?Dial(PJSIP/${{UZOR_OPERATOR_AT}},{int(ring)}))',
+    ]
 
 
 def voicemail_lines(mailbox: str, max_seconds: int) -> list[str]:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from ..callflow.dialplan_text import ROUTES_CONTEXT, DialplanTextError, Step, check_dialplan
 from . import escape as esc
-from .flows import FlowContext, loop_guard, voicemail_lines
+from .flows import FlowContext, loop_guard, operator_transfer_lines, voicemail_lines
 from .schedules import schedule_context
 
+OPERATOR_RING = 30  # DialOperator's ring time when the text gives none (the graph's default)
 DIAL_CONTEXT = "uzor-flow-dial"  # _callflows.j2: a Local channel's number out through the routes
 
 
@@ -75,6 +76,9 @@ def _step(step: Step, ctx: FlowContext, whats: dict[str, str]) -> list[str]:  # 
     if app == "Dial" and args[0].startswith("Local/"):  # the number arrives as the extension
         args[0] = args[0].replace(f"@{ROUTES_CONTEXT}", f"@{DIAL_CONTEXT}")
         return [_call(app, args)]
+    if app == "DialOperator":
+        ring = int(args[1]) if len(args) > 1 and args[1] else OPERATOR_RING
+        return operator_transfer_lines(esc.digits(args[0], _("agent number")), ring)
     if app == "Set":
         return [f"Set({args[0]}={args[1]})"]
     if app in ("Goto", "GotoIf"):

@@ -1,13 +1,21 @@
 import pytest
 
 from appliance.agency.operators import machine as m
-from appliance.agency.operators.effects import Join, Leave, Logout, Pause, Unpause
+from appliance.agency.operators.effects import (
+    Join,
+    Leave,
+    Locate,
+    Logout,
+    Pause,
+    Unlocate,
+    Unpause,
+)
 from appliance.agency.operators.machine import Mode, NotAllowed, State, Task
 
 
 def logged_in(wrapup: float = 10, pause_limit: float = 600) -> m.Operator:
     operator, effects = m.login("101", wrapup, pause_limit, now=0)
-    assert effects == [Join(paused=False, reason="")]
+    assert effects == [Join(paused=False, reason=""), Locate()]
     return operator
 
 
@@ -83,7 +91,7 @@ def test_pause_limit_logs_the_operator_out() -> None:
     assert operator.deadline() == 310
     operator, effects = m.tick(operator, now=310)
     assert operator.logged_out
-    assert effects == [Leave(), Logout("pause_timeout")]
+    assert effects == [Unlocate(), Leave(), Logout("pause_timeout")]
 
 
 def test_reserved_pause_reasons_are_refused() -> None:
@@ -180,7 +188,7 @@ def test_repeated_call_events_are_idempotent() -> None:
 
 def test_logout_leaves_the_queues() -> None:
     operator, effects = m.logout(logged_in())
-    assert operator.logged_out and effects == [Leave(), Logout("user")]
+    assert operator.logged_out and effects == [Unlocate(), Leave(), Logout("user")]
     assert operator.deadline() is None
 
 

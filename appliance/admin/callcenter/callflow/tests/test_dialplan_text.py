@@ -108,6 +108,12 @@ def test_check_any_flow_keeps_a_text_as_text_and_a_graph_as_a_custom_graph():
         (" same => n,Dial(Local/123@Outbound)", "line 2: Dial may only call a workplace"),
         (" same => n,Dial(PJSIP/2002)", "line 2: there is no workplace numbered 2002"),
         (" same => n,Dial(Local/12&3@uzor-routes)", "line 2: '12&3' is not a number to dial"),
+        (" same => n,DialOperator(12)", "line 2: '12' is not an agent number (3 to 16 digits)"),
+        (
+            " same => n,DialOperator(${X})",
+            "line 2: '${X}' is not an agent number (3 to 16 digits)",
+        ),
+        (" same => n,DialOperator(101,0)", "line 2: the ring time in seconds"),
         (" same => n,Playback(nosuch)", "line 2: there is no sound named nosuch"),
         (" same => n,Playback(/etc/passwd)", "line 2: '/etc/passwd' is not a sound name"),
         (" same => n,Queue(nosuch)", "line 2: there is no group named nosuch"),
@@ -221,3 +227,30 @@ def test_a_menu_converts_to_read_and_jumps():
         " same => n,Hangup()",
         " same => n(bye),Hangup()",
     ]
+
+
+def test_an_operator_transfer_converts_to_dial_operator_and_back_checks():
+    graph = Flow.model_validate(
+        {
+            "version": 1,
+            "nodes": [
+                {"id": "start", "kind": "start", "next": "op"},
+                {
+                    "id": "op",
+                    "kind": "transfer",
+                    "target": "operator",
+                    "number": "101",
+                    "ring": 20,
+                    "next": "bye",
+                },
+                {"id": "bye", "kind": "hangup"},
+            ],
+        }
+    )
+    text = graph_to_dialplan(graph)
+    assert text.splitlines()[2:] == [
+        "exten => s,1(start),NoOp()",
+        " same => n(op),DialOperator(101,20)",
+        " same => n(bye),Hangup()",
+    ]
+    assert parse_dialplan(text, REFS).extensions["s"] >= {"start", "op", "bye"}

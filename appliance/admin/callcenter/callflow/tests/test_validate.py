@@ -143,6 +143,32 @@ def test_an_external_transfer_ends_the_flow_and_a_workplace_must_exist():
     assert Problem("desk", "there is no workplace numbered 1002") in problems
 
 
+def test_an_operator_transfer_needs_an_agent_number_and_a_next_node():
+    def transfer(number: str, next_node: str | None = "end") -> dict[str, Any]:
+        return {
+            "id": "desk",
+            "kind": "transfer",
+            "target": "operator",
+            "number": number,
+            "ring": 20,
+            "next": next_node,
+        }
+
+    flow = check_flow(
+        {"version": 1, "nodes": [{**START, "next": "desk"}, transfer("101"), END]}, REFS
+    )
+    assert flow.by_id()["desk"].target == "operator"  # type: ignore[union-attr]
+    for bad in ("12", "+7101", "1*1", "12345678901234567"):
+        problems = _problems({**START, "next": "desk"}, transfer(bad), END)
+        assert problems == [Problem("desk", "an operator's agent number is 3 to 16 digits")], bad
+    assert _problems({**START, "next": "desk"}, transfer("101", None)) == [
+        Problem("desk", "output next is not connected")
+    ]
+    with translation.override("ru"):
+        (problem,) = _problems({**START, "next": "desk"}, transfer("12"), END)
+    assert problem.message == "номер агента оператора: от 3 до 16 цифр"
+
+
 def test_one_start_node():
     assert _problems(_menu(), END) == [Problem(None, "a flow needs exactly one start node")]
 
@@ -183,7 +209,9 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
         elif kind == "voicemail":
             node.update(mailbox="box")
         elif kind == "transfer":
-            node.update(target="workplace", number="1001", next=draw(targets))
+            target = draw(st.sampled_from(["workplace", "operator"]))
+            number = "1001" if target == "workplace" else draw(st.sampled_from(["101", "12"]))
+            node.update(target=target, number=number, next=draw(targets))
         nodes.append(node)
     return {"version": 1, "nodes": nodes}
 

@@ -138,6 +138,36 @@ def test_play_set_and_transfers():
     ]
 
 
+def test_an_operator_transfer_rings_the_workplace_the_agency_published_else_goes_on():
+    lines = _compile(
+        _start("op"),
+        {
+            "id": "op",
+            "kind": "transfer",
+            "target": "operator",
+            "number": "101",
+            "ring": 25,
+            "next": "bye",
+        },
+        {"id": "bye", "kind": "hangup", "answer": True},
+    )
+    assert lines == [
+        "n,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${DB(uzor/operator/101)})})",
+        'n,ExecIf($["${UZOR_OPERATOR_AT}" != ""]?Dial(PJSIP/${UZOR_OPERATOR_AT},25))',
+        "n,Answer()",
+        "n,Hangup()",
+    ]
+
+
+def test_an_operator_transfer_stored_around_the_checks_is_refused_at_render():
+    with pytest.raises(RenderError, match="agent number is 3 to 16 digits"):
+        _compile(
+            _start("op"),
+            {"id": "op", "kind": "transfer", "target": "operator", "number": "+71", "next": "bye"},
+            {"id": "bye", "kind": "hangup"},
+        )
+
+
 def test_a_branch_laid_out_elsewhere_is_reached_by_goto_and_a_loop_is_guarded():
     lines = _compile(
         _start("hello"),

@@ -36,6 +36,17 @@ def english():
         yield
 
 
+def test_dial_operator_compiles_like_the_graphs_transfer_to_an_operator():
+    text = "exten => s,1,DialOperator(101,20)\n same => n,DialOperator(1020)\n same => n,Hangup()\n"
+    assert compile_text_flow(dialplan_flow(text), CTX, "topic 1") == [
+        "exten => s,1,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${DB(uzor/operator/101)})})",
+        ' same => n,ExecIf($["${UZOR_OPERATOR_AT}" != ""]?Dial(PJSIP/${UZOR_OPERATOR_AT},20))',
+        " same => n,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${DB(uzor/operator/1020)})})",
+        ' same => n,ExecIf($["${UZOR_OPERATOR_AT}" != ""]?Dial(PJSIP/${UZOR_OPERATOR_AT},30))',
+        " same => n,Hangup()",
+    ]
+
+
 def test_a_text_compiles_to_the_topic_context_with_paths_voicemail_schedules_and_guards():
     assert compile_text_flow(dialplan_flow(TEXT), CTX, "topic 1") == [
         "exten => s,1,Set(UZOR_STEPS=$[0${UZOR_STEPS} + 1])",

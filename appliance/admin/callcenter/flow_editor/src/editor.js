@@ -381,12 +381,12 @@ class FlowEditor {
       number("max_wait").addEventListener("change", update((el) => { node.max_wait = el.value ? Number(el.value) : null; }));
     }
     if (node.kind === "transfer") {
-      select("target", [["workplace", this.t("target.workplace")], ["external", this.t("target.external")]]).addEventListener("change", (event) => {
+      select("target", [["workplace", this.t("target.workplace")], ["operator", this.t("target.operator")], ["external", this.t("target.external")]]).addEventListener("change", (event) => {
         const target = event.target.value;
         this.reshape(dfId, (n) => {
           n.target = target;
           if (target === "external") delete n.next;
-          else n.next = null;
+          else n.next = n.next ?? null;
         });
       });
       text("number").addEventListener("change", update((el) => { node.number = el.value.trim(); }));

@@ -26,16 +26,18 @@ UNHELD_VARIABLE = "UZOR_UNHELD"  # "1" once the caller is taken off hold
 # after a restart (the call's hiding is no longer in its memory)
 CALLER_HIDDEN_VARIABLE = "UZOR_CALLER_HIDDEN"
 
-# Where a logged-in operator sits, for the call flows' transfer to an operator: the AstDB family
-# whose key <agent> holds the operator's workplace number on the operator's unit. The agency puts
-# it when the operator joins the queues (login, resume, reconnect) and deletes it when they leave;
-# the admin's flow compiler reads it with ``DB(uzor/operator/<agent>)``.
-OPERATOR_LOCATION_FAMILY = "uzor/operator"
+# Where a logged-in operator sits, for the call flows' transfer to an operator: a global
+# dialplan variable UZOR_OPERATOR_<agent> holding the operator's workplace number on the
+# operator's unit. The agency sets it with ``Setvar`` (the ``call`` right its least-privileged
+# AMI user has; AstDB's DBPut would need ``system``) when the operator joins the queues (login,
+# resume, reconnect, and after every dialplan reload, which clears the globals), and empties it
+# when they leave; the admin's flow compiler reads it with ``GLOBAL(UZOR_OPERATOR_<agent>)``.
+OPERATOR_LOCATION_PREFIX = "UZOR_OPERATOR_"
 
 
 def operator_location(agent: str) -> str:
-    """The ``DB()`` argument naming the workplace of operator ``agent``."""
-    return f"{OPERATOR_LOCATION_FAMILY}/{agent}"
+    """The global variable naming the workplace of operator ``agent``."""
+    return f"{OPERATOR_LOCATION_PREFIX}{agent}"
 
 
 # (context, extension, priority, application, data), in order. A channel redirected out of a

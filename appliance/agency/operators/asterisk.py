@@ -26,7 +26,7 @@ from appliance.agency.operators.machine import Operator, State
 from appliance.agency.operators.session import Session
 from appliance.ami.codec import Message
 from appliance.ami.errors import ActionFailedError
-from appliance.contracts.agency_dialplan import OPERATOR_LOCATION_FAMILY
+from appliance.contracts.agency_dialplan import operator_location
 
 log = logging.getLogger(__name__)
 
@@ -90,25 +90,20 @@ async def leave(unit: Unit, session: Session) -> None:
 
 
 async def locate(unit: Unit, session: Session) -> None:
-    """``DBPut uzor/operator/<agent>`` = the workplace number. Refused by the unit (the AMI user
-    lacks ``system`` write), it is logged: the operator still works, only a call flow's transfer
-    to them takes its no-answer branch."""
-    headers = {
-        "Family": OPERATOR_LOCATION_FAMILY,
-        "Key": session.agent,
-        "Val": session.workplace.number,
-    }
+    """The global ``UZOR_OPERATOR_<agent>`` = the workplace number. Refused by the unit, it is
+    logged: the operator still works, only a call flow's transfer to them takes its no-answer
+    branch."""
+    headers = {"Variable": operator_location(session.agent), "Value": session.workplace.number}
     try:
-        await unit.action("DBPut", headers)
+        await unit.action("Setvar", headers)
     except ActionFailedError as exc:
         log.warning("%s: workplace not published on the unit: %s", session.agent, exc)
 
 
 async def unlocate(unit: Unit, session: Session) -> None:
-    """``DBDel uzor/operator/<agent>``; a key already gone (or refused, see :func:`locate`) is
-    logged, not an error."""
+    """The operator's global emptied; a refusal (see :func:`locate`) is logged, not an error."""
     try:
-        await unit.action("DBDel", {"Family": OPERATOR_LOCATION_FAMILY, "Key": session.agent})
+        await unit.action("Setvar", {"Variable": operator_location(session.agent), "Value": ""})
     except ActionFailedError as exc:
         log.info("%s: workplace not withdrawn from the unit: %s", session.agent, exc)
 
@@ -131,8 +126,8 @@ def wanted_pause(operator: Operator) -> str | None:
 
 
 async def reconcile(unit: Unit, session: Session, members: list[Message]) -> None:
-    """After a reconnect: re-add a missing membership, publish the workplace again (the unit may
-    have lost its AstDB), re-apply the wanted pause state."""
+    """After a reconnect: re-add a missing membership, publish the workplace again (a restarted
+    unit lost its globals), re-apply the wanted pause state."""
     await locate(unit, session)
     mine = [m for m in members if m.get("Location") == session.interface]
     queues = {m.get("Queue") for m in mine}

@@ -309,6 +309,13 @@ class CallEvents:
         if event.get("Module", "").removesuffix(".so") in DIALPLAN_RELOADS:
             log.info("unit %s reloaded its dialplan: installing the agency's again", unit.unit.name)
             self.service.background(self._install_dialplan(unit))
+            self.service.background(self._publish_operators(unit))
+
+    async def _publish_operators(self, unit: AMIManager) -> None:
+        """The reload cleared the globals (``clearglobalvars``): where each operator sits is
+        published again, for the call flows' transfer to an operator."""
+        for session in [s for s in self.service.sessions.values() if s.unit == unit.unit.name]:
+            await asterisk.locate(unit, session)
 
     async def _install_dialplan(self, unit: AMIManager) -> None:
         try:

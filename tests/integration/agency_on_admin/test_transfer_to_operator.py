@@ -1,5 +1,5 @@
 """A call flow's transfer to an operator, end to end: the real agency logs operator 101 in on
-workplace 1001 and publishes it in the unit's AstDB; the carrier calls the DID, the topic's flow
+workplace 1001 and publishes it in a global variable on the unit; the carrier calls the DID, the topic's flow
 transfers to operator 101 and the registered workplace rings and answers. After the logout the
 key is gone and the same call goes on to the flow's next node."""
 

@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Schedule, VoicemailMessage, WeeklyRange
-from appliance.contracts.agency_dialplan import OPERATOR_LOCATION_FAMILY
+from appliance.contracts.agency_dialplan import operator_location
 from testkit.ami import AmiError
 from testkit.phone import WorkplacePhone
 
@@ -238,9 +238,9 @@ OPERATOR_FLOW = {
 
 
 def test_a_transfer_to_an_operator_rings_the_workplace_published_for_the_agent(applied, carrier):
-    """The agency's DBPut (the same AMI action, see test_operator_location.py for when it is
-    sent) names workplace 1001 for agent 101: the carrier's call rings and is answered there.
-    Without the key the call goes straight on to the next node."""
+    """The agency's Setvar of the operator's global (the same AMI action; see
+    test_operator_location.py for when it is sent) names workplace 1001 for agent 101: the
+    carrier's call rings and is answered there. Emptied, the call goes straight on."""
     model, unit = applied
     with override_settings(UZOR_WORKPLACE_SIGNALLING_FROM=["127.0.0.2/32"]):
         _apply_flow(model.topic, OPERATOR_FLOW)
@@ -249,7 +249,7 @@ def test_a_transfer_to_an_operator_rings_the_workplace_published_for_the_agent(a
     try:
         phone.register()
         with ast.ami() as ami:
-            put = ami.action("DBPut", Family=OPERATOR_LOCATION_FAMILY, Key="101", Val="1001")
+            put = ami.action("Setvar", Variable=operator_location("101"), Value="1001")
             assert put["Response"] == "Success", put
             phone.answer(calls=1)
             mark = ami.mark()
@@ -260,7 +260,7 @@ def test_a_transfer_to_an_operator_rings_the_workplace_published_for_the_agent(a
             call.hangup()
             phone.wait()
 
-            gone = ami.action("DBDel", Family=OPERATOR_LOCATION_FAMILY, Key="101")
+            gone = ami.action("Setvar", Variable=operator_location("101"), Value="")
             assert gone["Response"] == "Success", gone
             mark = ami.mark()
             report = carrier.call(DID, hold=30)

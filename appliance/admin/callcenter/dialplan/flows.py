@@ -238,7 +238,7 @@ def operator_transfer_lines(agent: str, ring: int) -> list[str]:
     (AstDB, see ``appliance.contracts.agency_dialplan``); straight on when the operator is not
     logged in here. Only the key's digits reach the Dial string."""
     return [
-        f"Set(UZOR_OPERATOR_AT=${{FILTER(0-9,${{DB({operator_location(agent)})}})}})",
+        f"Set(UZOR_OPERATOR_AT=${{FILTER(0-9,${{GLOBAL({operator_location(agent)})}})}})",
         f'ExecIf($["${{UZOR_OPERATOR_AT}}" != ""]?Dial(PJSIP/${{UZOR_OPERATOR_AT}},{int(ring)}))',
     ]
 

@@ -1,5 +1,6 @@
-"""The operator's workplace published on the unit (AstDB ``uzor/operator/<agent>``) for a call
-flow's transfer to an operator: put on login, resume and resync, deleted on logout."""
+"""The operator's workplace published on the unit (the global ``UZOR_OPERATOR_<agent>``) for a
+call flow's transfer to an operator: set on login, resume, resync and after a dialplan reload,
+emptied on logout."""
 
 from appliance.agency.acp.messages import Action
 from appliance.agency.operators.tests.fakes import (
@@ -15,10 +16,10 @@ from appliance.agency.operators.tests.fakes import (
 )
 from appliance.ami.codec import Message
 from appliance.ami.errors import ActionFailedError
-from appliance.contracts.agency_dialplan import OPERATOR_LOCATION_FAMILY, operator_location
+from appliance.contracts.agency_dialplan import OPERATOR_LOCATION_PREFIX, operator_location
 
-PUT = ("DBPut", {"Family": "uzor/operator", "Key": "101", "Val": "201"})
-DELETE = ("DBDel", {"Family": "uzor/operator", "Key": "101"})
+PUT = ("Setvar", {"Variable": "UZOR_OPERATOR_101", "Value": "201"})
+DELETE = ("Setvar", {"Variable": "UZOR_OPERATOR_101", "Value": ""})
 
 
 def login() -> Action:
@@ -26,8 +27,8 @@ def login() -> Action:
 
 
 def test_the_key_is_the_one_the_dialplan_reads() -> None:
-    assert OPERATOR_LOCATION_FAMILY == "uzor/operator"
-    assert operator_location("101") == "uzor/operator/101"
+    assert OPERATOR_LOCATION_PREFIX == "UZOR_OPERATOR_"
+    assert operator_location("101") == "UZOR_OPERATOR_101"
 
 
 async def test_login_publishes_the_workplace_after_joining_and_logout_withdraws_it(world) -> None:
@@ -35,7 +36,7 @@ async def test_login_publishes_the_workplace_after_joining_and_logout_withdraws_
     client = make_client()
     await service.login(client, login())
     names = unit.names()
-    assert PUT in unit.actions and names.index("DBPut") > names.index("QueueAdd")
+    assert PUT in unit.actions and names.index("Setvar") > names.index("QueueAdd")
     unit.actions.clear()
     await service.handle(client, Action("logout", {}, 2))
     assert unit.actions[0] == DELETE
@@ -64,23 +65,33 @@ async def test_a_resumed_session_after_a_restart_publishes_its_workplace() -> No
 
 
 class RefusingUnit(FakeUnit):
-    """A unit whose AMI user may not touch AstDB (no ``system`` write)."""
+    """A unit that refuses to set global variables."""
 
     async def action(self, action: str, headers: dict[str, str] | None = None) -> Message:
-        if action.startswith("DB"):
+        if action == "Setvar" and "Channel" not in (headers or {}):
             self.actions.append((action, dict(headers or {})))
             raise ActionFailedError(action, {"Response": "Error", "Message": "Permission denied"})
         return await super().action(action, headers)
 
 
-async def test_a_refused_dbput_or_dbdel_does_not_stop_login_or_logout() -> None:
+async def test_a_refused_setvar_does_not_stop_login_or_logout() -> None:
     store, unit = FakeStore(), RefusingUnit()
     service = wired_service(store, unit, FakeNotifier())
     try:
         client = make_client()
         reply = await service.login(client, login())
-        assert reply["session"]["state"] == "ready" and "DBPut" in unit.names()
+        assert reply["session"]["state"] == "ready" and PUT in unit.actions
         await service.handle(client, Action("logout", {}, 2))
-        assert "101" not in service.sessions and "DBDel" in unit.names()
+        assert "101" not in service.sessions and DELETE in unit.actions
     finally:
         await shut_down(service)
+
+
+async def test_a_dialplan_reload_publishes_the_workplace_again(world) -> None:
+    """A reload clears the unit's globals (clearglobalvars): the agency sets them again."""
+    service, _, unit, _ = world
+    await service.login(make_client(), login())
+    unit.actions.clear()
+    unit.emit({"Event": "Reload", "Module": "pbx_config.so", "Status": "0"})
+    await settle()
+    assert PUT in unit.actions

@@ -152,7 +152,7 @@ def test_an_operator_transfer_rings_the_workplace_the_agency_published_else_goes
         {"id": "bye", "kind": "hangup", "answer": True},
     )
     assert lines == [
-        "n,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${DB(uzor/operator/101)})})",
+        "n,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${GLOBAL(UZOR_OPERATOR_101)})})",
         'n,ExecIf($["${UZOR_OPERATOR_AT}" != ""]?Dial(PJSIP/${UZOR_OPERATOR_AT},25))',
         "n,Answer()",
         "n,Hangup()",

@@ -39,9 +39,9 @@ def english():
 def test_dial_operator_compiles_like_the_graphs_transfer_to_an_operator():
     text = "exten => s,1,DialOperator(101,20)\n same => n,DialOperator(1020)\n same => n,Hangup()\n"
     assert compile_text_flow(dialplan_flow(text), CTX, "topic 1") == [
-        "exten => s,1,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${DB(uzor/operator/101)})})",
+        "exten => s,1,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${GLOBAL(UZOR_OPERATOR_101)})})",
         ' same => n,ExecIf($["${UZOR_OPERATOR_AT}" != ""]?Dial(PJSIP/${UZOR_OPERATOR_AT},20))',
-        " same => n,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${DB(uzor/operator/1020)})})",
+        " same => n,Set(UZOR_OPERATOR_AT=${FILTER(0-9,${GLOBAL(UZOR_OPERATOR_1020)})})",
         ' same => n,ExecIf($["${UZOR_OPERATOR_AT}" != ""]?Dial(PJSIP/${UZOR_OPERATOR_AT},30))',
         " same => n,Hangup()",
     ]

@@ -14,6 +14,7 @@ contexts, so a reload of it never leaves the agency without them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from appliance.agency.acp import outgoing as out
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
+from appliance.agency.operators.effects import Hangup
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.topics import TopicCache
 from appliance.ami.codec import Message
@@ -58,6 +60,9 @@ def caller_number(event: Message) -> str:
     """The caller's number, or ``unknown`` when Asterisk has none."""
     number = event.get("CallerIDNum", "").strip()
     return "unknown" if number in ASTERISK_PLACEHOLDERS else number
+
+
+NO_ANSWER_CAUSE = "19"  # Q.850 "no answer from user (user alerted)"
 
 
 def interface_of(channel: str) -> str:
@@ -112,6 +117,7 @@ class CallEvents:
         leg.peer = event.get("Channel", "")
         leg.group = event.get("Queue", "")
         self.service.commit(session, *result)
+        self._limit_ring(session, call_id, leg.channel)
         script_url = topic.script_url if topic else None
         about = {
             "number": event.get("Exten", ""),
@@ -124,6 +130,30 @@ class CallEvents:
             call_id, number, caller_name=name, topic=about, script_url=script_url, group=group
         )
         self.service.notify(session, message)
+
+    def _limit_ring(self, session: Session, call_id: str, channel: str) -> None:
+        """The operator's own ring time (the admin's "ring time"): a queue call still ringing
+        after it is taken from this workplace (its leg hung up as unanswered), and the queue
+        rings the next operator. The group's answer timeout, when shorter, ends it first."""
+        seconds = session.record.ring_seconds
+        if seconds > 0 and channel:
+            loop = asyncio.get_running_loop()
+            loop.call_later(seconds, self._rang_too_long, session, call_id, channel)
+
+    def _rang_too_long(self, session: Session, call_id: str, channel: str) -> None:
+        if self.service.sessions.get(session.agent) is not session:
+            return
+        call = next((c for c in session.operator.calls if c.call_id == call_id), None)
+        leg = session.legs.get(call_id)
+        if call is None or call.state is not m.State.RINGING or leg is None:
+            return
+        if leg.channel != channel:
+            return
+        log.info(
+            "%s: call %s rang %s s unanswered", session.agent, call_id, session.record.ring_seconds
+        )
+        hangup = Hangup(channel, cause=NO_ANSWER_CAUSE)
+        self.service.background(self.service.perform(session, [hangup]))
 
     def on_agent_connect(self, event: Message) -> None:
         session = self._session(event.get("Interface", ""))

@@ -1,7 +1,7 @@
 """A call flow's transfer to an operator, end to end: the real agency logs operator 101 in on
-workplace 1001 and publishes it in a global variable on the unit; the carrier calls the DID, the topic's flow
-transfers to operator 101 and the registered workplace rings and answers. After the logout the
-key is gone and the same call goes on to the flow's next node."""
+workplace 1001 and publishes it in a global variable on the unit; the carrier calls the DID,
+the topic's flow transfers to operator 101 and the registered workplace rings and answers.
+After the logout the global is empty and the same call goes on to the flow's next node."""
 
 from __future__ import annotations
 

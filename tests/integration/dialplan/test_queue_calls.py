@@ -168,3 +168,25 @@ def test_the_membership_priority_decides_who_gets_the_call(
 
     assert [member for name, member in events if name == "AgentCalled"] == [answering], events
     assert ("AgentConnect", answering) in events
+
+
+def test_a_ringing_leg_hung_up_as_unanswered_rings_the_next_operator(queue_unit, carrier):
+    """What the agency does when an operator's own ring time (shorter than the group's answer
+    timeout) runs out: it hangs the workplace's ringing leg up with cause 19; the caller stays
+    in the queue and the next operator rings, long before the group's timeout."""
+    model, unit, store = queue_unit
+    configure(model, "linear", answer_timeout=60)
+    log_in(unit, model, store, [("201", "701", 0), ("202", "802", 0)])
+    with unit.asterisk.ami() as ami:
+        mark = ami.mark()
+        call = carrier.start_call(DID, caller_id='"Ivan" <79161234567>')
+        try:
+            first = ami.wait_event(
+                lambda e: e.name == "AgentCalled" and e.get("MemberName") == "201", 30, mark
+            )
+            hung = ami.action("Hangup", Channel=first["DestChannel"], Cause=19)
+            assert hung["Response"] == "Success", hung
+            connected = ami.wait_event(lambda e: e.name == "AgentConnect", 30, first.position)
+        finally:
+            call.hangup()
+    assert connected.get("MemberName") == "202", connected

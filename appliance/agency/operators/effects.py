@@ -29,7 +29,7 @@ class Leave:
 
 @dataclass(frozen=True)
 class Locate:
-    """Publish the operator's workplace on the unit (AstDB ``uzor/operator/<agent>``), where a
+    """Publish the operator's workplace on the unit (the global ``UZOR_OPERATOR_<agent>``), where a
     call flow's transfer to an operator finds it."""
 
 

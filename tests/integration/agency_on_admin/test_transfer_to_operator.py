@@ -49,7 +49,7 @@ async def test_the_flow_rings_the_workplace_where_the_agency_logged_the_operator
     site = flow_site
     async with aiohttp.ClientSession() as http:
         terminal = await logged_in(site, http)
-        published = site.unit.cli("database show uzor/operator")
+        published = site.unit.cli("dialplan show globals")
         with site.unit.ami() as ami:
             site.phone.answer(1)
             mark = ami.mark()
@@ -61,14 +61,14 @@ async def test_the_flow_rings_the_workplace_where_the_agency_logged_the_operator
             site.phone.wait()
 
             assert (await terminal.call("logout"))["name"] == "logout.result"
-            withdrawn = site.unit.cli("database show uzor/operator")
+            withdrawn = site.unit.cli("dialplan show globals")
             mark = ami.mark()
             report = site.carrier.call(DID, hold=30)
             with pytest.raises(AmiError):
                 ami.wait_event("DialBegin", 0, mark)
 
-    assert "/uzor/operator/101" in published and ": 1001" in published, published
+    assert "UZOR_OPERATOR_101=1001" in published, published
     assert dialed["DestChannel"].startswith("PJSIP/1001-")
     assert dialed["Context"] == "Inbound" and dialed["Exten"] == TOPIC
-    assert "/uzor/operator/101" not in withdrawn, withdrawn
+    assert "UZOR_OPERATOR_101=1001" not in withdrawn, withdrawn
     assert report.answered and report.cause == 16  # not logged in: on to the hang-up node

@@ -122,16 +122,11 @@ class BlindTransfer(Command):
 
 
 @dataclass(frozen=True)
-class AttendedTransfer(Command):
-    """``Atxfer``: hold the call and dial ``exten`` (the feature code as DTMF frames)."""
+class AttendedTransfer(BlindTransfer):
+    """``Atxfer``: hold the call and dial ``exten`` (the feature code as DTMF frames); the same
+    headers as a blind transfer."""
 
     action = "Atxfer"
-    channel: str
-    exten: str
-    context: str
-
-    def headers(self) -> dict[str, str]:
-        return {"Channel": self.channel, "Exten": self.exten, "Context": self.context}
 
 
 @dataclass(frozen=True)

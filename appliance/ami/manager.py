@@ -24,6 +24,7 @@ from appliance.ami.errors import AMIError, LoginFailedError, NotConnectedError
 from appliance.ami.protocol import AMIProtocol
 
 log = logging.getLogger(__name__)
+STOP_RETRY_SECONDS = 1.0  # how long stop() lets a cancelled link task end before cancelling again
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,21 @@ class AMIManager:
         self._task = asyncio.create_task(self.run(), name=f"ami-{self.unit.name}")
 
     async def stop(self) -> None:
+        """End the link; returns only when its task has ended.
+
+        The connection is closed first, so whatever the task waits on fails. The task is then
+        cancelled again until it ends: Python 3.11's ``asyncio.wait_for`` swallows a cancellation
+        that arrives as the awaited reply does, and a single cancel could leave the link pinging
+        forever (and whoever awaits ``stop``, such as the agency's unit registry, stuck)."""
         self.state = LinkState.STOPPED
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
         if self._protocol is not None:
             self._protocol.close()
+        task = self._task
+        while task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=STOP_RETRY_SECONDS)
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            log.warning("AMI %s: the link ended with %r", self.unit.name, task.exception())
 
     async def run(self) -> None:
         failures = 0
@@ -210,7 +219,7 @@ class AMIManager:
                 log.exception("AMI %s: resync listener failed", self.unit.name)
 
     async def _keep_alive(self, protocol: AMIProtocol) -> None:
-        while True:
+        while not self._stopping():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._lost.wait(), self.settings.keepalive_interval)
             if self._lost.is_set():

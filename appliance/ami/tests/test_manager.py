@@ -134,3 +134,30 @@ async def test_a_failing_handler_does_not_stop_others(server: FakeAMI) -> None:
     await wait_for(lambda: len(seen) == 1)
     assert manager.up
     await manager.stop()
+
+
+async def test_stop_ends_the_link_even_when_a_cancellation_is_swallowed(server: FakeAMI) -> None:
+    """Python 3.11's ``asyncio.wait_for`` returns the awaited result when a cancellation arrives
+    together with it, swallowing the cancellation: ``stop`` must end the link all the same (the
+    agency's unit registry awaits it before it reads the admin's next change)."""
+    manager, _ = make_manager(server.port)
+    waiting, swallowed = asyncio.Event(), asyncio.Event()
+
+    async def swallow_one_cancellation(snapshot: Snapshot) -> None:
+        waiting.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.set()
+        await asyncio.sleep(3600)
+
+    manager.on_resync(swallow_one_cancellation)
+    manager.start()
+    await asyncio.wait_for(waiting.wait(), 5)
+    stopping = asyncio.create_task(manager.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=30)  # a guard against hanging, no timing
+    if not done:
+        manager._task.cancel()  # type: ignore[union-attr]  # leave no task behind the failure
+    assert done, "stop() did not end the link"
+    assert swallowed.is_set()
+    assert manager.state is LinkState.STOPPED

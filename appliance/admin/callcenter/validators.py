@@ -14,6 +14,8 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from appliance.contracts import work_codes
+
 AGENT_NUMBER_RE = re.compile(r"^[0-9]{3,}$")
 LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 DIGITS_RE = re.compile(r"^[0-9]+$")
@@ -268,4 +270,31 @@ def validate_caller_id(value: str) -> None:
             _("A caller ID is a number: digits and an optional leading '+' (%(value)s)."),
             code="caller_id",
             params={"value": value},
+        )
+
+
+def validate_disposition_code(value: str) -> None:
+    """A code ACP carries (``set_disposition``): its pattern, checked here before the agency."""
+    if not work_codes.is_code(value):
+        raise ValidationError(
+            _(
+                "Use lower-case Latin letters, digits, '_' and '-' only, up to 32 characters "
+                "(e.g. lunch): %(value)s"
+            ),
+            code="work_code",
+            params={"value": value},
+        )
+
+
+def validate_pause_reason_code(value: str) -> None:
+    """A disposition's rules, and none of the pause reasons the agency sets by itself."""
+    validate_disposition_code(value)
+    if value in work_codes.SYSTEM_PAUSE_REASONS:
+        raise ValidationError(
+            _(
+                "'%(value)s' is the system's own pause reason (reserved: %(reserved)s); "
+                "choose another code."
+            ),
+            code="reserved_pause_reason",
+            params={"value": value, "reserved": ", ".join(sorted(work_codes.SYSTEM_PAUSE_REASONS))},
         )

@@ -14,6 +14,8 @@ CALLCENTER_ORDER = [
     "Group",
     "Operator",
     "Workplace",
+    "PauseReason",
+    "Disposition",
     "Schedule",
     "InboundTopic",
     "FlowTemplate",

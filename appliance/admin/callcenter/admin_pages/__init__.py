@@ -1,6 +1,15 @@
 """The admin site's pages (Django ModelAdmins and forms) for the call-center model; the site
 itself is uzor_admin/sites.py. Imported by CallcenterConfig.ready(), which registers them."""
 
-from . import pbx, people, permissions, routing, schedules, topics, voicemail
+from . import pbx, people, permissions, routing, schedules, topics, voicemail, work_codes
 
-__all__ = ["pbx", "people", "permissions", "routing", "schedules", "topics", "voicemail"]
+__all__ = [
+    "pbx",
+    "people",
+    "permissions",
+    "routing",
+    "schedules",
+    "topics",
+    "voicemail",
+    "work_codes",
+]

@@ -63,9 +63,10 @@ class GroupAdmin(CallcenterAdmin):
         "priority",
         "answer_timeout",
         "strategy",
+        "disposition_required",
         "operator_count",
     ]
-    list_filter = ["strategy"]
+    list_filter = ["strategy", "disposition_required"]
     search_fields = ["name", "description"]
     list_select_related = ["hold_sound"]
 

@@ -18,12 +18,14 @@ from .schedules import Schedule, SpecificDate, WeeklyRange
 from .sounds import Sound
 from .topics import InboundTopic, OutboundTopic
 from .voicemail import VoicemailMessage
+from .work_codes import Disposition, PauseReason
 
 __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
     "ChangeCounter",
     "Context",
+    "Disposition",
     "FlowTemplate",
     "Gateway",
     "Group",
@@ -31,6 +33,7 @@ __all__ = [
     "Membership",
     "Operator",
     "OutboundTopic",
+    "PauseReason",
     "PbxUnit",
     "Revision",
     "Route",

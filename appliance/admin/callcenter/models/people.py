@@ -59,6 +59,14 @@ class Group(ValidatedModel):
     strategy = models.CharField(
         _("ring strategy"), max_length=20, choices=Strategy.choices, default=Strategy.RRMEMORY
     )
+    disposition_required = models.BooleanField(
+        _("disposition required"),
+        default=False,
+        help_text=_(
+            "The group's operators choose a disposition after every answered call before they "
+            "are Ready again."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -7,11 +7,13 @@ from django.urls import reverse
 
 from appliance.admin.callcenter.models import (
     Context,
+    Disposition,
     Gateway,
     Group,
     InboundTopic,
     Operator,
     OutboundTopic,
+    PauseReason,
     PbxUnit,
     Route,
     Schedule,
@@ -30,6 +32,8 @@ ALL_MODELS = [
     Group,
     Operator,
     Workplace,
+    PauseReason,
+    Disposition,
     Schedule,
     InboundTopic,
     OutboundTopic,

@@ -2,11 +2,12 @@
 
 The admin bumps one counter row (``callcenter_changecounter``) in the transaction of every change
 of the call-center model and at the end of every Apply Dialplan. Every ``interval`` seconds the
-watch reads it (one primary-key read) and, when it moved, runs ``refresh`` (the PBX units and the
-inbound topics are read again). Whatever the counter says, ``refresh`` also runs every
-``full_refresh`` seconds, so a change made behind the admin's back (plain SQL), or an admin
-without the counter, is picked up too. A failed read or refresh (the database briefly away) is
-logged and retried at the next poll; what was read before stays in use.
+watch reads it (one primary-key read) and, when it moved, runs ``refresh`` (the PBX units, the
+inbound topics, the pause reasons and the dispositions are read again). Whatever the counter
+says, ``refresh`` also runs every ``full_refresh`` seconds, so a change made behind the admin's
+back (plain SQL), or an admin without the counter, is picked up too. A failed read or refresh
+(the database briefly away) is logged and retried at the next poll; what was read before stays
+in use.
 
 Why a counter polled by the agency rather than the units' ``Reload`` AMI events: a unit just
 added in the admin has no AMI link yet that could carry an event, and disabling or removing a

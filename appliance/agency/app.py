@@ -106,6 +106,7 @@ async def build(
     async def refresh() -> None:
         await registry.sync(await load_units(config, store))
         await topics.refresh()
+        await operators.refresh_work_codes()
 
     watch = AdminWatch(
         store.change_counter,

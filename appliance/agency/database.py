@@ -2,8 +2,9 @@
 
 The admin (Django) owns ``callcenter_*``; the agency reads them with plain SQL built from the
 names in ``appliance.contracts.tables`` (checked against the admin's models) and never imports
-Django. The agency owns ``agency_interval`` (time tracking, AGY-10) and ``agency_session``
-(sessions that survive an agency restart) and creates them when missing. Blocking pymysql calls
+Django. The agency owns ``agency_interval`` (time tracking, AGY-10), ``agency_session``
+(sessions that survive an agency restart) and ``agency_disposition`` (the dispositions operators
+gave their calls) and creates them when missing. Blocking pymysql calls
 run in a worker thread, one at a time on one connection that reconnects when it was dropped.
 """
 
@@ -25,6 +26,7 @@ from appliance.agency.config import DatabaseConfig
 from appliance.contracts import tables
 
 NO_SUCH_TABLE = 1146  # MariaDB's ER_NO_SUCH_TABLE
+BAD_FIELD = 1054  # ER_BAD_FIELD_ERROR: an admin older than the column
 # the server-wide lock every agency instance takes to count and reserve operator sessions
 SESSIONS_LOCK = "uzor-agency-sessions"
 SESSIONS_LOCK_WAIT = 10  # seconds
@@ -47,6 +49,17 @@ SCHEMA = (
         agent VARCHAR(20) PRIMARY KEY,
         data JSON NOT NULL,
         updated_at DATETIME(6) NOT NULL
+    ) CHARACTER SET utf8mb4""",
+    """CREATE TABLE IF NOT EXISTS agency_disposition (
+        id BIGINT AUTO_INCREMENT PRIMARY KEY,
+        agent VARCHAR(20) NOT NULL,
+        code VARCHAR(32) NOT NULL,
+        call_id VARCHAR(64) NULL,
+        channel VARCHAR(128) NULL,
+        group_name VARCHAR(80) NULL,
+        decided_at DATETIME(6) NOT NULL,
+        KEY agency_disposition_call (call_id),
+        KEY agency_disposition_decided (decided_at, agent)
     ) CHARACTER SET utf8mb4""",
 )
 
@@ -120,6 +133,36 @@ def _agency_login(row: Mapping[str, Any]) -> tuple[str, str]:
     if row["agency_ami_user"]:
         return row["agency_ami_user"], row["agency_ami_secret"]
     return row["ami_user"], row["ami_secret"]
+
+
+@dataclass(frozen=True)
+class WorkCodeRecord:
+    """A pause reason or a disposition the admin defined (active ones only)."""
+
+    code: str
+    name_ru: str
+    name_en: str
+    groups: frozenset[str] = frozenset()  # offered to these groups' operators; empty: to all
+    max_seconds: int | None = None  # a pause reason's limit; None: the agency's pause limit
+
+
+@dataclass(frozen=True)
+class WorkCodes:
+    pause_reasons: tuple[WorkCodeRecord, ...] = ()
+    dispositions: tuple[WorkCodeRecord, ...] = ()
+    disposition_groups: frozenset[str] = frozenset()  # the groups requiring a disposition
+
+
+@dataclass(frozen=True)
+class DispositionRecord:
+    """What an operator said about a call: ``call_id`` is Asterisk's Linkedid of the call."""
+
+    agent: str
+    code: str
+    call_id: str | None
+    channel: str | None
+    group: str | None
+    decided_at: float
 
 
 @dataclass(frozen=True)
@@ -288,6 +331,56 @@ class Database:
             raise
         return int(rows[0]["value"]) if rows else None
 
+    async def work_codes(self) -> WorkCodes:
+        """The active pause reasons and dispositions with their groups, and the groups that
+        require a disposition; none when the admin's database has no such tables (an older
+        admin: operators then pause with free reasons)."""
+        try:
+            g = tables.Group
+            required = await self.query(
+                f"SELECT {g.name} AS name FROM {g.table} WHERE {g.disposition_required}"  # noqa: S608 - names from contracts.tables
+            )
+            p, pg = tables.PauseReason, tables.PauseReasonGroup
+            reasons = await self._codes(p, pg.table, pg.reason_id, f"c.{p.max_seconds}")
+            d, dg = tables.Disposition, tables.DispositionGroup
+            dispositions = await self._codes(d, dg.table, dg.disposition_id, "NULL")
+        except pymysql.err.ProgrammingError as exc:
+            if exc.args and exc.args[0] == NO_SUCH_TABLE:
+                return WorkCodes()
+            raise
+        except pymysql.err.OperationalError as exc:
+            if exc.args and exc.args[0] == BAD_FIELD:
+                return WorkCodes()
+            raise
+        return WorkCodes(reasons, dispositions, frozenset(r["name"] for r in required))
+
+    async def _codes(
+        self,
+        c: type[tables.PauseReason] | type[tables.Disposition],
+        link_table: str,
+        link_code: str,
+        limit: str,
+    ) -> tuple[WorkCodeRecord, ...]:
+        """One kind of code, with the names of the groups it is offered to."""
+        g, link_group = tables.Group, tables.PauseReasonGroup.group_id
+        rows = await self.query(
+            f"SELECT c.{c.code} AS code, c.{c.name_ru} AS name_ru, c.{c.name_en} AS name_en,"  # noqa: S608 - names from contracts.tables
+            f" {limit} AS max_seconds, g.{g.name} AS grp FROM {c.table} c"
+            f" LEFT JOIN {link_table} l ON l.{link_code} = c.{c.id}"
+            f" LEFT JOIN {g.table} g ON g.{g.id} = l.{link_group}"
+            f" WHERE c.{c.active} ORDER BY c.{c.ordering}, c.{c.code}"
+        )
+        found: dict[str, WorkCodeRecord] = {}
+        for r in rows:
+            known = found.get(r["code"])
+            groups = (known.groups if known else frozenset()) | (
+                {r["grp"]} if r["grp"] else frozenset()
+            )
+            found[r["code"]] = WorkCodeRecord(
+                r["code"], r["name_ru"], r["name_en"], frozenset(groups), r["max_seconds"]
+            )
+        return tuple(found.values())
+
     # the agency's own tables -----------------------------------------------------------------
     async def record_interval(self, interval: Interval) -> None:
         await self.query(
@@ -308,6 +401,25 @@ class Database:
         return await self.query(
             "SELECT mode, state, reason, project, activity, started_at, ended_at, seconds"
             " FROM agency_interval WHERE agent = %s ORDER BY started_at, id",
+            agent,
+        )
+
+    async def record_disposition(self, disposition: DispositionRecord) -> None:
+        await self.query(
+            "INSERT INTO agency_disposition (agent, code, call_id, channel, group_name,"
+            " decided_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            disposition.agent,
+            disposition.code,
+            disposition.call_id,
+            disposition.channel,
+            disposition.group,
+            _utc(disposition.decided_at),
+        )
+
+    async def dispositions(self, agent: str) -> list[dict[str, Any]]:
+        return await self.query(
+            "SELECT code, call_id, channel, group_name, decided_at FROM agency_disposition"
+            " WHERE agent = %s ORDER BY decided_at, id",
             agent,
         )
 

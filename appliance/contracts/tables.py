@@ -44,6 +44,7 @@ class Group(Table):
     name = "name"
     description = "description"
     hold_sound_id = "hold_sound_id"
+    disposition_required = "disposition_required"
 
 
 class Membership(Table):
@@ -101,6 +102,45 @@ class PbxUnit(Table):
     enabled = "enabled"
 
 
+class PauseReason(Table):
+    """A pause reason the admin defines; ``max_seconds`` NULL: the agency's pause limit."""
+
+    table = "callcenter_pausereason"
+    id = "id"
+    code = "code"
+    name_ru = "name_ru"
+    name_en = "name_en"
+    max_seconds = "max_seconds"
+    ordering = "ordering"
+    active = "active"
+
+
+class PauseReasonGroup(Table):
+    """The groups a pause reason is offered to (none: every group)."""
+
+    table = "callcenter_pausereason_groups"
+    reason_id = "pausereason_id"
+    group_id = "group_id"
+
+
+class Disposition(Table):
+    table = "callcenter_disposition"
+    id = "id"
+    code = "code"
+    name_ru = "name_ru"
+    name_en = "name_en"
+    ordering = "ordering"
+    active = "active"
+
+
+class DispositionGroup(Table):
+    """The groups a disposition is offered to (none: every group)."""
+
+    table = "callcenter_disposition_groups"
+    disposition_id = "disposition_id"
+    group_id = "group_id"
+
+
 class ChangeCounter(Table):
     """One row (``ROW_ID``) whose ``value`` the admin bumps with every change of its model and
     at the end of every Apply Dialplan (appliance/agency/admin_watch.py polls it)."""
@@ -121,5 +161,9 @@ TABLES: tuple[type[Table], ...] = (
     InboundTopic,
     OutboundTopic,
     PbxUnit,
+    PauseReason,
+    PauseReasonGroup,
+    Disposition,
+    DispositionGroup,
     ChangeCounter,
 )

@@ -140,6 +140,20 @@ def license_notice(message: Text | str, not_after: str | None = None) -> Outgoin
     return Outgoing("notification", "license", {"message": message, "not_after": not_after})
 
 
+def work_codes(
+    pause_reasons: list[Mapping[str, Any]],
+    dispositions: list[Mapping[str, Any]],
+    disposition_required: bool,
+) -> Outgoing:
+    """The pause reasons and dispositions offered now (names in the terminal's language)."""
+    data = {
+        "pause_reasons": pause_reasons,
+        "dispositions": dispositions,
+        "disposition_required": disposition_required,
+    }
+    return Outgoing("notification", "work_codes", data)
+
+
 def pause_expiring(seconds_left: float, message: Text | None = None) -> Outgoing:
     data = {"seconds_left": seconds_left, **_given(message=message)}
     return Outgoing("warning", "pause_expiring", data)
@@ -163,6 +177,7 @@ CONSTRUCTORS: dict[str, Callable[..., Outgoing]] = {
     "notification.message": message,
     "notification.maintenance": maintenance,
     "notification.license": license_notice,
+    "notification.work_codes": work_codes,
     "warning.pause_expiring": pause_expiring,
     "warning.pbx_unavailable": pbx_unavailable,
 }

@@ -24,7 +24,7 @@ from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.effects import Hangup
-from appliance.agency.operators.session import Session
+from appliance.agency.operators.session import CallLeg, Session
 from appliance.agency.operators.topics import TopicCache
 from appliance.ami.codec import Message
 from appliance.ami.errors import ActionFailedError, AMIError
@@ -318,7 +318,7 @@ class CallEvents:
     def _ended(self, session: Session, call_id: str, cause: str) -> None:
         if call_id not in {c.call_id for c in session.operator.calls}:
             return
-        session.legs.pop(call_id, None)
+        session.last_leg = session.legs.pop(call_id, None) or CallLeg(call_id)
         self.service.notify(session, out.call_ended(call_id, cause))
         self.service.react(session, m.call_ended(session.operator, call_id, self.service.clock()))
 

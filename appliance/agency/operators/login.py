@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +19,9 @@ from appliance.agency.i18n import Text, _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.effects import Locate
 from appliance.agency.operators.license_notice import expiry_notice, license_expired
-from appliance.agency.operators.session import Session, restore_operator
+from appliance.agency.operators.session import Session, restore_last_leg, restore_operator
 from appliance.agency.operators.texts import logged_out, pbx_failure
+from appliance.agency.operators.work_codes import offer_for
 from appliance.agency.passwords import PasswordChecker, PasswordPoolBusyError
 from appliance.ami.errors import AMIError
 from appliance.ami.manager import AMIManager
@@ -128,8 +130,14 @@ class LoginService:
             groups = await service.store.groups_of(record.id)
             unit = self._pick_unit(action)
             interface = INTERFACE.format(number=workplace.number)
-            operator = m.Operator(agent, record.wrapup_seconds, service.settings.pause_limit)
-            session = Session(record, groups, workplace, unit, interface, operator)
+            offer = offer_for(service.work_codes.codes, [g.name for g in groups])
+            operator = m.Operator(
+                agent,
+                record.wrapup_seconds,
+                service.settings.pause_limit,
+                disposition_required=offer.disposition_required,
+            )
+            session = Session(record, groups, workplace, unit, interface, operator, offer=offer)
             try:
                 await self._start(session)
             except AMIError as exc:
@@ -197,9 +205,16 @@ class LoginService:
         if saved is not None and saved.get("workplace") == session.workplace.mac:
             if saved.get("unit") in service.units:  # else the unit is gone: the one picked
                 session.unit = saved["unit"]
-            session.operator = restore_operator(
-                session.agent, session.record.wrapup_seconds, service.settings.pause_limit, saved
+            session.operator = replace(
+                restore_operator(
+                    session.agent,
+                    session.record.wrapup_seconds,
+                    service.settings.pause_limit,
+                    saved,
+                ),
+                disposition_required=session.offer.disposition_required,
             )
+            session.last_leg = restore_last_leg(saved)
             session.interval_start = float(saved.get("interval_start", now))
             service.add(session)
             service.schedule(session)
@@ -211,6 +226,7 @@ class LoginService:
         operator, effects = m.login(
             session.agent, session.record.wrapup_seconds, service.settings.pause_limit, now
         )
+        operator = replace(operator, disposition_required=session.offer.disposition_required)
         session.interval_start = now
         await service.transition(session, lambda _op: (operator, effects))
         service.add(session)
@@ -243,6 +259,7 @@ class LoginService:
                 {"prefix": t.prefix, "description": t.description, "script_url": t.script_url}
                 for t in topics
             ],
+            **session.offer.to_acp(session.client.lang if session.client else "en"),
             "session": session.snapshot(service.clock()),
             "resumed": resumed,
         }

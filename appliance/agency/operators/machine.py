@@ -10,7 +10,11 @@ from the manual:
 - At most two calls at once; at most one inbound, and only in Inbound mode.
 - After an answered call: Wrap-up (pause reason ``wrapup``) for the operator's wrap-up time,
   then Ready (Inbound) or back to the outbound pause; Ready or Pause may end it early.
-- A pause the operator chose is limited in time; when it runs out the session is logged out.
+- A pause the operator chose is limited in time (its reason's own limit, else the agency's);
+  when it runs out the session is logged out.
+- Dispositions: after an answered call the operator may give it a disposition, in the wrap-up
+  or after it until the next call. When their groups require one, the wrap-up does not end
+  (by itself, by Ready, Pause or a mode change) until it is given.
 
 Every transition returns the :class:`Effect` list the service must carry out on Asterisk.
 A transition that the rules forbid raises :class:`NotAllowed` and changes nothing.
@@ -112,6 +116,9 @@ class Operator:
     auto_answer: bool = False
     outbound_topic: str | None = None
     logged_out: bool = False
+    pause_seconds: float | None = None  # the chosen pause reason's own limit
+    disposition_required: bool = False
+    pending_call: str | None = None  # the answered call that may still get a disposition
     answered_since_base: bool = field(default=False, repr=False)
 
     @property
@@ -127,10 +134,20 @@ class Operator:
         if self.calls or self.logged_out:
             return None
         if self.base is State.WRAPUP:
-            return self.since + self.wrapup_seconds
+            return None if self.awaits_disposition else self.since + self.wrapup_seconds
         if self.base is State.PAUSE and self.reason not in SYSTEM_REASONS:
-            return self.since + self.pause_limit
+            limit = self.pause_limit if self.pause_seconds is None else self.pause_seconds
+            return self.since + limit
         return None
+
+    @property
+    def awaits_disposition(self) -> bool:
+        """In a wrap-up that a required disposition keeps from ending."""
+        return (
+            self.base is State.WRAPUP
+            and self.disposition_required
+            and self.pending_call is not None
+        )
 
 
 Result = tuple[Operator, list[Effect]]
@@ -147,6 +164,7 @@ def logout(operator: Operator, reason: str = "user") -> Result:
 
 def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = None) -> Result:
     _require_no_calls(operator, _("cannot change the mode during a call"))
+    _require_disposition(operator)
     if mode is Mode.INBOUND:
         changed = _base(operator, State.READY, None, now)
         return replace(changed, mode=mode, task=None), [Unpause()]
@@ -162,16 +180,42 @@ def set_ready(operator: Operator, now: float) -> Result:
     if operator.mode is not Mode.INBOUND:
         raise NotAllowed(_("Ready is not allowed in {mode} mode", mode=mode_name(operator.mode)))
     _require_no_calls(operator, _("cannot become Ready during a call"))
+    _require_disposition(operator)
     return _base(operator, State.READY, None, now), [Unpause()]
 
 
-def set_pause(operator: Operator, reason: str, now: float) -> Result:
+def set_pause(operator: Operator, reason: str, now: float, limit: float | None = None) -> Result:
+    """Pause for ``reason``; ``limit``: the reason's own limit (None: the pause limit)."""
     if operator.mode is Mode.OFFLINE:
         raise NotAllowed(_("Pause is not a state of Offline mode"))
     if reason in SYSTEM_REASONS:
         raise NotAllowed(_("the pause reason '{reason}' is reserved", reason=reason))
     _require_no_calls(operator, _("cannot pause during a call"))
-    return _base(operator, State.PAUSE, reason, now), [Pause(reason)]
+    _require_disposition(operator)
+    paused = replace(_base(operator, State.PAUSE, reason, now), pause_seconds=limit)
+    return paused, [Pause(reason)]
+
+
+def set_disposition(operator: Operator, now: float) -> Result:
+    """The last answered call got its disposition (the service checked the code); a wrap-up it
+    held past its time ends now."""
+    if operator.pending_call is None or operator.calls:
+        raise NotAllowed(_("there is no ended call to give a disposition to"))
+    waited = operator.awaits_disposition
+    operator = replace(operator, pending_call=None)
+    if waited and now >= operator.since + operator.wrapup_seconds:
+        return _after_wrapup(operator, now)
+    return operator, []
+
+
+def set_disposition_required(operator: Operator, required: bool, now: float) -> Result:
+    """The admin changed whether the operator's groups require a disposition; a wrap-up held
+    only by that requirement ends when its time is over."""
+    waited = operator.awaits_disposition
+    operator = replace(operator, disposition_required=required)
+    if waited and not operator.awaits_disposition:
+        return tick(operator, now)
+    return operator, []
 
 
 def start_task(operator: Operator, task: Task, now: float) -> Result:
@@ -213,6 +257,7 @@ def rebase(current: Operator, wanted: Operator) -> Operator:
         auto_answer=wanted.auto_answer,
         outbound_topic=wanted.outbound_topic,
         logged_out=wanted.logged_out,
+        pause_seconds=wanted.pause_seconds,
     )
 
 
@@ -248,7 +293,7 @@ def call_ringing(operator: Operator, call_id: str, number: str) -> Result:
     if why is not None:
         raise NotAllowed(why)
     call = Call(call_id, Direction.INBOUND, State.RINGING, number)
-    return replace(operator, calls=(*operator.calls, call)), []
+    return replace(operator, calls=(*operator.calls, call), pending_call=None), []
 
 
 def call_dialing(operator: Operator, call_id: str, number: str) -> Result:
@@ -258,7 +303,7 @@ def call_dialing(operator: Operator, call_id: str, number: str) -> Result:
     if why is not None:
         raise NotAllowed(why)
     call = Call(call_id, Direction.OUTBOUND, State.DIALING, number)
-    return replace(operator, calls=(*operator.calls, call)), []
+    return replace(operator, calls=(*operator.calls, call), pending_call=None), []
 
 
 def call_answered(operator: Operator, call_id: str) -> Result:
@@ -284,7 +329,8 @@ def call_ended(operator: Operator, call_id: str, now: float) -> Result:
         return operator, []
     if not answered or operator.mode is Mode.OFFLINE:
         return replace(operator, answered_since_base=False), []
-    if operator.wrapup_seconds <= 0:
+    operator = replace(operator, pending_call=call_id)
+    if operator.wrapup_seconds <= 0 and not operator.disposition_required:
         return _after_wrapup(operator, now)
     return _base(operator, State.WRAPUP, WRAPUP, now), [Pause(WRAPUP)]
 
@@ -297,7 +343,14 @@ def _after_wrapup(operator: Operator, now: float) -> Result:
 
 
 def _base(operator: Operator, state: State, reason: str | None, now: float) -> Operator:
-    return replace(operator, base=state, reason=reason, since=now, answered_since_base=False)
+    return replace(
+        operator,
+        base=state,
+        reason=reason,
+        since=now,
+        answered_since_base=False,
+        pause_seconds=None,
+    )
 
 
 def _find(operator: Operator, call_id: str) -> Call | None:
@@ -315,3 +368,8 @@ def _set_call(operator: Operator, call_id: str, state: State, answered: bool = F
 def _require_no_calls(operator: Operator, why: Text) -> None:
     if operator.calls:
         raise NotAllowed(why)
+
+
+def _require_disposition(operator: Operator) -> None:
+    if operator.awaits_disposition:
+        raise NotAllowed(_("choose a disposition for the call first: your group requires one"))

@@ -21,7 +21,7 @@ from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.acp.outgoing import Outgoing
 from appliance.agency.config import OperatorsConfig
-from appliance.agency.database import Database, Interval
+from appliance.agency.database import Database, DispositionRecord, Interval
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls
 from appliance.agency.operators import machine as m
@@ -30,6 +30,7 @@ from appliance.agency.operators.effects import Effect, Logout, Plan
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
+from appliance.agency.operators.work_codes import WorkCodeCache, offer_for
 from appliance.ami.errors import ActionFailedError, AMIError
 from appliance.ami.manager import AMIManager
 
@@ -70,6 +71,7 @@ class OperatorService:
             self, max_operators, license_not_after, license_warn_days, dict(restored or {})
         )
         self._tasks: set[asyncio.Task[None]] = set()
+        self.work_codes = WorkCodeCache(store)  # refreshed by the admin watch (app.py)
 
     # SessionHandler --------------------------------------------------------------------------
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
@@ -118,6 +120,7 @@ class OperatorService:
         if (
             operator.mode is m.Mode.INBOUND
             and not operator.calls
+            and not operator.awaits_disposition  # the wrap-up waits for its disposition
             and operator.base
             in (
                 m.State.READY,
@@ -284,6 +287,27 @@ class OperatorService:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def refresh_work_codes(self) -> None:
+        """Read the admin's pause reasons and dispositions again; the operators whose offer
+        changed are told (``work_codes``), and a wrap-up held only by a requirement the admin
+        dropped ends."""
+        if not await self.work_codes.refresh():
+            return
+        for session in list(self.sessions.values()):
+            offer = offer_for(self.work_codes.codes, [g.name for g in session.groups])
+            if offer == session.offer:
+                continue
+            session.offer = offer
+            if session.client is not None:
+                data = offer.to_acp(session.client.lang)
+                self.notify(session, out.work_codes(**data))
+            if session.operator.disposition_required != offer.disposition_required:
+                required = offer.disposition_required
+                self.react(
+                    session,
+                    m.set_disposition_required(session.operator, required, self.clock()),
+                )
+
     async def drop_unit(self, unit: str) -> None:
         """The unit is going away (removed or disabled in the admin): log its operators out
         while its link is still up, so they leave its queues; they log in again elsewhere."""
@@ -325,8 +349,59 @@ async def _set_state(service: OperatorService, session: Session, action: Action)
         change: Transition = lambda op: m.set_ready(op, now)  # noqa: E731
     else:
         reason = action.data.get("reason", "pause")
-        change = lambda op: m.set_pause(op, reason, now)  # noqa: E731
+        limit = _pause_limit(session, reason, action)
+        change = lambda op: m.set_pause(op, reason, now, limit)  # noqa: E731
     return service.plan(session, change, lambda: session.snapshot(now))
+
+
+def _pause_limit(session: Session, reason: str, action: Action) -> float | None:
+    """The offered reason's own limit; a reason not offered is refused when the operator is
+    offered any (none offered: free reasons, as before the admin defined pause reasons)."""
+    offer = session.offer
+    offered = offer.pause_reason(reason)
+    if offered is None and offer.pause_reasons and reason not in m.SYSTEM_REASONS:
+        raise ACPError(
+            "not_allowed",
+            _(
+                "the pause reason '{reason}' is not offered to you; choose one of: {codes}",
+                reason=reason,
+                codes=", ".join(r.code for r in offer.pause_reasons),
+            ),
+            id=action.id,
+            details={"offered": [r.code for r in offer.pause_reasons]},
+        )
+    return None if offered is None or offered.max_seconds is None else float(offered.max_seconds)
+
+
+async def _set_disposition(service: OperatorService, session: Session, action: Action) -> Plan:
+    code = action.data["code"]
+    if session.offer.disposition(code) is None:
+        offered = [d.code for d in session.offer.dispositions]
+        raise ACPError(
+            "not_allowed",
+            _("the disposition '{code}' is not offered to you", code=code)
+            if offered
+            else _("no disposition is offered to you"),
+            id=action.id,
+            details={"offered": offered},
+        )
+    now = service.clock()
+    call_id = session.operator.pending_call
+    leg = session.last_leg if session.last_leg and session.last_leg.call_id == call_id else None
+
+    def reply() -> dict[str, Any]:
+        record = DispositionRecord(
+            session.agent,
+            code,
+            call_id,
+            leg.channel or None if leg else None,
+            leg.group or None if leg else None,
+            now,
+        )
+        service.background(service.store.record_disposition(record))
+        return session.snapshot(now)
+
+    return service.plan(session, lambda op: m.set_disposition(op, now), reply)
 
 
 async def _task_start(service: OperatorService, session: Session, action: Action) -> Plan:
@@ -356,6 +431,7 @@ _ACTIONS: dict[str, ActionHandler] = {
     "logout": _logout,
     "set_mode": _set_mode,
     "set_state": _set_state,
+    "set_disposition": _set_disposition,
     "task_start": _task_start,
     "task_finish": _task_finish,
     "auto_answer": _auto_answer,

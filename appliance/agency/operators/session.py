@@ -10,6 +10,7 @@ from typing import Any
 from appliance.agency.acp.clients import Client
 from appliance.agency.database import GroupRecord, OperatorRecord, WorkplaceRecord
 from appliance.agency.operators.machine import Mode, Operator, State, Task
+from appliance.agency.operators.work_codes import Offer
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Session:
     warning: asyncio.TimerHandle | None = None
     consult: CallLeg | None = None  # attended transfer: call_id, the target's channel, held call
     state_since: float | None = None  # when the shown state began (a call's own state too)
+    offer: Offer = field(default_factory=Offer)  # pause reasons and dispositions offered
+    last_leg: CallLeg | None = None  # the last call that ended (for its disposition)
 
     @property
     def agent(self) -> str:
@@ -70,6 +73,8 @@ class Session:
             if operator.task is None
             else {"project": operator.task.project, "activity": operator.task.activity},
             "auto_answer": operator.auto_answer,
+            "disposition_call": operator.pending_call,
+            "disposition_needed": operator.awaits_disposition,
         }
 
     def persisted(self) -> dict[str, Any]:
@@ -88,6 +93,11 @@ class Session:
             "auto_answer": operator.auto_answer,
             "outbound_topic": operator.outbound_topic,
             "interval_start": self.interval_start,
+            "pause_seconds": operator.pause_seconds,
+            "pending_call": operator.pending_call,
+            "last_leg": None
+            if self.last_leg is None
+            else [self.last_leg.call_id, self.last_leg.channel, self.last_leg.group],
         }
 
 
@@ -109,4 +119,11 @@ def restore_operator(
         task=Task(task[0], task[1]) if task else None,
         auto_answer=bool(data.get("auto_answer")),
         outbound_topic=data.get("outbound_topic"),
+        pause_seconds=data.get("pause_seconds"),
+        pending_call=data.get("pending_call"),
     )
+
+
+def restore_last_leg(data: dict[str, Any]) -> CallLeg | None:
+    saved = data.get("last_leg")
+    return CallLeg(saved[0], saved[1], peer="", group=saved[2]) if saved else None

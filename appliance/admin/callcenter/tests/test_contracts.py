@@ -12,7 +12,8 @@ from appliance.contracts import tables
 
 
 def _models_by_table() -> dict[str, type[models.Model]]:
-    return {model._meta.db_table: model for model in apps.get_models()}
+    """Every model's table, the many-to-many fields' own tables too."""
+    return {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
 
 
 @pytest.mark.parametrize("contract", tables.TABLES, ids=lambda c: c.table)

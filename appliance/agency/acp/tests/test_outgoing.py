@@ -20,6 +20,8 @@ SESSION = {
     "calls": [{"call_id": "L1", "direction": "inbound", "state": "talking", "number": "100"}],
     "task": None,
     "auto_answer": False,
+    "disposition_call": "L0",
+    "disposition_needed": False,
 }
 TEXT = _("the agency is under maintenance: new logins are refused")
 SAMPLES: dict[str, list[out.Outgoing]] = {
@@ -52,6 +54,14 @@ SAMPLES: dict[str, list[out.Outgoing]] = {
     "notification.message": [out.message("hello", "supervisor"), out.message("hi")],
     "notification.maintenance": [out.maintenance(True, TEXT), out.maintenance(False)],
     "notification.license": [out.license_notice(TEXT, "2027-01-01T00:00:00+00:00")],
+    "notification.work_codes": [
+        out.work_codes(
+            [{"code": "lunch", "name": "Обед", "max_seconds": 1800}],
+            [{"code": "sale", "name": "Продажа"}],
+            True,
+        ),
+        out.work_codes([{"code": "tech", "name": "Tech", "max_seconds": None}], [], False),
+    ],
     "warning.pause_expiring": [out.pause_expiring(42.0, TEXT)],
     "warning.pbx_unavailable": [out.pbx_unavailable("unit1", TEXT)],
 }

@@ -12,11 +12,13 @@ from appliance.agency.acp.outgoing import Outgoing
 from appliance.agency.acp.tests.schema_check import assert_valid
 from appliance.agency.config import OperatorsConfig
 from appliance.agency.database import (
+    DispositionRecord,
     GroupRecord,
     InboundTopicRecord,
     Interval,
     OperatorRecord,
     OutboundTopicRecord,
+    WorkCodes,
     WorkplaceRecord,
 )
 from appliance.agency.operators.events import CallEvents
@@ -43,6 +45,8 @@ class FakeStore:
             "a0b1c2d3e4f5": WorkplaceRecord("202", "a0b1c2d3e4f5", "s2", ""),
         }
         self.intervals: list[Interval] = []
+        self.codes = WorkCodes()  # what the admin defined (none: free pause reasons)
+        self.dispositions: list[DispositionRecord] = []
         self.saved: dict[str, dict[str, Any]] = {}
         self.topics = {
             "7100": InboundTopicRecord("7100", "Hotline", "https://crm/s", False, "support"),
@@ -63,6 +67,12 @@ class FakeStore:
 
     async def record_interval(self, interval: Interval) -> None:
         self.intervals.append(interval)
+
+    async def work_codes(self) -> WorkCodes:
+        return self.codes
+
+    async def record_disposition(self, disposition: DispositionRecord) -> None:
+        self.dispositions.append(disposition)
 
     async def save_session(self, agent: str, data: dict[str, Any]) -> None:
         self.saved[agent] = data

@@ -73,7 +73,9 @@ def call_center_model(db: Any, unit: Any, hide_number: bool = False) -> Iterator
         for obj in (pbx, inbound, topic, workplace, operator, group):
             obj.delete()
         with db.connect() as connection, connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
+            cursor.execute(
+                "DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition"
+            )
 
 
 @pytest.fixture

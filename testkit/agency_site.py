@@ -72,7 +72,7 @@ def add_colleague() -> Workplace:
 def drop_agency_tables(database: Any) -> None:
     """The tables the agency made in the admin's database (its intervals and sessions)."""
     with database.connect() as connection, connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
+        cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition")
 
 
 @contextlib.contextmanager

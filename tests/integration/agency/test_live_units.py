@@ -50,7 +50,9 @@ def operators_without_units(db: Any) -> Iterator[None]:
         for obj in reversed(made):
             obj.delete()
         with db.connect() as connection, connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session")
+            cursor.execute(
+                "DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition"
+            )
 
 
 def in_admin(job: Any, *args: Any) -> Any:

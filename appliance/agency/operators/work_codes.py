@@ -33,14 +33,16 @@ class Offer:
         """The ACP fields (``login.result``, ``work_codes``), names in ``language``."""
         return {
             "pause_reasons": [
-                {"code": r.code, "name": name_in(r, language), "max_seconds": r.max_seconds}
-                for r in self.pause_reasons
+                {**_names(r, language), "max_seconds": r.max_seconds} for r in self.pause_reasons
             ],
-            "dispositions": [
-                {"code": d.code, "name": name_in(d, language)} for d in self.dispositions
-            ],
+            "dispositions": [_names(d, language) for d in self.dispositions],
             "disposition_required": self.disposition_required,
         }
+
+
+def _names(record: WorkCodeRecord, language: str) -> dict[str, Any]:
+    names = {"ru": record.name_ru or record.name_en, "en": record.name_en or record.name_ru}
+    return {"code": record.code, "name": name_in(record, language), "names": names}
 
 
 def name_in(record: WorkCodeRecord, language: str) -> str:

@@ -70,10 +70,22 @@ async def test_the_admin_s_codes_limit_pauses_and_a_call_waits_for_its_dispositi
         while not offered["disposition_required"] or len(offered["pause_reasons"]) < 2:
             offered = (await until(terminal, "work_codes"))["data"]  # the saves, one by one
         assert offered["pause_reasons"] == [
-            {"code": "smoke", "name": "Smoke", "max_seconds": 300},
-            {"code": "lunch", "name": "Lunch", "max_seconds": None},
+            {
+                "code": "smoke",
+                "name": "Smoke",
+                "names": {"ru": "Перекур", "en": "Smoke"},
+                "max_seconds": 300,
+            },
+            {
+                "code": "lunch",
+                "name": "Lunch",
+                "names": {"ru": "Обед", "en": "Lunch"},
+                "max_seconds": None,
+            },
         ]
-        assert offered["dispositions"] == [{"code": "sale", "name": "Sale"}]
+        assert offered["dispositions"] == [
+            {"code": "sale", "name": "Sale", "names": {"ru": "Продажа", "en": "Sale"}}
+        ]
 
         refused = await terminal.call("set_state", {"state": "pause", "reason": "anything"})
         assert refused["name"] == "not_allowed", refused

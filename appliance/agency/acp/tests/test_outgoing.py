@@ -23,6 +23,7 @@ SESSION = {
     "disposition_call": "L0",
     "disposition_needed": False,
 }
+NAMES = {"ru": "Обед", "en": "Lunch"}
 TEXT = _("the agency is under maintenance: new logins are refused")
 SAMPLES: dict[str, list[out.Outgoing]] = {
     "event.state_changed": [out.state_changed(SESSION)],
@@ -56,11 +57,13 @@ SAMPLES: dict[str, list[out.Outgoing]] = {
     "notification.license": [out.license_notice(TEXT, "2027-01-01T00:00:00+00:00")],
     "notification.work_codes": [
         out.work_codes(
-            [{"code": "lunch", "name": "Обед", "max_seconds": 1800}],
-            [{"code": "sale", "name": "Продажа"}],
+            [{"code": "lunch", "name": "Обед", "names": NAMES, "max_seconds": 1800}],
+            [{"code": "sale", "name": "Продажа", "names": NAMES}],
             True,
         ),
-        out.work_codes([{"code": "tech", "name": "Tech", "max_seconds": None}], [], False),
+        out.work_codes(
+            [{"code": "tech", "name": "Tech", "names": NAMES, "max_seconds": None}], [], False
+        ),
     ],
     "warning.pause_expiring": [out.pause_expiring(42.0, TEXT)],
     "warning.pbx_unavailable": [out.pbx_unavailable("unit1", TEXT)],

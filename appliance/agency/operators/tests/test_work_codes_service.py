@@ -27,6 +27,10 @@ NO_SALE = WorkCodeRecord("no-sale", "Отказ", "No sale", frozenset({"support
 CODES = WorkCodes((LUNCH, SMOKE, TRAINING), (SALE, NO_SALE))
 
 
+def both(record: WorkCodeRecord) -> dict[str, str]:
+    return {"ru": record.name_ru, "en": record.name_en}
+
+
 def pause(reason: str, id: int = 2) -> Action:
     return Action("set_state", {"state": "pause", "reason": reason}, id)
 
@@ -61,12 +65,12 @@ async def test_login_offers_the_codes_of_the_operator_s_groups_in_their_language
     client.lang = "ru"
     _, reply = await logged_in(service, client)
     assert reply["pause_reasons"] == [
-        {"code": "lunch", "name": "Обед", "max_seconds": 1800},
-        {"code": "smoke", "name": "Перекур", "max_seconds": 60},
+        {"code": "lunch", "name": "Обед", "names": both(LUNCH), "max_seconds": 1800},
+        {"code": "smoke", "name": "Перекур", "names": both(SMOKE), "max_seconds": 60},
     ]
     assert reply["dispositions"] == [
-        {"code": "sale", "name": "Продажа"},
-        {"code": "no-sale", "name": "Отказ"},
+        {"code": "sale", "name": "Продажа", "names": both(SALE)},
+        {"code": "no-sale", "name": "Отказ", "names": both(NO_SALE)},
     ]
     assert reply["disposition_required"] is False
     assert_valid(result(login(), reply).encode("ru"))
@@ -116,6 +120,7 @@ async def test_the_admin_s_change_is_sent_to_the_operators_it_concerns(world) ->
     assert notifier.last("work_codes")["pause_reasons"][0] == {
         "code": "lunch",
         "name": "Lunch",
+        "names": {"ru": "Обед", "en": "Lunch"},
         "max_seconds": 1800,
     }
     sent = len(notifier.names(client))

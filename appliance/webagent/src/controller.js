@@ -88,7 +88,7 @@ export class Controller {
     const agent = String(result.operator?.agent ?? "");
     this.store.set({
       operator: { agent, name: String(result.operator?.name ?? "") },
-      groups: result.groups ?? [], topics, session,
+      groups: result.groups ?? [], topics, session, ...workCodes(result),
       calls: reconcileCalls(old.calls, result.session?.calls, now),
       outboundTopic: old.outboundTopic || topics[0]?.prefix || "",
       colleagues: [],
@@ -129,6 +129,8 @@ export class Controller {
       const key = data.reason === "replaced" ? "banner.replaced" : "banner.logged_out";
       this.end({ key, params: { message: String(data.message ?? data.reason) } });
       return;
+    } else if (msg.name === "work_codes") {
+      this.store.set(workCodes(data));
     } else if (msg.name === "maintenance") {
       this.store.set({ maintenance: data.active ? String(data.message ?? "") : null });
     } else if (msg.name === "pause_expiring") {
@@ -276,6 +278,18 @@ export class Controller {
 /** @param {Promise<any>} promise @param {number} ms */
 function withTimeout(promise, ms) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new AcpError("timeout", "timeout")), ms))]);
+}
+
+/**
+ * The pause reasons and dispositions offered (login.result, the work_codes notification).
+ * @param {any} data
+ */
+export function workCodes(data) {
+  return {
+    pauseReasons: Array.isArray(data.pause_reasons) ? data.pause_reasons : [],
+    dispositions: Array.isArray(data.dispositions) ? data.dispositions : [],
+    dispositionRequired: data.disposition_required === true,
+  };
 }
 
 /** Ask once (the login click is the user gesture) to notify ringing calls in the background. */

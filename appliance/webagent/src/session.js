@@ -7,12 +7,13 @@ import { MAX_CALLS, consultation } from "./calls.js";
  * @typedef {{
  *   mode: Mode, state: State, reason: string | null, stateStart: number,
  *   deadline: number | null, autoAnswer: boolean, task: {project: string, activity: string} | null,
+ *   dispositionCall: string | null, dispositionNeeded: boolean,
  * }} Session
  * @typedef {import("./calls.js").Call} Call
  */
 
 /** Reasons the agency sets itself; an operator cannot choose them. */
-export const SYSTEM_REASONS = ["wrapup", "outbound", "offline"];
+export const SYSTEM_REASONS = ["wrapup", "outbound", "offline", "disconnected"];
 
 /**
  * The session as the agency reports it; times become local clock values.
@@ -29,6 +30,8 @@ export function sessionFromSnapshot(snap, now, old = null) {
     deadline: typeof limit === "number" ? now + limit * 1000 : null,
     autoAnswer: typeof snap.auto_answer === "boolean" ? snap.auto_answer : (old?.autoAnswer ?? false),
     task: snap.task === undefined ? (old?.task ?? null) : snap.task,
+    dispositionCall: typeof snap.disposition_call === "string" ? snap.disposition_call : null,
+    dispositionNeeded: snap.disposition_needed === true,
   };
 }
 
@@ -65,12 +68,14 @@ export function rules(s, calls) {
   const consult = consultation(calls);
   const base = s.state;
   const noCall = idle ? null : "why.during_call";
+  const disposition = s.dispositionNeeded ? "why.disposition_first" : null;
   return {
-    mode: noCall,
+    mode: noCall ?? disposition,
     ready:
       s.mode !== "inbound" ? "why.ready_inbound_only"
-      : noCall ?? (base === "ready" ? "why.already" : null),
-    pause: s.mode === "offline" ? "why.no_pause_offline" : noCall,
+      : noCall ?? disposition ?? (base === "ready" ? "why.already" : null),
+    pause: s.mode === "offline" ? "why.no_pause_offline" : noCall ?? disposition,
+    disposition: !s.dispositionCall ? "why.no_disposition_call" : null,
     dial:
       s.mode === "offline" ? "why.no_calls_offline"
       : calls.length >= MAX_CALLS ? "why.two_calls"

@@ -5,6 +5,7 @@
  * @typedef {import("./calls.js").Call} Call
  * @typedef {import("./i18n/index.js").Lang} Lang
  * @typedef {{key: string, params?: Record<string, string | number>}} Text
+ * @typedef {{code: string, name: string, names?: Record<string, string>, max_seconds?: number | null}} WorkCode
  * @typedef {{
  *   phase: "login" | "starting" | "working" | "ended",
  *   lang: Lang,
@@ -13,6 +14,9 @@
  *   operator: {agent: string, name: string} | null,
  *   groups: {name: string, description: string}[],
  *   topics: {prefix: string, description: string, script_url: string | null}[],
+ *   pauseReasons: WorkCode[],
+ *   dispositions: WorkCode[],
+ *   dispositionRequired: boolean,
  *   outboundTopic: string,
  *   session: Session | null,
  *   calls: Call[],
@@ -40,6 +44,7 @@ export function initialState(p) {
   return {
     phase: "login", lang: p.lang, host: p.host, hostValid: p.hostValid, mac: p.mac,
     loginBusy: false, loginError: null, operator: null, groups: [], topics: [],
+    pauseReasons: [], dispositions: [], dispositionRequired: false,
     outboundTopic: "", session: null, calls: [], acp: "idle", phone: "off", phoneRinging: null,
     muted: false, ended: null, notice: null, warning: null, maintenance: null,
     supervisorMessage: null, recent: [], colleagues: [], pending: null, panel: "none",

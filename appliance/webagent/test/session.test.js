@@ -60,3 +60,17 @@ test("one call: hold, transfer, DTMF; two calls: connect or conference", () => {
   assert.equal(r.dial, "why.two_calls");
   assert.equal(r.hold, "why.no_talking_call");
 });
+
+test("a required disposition keeps Ready, Pause and the mode disabled until it is given", () => {
+  const waiting = snap({ state: "wrapup", reason: "wrapup", disposition_call: "L1", disposition_needed: true });
+  const r = rules(waiting, []);
+  assert.equal(r.ready, "why.disposition_first");
+  assert.equal(r.pause, "why.disposition_first");
+  assert.equal(r.mode, "why.disposition_first");
+  assert.equal(r.disposition, null);
+  const given = rules(snap({ state: "wrapup", reason: "wrapup", disposition_call: null }), []);
+  assert.equal(given.ready, null);
+  assert.equal(given.disposition, "why.no_disposition_call");
+  const optional = rules(snap({ state: "ready", disposition_call: "L1", disposition_needed: false }), []);
+  assert.equal(optional.disposition, null); // after the wrap-up, until the next call
+});

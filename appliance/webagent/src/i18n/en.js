@@ -140,6 +140,12 @@ export default {
   "why.task_running": "Finish the current task first",
   "why.no_task": "No task is running",
   "why.no_phone": "The phone is not registered",
+  "why.disposition_first": "Choose a disposition for the call first",
+  "why.no_disposition_call": "No ended call to give a disposition to",
+  "disposition.label": "Disposition",
+  "disposition.required": "required",
+  "disposition.choose": "Choose…",
+  "reason.disconnected": "Disconnected",
   "lang.en": "English",
   "lang.ru": "Русский",
 };

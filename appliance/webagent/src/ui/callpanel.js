@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 
 import { activeCall, consultation, isHidden } from "../calls.js";
 import { clock, rules } from "../session.js";
+import { DispositionPicker } from "./disposition.js";
 import { html } from "./html.js";
 import { Btn } from "./widgets.js";
 
@@ -45,6 +46,7 @@ export function CallPanel({ state, c, t }) {
     ${calls.length === 0 && state.phoneRinging && html`<${CallCard} index=${0} now=${state.now} t=${t}
       call=${{ callId: "", direction: "inbound", state: "ringing", number: state.phoneRinging.number, callerName: state.phoneRinging.name, topic: "", topicName: "", scriptUrl: null, group: "", since: state.now, answeredAt: null, consult: false }} />`}
     ${calls.map((call, i) => html`<${CallCard} key=${call.callId} call=${call} index=${i} now=${state.now} t=${t} />`)}
+    <${DispositionPicker} state=${state} c=${c} t=${t} />
     <div class="controls" role="toolbar" aria-label="call">
       ${ringing && html`<${Btn} t=${t} cls="btn-answer" why=${noPhone} icon="☎" label=${t("btn.answer") + " (F3)"} testid="btn-answer" onClick=${() => c.answer()} />`}
       <${Btn} t=${t} cls="btn-hangup" why=${ringing ? null : r.hangup} icon="✕" label=${t("btn.hangup") + " (F4)"} testid="btn-hangup" onClick=${() => c.hangup()} />

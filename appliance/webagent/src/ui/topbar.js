@@ -1,8 +1,9 @@
 // The top bar: the state pill with its timer, the mode control, pause reasons, the operator.
 import { clock, displayState, rules, timers } from "../session.js";
 import { html } from "./html.js";
-import { Btn } from "./widgets.js";
+import { Btn, codeName } from "./widgets.js";
 
+/** The reasons offered when the administrator defined none (any word is accepted then). */
 export const PAUSE_REASONS = ["break", "lunch", "training", "meeting", "technical"];
 const ICONS = /** @type {Record<string, string>} */ ({
   ready: "●", pause: "❚❚", outbound_pause: "↗", wrapup: "✎", ringing: "☎", dialing: "↗",
@@ -15,7 +16,7 @@ export function StatePill({ state, t }) {
   if (!s) return null;
   const shown = displayState(s);
   const { elapsed, left } = timers(s, Math.max(state.now, Date.now())); // the ticker may lag a render
-  const reason = s.state === "pause" && s.reason && s.reason !== "outbound" ? t(`reason.${s.reason}`) : "";
+  const reason = s.state === "pause" && s.reason && s.reason !== "outbound" ? reasonName(state, s.reason, t) : "";
   return html`<div class=${`pill state-${shown}`} role="status" aria-live="polite" data-testid="state" data-state=${s.state}>
     <span class="pill-icon" aria-hidden="true">${ICONS[shown] ?? "●"}</span>
     <span class="pill-name">${t(`state.${shown}`)}${reason && html`<span class="pill-reason"> · ${reason}</span>`}</span>
@@ -49,18 +50,27 @@ export function StateControls({ state, c, t }) {
   if (!s || s.mode === "offline") return null;
   const r = rules(s, state.calls);
   const current = s.state === "pause" ? s.reason : null;
+  const codes = state.pauseReasons.length ? state.pauseReasons.map((x) => x.code) : PAUSE_REASONS;
   return html`<div class="state-controls">
     ${s.mode === "inbound" && html`<${Btn} t=${t} cls="btn-ready" why=${r.ready} label=${t("btn.ready")}
       testid="btn-ready" onClick=${() => c.act("set_state", { state: "ready" }).catch(() => {})} />`}
     <label class="select-label"><span class="sr-only">${t("btn.pause")}</span>
       <select data-testid="pause-reason" disabled=${!!r.pause} title=${r.pause ? t(r.pause) : t("btn.pause")}
-        value=${current && PAUSE_REASONS.includes(current) ? current : ""}
+        value=${current && codes.includes(current) ? current : ""}
         onChange=${(/** @type {any} */ e) => e.currentTarget.value && c.act("set_state", { state: "pause", reason: e.currentTarget.value }).catch(() => {})}>
         <option value="">${t("btn.pause")}…</option>
-        ${PAUSE_REASONS.map((reason) => html`<option value=${reason}>${t(`reason.${reason}`)}</option>`)}
+        ${codes.map((reason) => html`<option value=${reason}>${reasonName(state, reason, t)}</option>`)}
       </select>
     </label>
   </div>`;
+}
+
+/**
+ * A pause reason's name: the administrator's in the UI language, else the workplace's own.
+ * @param {import("../state.js").AppState} state @param {string} code @param {import("./html.js").T} t
+ */
+function reasonName(state, code, t) {
+  return codeName(state.pauseReasons, code, state.lang) ?? t(`reason.${code}`);
 }
 
 /** @param {{state: import("../state.js").AppState, c: import("../controller.js").Controller, t: import("./html.js").T}} p */

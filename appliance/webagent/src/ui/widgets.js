@@ -38,3 +38,14 @@ export function ConnectionBanner({ state, t }) {
   const key = server && phone ? "banner.both" : server ? "banner.server" : "banner.phone";
   return html`<div class="banner banner-lost" role="alert" data-testid="banner-lost">${t(key)}</div>`;
 }
+
+/**
+ * The administrator's name of an offered code in ``lang`` (the agency's ``name`` when it sent
+ * no ``names``), or null when ``code`` is not offered.
+ * @param {import("../state.js").WorkCode[]} offered @param {string} code @param {string} lang
+ */
+export function codeName(offered, code, lang) {
+  const found = offered.find((x) => x.code === code);
+  if (!found) return null;
+  return found.names?.[lang] || found.name || code;
+}

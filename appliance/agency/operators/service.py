@@ -21,9 +21,9 @@ from appliance.agency.acp.clients import Client
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.acp.outgoing import Outgoing
 from appliance.agency.config import OperatorsConfig
-from appliance.agency.database import Database, DispositionRecord, Interval
+from appliance.agency.database import Database, Interval
 from appliance.agency.i18n import _
-from appliance.agency.operators import asterisk, calls
+from appliance.agency.operators import asterisk, calls, work_code_actions
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.colleagues import colleagues
 from appliance.agency.operators.effects import Effect, Logout, Plan
@@ -349,59 +349,9 @@ async def _set_state(service: OperatorService, session: Session, action: Action)
         change: Transition = lambda op: m.set_ready(op, now)  # noqa: E731
     else:
         reason = action.data.get("reason", "pause")
-        limit = _pause_limit(session, reason, action)
+        limit = work_code_actions.pause_limit(session, reason, action)
         change = lambda op: m.set_pause(op, reason, now, limit)  # noqa: E731
     return service.plan(session, change, lambda: session.snapshot(now))
-
-
-def _pause_limit(session: Session, reason: str, action: Action) -> float | None:
-    """The offered reason's own limit; a reason not offered is refused when the operator is
-    offered any (none offered: free reasons, as before the admin defined pause reasons)."""
-    offer = session.offer
-    offered = offer.pause_reason(reason)
-    if offered is None and offer.pause_reasons and reason not in m.SYSTEM_REASONS:
-        raise ACPError(
-            "not_allowed",
-            _(
-                "the pause reason '{reason}' is not offered to you; choose one of: {codes}",
-                reason=reason,
-                codes=", ".join(r.code for r in offer.pause_reasons),
-            ),
-            id=action.id,
-            details={"offered": [r.code for r in offer.pause_reasons]},
-        )
-    return None if offered is None or offered.max_seconds is None else float(offered.max_seconds)
-
-
-async def _set_disposition(service: OperatorService, session: Session, action: Action) -> Plan:
-    code = action.data["code"]
-    if session.offer.disposition(code) is None:
-        offered = [d.code for d in session.offer.dispositions]
-        raise ACPError(
-            "not_allowed",
-            _("the disposition '{code}' is not offered to you", code=code)
-            if offered
-            else _("no disposition is offered to you"),
-            id=action.id,
-            details={"offered": offered},
-        )
-    now = service.clock()
-    call_id = session.operator.pending_call
-    leg = session.last_leg if session.last_leg and session.last_leg.call_id == call_id else None
-
-    def reply() -> dict[str, Any]:
-        record = DispositionRecord(
-            session.agent,
-            code,
-            call_id,
-            leg.channel or None if leg else None,
-            leg.group or None if leg else None,
-            now,
-        )
-        service.background(service.store.record_disposition(record))
-        return session.snapshot(now)
-
-    return service.plan(session, lambda op: m.set_disposition(op, now), reply)
 
 
 async def _task_start(service: OperatorService, session: Session, action: Action) -> Plan:
@@ -431,7 +381,7 @@ _ACTIONS: dict[str, ActionHandler] = {
     "logout": _logout,
     "set_mode": _set_mode,
     "set_state": _set_state,
-    "set_disposition": _set_disposition,
+    "set_disposition": work_code_actions.set_disposition,
     "task_start": _task_start,
     "task_finish": _task_finish,
     "auto_answer": _auto_answer,

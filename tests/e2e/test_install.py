@@ -154,7 +154,7 @@ def test_the_agency_answers_its_status_endpoint_with_the_license(installed: Inst
     except urllib.error.HTTPError as exc:
         exc.close()
         pytest.fail(f"{exc}\n{installed.target.journal('uzor-agency@1.service', 80)}")
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     with urllib.request.urlopen(request, context=installed.context, timeout=30) as full:  # noqa: S310
         status = json.loads(full.read())
@@ -210,7 +210,7 @@ def test_secret_files_are_0600_and_owned_by_the_service_user(installed: Installe
 
 
 def agency_units(installed: Installed) -> dict[str, str]:
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     request = urllib.request.Request(  # noqa: S310 - an https URL built here
         f"{installed.base}/agency/status", headers={"Authorization": f"Bearer {token}"}
     )
@@ -266,7 +266,7 @@ def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(pbx1: Unit):
 
 
 def test_the_agency_gui_works_behind_nginx_under_agency(installed: Installed):
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(
         urllib.request.HTTPSHandler(context=installed.context),
@@ -327,7 +327,7 @@ def test_an_operator_logs_in_at_the_agent_url_and_takes_a_carrier_call_through_s
     try:
         applied = webagent_call.aim_gateway_at(installed.target, carrier)
         assert "applied pbx1" in applied, applied
-        token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+        token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
         wait_until(
             lambda: [(u["name"], u["link"]) for u in _units(installed, token)] == [("pbx1", "up")],
             60,
@@ -413,7 +413,7 @@ def test_the_installed_appliance_trusts_only_its_shipped_vendor_keys(installed: 
 def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):
     """The agency's login limits count per address: nginx sets X-Real-IP, whatever the client
     sent, so an attacker cannot pose as many addresses."""
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     spoofed = "203.0.113.99"
 
     async def remotes_while_connected() -> list[str]:

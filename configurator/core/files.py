@@ -14,7 +14,7 @@ from pathlib import Path
 from configurator.i18n import _
 
 SERVICE_USER = "uzor"  # the admin's system user
-AGENCY_USER = "uzor"  # the agency's system user
+AGENCY_USER = "uzor-agency"  # the agency's system user (packaging/debian/uzor-agency)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,11 @@ class Paths:
         return self.etc_uzor / "agency"
 
     @property
+    def agency_conf_d(self) -> Path:
+        """Local additions to the agency's configuration (uzor-agency's postinst makes it)."""
+        return self.agency_dir / "conf.d"
+
+    @property
     def agency_secrets_dir(self) -> Path:
         """The agency's own secrets, readable by its system user only (not the admin's)."""
         return self.agency_dir / "secrets"
@@ -62,6 +67,12 @@ class Paths:
 
     def agency_config(self, instance: int = 1) -> Path:
         return self.agency_dir / f"{instance}.yaml"
+
+    @property
+    def agency_legacy_user_dropin(self) -> Path:
+        """uzor-agency's postinst keeps an upgraded agency running as ``uzor`` with this systemd
+        drop-in while its configuration still names the admin's secrets."""
+        return self.under_root("/etc/systemd/system/uzor-agency@.service.d/uzor-legacy-user.conf")
 
     @property
     def license_file(self) -> Path:

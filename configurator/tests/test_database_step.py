@@ -18,7 +18,7 @@ from appliance.agency import database
 from appliance.agency.config import load_config
 from appliance.contracts.tables import TABLES
 from configurator.core.dbsetup import agency_grants, parse_grants
-from configurator.core.step import StepError
+from configurator.core.step import DAEMON_RELOAD, StepError
 from configurator.core.steps.agency_access import AgencyAccessStep
 from configurator.core.steps.database import DatabaseStep
 from configurator.i18n import set_language
@@ -320,3 +320,18 @@ def test_an_api_token_kept_by_an_older_version_moves_to_the_agencys_secrets(
     DatabaseStep().apply(ctx, existing_answers(mariadb, names), Recorder())
     assert ctx.paths.agency_token_file.read_text() == "kept-token\n"
     assert not ctx.paths.legacy_agency_token_file.exists()
+
+
+def test_the_drop_in_that_kept_an_upgraded_agency_running_as_uzor_is_removed(
+    tmp_path: Path, mariadb: MariaDB, names: str
+) -> None:
+    ctx = make_context(tmp_path)
+    dropin = ctx.paths.agency_legacy_user_dropin
+    dropin.parent.mkdir(parents=True)
+    dropin.write_text("[Service]\nUser=uzor\nGroup=uzor\n")
+    assert DatabaseStep().apply(ctx, existing_answers(mariadb, names), Recorder()).changed
+    assert not dropin.exists()
+    assert ctx.state[DAEMON_RELOAD] is True
+    assert "/etc/uzor/secrets/" not in ctx.paths.agency_config(1).read_text().replace(
+        str(tmp_path), ""
+    )

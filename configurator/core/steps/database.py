@@ -29,7 +29,7 @@ from configurator.core.files import (
     write_file,
 )
 from configurator.core.questions import Choice, Kind, Question, valid_identifier, valid_port
-from configurator.core.step import Progress, StepError, StepResult
+from configurator.core.step import DAEMON_RELOAD, Progress, StepError, StepResult
 from configurator.core.templates import render
 from configurator.i18n import _, current_language
 
@@ -173,6 +173,7 @@ class DatabaseStep:
             or changed
         )
         changed = ensure_dir(ctx.paths.agency_dir, 0o750, agency_owner) or changed
+        changed = ensure_dir(ctx.paths.agency_conf_d, 0o750, agency_owner) or changed
         changed = ensure_dir(ctx.paths.agency_secrets_dir, 0o700, agency_secret_owner) or changed
         changed = (
             write_file(
@@ -193,6 +194,11 @@ class DatabaseStep:
             agency_secret_owner=agency_secret_owner,
         )
         changed = _write_config_files(ctx, files, progress) or changed
+        if ctx.paths.agency_legacy_user_dropin.exists():
+            # the agency's files are its own now: it runs as its own user again
+            ctx.paths.agency_legacy_user_dropin.unlink()
+            ctx.state[DAEMON_RELOAD] = True
+            changed = True
         return StepResult(changed=changed or bool(changes))
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from configurator.i18n import _
 
-SERVICE_USER = "uzor"
+SERVICE_USER = "uzor"  # the admin's system user
+AGENCY_USER = "uzor-agency"  # the agency's system user (packaging/debian/uzor-agency)
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,18 @@ class Owner:
     gid: int | None = None
 
 
-def service_owner(user_only: bool = False) -> Owner:
-    """``uzor:uzor`` (or ``root:uzor`` unless ``user_only``) when that user exists and we may
-    chown; otherwise nothing (a test run as an ordinary user, or before the package made it)."""
+def service_owner(user_only: bool = False, name: str = SERVICE_USER) -> Owner:
+    """``uzor:uzor`` (or ``root:uzor`` unless ``user_only``; another system user's ``name``)
+    when that user exists and we may chown; otherwise nothing (a test run as an ordinary user,
+    or before the package made it)."""
     if os.geteuid() != 0:
         return Owner()
     try:
-        user = pwd.getpwnam(SERVICE_USER)
+        user = pwd.getpwnam(name)
     except KeyError:
         return Owner()
     try:
-        gid = grp.getgrnam(SERVICE_USER).gr_gid
+        gid = grp.getgrnam(name).gr_gid
     except KeyError:
         gid = user.pw_gid
     return Owner(user.pw_uid if user_only else 0, gid)

@@ -35,7 +35,30 @@ class Paths:
         return self.secrets_dir / "django_secret_key"
 
     @property
+    def agency_dir(self) -> Path:
+        return self.etc_uzor / "agency"
+
+    @property
+    def agency_conf_d(self) -> Path:
+        """Local additions to the agency's configuration (uzor-agency's postinst makes it)."""
+        return self.agency_dir / "conf.d"
+
+    @property
+    def agency_secrets_dir(self) -> Path:
+        """The agency's own secrets, readable by its system user only (not the admin's)."""
+        return self.agency_dir / "secrets"
+
+    @property
+    def agency_db_password_file(self) -> Path:
+        return self.agency_secrets_dir / "db_password"
+
+    @property
     def agency_token_file(self) -> Path:
+        return self.agency_secrets_dir / "api_token"
+
+    @property
+    def legacy_agency_token_file(self) -> Path:
+        """Where versions before the agency's own system user kept its API token."""
         return self.secrets_dir / "agency_api_token"
 
     @property
@@ -43,7 +66,13 @@ class Paths:
         return self.etc_uzor / "admin.yaml"
 
     def agency_config(self, instance: int = 1) -> Path:
-        return self.etc_uzor / "agency" / f"{instance}.yaml"
+        return self.agency_dir / f"{instance}.yaml"
+
+    @property
+    def agency_legacy_user_dropin(self) -> Path:
+        """uzor-agency's postinst keeps an upgraded agency running as ``uzor`` with this systemd
+        drop-in while its configuration still names the admin's secrets."""
+        return self.under_root("/etc/systemd/system/uzor-agency@.service.d/uzor-legacy-user.conf")
 
     @property
     def license_file(self) -> Path:

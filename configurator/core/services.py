@@ -58,6 +58,14 @@ class Systemd:
         self._run("reload-or-restart", unit)
         self._check_active(unit)
 
+    def daemon_reload(self) -> None:
+        """systemd rereads its unit files and drop-ins."""
+        result = subprocess.run(
+            [self.systemctl, "daemon-reload"], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise ServiceError("systemd", (result.stderr or result.stdout).strip())
+
     def failure_reason(self, unit: str) -> str:
         """The last line the unit's failed run logged: its own words (a line starting with
         ``uzor-``) when it left any, else the last line systemd logged about it."""
@@ -117,3 +125,6 @@ class NoServices:
 
     def reload_or_restart(self, unit: str) -> None:  # pragma: no cover
         raise ServiceError(unit, "cannot reload: not the live system")
+
+    def daemon_reload(self) -> None:  # pragma: no cover
+        raise ServiceError("systemd", "cannot reload: not the live system")

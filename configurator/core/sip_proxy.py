@@ -106,14 +106,14 @@ def unit_rows(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     if listed:
         return [{"name": u.get("name"), "address": u.get("host")} for u in listed]
     db = settings.get("database") or {}
-    password = Path(db.get("password_file", "/etc/uzor/secrets/db_password"))
+    password = Path(db.get("password_file", "/etc/uzor/agency/secrets/db_password"))
     where: dict[str, Any] = (
         {"unix_socket": db["socket"]}
         if db.get("socket")
         else {"host": db.get("host", "127.0.0.1"), "port": int(db.get("port", 3306))}
     )
     connection = pymysql.connect(
-        user=db.get("user", "uzor"),
+        user=db.get("user", "uzor_agency"),
         password=password.read_text(encoding="utf-8").strip(),
         database=db.get("name", "uzor"),
         charset="utf8mb4",

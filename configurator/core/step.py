@@ -12,6 +12,7 @@ from configurator.core.questions import Question
 Progress = Callable[[str], None]
 
 CHANGED_STEPS = "changed_steps"  # Context.state key: ids of the steps that changed something
+DAEMON_RELOAD = "daemon_reload"  # Context.state key: a unit's drop-in changed; systemd rereads
 
 
 class StepError(Exception):

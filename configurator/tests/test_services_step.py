@@ -10,7 +10,7 @@ import pytest
 
 from configurator.core.context import Context
 from configurator.core.services import Systemd
-from configurator.core.step import CHANGED_STEPS, StepError
+from configurator.core.step import CHANGED_STEPS, DAEMON_RELOAD, StepError
 from configurator.core.steps.services import ServicesStep
 from configurator.i18n import set_language
 from configurator.tests.helpers import Recorder, make_context
@@ -201,3 +201,16 @@ def test_a_unit_whose_package_is_not_installed_is_skipped(tmp_path: Path) -> Non
     assert "  uzor-agency@1: not installed, skipped" in progress.lines
     assert not [line for line in calls(log) if "uzor-agency@1" in line]
     assert "show --property=LoadState --value uzor-agency@1" in log.read_text()
+
+
+def test_a_removed_drop_in_makes_systemd_reread_its_units_first(tmp_path: Path) -> None:
+    services, log = systemd(tmp_path)
+    ctx = make_context(tmp_path / "root", services=services)
+    licensed(ctx)
+    ctx.state[DAEMON_RELOAD] = True
+    ServicesStep().apply(ctx, {}, Recorder())
+    assert calls(log)[0] == "daemon-reload"
+    assert "restart uzor-agency@1" in calls(log)
+    log.unlink()
+    ServicesStep().apply(ctx, {}, Recorder())
+    assert "daemon-reload" not in calls(log)

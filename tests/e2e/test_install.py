@@ -28,6 +28,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import yaml
 from cryptography import x509
 
 from installer import demo, demo_pbx
@@ -41,6 +42,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 UZOR_UNITS = ("uzor-admin.socket", "uzor-admin.service", "uzor-agency@1.service")
 UNITS = ("nginx.service", "mariadb.service", *UZOR_UNITS)
+LEGACY_DROPIN = "/etc/systemd/system/uzor-agency@.service.d/uzor-legacy-user.conf"
 
 
 @dataclass
@@ -154,7 +156,7 @@ def test_the_agency_answers_its_status_endpoint_with_the_license(installed: Inst
     except urllib.error.HTTPError as exc:
         exc.close()
         pytest.fail(f"{exc}\n{installed.target.journal('uzor-agency@1.service', 80)}")
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     with urllib.request.urlopen(request, context=installed.context, timeout=30) as full:  # noqa: S310
         status = json.loads(full.read())
@@ -191,6 +193,9 @@ def test_no_uzor_or_database_process_runs_as_root(installed: Installed):
     for unit in ("uzor-admin.service", "uzor-agency@1.service", "mariadb.service"):
         assert by_unit.get(unit), f"no process of {unit}:\n{processes}"
         assert "root" not in by_unit[unit], f"{unit} runs as root: {by_unit[unit]}"
+    # the admin and the agency as different users (docs/security.md, separation)
+    assert set(by_unit["uzor-admin.service"]) == {"uzor"}
+    assert set(by_unit["uzor-agency@1.service"]) == {"uzor-agency"}
     # nginx's master keeps root to bind :443 and read the key; its workers do not.
     assert sorted(set(by_unit["nginx.service"])) == ["root", "www-data"]
     assert by_unit["nginx.service"].count("root") == 1
@@ -207,10 +212,59 @@ def test_secret_files_are_0600_and_owned_by_the_service_user(installed: Installe
     assert key == "600"
     directory = installed.target.shell("stat -c '%a %U %G' /etc/uzor/secrets").stdout.strip()
     assert directory == "750 root uzor"  # as docs/installer.md says
+    agency = installed.target.shell("stat -c '%a %U %n' /etc/uzor/agency/secrets/*").stdout
+    assert sorted(line.split(" ", 2)[2] for line in agency.strip().splitlines()) == [
+        "/etc/uzor/agency/secrets/api_token",
+        "/etc/uzor/agency/secrets/db_password",
+    ]
+    for line in agency.strip().splitlines():
+        assert line.split(" ", 2)[:2] == ["600", "uzor-agency"], line
+    directory = installed.target.shell("stat -c '%a %U %G' /etc/uzor/agency/secrets").stdout
+    assert directory.strip() == "700 uzor-agency uzor-agency"
+
+
+def readable_by(installed: Installed, user: str, path: str) -> bool:
+    result = installed.target.run(["runuser", "-u", user, "--", "cat", path], check=False)
+    assert result.returncode == 0 or "Permission denied" in result.stderr, result.stderr
+    return result.returncode == 0
+
+
+def test_the_agencys_user_cannot_read_the_admins_secrets_nor_the_admin_the_agencys(
+    installed: Installed,
+):
+    for admins in ("secrets/django_secret_key", "secrets/db_password", "admin.yaml"):
+        assert not readable_by(installed, "uzor-agency", f"/etc/uzor/{admins}"), admins
+        assert readable_by(installed, "uzor", f"/etc/uzor/{admins}"), admins
+    for agencys in ("secrets/db_password", "secrets/api_token"):
+        assert not readable_by(installed, "uzor", f"/etc/uzor/agency/{agencys}"), agencys
+        assert readable_by(installed, "uzor-agency", f"/etc/uzor/agency/{agencys}"), agencys
+    vendor_key = installed.target.shell("ls -d /usr/share/uzor/keys/* | head -1").stdout.strip()
+    for both in ("/etc/uzor/license.key", vendor_key):
+        assert readable_by(installed, "uzor", both) and readable_by(installed, "uzor-agency", both)
+
+
+def test_the_agencys_database_account_reads_only_its_tables(installed: Installed):
+    def as_agency(sql: str) -> tuple[int, str]:
+        result = installed.target.shell(
+            'MYSQL_PWD="$(cat /etc/uzor/agency/secrets/db_password)" '
+            f'mariadb --user=uzor_agency --batch uzor -e "{sql}"',
+            check=False,
+        )
+        return result.returncode, result.stdout + result.stderr
+
+    assert as_agency("SELECT COUNT(*) FROM callcenter_operator")[0] == 0
+    assert as_agency("SELECT COUNT(*) FROM agency_session")[0] == 0
+    for refused in (
+        "SELECT password FROM auth_user",
+        "SELECT session_key FROM django_session",
+        "UPDATE callcenter_operator SET is_active = 1",
+    ):
+        status, output = as_agency(refused)
+        assert status != 0 and "denied" in output, (refused, output)
 
 
 def agency_units(installed: Installed) -> dict[str, str]:
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     request = urllib.request.Request(  # noqa: S310 - an https URL built here
         f"{installed.base}/agency/status", headers={"Authorization": f"Bearer {token}"}
     )
@@ -266,7 +320,7 @@ def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(pbx1: Unit):
 
 
 def test_the_agency_gui_works_behind_nginx_under_agency(installed: Installed):
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(
         urllib.request.HTTPSHandler(context=installed.context),
@@ -327,7 +381,7 @@ def test_an_operator_logs_in_at_the_agent_url_and_takes_a_carrier_call_through_s
     try:
         applied = webagent_call.aim_gateway_at(installed.target, carrier)
         assert "applied pbx1" in applied, applied
-        token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+        token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
         wait_until(
             lambda: [(u["name"], u["link"]) for u in _units(installed, token)] == [("pbx1", "up")],
             60,
@@ -413,7 +467,7 @@ def test_the_installed_appliance_trusts_only_its_shipped_vendor_keys(installed: 
 def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):
     """The agency's login limits count per address: nginx sets X-Real-IP, whatever the client
     sent, so an attacker cannot pose as many addresses."""
-    token = installed.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = installed.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     spoofed = "203.0.113.99"
 
     async def remotes_while_connected() -> list[str]:
@@ -549,3 +603,56 @@ def test_without_a_license_the_agency_refuses_to_start_and_the_admin_says_what_t
         target.run(
             ["systemctl", "restart", "uzor-admin.service", "uzor-agency@1.service"], check=False
         )
+
+
+def agency_user(installed: Installed) -> str:
+    """The agency's process's user; on failure what systemd and the journal say instead."""
+    unit = "uzor-agency@1.service"
+    pid = installed.target.run(
+        ["systemctl", "show", "--property=MainPID", "--value", unit]
+    ).stdout.strip()
+    if pid == "0":
+        status = installed.target.run(["systemctl", "status", "--no-pager", unit], check=False)
+        return f"not running:\n{status.stdout}\n{installed.target.journal(unit, 40)}"
+    return installed.target.run(["ps", "-o", "user=", "-p", pid]).stdout.strip()
+
+
+def test_an_agency_configured_before_its_own_user_keeps_running_until_the_configurator_separates_it(
+    installed: Installed,
+):
+    """An upgrade from a version whose agency ran as uzor with the admin's database account:
+    the package keeps it running as uzor (a drop-in), the configurator of the upgrade gives it
+    its own user and account and keeps its API token."""
+    target = installed.target
+    token = target.path("/etc/uzor/agency/secrets/api_token").read_text()
+    config = target.path("/etc/uzor/agency/1.yaml")
+    old = yaml.safe_load(config.read_text())  # what the configurator of that version wrote
+    old["database"].update(user="uzor", password_file="/etc/uzor/secrets/db_password")
+    old["api"]["token_file"] = "/etc/uzor/secrets/agency_api_token"
+    config.write_text(yaml.safe_dump(old))
+    target.shell(
+        "install -o uzor -g uzor -m 0600 /etc/uzor/agency/secrets/api_token"
+        " /etc/uzor/secrets/agency_api_token && rm -r /etc/uzor/agency/secrets"
+        " && chgrp uzor /etc/uzor/agency/1.yaml"
+    )
+    reconfigure = target.run(["dpkg-reconfigure", "uzor-agency"])
+    assert "run /opt/uzor/configurator.sh again" in reconfigure.stdout + reconfigure.stderr
+    assert target.path(LEGACY_DROPIN).is_file()
+    assert agency_user(installed) == "uzor", reconfigure.stdout + reconfigure.stderr
+
+    answers = "/root/answers.yaml"
+    appliance.run_bundle(target, installed.bundle.run, "--answers", answers)
+
+    assert not target.path(LEGACY_DROPIN).exists()
+    assert agency_user(installed) == "uzor-agency"
+    assert target.path("/etc/uzor/agency/secrets/api_token").read_text() == token
+    assert not target.path("/etc/uzor/secrets/agency_api_token").exists()
+    assert yaml.safe_load(config.read_text())["database"]["user"] == "uzor_agency"
+    with urllib.request.urlopen(  # noqa: S310 - an https URL built here
+        urllib.request.Request(  # noqa: S310
+            f"{installed.base}/agency/status", headers={"Authorization": f"Bearer {token.strip()}"}
+        ),
+        context=installed.context,
+        timeout=30,
+    ) as response:
+        assert json.loads(response.read())["status"] == "running"

@@ -73,7 +73,7 @@ def test_the_superuser_logs_into_the_admin_over_https(trixie: Installed):
 
 
 def test_the_agency_runs_with_the_license(trixie: Installed):
-    token = trixie.target.path("/etc/uzor/secrets/agency_api_token").read_text().strip()
+    token = trixie.target.path("/etc/uzor/agency/secrets/api_token").read_text().strip()
     request = urllib.request.Request(  # noqa: S310 - an https URL built here
         f"{trixie.base}/agency/status", headers={"Authorization": f"Bearer {token}"}
     )

@@ -14,7 +14,8 @@ def write(path: Path, text: str) -> Path:
 def test_it_loads_the_packaged_defaults_alone() -> None:
     config = load_config(None)
     assert config.listen.port == 8765
-    assert config.database.password_file == Path("/etc/uzor/secrets/db_password")
+    assert config.database.password_file == Path("/etc/uzor/agency/secrets/db_password")
+    assert config.database.user == "uzor_agency"
     assert config.units == ()
 
 

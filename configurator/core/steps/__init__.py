@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from configurator.core.step import Step
+from configurator.core.steps.agency_access import AgencyAccessStep
 from configurator.core.steps.database import DatabaseStep
 from configurator.core.steps.finish import FinishStep
 from configurator.core.steps.greeting import GreetingStep
@@ -18,6 +19,7 @@ def all_steps() -> list[Step]:
         GreetingStep(),
         DatabaseStep(),
         MigrateStep(),
+        AgencyAccessStep(),
         SuperuserStep(),
         TlsStep(),
         LicenseStep(),

@@ -8,7 +8,13 @@ from typing import Any
 from configurator.core.context import AGENCY_UNIT, Context
 from configurator.core.questions import Question
 from configurator.core.services import ServiceError
-from configurator.core.step import CHANGED_STEPS, Progress, StepError, StepResult
+from configurator.core.step import (
+    CHANGED_STEPS,
+    DAEMON_RELOAD,
+    Progress,
+    StepError,
+    StepResult,
+)
 from configurator.i18n import _
 
 ADMIN_UNIT = "uzor-admin"
@@ -40,6 +46,11 @@ class ServicesStep:
                 ).format(units=", ".join(units))
             )
             return StepResult()
+        if ctx.state.pop(DAEMON_RELOAD, False):
+            try:
+                ctx.services.daemon_reload()
+            except ServiceError as exc:
+                raise StepError(str(exc)) from exc
         anything_changed = bool(ctx.state.get(CHANGED_STEPS))
         failures: list[str] = []
         restarted = 0

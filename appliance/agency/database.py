@@ -341,9 +341,9 @@ class Database:
                 f"SELECT {g.name} AS name FROM {g.table} WHERE {g.disposition_required}"  # noqa: S608 - names from contracts.tables
             )
             p, pg = tables.PauseReason, tables.PauseReasonGroup
-            reasons = await self._codes(p, pg.table, pg.reason_id, f"c.{p.max_seconds}")
+            reasons = await self._codes(p, pg, pg.reason_id, f"c.{p.max_seconds}")
             d, dg = tables.Disposition, tables.DispositionGroup
-            dispositions = await self._codes(d, dg.table, dg.disposition_id, "NULL")
+            dispositions = await self._codes(d, dg, dg.disposition_id, "NULL")
         except pymysql.err.ProgrammingError as exc:
             if exc.args and exc.args[0] == NO_SUCH_TABLE:
                 return WorkCodes()
@@ -357,17 +357,17 @@ class Database:
     async def _codes(
         self,
         c: type[tables.PauseReason] | type[tables.Disposition],
-        link_table: str,
+        link: type[tables.PauseReasonGroup] | type[tables.DispositionGroup],
         link_code: str,
         limit: str,
     ) -> tuple[WorkCodeRecord, ...]:
         """One kind of code, with the names of the groups it is offered to."""
-        g, link_group = tables.Group, tables.PauseReasonGroup.group_id
+        g = tables.Group
         rows = await self.query(
             f"SELECT c.{c.code} AS code, c.{c.name_ru} AS name_ru, c.{c.name_en} AS name_en,"  # noqa: S608 - names from contracts.tables
             f" {limit} AS max_seconds, g.{g.name} AS grp FROM {c.table} c"
-            f" LEFT JOIN {link_table} l ON l.{link_code} = c.{c.id}"
-            f" LEFT JOIN {g.table} g ON g.{g.id} = l.{link_group}"
+            f" LEFT JOIN {link.table} l ON l.{link_code} = c.{c.id}"
+            f" LEFT JOIN {g.table} g ON g.{g.id} = l.{link.group_id}"
             f" WHERE c.{c.active} ORDER BY c.{c.ordering}, c.{c.code}"
         )
         found: dict[str, WorkCodeRecord] = {}

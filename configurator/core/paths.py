@@ -35,6 +35,10 @@ class Paths:
         return self.secrets_dir / "django_secret_key"
 
     @property
+    def bundle_signing_key_file(self) -> Path:
+        return self.secrets_dir / "bundle_signing_key"
+
+    @property
     def agency_token_file(self) -> Path:
         return self.secrets_dir / "agency_api_token"
 

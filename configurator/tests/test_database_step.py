@@ -81,8 +81,9 @@ def test_it_creates_the_database_user_and_config_files(
     password = ctx.paths.db_password_file.read_text().strip()
     assert len(password) >= 32
     assert password not in progress.text
-    for secret in ("db_password", "django_secret_key", "agency_api_token"):
+    for secret in ("db_password", "django_secret_key", "agency_api_token", "bundle_signing_key"):
         assert mode(ctx.paths.secrets_dir / secret) == 0o600
+    assert b"BEGIN PRIVATE KEY" in ctx.paths.bundle_signing_key_file.read_bytes()
     assert mode(ctx.paths.etc_uzor) == 0o750
     assert mode(ctx.paths.admin_config) == 0o640
 
@@ -96,6 +97,7 @@ def test_it_creates_the_database_user_and_config_files(
         "password_file": str(ctx.paths.db_password_file),
     }
     assert admin["secret_key_file"] == str(ctx.paths.django_secret_key_file)
+    assert admin["bundle_signing_key"] == str(ctx.paths.bundle_signing_key_file)
     assert admin["license"]["path"] == str(ctx.paths.license_file)
     agency = yaml.safe_load(ctx.paths.agency_config(1).read_text())
     assert agency["database"] == admin["database"]

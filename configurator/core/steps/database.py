@@ -20,6 +20,7 @@ from configurator.core.files import (
     Owner,
     ensure_dir,
     ensure_secret,
+    ensure_signing_key,
     new_secret,
     read_secret,
     service_owner,
@@ -181,6 +182,7 @@ def _write_config_files(
     paths = ctx.paths
     changed = ensure_secret(paths.django_secret_key_file, secret_owner, length=48)[1]
     changed = ensure_secret(paths.agency_token_file, secret_owner)[1] or changed
+    changed = ensure_signing_key(paths.bundle_signing_key_file, secret_owner) or changed
     files = {
         paths.admin_config: render(
             "admin.yaml.j2", paths=paths, db=db, signalling_from=_signalling_from(ctx)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -78,6 +80,10 @@ def test_the_signing_key_is_made_once_0600_and_its_public_half_is_public(tmp_pat
     assert len(base64.b64decode(first.content)) == 32 and first.content == again.content
     assert path.stat().st_mode & 0o777 == 0o600
     assert b"BEGIN PRIVATE KEY" in path.read_bytes()
+    printed = io.StringIO()
+    with override_settings(UZOR_BUNDLE_SIGNING_KEY=path):
+        call_command("bundle_signing_key", stdout=printed)  # for uzor-pbx-setup --signing-key
+    assert printed.getvalue().strip() == first.content.decode().strip()
 
 
 def test_apply_fails_clearly_when_the_key_cannot_be_made_and_the_endpoint_says_503(tmp_path):

@@ -166,17 +166,24 @@ def parse_settings(text: str, source: str) -> Settings:
     for required in ("admin_url", "unit"):
         if required not in values:
             raise ConfgenError(f"{source}: missing key {required!r}")
-    if not values["admin_url"].startswith("https://"):
-        raise ConfgenError(
-            f"{source}: admin_url must start with https:// (over http:// the unit token and "
-            "the configuration's passwords would travel in clear)"
-        )
-    if values.get("tls_verify") is False and values.get("insecure") is not True:
-        raise ConfgenError(
-            f"{source}: tls_verify: false needs insecure: true as well (anyone on the way could "
-            "pose as the admin); give the admin's certificate as ca_file instead"
-        )
+    if not values["admin_url"].startswith(("http://", "https://")):
+        raise ConfgenError(f"{source}: admin_url must start with https://")
     return Settings(**values)
+
+
+def refuse_insecure(settings: Settings) -> None:
+    """Refuse to talk to the admin in a way anyone on the way could read or pose as it. Only
+    the talking is refused: a unit set up that way keeps printing its last good copy."""
+    if not settings.admin_url.startswith("https://"):
+        raise ConfgenError(
+            "admin_url must start with https:// (over http:// the unit token and the "
+            "configuration's passwords would travel in clear): refused"
+        )
+    if not settings.tls_verify and not settings.insecure:
+        raise ConfgenError(
+            "tls_verify: false needs insecure: true as well (anyone on the way could pose as "
+            "the admin); give the admin's certificate as ca_file instead"
+        )
 
 
 def _strip_comment(value: str) -> str:
@@ -219,6 +226,7 @@ def load_settings(path: Path) -> Settings:
 
 class AdminClient:
     def __init__(self, settings: Settings, log: Log | None = None) -> None:
+        refuse_insecure(settings)
         self.settings = settings
         self.base = settings.admin_url.rstrip("/") + "/" + urllib.parse.quote(settings.unit)
         self.token = _read_token(settings.token_file)
@@ -230,7 +238,7 @@ class AdminClient:
             )
 
     def get(self, path: str, limit: int) -> bytes:
-        url = f"{self.base}/{path}"  # http(s) only: parse_settings refuses other schemes
+        url = f"{self.base}/{path}"  # https only: refuse_insecure refuses other schemes
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})  # noqa: S310
         try:
             opened = urllib.request.urlopen(  # noqa: S310
@@ -249,7 +257,7 @@ class AdminClient:
 
     def post(self, path: str, data: bytes, headers: dict[str, str]) -> bytes:
         url = f"{self.base}/{path}"
-        request = urllib.request.Request(  # noqa: S310 - http(s) only, see parse_settings
+        request = urllib.request.Request(  # noqa: S310 - https only, see refuse_insecure
             url,
             data=data,
             method="POST",

@@ -309,14 +309,8 @@ def test_the_settings_file_is_strict_and_names_the_line():
         parse_settings("unit: a\n", "f")
     with pytest.raises(ConfgenError, match="must start with https://"):
         parse_settings("unit: a\nadmin_url: file:///etc/passwd\n", "f")
-    with pytest.raises(ConfgenError, match=r"must start with https:// \(over http:// the unit"):
-        parse_settings("unit: a\nadmin_url: http://uzor.example/admin/confgen\n", "f")
     with pytest.raises(ConfgenError, match="tls_verify must be true or false"):
         parse_settings("unit: a\nadmin_url: https://x\ntls_verify: maybe\n", "f")
-    with pytest.raises(ConfgenError, match="f: tls_verify: false needs insecure: true as well"):
-        parse_settings("unit: a\nadmin_url: https://x\ntls_verify: no\n", "f")
-    with pytest.raises(ConfgenError, match="needs insecure: true"):
-        parse_settings("unit: a\nadmin_url: https://x\ntls_verify: no\ninsecure: no\n", "f")
     settings = parse_settings(
         "admin_url: 'https://uzor.example/admin/confgen'\nunit: pbx1\ntls_verify: no\n"
         "insecure: yes\nca_file: /etc/uzor/ca.pem\nsigning_key: /etc/uzor/key\n",
@@ -342,3 +336,35 @@ def test_it_needs_nothing_but_the_standard_library():
         if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
     }
     assert imports <= set(__import__("sys").stdlib_module_names)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            lambda text: text.replace("https://", "http://"),
+            "admin_url must start with https:// (over http:// the unit token",
+        ),
+        (
+            lambda text: text + "tls_verify: false\n",
+            "tls_verify: false needs insecure: true as well",
+        ),
+        (
+            lambda text: text + "tls_verify: false\ninsecure: false\n",
+            "tls_verify: false needs insecure: true as well",
+        ),
+    ],
+)
+def test_an_admin_reached_over_http_or_unverified_tls_is_refused_and_the_last_good_copy_stays(
+    config, admin, tmp_path, change, error
+):
+    """Refused before anything is sent (the token would travel in clear or to an impostor);
+    a unit configured that way before keeps its last good configuration."""
+    run(config)
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    config.write_text(change(config.read_text()))
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    assert error in _log(tmp_path)
+    (tmp_path / "cache" / "last-good.sha256").unlink()  # no copy: a comment and a failure
+    status, text = run(config)
+    assert status == client.EXIT_NO_CONFIG and error in text

@@ -415,15 +415,16 @@ def _atomic_write(path: Path, data: bytes, mode: int = 0o640) -> None:
 # -- the work --------------------------------------------------------------------------------
 
 
-def fetch_current(client: AdminClient, cache: Cache, unit: str, key: bytes) -> str:
-    """Make the unit's current revision (signed with ``key``, verified, with its sounds) the
-    last-good one; return its SHA-256. Cheap when the cache already holds it: one small
+def fetch_current(client: AdminClient, cache: Cache, unit: str) -> str:
+    """Make the unit's current revision (signed with the pinned key, verified, with its sounds)
+    the last-good one; return its SHA-256. Cheap when the cache already holds it: one small
     request."""
     number, sha256, signature = client.current()
     if sha256 == cache.last_good_sha256():
         return sha256
     data = client.get(f"revisions/{number}", MAX_BUNDLE)
-    check_signature(data, signature, key)  # before anything reads what the bytes say
+    # before anything reads what the bytes say
+    check_signature(data, signature, pinned_key(client.settings))
     bundle = verified(data, sha256, unit)
     if bundle.get("revision") != number:
         raise ConfgenError(f"asked for revision {number}, got {bundle.get('revision')}")
@@ -471,8 +472,7 @@ def produce(settings: Settings, name: str, log: Log, config: Path | None = None)
     reached = False
     with cache.locked():
         try:
-            client = AdminClient(settings, log)
-            sha256 = fetch_current(client, cache, settings.unit, pinned_key(settings))
+            sha256 = fetch_current(AdminClient(settings, log), cache, settings.unit)
             revision, text = read_file(cache, sha256, name, settings.unit)
             log.write(f"{name}: revision {revision} from the admin")
             reached = True

@@ -1,5 +1,6 @@
-"""The admin served over real HTTP (Apply Dialplan), and PBX units that
-include their configuration through ``#exec uzor-confgen`` exactly as installed units do.
+"""The admin served over real HTTPS (Apply Dialplan), and PBX units that
+include their configuration through ``#exec uzor-confgen`` exactly as installed units do: with
+the admin's certificate as their CA and its bundle signing key pinned, as uzor-pbx-setup does.
 
 ``configure_django()`` must run before the models are imported, so test modules import this
 module first.
@@ -7,7 +8,10 @@ module first.
 
 from __future__ import annotations
 
+import shutil
 import socketserver
+import ssl
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +26,13 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
+from appliance.admin.callcenter.bundle_signing import public_key_text  # noqa: E402
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
 from appliance.pbx.build import confgen_source  # noqa: E402
 from testkit.ami_users import ADMIN_USER, AGENCY_USER, AmiUsers  # noqa: E402
 from testkit.pbx import AsteriskUnit, UnitBootError  # noqa: E402
 from testkit.pbx_configs import UNIT_DIR  # noqa: E402
+from testkit.tls import self_signed  # noqa: E402
 from testkit.tools import free_port  # noqa: E402
 
 CONFGEN = f"{UNIT_DIR}/etc/uzor-confgen"
@@ -48,10 +54,16 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class AdminServer:
-    """The Django admin served by a threading WSGI server on 127.0.0.1 (stop() = unreachable)."""
+    """The Django admin served over HTTPS by a threading WSGI server on 127.0.0.1, with a
+    self-signed certificate for 127.0.0.1 (``ca_pem``); stop() = unreachable."""
 
     def __init__(self) -> None:
         self.port = free_port()
+        self.tls_dir = Path(tempfile.mkdtemp(prefix="uzor-admin-tls."))
+        cert, key = self_signed(self.tls_dir)
+        self.ca_pem = cert.read_text()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
         handler = WSGIHandler()
 
         def app(environ, start_response):  # type: ignore[no-untyped-def]
@@ -63,16 +75,18 @@ class AdminServer:
         self.server = make_server(
             "127.0.0.1", self.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def confgen_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/admin/confgen"
+        return f"https://127.0.0.1:{self.port}/admin/confgen"
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        shutil.rmtree(self.tls_dir, ignore_errors=True)
 
 
 @dataclass
@@ -92,16 +106,21 @@ class ConfgenUnit:
         return path.read_text() if path.exists() else ""
 
 
-def unit_files(admin_url: str, unit_name: str, token: str) -> dict[str, str]:
+def unit_files(server: AdminServer, unit_name: str, token: str) -> dict[str, str]:
     """The unit-side files: uzor-confgen (the one stdlib-only file appliance/pbx/build.py makes
-    for the uzor-pbx package), its config, the includes."""
+    for the uzor-pbx package), its config with the admin's CA and pinned signing key, the
+    includes."""
     return {
         "uzor-confgen": confgen_source(),
         "uzor/confgen.yaml": (
-            f"admin_url: {admin_url}\nunit: {unit_name}\n"
+            f"admin_url: {server.confgen_url}\nunit: {unit_name}\n"
             f"token_file: {UNIT_DIR}/etc/uzor/token\ncache_dir: {CACHE_DIR}\ntimeout: 10\n"
+            f"ca_file: {UNIT_DIR}/etc/uzor/admin-ca.pem\n"
+            f"signing_key: {UNIT_DIR}/etc/uzor/admin-signing-key\n"
         ),
         "uzor/token": token + "\n",
+        "uzor/admin-ca.pem": server.ca_pem,
+        "uzor/admin-signing-key": public_key_text() + "\n",
         "pjsip.conf": "#include pjsip_transports.conf\n" + exec_line("pjsip.conf"),
         "extensions.conf": exec_line("extensions.conf"),
         "queues.conf": exec_line("queues.conf"),
@@ -128,7 +147,7 @@ def make_confgen_unit(
         token = token_holder.issue_token()
         unit = asterisk_unit(
             {
-                **unit_files(server.confgen_url, name, token),
+                **unit_files(server, name, token),
                 "manager.d/uzor.conf": users.manager_d(),
                 **(extra or {}),
             },

@@ -220,7 +220,7 @@ def committed_admin_db(admin_database: kit_mariadb.Database) -> Iterator[None]:
 
 @pytest.fixture
 def admin_server(committed_admin_db: None) -> Iterator[Any]:
-    """The admin served over HTTP on 127.0.0.1 (for units' ``#exec uzor-confgen``)."""
+    """The admin served over HTTPS on 127.0.0.1 (for units' ``#exec uzor-confgen``)."""
     from testkit.dialplan import AdminServer
 
     server = AdminServer()

@@ -8,9 +8,21 @@ A bundle is one JSON object, stored, served and hashed as its canonical bytes
      "sounds": {"hold-0123456789ab.wav": "<sha256>", ...}} # names match SOUND_NAME_RE
 
 The files may hold placeholders uzor-confgen replaces on the unit (``SOUNDS_PLACEHOLDER``,
-``VOICEMAIL_PLACEHOLDER``, ``CONFGEN_PLACEHOLDER``). The admin writes bundles
-(callcenter/dialplan/revisions.py) and serves them (callcenter/confgen/views.py); uzor-confgen
-(appliance/pbx/confgen.py) verifies them with ``check_bundle``.
+``VOICEMAIL_PLACEHOLDER``, ``CONFGEN_PLACEHOLDER``). No line of a file may start with ``#``
+(after blanks): Asterisk reads such a line as a directive, and ``#exec`` runs a shell command
+as Asterisk, ``#include`` reads any file; the admin never renders one (``check_files``).
+
+**Signature.** The admin signs each bundle when it creates the revision, with its ed25519 key
+(callcenter/bundle_signing.py): the signature is over ``signed_message(data)`` (``SIGNATURE_
+CONTEXT`` followed by the bundle's exact canonical bytes, so a signature made for a bundle can
+mean nothing else), base64, stored with the revision and sent as ``signature`` in the answer to
+``current``. The unit verifies it with the admin's public key that ``uzor-pbx-setup`` pinned
+(a file holding the 32 raw bytes in base64, ``public_key_from_text``); a hash alone proves
+nothing, since whoever alters a bundle recomputes its hash too.
+
+The admin writes bundles (callcenter/dialplan/revisions.py) and serves them
+(callcenter/confgen/views.py); uzor-confgen (appliance/pbx/confgen.py) verifies them with
+``check_bundle`` and appliance/contracts/ed25519.py.
 
 Standard library only, and nothing but the standard library: appliance/pbx/build.py inlines this
 module into the one-file uzor-confgen that runs on PBX units, where only ``python3`` exists.
@@ -18,6 +30,8 @@ module into the one-file uzor-confgen that runs on PBX units, where only ``pytho
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -40,8 +54,60 @@ VOICEMAIL_NAME_RE = re.compile(r"^([0-9]{8}-[0-9]{6})-([0-9]{0,32})-[0-9.]{1,40}
 MAX_VOICEMAIL = 32 * 1024 * 1024
 
 
+SIGNATURE_CONTEXT = b"uzor revision bundle 1\n"
+
+
 class BundleError(Exception):
     """A bundle that does not verify; str() is one line saying what."""
+
+
+def signed_message(data: bytes) -> bytes:
+    """What the admin's signature covers: the context, then the bundle's exact bytes."""
+    return SIGNATURE_CONTEXT + data
+
+
+def public_key_from_text(text: str) -> bytes:
+    """The 32 raw bytes of an ed25519 public key written as base64 (one line)."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise BundleError("the admin's signing key is not base64") from None
+    if len(raw) != 32:
+        raise BundleError(f"the admin's signing key has {len(raw)} bytes, not 32")
+    return raw
+
+
+def signature_from_text(text: str) -> bytes:
+    """The 64 bytes of a base64 signature (BundleError when it is not one)."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise BundleError("the bundle's signature is not base64") from None
+    if len(raw) != 64:
+        raise BundleError(f"the bundle's signature has {len(raw)} bytes, not 64")
+    return raw
+
+
+def directive_line(text: str) -> int | None:
+    """The number of the first line of ``text`` that Asterisk would read as a directive (it
+    starts with ``#`` after blanks), else None. Every line break Python knows counts, more than
+    Asterisk's, so no line hides behind a carriage return or a form feed."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            return number
+    return None
+
+
+def check_files(files: dict[str, Any]) -> None:
+    """Refuse file names that are not generated files and lines starting with ``#``."""
+    for name, text in files.items():
+        if not FILE_NAME_RE.match(name) or not isinstance(text, str):
+            raise BundleError("bundle has a bad file list")
+        number = directive_line(text)
+        if number is not None:
+            raise BundleError(
+                f"{name}:{number}: a line starting with '#' (an Asterisk #include or #exec)"
+            )
 
 
 def bundle_bytes(bundle: dict[str, Any]) -> bytes:
@@ -67,8 +133,9 @@ def check_bundle(data: bytes, expected_sha256: str, unit: str) -> dict[str, Any]
     if bundle.get("unit") != unit:
         raise BundleError(f"bundle is for unit {bundle.get('unit')!r}, not {unit!r}")
     files, sounds = bundle.get("files"), bundle.get("sounds")
-    if not isinstance(files, dict) or not all(FILE_NAME_RE.match(n) for n in files):
+    if not isinstance(files, dict):
         raise BundleError("bundle has a bad file list")
+    check_files(files)
     if not isinstance(sounds, dict) or not all(SOUND_NAME_RE.match(n) for n in sounds):
         raise BundleError("bundle has a bad sound list")
     return bundle

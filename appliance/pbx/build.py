@@ -1,11 +1,12 @@
 """Build the installed ``uzor-confgen``: confgen.py with the bundle format inlined, one file.
 
 ``python3 appliance/pbx/build.py OUTPUT`` (packaging/build_debs.sh; the integration tests use
-``confgen_source()``). The program imports exactly one module of the project,
-``appliance.contracts.bundle`` (the format the admin writes), with one ``from ... import``;
-the build puts that module's code in place of the import, so the admin and the unit run the
-same source, and checks that what it made imports nothing but the standard library. Standard
-library only itself: it runs from a checkout without the project installed.
+``confgen_source()``). The program imports two modules of the project, each with one
+``from ... import``: ``appliance.contracts.bundle`` (the format the admin writes) and
+``appliance.contracts.ed25519`` (the verifier of the admin's signature); the build puts each
+module's code in place of its import, so the admin and the unit run the same source, and
+checks that what it made imports nothing but the standard library. Standard library only
+itself: it runs from a checkout without the project installed.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ import ast
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROGRAM = HERE / "confgen.py"
 BUNDLE = HERE.parent / "contracts" / "bundle.py"
 BUNDLE_MODULE = "appliance.contracts.bundle"
+ED25519 = HERE.parent / "contracts" / "ed25519.py"
+ED25519_MODULE = "appliance.contracts.ed25519"
+# The project's modules the program imports, each inlined in place of its one import.
+INLINED = {BUNDLE_MODULE: BUNDLE, ED25519_MODULE: ED25519}
 INTERPRETER = "#!/usr/bin/python3 -I"  # isolated: no PYTHONPATH, user site or current directory
 
 
@@ -27,41 +33,63 @@ class BuildError(Exception):
     """The sources cannot be made into one stdlib-only file; str() says why."""
 
 
-def confgen_source(program: Path = PROGRAM, bundle: Path = BUNDLE) -> str:
-    """The text of the one-file uzor-confgen."""
-    program_text, bundle_text = program.read_text(), bundle.read_text()
-    program_tree, bundle_tree = ast.parse(program_text), ast.parse(bundle_text)
-    _require_stdlib(bundle_tree, bundle.name)
-    found = [
-        node
-        for node in program_tree.body
-        if isinstance(node, ast.ImportFrom) and node.module == BUNDLE_MODULE and node.level == 0
-    ]
-    if len(found) != 1:
-        raise BuildError(f"{program.name}: expected one 'from {BUNDLE_MODULE} import ...'")
-    node = found[0]
-    imported = {alias.name for alias in node.names}
-    if any(alias.asname for alias in node.names):
-        raise BuildError(f"{program.name}: import the bundle's names without 'as'")
-    defined = _defined_names(bundle_tree)
-    if imported - defined:
-        raise BuildError(f"{bundle.name} does not define {sorted(imported - defined)}")
-    clashes = _defined_names(program_tree) & defined
-    if clashes:
-        raise BuildError(f"{program.name} and {bundle.name} both define {sorted(clashes)}")
+def confgen_source(program: Path = PROGRAM, modules: Mapping[str, Path] | None = None) -> str:
+    """The text of the one-file uzor-confgen: ``program`` with each of ``modules`` (module name
+    -> source file; default ``INLINED``) put in place of its one ``from ... import``."""
+    modules = INLINED if modules is None else modules
+    program_text = program.read_text()
+    program_tree = ast.parse(program_text)
     lines = program_text.splitlines(keepends=True)
     if lines and lines[0].startswith("#!"):
         lines[0] = ""
-    assert node.end_lineno is not None
-    inlined = [
-        f"# ---- {BUNDLE_MODULE} (appliance/contracts/bundle.py), inlined by build.py ----\n",
-        *_body(bundle_text, bundle_tree),
-        f"# ---- end of {BUNDLE_MODULE} ----\n",
-    ]
-    before, after = lines[: node.lineno - 1], lines[node.end_lineno :]
-    text = INTERPRETER + "\n" + "".join([*before, *inlined, *after])
+    program_names = _defined_names(program_tree)
+    replaced: list[tuple[int, int, list[str]]] = []  # (first line, end line, inlined lines)
+    seen: set[str] = set()
+    for module, source in modules.items():
+        module_text = source.read_text()
+        module_tree = ast.parse(module_text)
+        _require_stdlib(module_tree, source.name)
+        node = _the_import(program_tree, module, program.name)
+        imported = {alias.name for alias in node.names}
+        if any(alias.asname for alias in node.names):
+            raise BuildError(f"{program.name}: import the names of {module} without 'as'")
+        defined = _defined_names(module_tree)
+        if imported - defined:
+            raise BuildError(f"{source.name} does not define {sorted(imported - defined)}")
+        clashes = (program_names | seen) & defined
+        if clashes:
+            raise BuildError(f"{program.name} and {source.name} both define {sorted(clashes)}")
+        seen |= defined
+        assert node.end_lineno is not None
+        inlined = [
+            f"# ---- {module} ({_relative(source)}), inlined by build.py ----\n",
+            *_body(module_text, module_tree),
+            f"# ---- end of {module} ----\n",
+        ]
+        replaced.append((node.lineno - 1, node.end_lineno, inlined))
+    for first, end, inlined in sorted(replaced, reverse=True):
+        lines[first:end] = inlined
+    text = INTERPRETER + "\n" + "".join(lines)
     _require_stdlib(ast.parse(text), "the built program")
     return text
+
+
+def _the_import(tree: ast.Module, module: str, what: str) -> ast.ImportFrom:
+    found = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0
+    ]
+    if len(found) != 1:
+        raise BuildError(f"{what}: expected one 'from {module} import ...'")
+    return found[0]
+
+
+def _relative(source: Path) -> str:
+    try:
+        return str(source.resolve().relative_to(HERE.parent.parent))
+    except ValueError:
+        return source.name
 
 
 def _defined_names(tree: ast.Module) -> set[str]:

@@ -1,24 +1,32 @@
 """uzor-confgen: print one generated Asterisk file of this unit's configuration revision.
 
 A unit's Asterisk runs it through ``#exec /usr/bin/uzor-confgen <file>`` (asterisk.conf
-``execincludes = yes``). It asks the admin for the unit's current revision over HTTP(S) with
-the unit's token, verifies the bundle's SHA-256 (and every sound's), keeps it as the last-good
-copy, and prints the file. When the admin cannot be reached, or what it sends does not verify,
-it prints the last-good copy, so an Asterisk restart or reload never loses configuration.
+``execincludes = yes``). It asks the admin for the unit's current revision over HTTPS with
+the unit's token, verifies the admin's ed25519 signature on the bundle with the key
+``uzor-pbx-setup`` pinned (``signing_key``), the bundle's SHA-256 (and every sound's) and that
+no line of a file starts with ``#`` (an Asterisk ``#exec`` or ``#include``), keeps it as the
+last-good copy, and prints the file. An unsigned or wrongly signed bundle, an ``http://``
+admin_url, or no pinned key are refused (contracts/bundle.py says what is signed). When the
+admin cannot be reached, or what it sends does not verify, it prints the last-good copy, so an
+Asterisk restart or reload never loses configuration (and a refused bundle never replaces it).
 
 It uses only the Python standard library, because PBX units have nothing but ``python3``:
 ``appliance/pbx/build.py`` makes the installed ``/usr/bin/uzor-confgen`` (one file) from this
-module with the bundle format (``appliance/contracts/bundle.py``, which the admin uses too)
-inlined in place of its import. Asterisk mixes the command's stderr into the configuration, so
+module with the bundle format (``appliance/contracts/bundle.py``, which the admin uses too) and
+the ed25519 verifier (``appliance/contracts/ed25519.py``: pure Python, so the unit needs no
+``openssl`` binary, no temporary files and no subprocess for it) inlined in place of their
+imports. Asterisk mixes the command's stderr into the configuration, so
 errors go to a log file in the cache directory and, as ``;`` comment lines, to stdout.
 
 Configuration (``/etc/uzor/confgen.yaml``, or ``--config``; a flat ``key: value`` file)::
 
-    admin_url: https://uzor.example/admin/confgen   # required
+    admin_url: https://uzor.example/admin/confgen   # required, https only
     unit: pbx1                                      # required
     token_file: /etc/uzor/secrets/confgen_token     # default
+    signing_key: /etc/asterisk/uzor/admin-signing-key  # default: the admin's public key
     cache_dir: /var/lib/uzor-confgen                # default
-    tls_verify: true                                # default
+    tls_verify: true                                # default; false needs insecure: true
+    insecure: false                                 # default; true is logged on every run
     ca_file: /etc/uzor/admin-ca.pem                 # optional
     timeout: 5                                      # seconds, default
 
@@ -60,8 +68,14 @@ from appliance.contracts.bundle import (
     VOICEMAIL_PLACEHOLDER,
     BundleError,
     check_bundle,
+    public_key_from_text,
     sha256_hex,
+    signature_from_text,
+    signed_message,
 )
+
+# The verifier of the admin's signature (stdlib only); build.py inlines it too.
+from appliance.contracts.ed25519 import ed25519_verify
 
 DEFAULT_CONFIG = Path("/etc/uzor/confgen.yaml")
 CONFIG_ENV = "UZOR_CONFGEN_CONFIG"
@@ -81,8 +95,10 @@ class Settings:
     admin_url: str
     unit: str
     token_file: Path = Path("/etc/uzor/secrets/confgen_token")
+    signing_key: Path = Path("/etc/asterisk/uzor/admin-signing-key")
     cache_dir: Path = Path("/var/lib/uzor-confgen")
     tls_verify: bool = True
+    insecure: bool = False
     ca_file: Path | None = None
     timeout: float = 5.0
 
@@ -101,6 +117,34 @@ def verified(data: bytes, expected_sha256: str, unit: str) -> dict[str, Any]:
         return check_bundle(data, expected_sha256, unit)
     except BundleError as exc:
         raise ConfgenError(str(exc)) from exc
+
+
+def pinned_key(settings: Settings) -> bytes:
+    """The admin's public key uzor-pbx-setup pinned on this unit."""
+    try:
+        text = settings.signing_key.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not a key"
+        raise ConfgenError(
+            f"{settings.signing_key}: no admin signing key pinned on this unit ({reason}), so "
+            "no bundle can be trusted; run uzor-pbx-setup again to pin the admin's key"
+        ) from exc
+    try:
+        return public_key_from_text(text)
+    except BundleError as exc:
+        raise ConfgenError(f"{settings.signing_key}: {exc}") from exc
+
+
+def check_signature(data: bytes, signature: str, key: bytes) -> None:
+    """Refuse a bundle the admin's pinned key did not sign."""
+    if not signature:
+        raise ConfgenError("the bundle is not signed (an admin of an earlier version?): refused")
+    try:
+        raw = signature_from_text(signature)
+    except BundleError as exc:
+        raise ConfgenError(str(exc)) from exc
+    if not ed25519_verify(key, signed_message(data), raw):
+        raise ConfgenError("the bundle's signature is not the pinned admin key's: refused")
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -123,8 +167,23 @@ def parse_settings(text: str, source: str) -> Settings:
         if required not in values:
             raise ConfgenError(f"{source}: missing key {required!r}")
     if not values["admin_url"].startswith(("http://", "https://")):
-        raise ConfgenError(f"{source}: admin_url must start with http:// or https://")
+        raise ConfgenError(f"{source}: admin_url must start with https://")
     return Settings(**values)
+
+
+def refuse_insecure(settings: Settings) -> None:
+    """Refuse to talk to the admin in a way anyone on the way could read or pose as it. Only
+    the talking is refused: a unit set up that way keeps printing its last good copy."""
+    if not settings.admin_url.startswith("https://"):
+        raise ConfgenError(
+            "admin_url must start with https:// (over http:// the unit token and the "
+            "configuration's passwords would travel in clear): refused"
+        )
+    if not settings.tls_verify and not settings.insecure:
+        raise ConfgenError(
+            "tls_verify: false needs insecure: true as well (anyone on the way could pose as "
+            "the admin); give the admin's certificate as ca_file instead"
+        )
 
 
 def _strip_comment(value: str) -> str:
@@ -138,16 +197,16 @@ def _unquote(value: str) -> str:
 
 
 def _convert(key: str, value: str, source: str, number: int) -> Any:
-    if key == "tls_verify":
+    if key in ("tls_verify", "insecure"):
         if value.lower() not in ("true", "false", "yes", "no"):
-            raise ConfgenError(f"{source}:{number}: tls_verify must be true or false")
+            raise ConfgenError(f"{source}:{number}: {key} must be true or false")
         return value.lower() in ("true", "yes")
     if key == "timeout":
         try:
             return float(value)
         except ValueError:
             raise ConfgenError(f"{source}:{number}: timeout must be a number of seconds") from None
-    if key in ("token_file", "cache_dir", "ca_file"):
+    if key in ("token_file", "signing_key", "cache_dir", "ca_file"):
         return Path(value)
     return value
 
@@ -166,14 +225,20 @@ def load_settings(path: Path) -> Settings:
 
 
 class AdminClient:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, log: Log | None = None) -> None:
+        refuse_insecure(settings)
         self.settings = settings
         self.base = settings.admin_url.rstrip("/") + "/" + urllib.parse.quote(settings.unit)
         self.token = _read_token(settings.token_file)
         self.context = _tls_context(settings)
+        if not settings.tls_verify and log is not None:
+            log.write(
+                "INSECURE: the admin's TLS certificate is not verified (tls_verify: false, "
+                "insecure: true); anyone on the way can pose as the admin"
+            )
 
     def get(self, path: str, limit: int) -> bytes:
-        url = f"{self.base}/{path}"  # http(s) only: parse_settings refuses other schemes
+        url = f"{self.base}/{path}"  # https only: refuse_insecure refuses other schemes
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})  # noqa: S310
         try:
             opened = urllib.request.urlopen(  # noqa: S310
@@ -192,7 +257,7 @@ class AdminClient:
 
     def post(self, path: str, data: bytes, headers: dict[str, str]) -> bytes:
         url = f"{self.base}/{path}"
-        request = urllib.request.Request(  # noqa: S310 - http(s) only, see parse_settings
+        request = urllib.request.Request(  # noqa: S310 - https only, see refuse_insecure
             url,
             data=data,
             method="POST",
@@ -214,11 +279,14 @@ class AdminClient:
             reason = getattr(exc, "reason", exc)
             raise ConfgenError(f"admin unreachable at {self.base}: {reason}") from exc
 
-    def current(self) -> tuple[int, str]:
+    def current(self) -> tuple[int, str, str]:
+        """(revision, SHA-256, signature) of the unit's current revision; the signature is
+        empty when the admin sent none."""
         try:
             answer = json.loads(self.get("current", 4096))
-            return int(answer["revision"]), str(answer["sha256"])
-        except (ValueError, KeyError, TypeError) as exc:
+            signature = answer.get("signature") or ""
+            return int(answer["revision"]), str(answer["sha256"]), str(signature)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfgenError(f"bad answer to 'current': {exc}") from exc
 
 
@@ -232,9 +300,7 @@ def _read_token(path: Path) -> str:
     return token
 
 
-def _tls_context(settings: Settings) -> ssl.SSLContext | None:
-    if not settings.admin_url.startswith("https://"):
-        return None
+def _tls_context(settings: Settings) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if not settings.tls_verify:
@@ -350,12 +416,15 @@ def _atomic_write(path: Path, data: bytes, mode: int = 0o640) -> None:
 
 
 def fetch_current(client: AdminClient, cache: Cache, unit: str) -> str:
-    """Make the unit's current revision (verified, with its sounds) the last-good one; return
-    its SHA-256. Cheap when the cache already holds it: one small request."""
-    number, sha256 = client.current()
+    """Make the unit's current revision (signed with the pinned key, verified, with its sounds)
+    the last-good one; return its SHA-256. Cheap when the cache already holds it: one small
+    request."""
+    number, sha256, signature = client.current()
     if sha256 == cache.last_good_sha256():
         return sha256
     data = client.get(f"revisions/{number}", MAX_BUNDLE)
+    # before anything reads what the bytes say
+    check_signature(data, signature, pinned_key(client.settings))
     bundle = verified(data, sha256, unit)
     if bundle.get("revision") != number:
         raise ConfgenError(f"asked for revision {number}, got {bundle.get('revision')}")
@@ -403,7 +472,7 @@ def produce(settings: Settings, name: str, log: Log, config: Path | None = None)
     reached = False
     with cache.locked():
         try:
-            sha256 = fetch_current(AdminClient(settings), cache, settings.unit)
+            sha256 = fetch_current(AdminClient(settings, log), cache, settings.unit)
             revision, text = read_file(cache, sha256, name, settings.unit)
             log.write(f"{name}: revision {revision} from the admin")
             reached = True
@@ -440,7 +509,7 @@ def upload_voicemail(settings: Settings, path: Path, topic: str, log: Log) -> No
     if re.fullmatch(r"[0-9]{1,32}", topic or ""):
         headers["X-Uzor-Topic"] = topic
     mailbox = path.parent.name
-    AdminClient(settings).post(f"voicemail/{urllib.parse.quote(mailbox)}", data, headers)
+    AdminClient(settings, log).post(f"voicemail/{urllib.parse.quote(mailbox)}", data, headers)
     path.unlink()
     log.write(f"voicemail {path.name}: uploaded for mailbox {mailbox}")
 

@@ -97,6 +97,21 @@ def ensure_secret(path: Path, owner: Owner, length: int = 32) -> tuple[str, bool
     return value, True
 
 
+def ensure_signing_key(path: Path, owner: Owner) -> bool:
+    """The admin's ed25519 key that signs the PBX units' configuration (PKCS#8 PEM, 0600),
+    made when missing; an existing one is kept (the units have pinned its public half)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if path.is_file() and path.stat().st_size:
+        return _set_mode_and_owner(path, 0o600, owner)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    write_file(path, pem, 0o600, owner)
+    return True
+
+
 def _set_mode_and_owner(path: Path, mode: int, owner: Owner) -> bool:
     changed = False
     info = path.stat()

@@ -53,6 +53,10 @@ class Paths:
         return self.agency_secrets_dir / "db_password"
 
     @property
+    def bundle_signing_key_file(self) -> Path:
+        return self.secrets_dir / "bundle_signing_key"
+
+    @property
     def agency_token_file(self) -> Path:
         return self.agency_secrets_dir / "api_token"
 

@@ -87,12 +87,14 @@ def test_it_creates_the_database_user_and_config_files(
     password = ctx.paths.db_password_file.read_text().strip()
     assert len(password) >= 32
     assert password not in progress.text
-    for secret in ("db_password", "django_secret_key"):
+    for secret in ("db_password", "django_secret_key", "bundle_signing_key"):
         assert mode(ctx.paths.secrets_dir / secret) == 0o600
     assert sorted(p.name for p in ctx.paths.secrets_dir.iterdir()) == [
+        "bundle_signing_key",
         "db_password",
         "django_secret_key",
     ]
+    assert b"BEGIN PRIVATE KEY" in ctx.paths.bundle_signing_key_file.read_bytes()
     for secret in (ctx.paths.agency_db_password_file, ctx.paths.agency_token_file):
         assert mode(secret) == 0o600
     assert mode(ctx.paths.agency_secrets_dir) == 0o700
@@ -113,6 +115,7 @@ def test_it_creates_the_database_user_and_config_files(
         "password_file": str(ctx.paths.db_password_file),
     }
     assert admin["secret_key_file"] == str(ctx.paths.django_secret_key_file)
+    assert admin["bundle_signing_key"] == str(ctx.paths.bundle_signing_key_file)
     assert admin["license"]["path"] == str(ctx.paths.license_file)
     agency = yaml.safe_load(ctx.paths.agency_config(1).read_text())
     assert agency["database"] == {

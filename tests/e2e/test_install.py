@@ -312,11 +312,18 @@ def test_a_unit_added_after_the_license_takes_logins_without_a_restart(
     assert "PJSIP/3001" in queue, queue
 
 
-def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(pbx1: Unit):
+def test_a_pbx_unit_from_the_same_bundle_takes_the_applied_dialplan(
+    installed: Installed, pbx1: Unit
+):
     assert "applied pbx1 revision" in pbx1.applied, pbx1.applied
     revision = run_in_chroot(pbx1.root, ["asterisk", "-rx", "dialplan show globals"]).stdout
     assert "UZOR_UNIT=pbx1" in revision
     assert "UZOR_REVISION=" in revision
+    # uzor-pbx-setup pinned the admin's bundle signing key (fetched over verified HTTPS), and
+    # the applied revision was taken because its signature verified with it
+    pinned = (pbx1.root / "etc/asterisk/uzor/admin-signing-key").read_text().strip()
+    admin_key = installed.target.run(["uzor-admin", "bundle_signing_key"]).stdout.strip()
+    assert pinned == admin_key and len(pinned) == 44, (pinned, admin_key)
 
 
 def test_the_agency_gui_works_behind_nginx_under_agency(installed: Installed):

@@ -44,6 +44,11 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     settings = (etc / "uzor/confgen.yaml").read_text()
     assert "admin_url: https://admin.example/admin/confgen" in settings
     assert "unit: pbx1" in settings
+    # issue 13, item 5: the admin's signing key cannot be fetched here (admin.example does not
+    # resolve): nothing is pinned, and uzor-confgen will refuse every bundle until it is
+    assert "signing_key: /etc/asterisk/uzor/admin-signing-key" in settings
+    assert not (etc / "uzor/admin-signing-key").exists()
+    assert "uzor-confgen refuses all configuration until it is pinned" in result.stderr
     token = run_in_chroot(sid_root, ["stat", "-c", "%a %U", "/etc/asterisk/uzor/confgen_token"])
     assert token.stdout.strip() == "600 asterisk"
     ami = (etc / "manager.d/uzor.conf").read_text()
@@ -63,6 +68,18 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     foreign = run_in_chroot(sid_root, [*setup, "--http-bind", "192.0.2.99"])
     assert foreign.returncode == 1
     assert "--http-bind 192.0.2.99 is not an address of this host" in foreign.stderr
+    plain = [*setup[:2], "http://admin.example", *setup[3:]]
+    refused = run_in_chroot(sid_root, plain)
+    assert refused.returncode == 1 and "--admin-url must be https" in refused.stderr
+    (sid_root / "root/bad.key").write_text("c2hvcnQ=\n")
+    bad = run_in_chroot(sid_root, [*setup, "--signing-key", "/root/bad.key"])
+    assert bad.returncode == 1 and "not an ed25519 public key" in bad.stderr
+    key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="  # RFC 8032's first test key
+    (sid_root / "root/admin.key").write_text(key + "\n")
+    pinned = run_in_chroot(sid_root, [*setup, "--signing-key", "/root/admin.key"])
+    assert pinned.returncode == 0, pinned.stderr
+    assert (etc / "uzor/admin-signing-key").read_text() == key + "\n"
+    assert f"signed by the admin's key {key}" in pinned.stdout
     # Asterisk accepts the glue: the generated files come through uzor-confgen, which prints
     # a comment (the admin is unreachable here) instead of breaking the configuration.
     check = run_in_chroot(

@@ -95,8 +95,9 @@ def reload_unit(target: UnitTarget, timeout: float = AMI_TIMEOUT) -> UnitResult:
     if running != target.revision:
         message = _(
             "after the reload the unit runs revision %(running)s, not %(revision)s: it did not "
-            "take the new configuration (see uzor-confgen.log on the unit); it keeps its last "
-            "good one"
+            "take the new configuration (see /var/lib/uzor-confgen/confgen.log on the unit; a "
+            "unit set up before configuration was signed needs uzor-pbx-setup again); it keeps "
+            "its last good one"
         ) % {"running": running if running is not None else "-", "revision": target.revision}
         return UnitResult(target.name, False, target.revision, running, message)
     return UnitResult(target.name, True, target.revision, running, _("applied"))

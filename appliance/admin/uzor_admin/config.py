@@ -57,6 +57,8 @@ def _loopback_networks() -> list[IPNetwork]:
 
 class AdminConfig(_Strict):
     secret_key_file: Path = Path("/etc/uzor/secrets/django_secret_key")
+    # The ed25519 key that signs the PBX units' configuration (callcenter/bundle_signing.py).
+    bundle_signing_key: Path = Path("/etc/uzor/secrets/bundle_signing_key")
     debug: bool = False
     allowed_hosts: list[str] = Field(default_factory=lambda: ["*"])
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
@@ -113,6 +115,7 @@ def _resolve_relative_paths(config: AdminConfig, base: Path) -> AdminConfig:
     return config.model_copy(
         update={
             "secret_key_file": resolve(config.secret_key_file),
+            "bundle_signing_key": resolve(config.bundle_signing_key),
             "static_root": resolve(config.static_root),
             "media_root": resolve(config.media_root),
             "database": database,

@@ -29,6 +29,7 @@ ALLOWED_HOSTS = (
     served_hosts() if UZOR_CONFIG.allowed_hosts == ["auto"] else list(UZOR_CONFIG.allowed_hosts)
 )
 UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
+UZOR_BUNDLE_SIGNING_KEY = UZOR_CONFIG.bundle_signing_key
 UZOR_WORKPLACE_SIGNALLING_FROM = [str(n) for n in UZOR_CONFIG.workplace_signalling_from]
 # Read by licensing.django_check.license_check (system check uzor.E001 / uzor.W001).
 UZOR_LICENSE = {

@@ -29,7 +29,7 @@ def _config(tmp_path: Path, admin: FakeAdmin) -> Path:
     path = tmp_path / "confgen.yaml"
     path.write_text(
         f"admin_url: {admin.url}\nunit: pbx1\ntoken_file: {tmp_path / 'token'}\n"
-        f"cache_dir: {tmp_path / 'cache'}\ntimeout: 5\n"
+        f"cache_dir: {tmp_path / 'cache'}\ntimeout: 5\n{admin.unit_settings(tmp_path)}"
     )
     return path
 
@@ -67,12 +67,13 @@ def test_the_built_program_is_the_module_with_the_bundle_format_in_place_of_its_
     assert "from appliance" not in source and "import appliance" not in source
     assert "def check_bundle(" in source and bundle.count("def check_bundle(") == 1
     assert source.index("def check_bundle(") < source.index("def verified(")
+    assert source.count("def ed25519_verify(") == 1  # the signature verifier, inlined too
 
 
-def _sources(tmp_path: Path, program: str, bundle: str) -> tuple[Path, Path]:
+def _sources(tmp_path: Path, program: str, bundle: str) -> tuple[Path, dict[str, Path]]:
     (tmp_path / "confgen.py").write_text(program)
     (tmp_path / "bundle.py").write_text(bundle)
-    return tmp_path / "confgen.py", tmp_path / "bundle.py"
+    return tmp_path / "confgen.py", {build.BUNDLE_MODULE: tmp_path / "bundle.py"}
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,30 @@
-"""uzor-confgen against a fake admin (a local HTTP server): fetch, verify, fall back."""
+"""uzor-confgen against a fake admin (a local HTTPS server): fetch, verify, fall back."""
 
 from __future__ import annotations
 
+import atexit
+import base64
 import hashlib
 import http.server
 import io
+import json
+import re
+import shutil
+import ssl
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from appliance.contracts.bundle import bundle_bytes
+from appliance.contracts.bundle import bundle_bytes, signed_message
 from appliance.pbx import build
 from appliance.pbx import confgen as client
 from appliance.pbx.confgen import ConfgenError, parse_settings
+from testkit.tls import self_signed
 
 SOUND = b"RIFF-not-really-a-wav"
 SOUND_NAME = f"hold-{hashlib.sha256(SOUND).hexdigest()[:12]}.wav"
@@ -31,13 +41,36 @@ def make_bundle(revision: int, text: str = "[sales]\nmusicclass = x\n") -> dict:
     }
 
 
+_TLS: dict[str, Path] = {}
+
+
+def _certificate() -> tuple[Path, Path]:
+    """One self-signed certificate for every fake admin of the test run."""
+    if not _TLS:
+        directory = Path(tempfile.mkdtemp(prefix="uzor-confgen-tls."))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        _TLS["cert"], _TLS["key"] = self_signed(directory)
+    return _TLS["cert"], _TLS["key"]
+
+
 class FakeAdmin(http.server.ThreadingHTTPServer):
-    """Serves one unit's current revision; ``tamper`` damages the bundle in transit."""
+    """Serves one unit's current revision over HTTPS, signed with ``signing_key``; ``tamper``
+    damages the bundle in transit (``rehash``: and sends the damaged bundle's SHA-256 as the
+    current one, as an attacker who controls the answers would); ``signature`` replaces the
+    signature sent ("" for none)."""
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
+        cert, key = _certificate()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+        self.ca_file = cert
         self.token = "unit-token"
+        self.signing_key = Ed25519PrivateKey.generate()
         self.tamper = False
+        self.rehash = False
+        self.signature: str | None = None
         self.publish(make_bundle(1))
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -45,9 +78,30 @@ class FakeAdmin(http.server.ThreadingHTTPServer):
         self.bundle = bundle_bytes(bundle)
         self.number = bundle["revision"]
 
+    def served(self) -> bytes:
+        return self.bundle.replace(b"sales", b"evil!") if self.tamper else self.bundle
+
+    def current_signature(self) -> str:
+        if self.signature is not None:
+            return self.signature
+        return base64.b64encode(self.signing_key.sign(signed_message(self.bundle))).decode()
+
+    def public_key_text(self) -> str:
+        raw = self.signing_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return base64.b64encode(raw).decode()
+
+    def unit_settings(self, directory: Path) -> str:
+        """The confgen.yaml lines uzor-pbx-setup writes for this admin: its CA and its public
+        key, pinned in ``directory``."""
+        pinned = directory / "admin-signing-key"
+        pinned.write_text(self.public_key_text() + "\n")
+        return f"ca_file: {self.ca_file}\nsigning_key: {pinned}\n"
+
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/admin/confgen"
+        return f"https://127.0.0.1:{self.server_address[1]}/admin/confgen"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -58,17 +112,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(401, b"{}")
         base = "/admin/confgen/pbx1/"
         if self.path == base + "current":
-            sha = hashlib.sha256(self.server.bundle).hexdigest()
-            return self._send(
-                200, f'{{"revision": {self.server.number}, "sha256": "{sha}"}}'.encode()
-            )
+            sent = self.server.served() if self.server.rehash else self.server.bundle
+            sha = hashlib.sha256(sent).hexdigest()
+            answer = {"revision": self.server.number, "sha256": sha}
+            if self.server.current_signature():
+                answer["signature"] = self.server.current_signature()
+            return self._send(200, json.dumps(answer).encode())
         if self.path == f"{base}revisions/{self.server.number}":
-            body = (
-                self.server.bundle.replace(b"sales", b"evil!")
-                if self.server.tamper
-                else self.server.bundle
-            )
-            return self._send(200, body)
+            return self._send(200, self.server.served())
         if self.path == base + "sounds/" + SOUND_NAME:
             return self._send(200, SOUND)
         return self._send(404, b"{}")
@@ -97,7 +148,7 @@ def config(tmp_path: Path, admin: FakeAdmin) -> Path:
     path = tmp_path / "confgen.yaml"
     path.write_text(
         f"# confgen\nadmin_url: {admin.url}\nunit: pbx1\ntoken_file: {tmp_path / 'token'}\n"
-        f"cache_dir: {tmp_path / 'cache'}\ntimeout: 2  # seconds\n"
+        f"cache_dir: {tmp_path / 'cache'}\ntimeout: 2  # seconds\n{admin.unit_settings(tmp_path)}"
     )
     return path
 
@@ -156,6 +207,10 @@ def test_it_prints_the_last_good_copy_when_the_admin_is_down(config, admin, tmp_
     assert "admin unreachable" in log and "last-good revision 1" in log
 
 
+def _log(tmp_path: Path) -> str:
+    return (tmp_path / "cache" / "confgen.log").read_text()
+
+
 def test_a_bundle_that_does_not_verify_is_never_promoted(config, admin, tmp_path):
     run(config)
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
@@ -164,9 +219,75 @@ def test_a_bundle_that_does_not_verify_is_never_promoted(config, admin, tmp_path
     status, text = run(config)
 
     assert (status, text) == (0, "[sales]\nmusicclass = x\n")  # still revision 1
-    assert "SHA-256 mismatch" in (tmp_path / "cache" / "confgen.log").read_text()
+    assert "signature is not the pinned admin key's: refused" in _log(tmp_path)
     admin.tamper = False
     assert run(config) == (0, "[sales]\nstrategy = ringall\n")
+
+
+def test_a_bundle_altered_with_its_hash_recomputed_is_refused(config, admin, tmp_path):
+    """What the SHA-256 alone let through: whoever alters the bundle in transit also answers
+    'current' with the altered bundle's hash. The admin's signature does not follow."""
+    run(config)
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    admin.tamper = admin.rehash = True
+
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")  # the last good one
+
+    assert "signature is not the pinned admin key's: refused" in _log(tmp_path)
+    assert "SHA-256 mismatch" not in _log(tmp_path)  # the hash matched: the signature did it
+    last_good = (tmp_path / "cache" / "last-good.sha256").read_text().strip()
+    assert last_good == hashlib.sha256(bundle_bytes(make_bundle(1))).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("signature", "error"),
+    [
+        ("", "the bundle is not signed (an admin of an earlier version?): refused"),
+        ("not-base64!", "the bundle's signature is not base64"),
+        (base64.b64encode(b"x" * 63).decode(), "the bundle's signature has 63 bytes, not 64"),
+        (base64.b64encode(b"x" * 64).decode(), "signature is not the pinned admin key's"),
+    ],
+)
+def test_an_unsigned_or_malformed_signature_is_refused(config, admin, tmp_path, signature, error):
+    run(config)
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    admin.signature = signature
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    assert error in _log(tmp_path)
+
+
+def test_a_bundle_signed_by_another_key_is_refused(config, admin, tmp_path):
+    run(config)
+    admin.signing_key = Ed25519PrivateKey.generate()  # not the key pinned on the unit
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    assert "signature is not the pinned admin key's: refused" in _log(tmp_path)
+
+
+def test_without_a_pinned_key_nothing_new_is_taken_and_the_log_says_what_to_do(
+    config, admin, tmp_path
+):
+    run(config)
+    (tmp_path / "admin-signing-key").unlink()  # a unit set up before keys were pinned
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    assert "no admin signing key pinned on this unit" in _log(tmp_path)
+    assert "run uzor-pbx-setup again" in _log(tmp_path)
+    (tmp_path / "admin-signing-key").write_text("c2hvcnQ=\n")
+    run(config)
+    assert "the admin's signing key has 5 bytes, not 32" in _log(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["#exec /bin/sh -c 'id > /tmp/x'", "  #include /etc/shadow", "\t#tryinclude x", "x\r#exec id"],
+)
+def test_a_signed_bundle_with_an_asterisk_directive_is_refused(config, admin, tmp_path, line):
+    """Even the admin's own key cannot deliver '#exec' (a shell as Asterisk) or '#include'."""
+    run(config)
+    admin.publish(make_bundle(2, f"[sales]\n{line}\n"))
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    assert re.search(r"queues\.conf:[23]: a line starting with '#'", _log(tmp_path))
 
 
 def test_without_any_copy_it_prints_only_a_comment_and_fails(config, admin):
@@ -186,17 +307,23 @@ def test_the_settings_file_is_strict_and_names_the_line():
         parse_settings("unit: a\nadmin_uri: http://x\n", "f")
     with pytest.raises(ConfgenError, match="missing key 'admin_url'"):
         parse_settings("unit: a\n", "f")
-    with pytest.raises(ConfgenError, match="http:// or https://"):
+    with pytest.raises(ConfgenError, match="must start with https://"):
         parse_settings("unit: a\nadmin_url: file:///etc/passwd\n", "f")
     with pytest.raises(ConfgenError, match="tls_verify must be true or false"):
         parse_settings("unit: a\nadmin_url: https://x\ntls_verify: maybe\n", "f")
     settings = parse_settings(
         "admin_url: 'https://uzor.example/admin/confgen'\nunit: pbx1\ntls_verify: no\n"
-        "ca_file: /etc/uzor/ca.pem\n",
+        "insecure: yes\nca_file: /etc/uzor/ca.pem\nsigning_key: /etc/uzor/key\n",
         "f",
     )
     assert settings.admin_url == "https://uzor.example/admin/confgen"
-    assert settings.tls_verify is False and str(settings.ca_file) == "/etc/uzor/ca.pem"
+    assert settings.tls_verify is False and settings.insecure is True
+    assert (
+        str(settings.ca_file) == "/etc/uzor/ca.pem" and str(settings.signing_key) == "/etc/uzor/key"
+    )
+    default = parse_settings("admin_url: https://x\nunit: a\n", "f")
+    assert default.signing_key == Path("/etc/asterisk/uzor/admin-signing-key")
+    assert default.tls_verify is True and default.insecure is False
 
 
 def test_it_needs_nothing_but_the_standard_library():
@@ -209,3 +336,35 @@ def test_it_needs_nothing_but_the_standard_library():
         if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
     }
     assert imports <= set(__import__("sys").stdlib_module_names)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            lambda text: text.replace("https://", "http://"),
+            "admin_url must start with https:// (over http:// the unit token",
+        ),
+        (
+            lambda text: text + "tls_verify: false\n",
+            "tls_verify: false needs insecure: true as well",
+        ),
+        (
+            lambda text: text + "tls_verify: false\ninsecure: false\n",
+            "tls_verify: false needs insecure: true as well",
+        ),
+    ],
+)
+def test_an_admin_reached_over_http_or_unverified_tls_is_refused_and_the_last_good_copy_stays(
+    config, admin, tmp_path, change, error
+):
+    """Refused before anything is sent (the token would travel in clear or to an impostor);
+    a unit configured that way before keeps its last good configuration."""
+    run(config)
+    admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    config.write_text(change(config.read_text()))
+    assert run(config) == (0, "[sales]\nmusicclass = x\n")
+    assert error in _log(tmp_path)
+    (tmp_path / "cache" / "last-good.sha256").unlink()  # no copy: a comment and a failure
+    status, text = run(config)
+    assert status == client.EXIT_NO_CONFIG and error in text

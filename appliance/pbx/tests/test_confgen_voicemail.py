@@ -29,7 +29,7 @@ def _settings(tmp_path: Path) -> client.Settings:
     token = tmp_path / "token"
     token.write_text("t0ken\n")
     return client.Settings(
-        admin_url="http://127.0.0.1:9/admin/confgen",
+        admin_url="https://127.0.0.1:9/admin/confgen",
         unit="pbx1",
         token_file=token,
         cache_dir=tmp_path / "cache",
@@ -85,12 +85,13 @@ def receiving_admin():
     server.server_close()
 
 
-def _config(tmp_path: Path, url: str) -> Path:
+def _config(tmp_path: Path, url: str, admin: test_confgen.FakeAdmin | None = None) -> Path:
     (tmp_path / "token").write_text("unit-token\n")
     path = tmp_path / "confgen.yaml"
     path.write_text(
         f"admin_url: {url}\nunit: pbx1\ntoken_file: {tmp_path / 'token'}\n"
         f"cache_dir: {tmp_path / 'cache'}\ntimeout: 2\n"
+        + (admin.unit_settings(tmp_path) if admin else "")
     )
     return path
 
@@ -108,14 +109,14 @@ def _recorded(tmp_path: Path, name: str, age: float = 0) -> Path:
 
 def test_a_failed_upload_is_sent_again_once_the_admin_answers(tmp_path, receiving_admin):
     first = _recorded(tmp_path, "20261206-001500-7916-1765000000.12.wav")
-    down = _config(tmp_path, "http://127.0.0.1:9/admin/confgen")  # nothing listens on port 9
+    down = _config(tmp_path, "https://127.0.0.1:9/admin/confgen")  # nothing listens on port 9
     argv = ["--config", str(down), "--voicemail", str(first), "--topic", "74950000001"]
     assert client.main(argv) == client.EXIT_NO_CONFIG
     assert first.exists() and first.with_suffix(".topic").read_text() == "74950000001\n"
 
     os.utime(first, (time.time() - 600, time.time() - 600))  # long finished
     recording = _recorded(tmp_path, "20261206-002000-7917-1765000300.1.wav")  # still recording
-    up = _config(tmp_path, receiving_admin.url)
+    up = _config(tmp_path, receiving_admin.url, receiving_admin)
     second = _recorded(tmp_path, "20261206-001900-7918-1765000200.5.wav")
     argv = ["--config", str(up), "--voicemail", str(second), "--topic", "74950000002"]
     assert client.main(argv) == client.EXIT_OK

@@ -23,6 +23,7 @@ from configurator.core.files import (
     Owner,
     ensure_dir,
     ensure_secret,
+    ensure_signing_key,
     new_secret,
     read_secret,
     service_owner,
@@ -248,6 +249,7 @@ def _write_config_files(ctx: Context, files: ConfigFiles, progress: Progress) ->
     paths = ctx.paths
     changed = ensure_secret(paths.django_secret_key_file, files.secret_owner, length=48)[1]
     changed = _agency_token(ctx, files.agency_secret_owner) or changed
+    changed = ensure_signing_key(paths.bundle_signing_key_file, files.secret_owner) or changed
     admin_yaml = render(
         "admin.yaml.j2", paths=paths, db=files.admin_db, signalling_from=_signalling_from(ctx)
     )

@@ -1,4 +1,4 @@
-"""Fixtures of the agency-on-admin tests: the admin served over HTTP to its units (Apply
+"""Fixtures of the agency-on-admin tests: the admin served over HTTPS to its units (Apply
 Dialplan, tests/plugin.py) and the site (testkit/agency_site.py)."""
 
 from collections.abc import Iterator

@@ -13,6 +13,7 @@ from appliance.admin.callcenter import apply as apply_module
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import InboundTopic, PbxUnit, Revision, Workplace
+from appliance.contracts.bundle import sha256_hex
 
 pytestmark = pytest.mark.integration
 
@@ -129,10 +130,55 @@ def test_a_unit_that_cannot_verify_the_new_revision_keeps_its_last_good_one(
     assert not results["pbx2"].ok
     assert results["pbx2"].running == good["pbx2"].revision
     assert "did not take the new configuration" in results["pbx2"].message
-    assert "SHA-256 mismatch" in second.confgen_log()
+    assert "signature is not the pinned admin key's: refused" in second.confgen_log()
     assert "1002" in first.asterisk.cli("pjsip show endpoints")
     shown = second.asterisk.cli("pjsip show endpoints")
     assert "1001" in shown and "1002" not in shown and "6666" not in shown
+
+
+def test_a_bundle_altered_together_with_its_hash_is_refused_by_a_real_unit(
+    tmp_path, asterisk_unit, admin_server, monkeypatch
+):
+    """Issue 13, item 5: whoever can change a stored or delivered revision also recomputes its
+    SHA-256, so the hash proves nothing; the admin's signature, checked with the key pinned on
+    the unit, does. The unit keeps running its last good configuration."""
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    (good,) = apply_dialplan()
+    assert good.ok
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+
+    def tamper(units, created_by=""):  # a trunk to the attacker, with a matching hash
+        made = real_create(units, created_by)
+        revision = made[unit.pbx.pk]
+        bundle = revision.bundle.replace("1002", "6666")
+        assert bundle != revision.bundle
+        Revision.objects.filter(pk=revision.pk).update(
+            bundle=bundle, content_hash=sha256_hex(bundle.encode())
+        )
+        return made
+
+    real_create = apply_module.create_revisions
+    monkeypatch.setattr(apply_module, "create_revisions", tamper)
+    (result,) = apply_dialplan()
+
+    assert not result.ok and result.running == good.revision, result
+    assert "did not take the new configuration" in result.message
+    log = unit.confgen_log()
+    assert "signature is not the pinned admin key's: refused" in log
+    assert "SHA-256 mismatch" not in log  # the hash matched: only the signature caught it
+    assert _running_revision(unit.asterisk) == str(good.revision)
+    shown = unit.asterisk.cli("pjsip show endpoints")
+    assert "1001" in shown and "1002" not in shown and "6666" not in shown
+    # and after a restart too: the refused bundle never became the last good copy
+    unit.asterisk.restart()
+    assert _running_revision(unit.asterisk) == str(good.revision)
+    assert "6666" not in unit.asterisk.cli("pjsip show endpoints")
+
+    monkeypatch.setattr(apply_module, "create_revisions", real_create)
+    (healed,) = apply_dialplan()  # an honest revision is taken again
+    assert healed.ok, healed
+    assert "1002" in unit.asterisk.cli("pjsip show endpoints")
 
 
 def test_the_admin_button_and_bulk_action_apply_and_report_per_unit(

@@ -6,6 +6,7 @@ from . import views
 
 app_name = "confgen"
 urlpatterns = [
+    path("signing-key", views.signing_key, name="signing-key"),
     path("<str:unit_name>/current", views.current, name="current"),
     path("<str:unit_name>/revisions/<int:number>", views.revision, name="revision"),
     path("<str:unit_name>/sounds/<str:filename>", views.sound, name="sound"),

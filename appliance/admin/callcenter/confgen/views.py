@@ -2,7 +2,9 @@
 
 Authenticated by the unit's token (``Authorization: Bearer <token>``), compared in constant
 time with the stored hash; an unknown unit and a wrong token get the same 401, so neither the
-unit names nor the tokens can be probed.
+unit names nor the tokens can be probed. ``signing-key`` (the admin's public key that
+uzor-pbx-setup pins on a unit) is public: it is no secret, and the unit takes it over TLS it
+verifies.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from appliance.contracts.bundle import MAX_VOICEMAIL, SOUND_NAME_RE
 
+from ..bundle_signing import SigningKeyError, public_key_text
 from ..models import PbxUnit, Revision, Sound, VoicemailMessage, hash_token
 
 log = logging.getLogger("uzor.confgen")
@@ -56,10 +59,35 @@ def current(request: HttpRequest, unit_name: str) -> HttpResponse:
     unit = _authorized_unit(request, unit_name)
     if unit is None:
         return _unauthorized()
-    revision = Revision.objects.filter(unit=unit).order_by("-id").only("id", "content_hash").first()
+    revision = (
+        Revision.objects.filter(unit=unit)
+        .order_by("-id")
+        .only("id", "content_hash", "signature")
+        .first()
+    )
     if revision is None:
         return _not_found("no revision yet: run Apply Dialplan")
-    return JsonResponse({"revision": revision.number, "sha256": revision.content_hash})
+    return JsonResponse(
+        {
+            "revision": revision.number,
+            "sha256": revision.content_hash,
+            "signature": revision.signature,  # empty (refused by units) before issue 13
+        }
+    )
+
+
+@require_GET
+def signing_key(request: HttpRequest) -> HttpResponse:
+    """The admin's public bundle signing key, base64 of its 32 bytes, one line."""
+    try:
+        text = public_key_text()
+    except SigningKeyError as exc:
+        log.error("%s", exc)
+        return JsonResponse(
+            {"error_id": "no-signing-key", "message": "see the admin's log", "details": {}},
+            status=503,
+        )
+    return HttpResponse(text + "\n", content_type="text/plain; charset=us-ascii")
 
 
 @require_GET

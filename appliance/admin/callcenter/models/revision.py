@@ -24,6 +24,9 @@ class Revision(models.Model):
     created_by = models.CharField(_("created by"), max_length=150, blank=True)
     content_hash = models.CharField(_("SHA-256"), max_length=64)
     bundle = models.TextField(_("bundle"))
+    # The admin's ed25519 signature of the bundle's bytes (base64; contracts/bundle.py), made
+    # when the revision is created; empty for revisions of an earlier version (units refuse them).
+    signature = models.CharField(_("signature"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("configuration revision")

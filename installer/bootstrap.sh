@@ -22,7 +22,7 @@ usage() {
   --yes                  do not ask for confirmation
   --lang en|ru           language of the installer and the configurator
   --admin-url URL --unit NAME --unit-token-file FILE [--admin-ca FILE] [--ami-permit CIDR]
-  [--http-bind ADDRESS]  PBX unit: connect it to the admin (uzor-pbx-setup)
+  [--http-bind ADDRESS] [--ami-bind ADDRESS]  PBX unit: connect it to the admin (uzor-pbx-setup)
 Makeself options (before --): --help, --check, --info, --list, --noexec, --target DIR, --keep" \
 "Использование: ./uzor_ВЕРСИЯ.run [опции makeself] -- [опции]
   --role all|app|pbx     all: узел приложений и АТС (по умолчанию); app: без Asterisk; pbx: Asterisk + uzor-pbx
@@ -33,7 +33,7 @@ Makeself options (before --): --help, --check, --info, --list, --noexec, --targe
   --yes                  не спрашивать подтверждения
   --lang en|ru           язык установщика и конфигуратора
   --admin-url URL --unit ИМЯ --unit-token-file ФАЙЛ [--admin-ca ФАЙЛ] [--ami-permit CIDR]
-  [--http-bind АДРЕС]    АТС: подключить к администратору (uzor-pbx-setup)
+  [--http-bind АДРЕС] [--ami-bind АДРЕС]  АТС: подключить к администратору (uzor-pbx-setup)
 Опции makeself (до --): --help, --check, --info, --list, --noexec, --target КАТАЛОГ, --keep"
 }
 
@@ -63,7 +63,7 @@ parse_args() {
             --check) check_only=yes; shift ;;
             --expect-fingerprint) expect_fpr=${2:-}; shift 2 ;;
             --yes|-y) assume_yes=yes; shift ;;
-            --admin-url|--unit|--unit-token-file|--admin-ca|--ami-permit|--http-bind)
+            --admin-url|--unit|--unit-token-file|--admin-ca|--ami-permit|--http-bind|--ami-bind)
                 unit_args+=("$(unit_option "$1")" "${2:-}"); shift 2 ;;
             --lang) lang_arg=${2:-}; UZOR_LANG=$lang_arg; shift 2 ;;
             -h|--help) usage; exit 0 ;;

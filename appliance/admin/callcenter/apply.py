@@ -108,9 +108,16 @@ def _reload_and_read_back(target: UnitTarget, timeout: float) -> int | None:
         for module in RELOAD_MODULES:
             response = ami.action("Reload", Module=module)
             if response.get("Response") != "Success":
+                # the unit's own words go to the log only (quoted): any host could send them
+                log.warning(
+                    "unit %s refused to reload %s: %r",
+                    target.name,
+                    module,
+                    response.get("Message", "")[:200],
+                )
                 raise AmiError(
-                    _("reloading %(module)s failed: %(message)s")
-                    % {"module": module, "message": response.get("Message", "")}
+                    _("the unit at %(address)s refused to reload %(module)s (see its Asterisk log)")
+                    % {"address": ami.address, "module": module}
                 )
         answer = ami.action("Getvar", Variable="UZOR_REVISION")
     value = answer.get("Value", "") if answer.get("Response") == "Success" else ""

@@ -145,13 +145,17 @@ def test_an_invite_naming_the_trunk_from_another_address_reaches_no_dialplan(
     _the_trunk_still_gets_in(unit.asterisk, carrier)
 
 
+@pytest.mark.parametrize("by", ["address", "name"])
 def test_the_units_sip_acl_refuses_an_address_that_is_neither_a_gateway_nor_the_app_node(
-    tmp_path, asterisk_unit, admin_server, carrier
+    tmp_path, asterisk_unit, admin_server, carrier, by
 ):
     """The unit-wide SIP ACL (issue 13, item 7): with the app node at 127.0.0.2 and the gateway
     at the carrier's 127.0.0.1, an INVITE from 127.0.0.3 is answered 403 before any endpoint is
-    looked for: no channel, nothing reaches the carrier; the gateway's call still gets in."""
-    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
+    looked for: no channel, nothing reaches the carrier; the gateway's call still gets in, also
+    when the gateway is known by a name (``localhost``) that uzor-confgen resolves on the unit."""
+    host = carrier.unit.sip_host if by == "address" else "localhost"
+    assert carrier.unit.sip_host == "127.0.0.1"
+    model = build_model(tmp_path, gateway_host=host, gateway_port=carrier.sip_port)
     model.topic.non_working_schedules.set([])
     unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
     carrier.point_at(unit.asterisk)

@@ -56,6 +56,10 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert (etc / "uzor/http_bind.conf").read_text().splitlines()[-1] == "bindaddr = 127.0.0.1"
     assert "cannot resolve or reach the admin's host" in result.stderr + result.stdout
     assert "#tryinclude uzor/http_bind.conf" in (etc / "http.conf").read_text()
+    # AMI: only the address towards the --ami-permit network, never every address
+    ami_bind = (etc / "uzor/ami_bind.conf").read_text().splitlines()[-1]
+    assert ami_bind.startswith("bindaddr = ") and ami_bind != "bindaddr = " + ".".join("0" * 4)
+    assert "#tryinclude uzor/ami_bind.conf" in (etc / "manager.conf").read_text()
     assert "noload => chan_iax2.so" in (etc / "modules.conf").read_text()
     assert (etc / "modules.conf.asterisk-dist").exists()
     setup = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://admin.example", "--unit", "pbx1"]
@@ -63,6 +67,9 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     foreign = run_in_chroot(sid_root, [*setup, "--http-bind", "192.0.2.99"])
     assert foreign.returncode == 1
     assert "--http-bind 192.0.2.99 is not an address of this host" in foreign.stderr
+    foreign = run_in_chroot(sid_root, [*setup, "--ami-bind", "192.0.2.99"])
+    assert foreign.returncode == 1
+    assert "--ami-bind 192.0.2.99 is not an address of this host" in foreign.stderr
     # Asterisk accepts the glue: the generated files come through uzor-confgen, which prints
     # a comment (the admin is unreachable here) instead of breaking the configuration.
     check = run_in_chroot(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from appliance.ami import errors
 from appliance.ami.codec import Message
 from appliance.ami.sync import SyncAMIClient
+from appliance.ami.tls import CertificateTextError, PinnedCertificate
 
 CONNECT_TIMEOUT = 5.0  # a unit that is down must not hold Apply Dialplan up
 
@@ -74,9 +76,28 @@ def _in_admin_words(address: str, waiting_for: str) -> Iterator[None]:
         ) from exc
 
 
+def _pinned(address: str, certificate: str) -> PinnedCertificate | None:
+    """The unit's pinned AMI certificate; None (plain TCP) when none is stored."""
+    if not certificate.strip():
+        return None
+    try:
+        return PinnedCertificate(certificate)
+    except (CertificateTextError, ssl.SSLError) as exc:
+        raise AmiError(
+            _("the AMI certificate stored for the unit at %(address)s is not a PEM certificate")
+            % {"address": address}
+        ) from exc
+
+
 class AmiClient:
-    def __init__(self, host: str, port: int, timeout: float = 10.0) -> None:
+    """One AMI connection to a unit; over TLS trusting only ``tls_certificate`` (PEM) when
+    given, else plain TCP."""
+
+    def __init__(
+        self, host: str, port: int, timeout: float = 10.0, tls_certificate: str = ""
+    ) -> None:
         address = self.address = f"{host}:{port}"
+        tls = _pinned(address, tls_certificate)
         with _in_admin_words(address, _("the greeting")):
             try:
                 self._client = SyncAMIClient(
@@ -85,7 +106,25 @@ class AmiClient:
                     timeout=timeout,
                     connect_timeout=min(timeout, CONNECT_TIMEOUT),
                     id_prefix="uzor-apply",
+                    tls=tls,
                 )
+            except errors.TLSRefusedError as exc:
+                if exc.certificate:
+                    raise AmiError(
+                        _(
+                            "the unit at %(address)s did not show the AMI certificate pinned for "
+                            "it: AMI refused (paste the unit's current certificate if "
+                            "uzor-pbx-setup made a new one)"
+                        )
+                        % {"address": address}
+                    ) from exc
+                raise AmiError(
+                    _(
+                        "no TLS from AMI at %(address)s: is it the unit's AMI over TLS port "
+                        "(5039), set up by uzor-pbx-setup?"
+                    )
+                    % {"address": address}
+                ) from exc
             except errors.ConnectFailedError as exc:
                 raise AmiError(
                     _("cannot connect to AMI at %(address)s: %(reason)s")

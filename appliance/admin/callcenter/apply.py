@@ -45,6 +45,7 @@ class UnitTarget:
     user: str
     secret: str
     revision: int
+    tls_certificate: str = ""  # the unit's pinned AMI certificate (PEM); empty: plain TCP
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ def apply_dialplan(
     revisions = create_revisions(enabled, created_by)
     targets = [
         UnitTarget(
-            u.pk, u.name, u.address, u.ami_port, u.ami_user, u.ami_secret, revisions[u.pk].number
+            u.pk,
+            u.name,
+            u.address,
+            u.ami_port,
+            u.ami_user,
+            u.ami_secret,
+            revisions[u.pk].number,
+            u.ami_tls_certificate,
         )
         for u in enabled
     ]
@@ -103,7 +111,7 @@ def reload_unit(target: UnitTarget, timeout: float = AMI_TIMEOUT) -> UnitResult:
 
 
 def _reload_and_read_back(target: UnitTarget, timeout: float) -> int | None:
-    with AmiClient(target.host, target.port, timeout) as ami:
+    with AmiClient(target.host, target.port, timeout, target.tls_certificate) as ami:
         ami.login(target.user, target.secret)
         for module in RELOAD_MODULES:
             response = ami.action("Reload", Module=module)

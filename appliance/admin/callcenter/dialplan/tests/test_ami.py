@@ -10,6 +10,8 @@ from django.utils import translation
 
 from appliance.admin.callcenter.ami import AmiClient, AmiError
 from appliance.admin.callcenter.apply import UnitTarget, reload_unit
+from appliance.ami.tests.certificates import make_identity
+from appliance.ami.tests.test_tls import serve_once
 from testkit.tools import free_port
 
 
@@ -142,3 +144,26 @@ def test_apply_never_shows_what_the_other_host_sent(language):
             assert fragment not in result.message, (case, result.message)
         if language == "ru":
             assert any("а" <= ch <= "я" for ch in result.message), (case, result.message)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_wrong_certificate_plain_tcp_and_an_unusable_pin_are_fixed_translated_reasons(language):
+    """AMI over TLS: the unit's certificate is not the pinned one, the port speaks plain AMI (a
+    hostile banner the reason must not echo), or the stored certificate is unusable."""
+    unit, other = make_identity("uzor-ami pbx1"), make_identity("uzor-ami pbx1")
+    impostor, _ = serve_once(other.server_context())
+    plain = _serve_once([b"Asterisk Call Manager/11.0.0 <b>\x1b[31m+74951234567\r\n"])
+    expected = {
+        "en": ("did not show the AMI certificate pinned", "no TLS from AMI", "not a PEM"),
+        "ru": ("предъявил не тот сертификат AMI", "не отвечает по TLS", "не является сертификатом"),
+    }[language]
+    with translation.override(language):
+        reasons = []
+        for port, pem in ((impostor, unit.pem), (plain, unit.pem), (free_port(), "nonsense")):
+            target = UnitTarget(1, "pbx1", "127.0.0.1", port, "uzor", "secret", 7, pem)
+            result = reload_unit(target, timeout=5)
+            assert not result.ok
+            reasons.append(result.message)
+    for reason, text in zip(reasons, expected, strict=True):
+        assert text in reason and "127.0.0.1:" in reason, reason
+        assert "<b>" not in reason and "\x1b" not in reason and "7495" not in reason

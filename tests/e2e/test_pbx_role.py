@@ -57,8 +57,13 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert "cannot resolve or reach the admin's host" in result.stderr + result.stdout
     assert "#tryinclude uzor/http_bind.conf" in (etc / "http.conf").read_text()
     # AMI: only the address towards the --ami-permit network, never every address
-    ami_bind = (etc / "uzor/ami_bind.conf").read_text().splitlines()[-1]
-    assert ami_bind.startswith("bindaddr = ") and ami_bind != "bindaddr = " + ".".join("0" * 4)
+    # (over TLS with the unit's certificate when that address is not loopback)
+    written = (etc / "uzor/ami_bind.conf").read_text().splitlines()
+    listens = [line.split(" = ")[1] for line in written if "bindaddr = " in line]
+    assert listens and not any(a.startswith(".".join("0" * 4)) for a in listens), written
+    if "tlsenable = yes" in written:
+        assert "bindaddr = 127.0.0.1" in written  # plain AMI on loopback only
+        assert (etc / "uzor/ami-tls.crt").exists() and (etc / "uzor/ami-tls.key").exists()
     assert "#tryinclude uzor/ami_bind.conf" in (etc / "manager.conf").read_text()
     assert "noload => chan_iax2.so" in (etc / "modules.conf").read_text()
     assert (etc / "modules.conf.asterisk-dist").exists()

@@ -1,6 +1,8 @@
 """A small blocking AMI client: connect, log in, one action at a time, then close.
 
 For callers without an event loop: the admin's Apply Dialplan, the test fixtures, the bench.
+With ``tls`` (:class:`appliance.ami.tls.PinnedCertificate`) it speaks TLS and trusts only the
+unit's pinned certificate; a refused handshake is a :class:`TLSRefusedError`.
 It reads with the same codec as the asyncio client (:mod:`appliance.ami.codec`) and raises the
 same errors (:mod:`appliance.ami.errors`). Every wait has a deadline and every read is bounded:
 a banner line longer than ``MAX_BANNER`` bytes or a message longer than ``MAX_MESSAGE`` bytes

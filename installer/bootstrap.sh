@@ -22,7 +22,8 @@ usage() {
   --yes                  do not ask for confirmation
   --lang en|ru           language of the installer and the configurator
   --admin-url URL --unit NAME --unit-token-file FILE [--admin-ca FILE] [--ami-permit CIDR]
-  [--http-bind ADDRESS] [--admin-signing-key FILE]
+  [--http-bind ADDRESS] [--admin-signing-key FILE] [--ami-bind ADDRESS] [--ami-tls]
+  [--ami-cert-out FILE]
                          PBX unit: connect it to the admin (uzor-pbx-setup)
 Makeself options (before --): --help, --check, --info, --list, --noexec, --target DIR, --keep" \
 "Использование: ./uzor_ВЕРСИЯ.run [опции makeself] -- [опции]
@@ -34,7 +35,8 @@ Makeself options (before --): --help, --check, --info, --list, --noexec, --targe
   --yes                  не спрашивать подтверждения
   --lang en|ru           язык установщика и конфигуратора
   --admin-url URL --unit ИМЯ --unit-token-file ФАЙЛ [--admin-ca ФАЙЛ] [--ami-permit CIDR]
-  [--http-bind АДРЕС] [--admin-signing-key ФАЙЛ]
+  [--http-bind АДРЕС] [--admin-signing-key ФАЙЛ] [--ami-bind АДРЕС] [--ami-tls]
+  [--ami-cert-out ФАЙЛ]
                          АТС: подключить к администратору (uzor-pbx-setup)
 Опции makeself (до --): --help, --check, --info, --list, --noexec, --target КАТАЛОГ, --keep"
 }
@@ -66,8 +68,9 @@ parse_args() {
             --check) check_only=yes; shift ;;
             --expect-fingerprint) expect_fpr=${2:-}; shift 2 ;;
             --yes|-y) assume_yes=yes; shift ;;
-            --admin-url|--unit|--unit-token-file|--admin-ca|--ami-permit|--http-bind|--admin-signing-key)
+            --admin-url|--unit|--unit-token-file|--admin-ca|--ami-permit|--http-bind|--admin-signing-key|--ami-bind|--ami-cert-out)
                 unit_args+=("$(unit_option "$1")" "${2:-}"); shift 2 ;;
+            --ami-tls) unit_args+=("$1"); shift ;;
             --lang) lang_arg=${2:-}; UZOR_LANG=$lang_arg; shift 2 ;;
             -h|--help) usage; exit 0 ;;
             *) die "$(t "unknown option '$1' (see --help)" "неизвестная опция «$1» (см. --help)")" ;;

@@ -10,8 +10,9 @@
 # Usage: scripts/build-pbx-rootfs.sh            (env UZOR_CACHE, default /var/cache/uzor)
 set -euo pipefail
 
-# python3: for programs a unit runs itself, e.g. `#exec` config generators (execincludes).
-packages=(asterisk asterisk-modules asterisk-core-sounds-en python3)
+# python3: for programs a unit runs itself, e.g. `#exec` config generators (execincludes);
+# openssl: uzor-pbx-setup makes the certificate of AMI over TLS.
+packages=(asterisk asterisk-modules asterisk-core-sounds-en python3 openssl)
 
 cache_dir=${UZOR_CACHE:-/var/cache/uzor}
 self=$(readlink -f "$0")

@@ -51,7 +51,16 @@ async def load_units(config: AgencyConfig, store: Database) -> list[UnitAccess]:
             for u in config.units
         ]
     return [
-        UnitAccess(r.name, r.host, r.port, r.username, r.secret, r.ws_address, r.sip_address)
+        UnitAccess(
+            r.name,
+            r.host,
+            r.port,
+            r.username,
+            r.secret,
+            r.ws_address,
+            r.sip_address,
+            tls_certificate=r.tls_certificate,
+        )
         for r in await store.units()
     ]
 

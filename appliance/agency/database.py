@@ -125,6 +125,7 @@ class UnitRecord:
     secret: str
     ws_address: str
     sip_address: str
+    tls_certificate: str = ""  # the unit's pinned AMI certificate (PEM); empty: plain TCP
 
 
 def _agency_login(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -301,7 +302,8 @@ class Database:
             f"SELECT {u.name} AS name, {u.address} AS address, {u.ami_port} AS ami_port,"  # noqa: S608 - names from contracts.tables
             f" {u.ami_user} AS ami_user, {u.ami_secret} AS ami_secret,"
             f" {u.agency_ami_user} AS agency_ami_user, {u.agency_ami_secret} AS agency_ami_secret,"
-            f" {u.ws_address} AS ws_address, {u.sip_address} AS sip_address"
+            f" {u.ws_address} AS ws_address, {u.sip_address} AS sip_address,"
+            f" {u.ami_tls_certificate} AS ami_tls_certificate"
             f" FROM {u.table} WHERE {u.enabled} ORDER BY {u.name}"
         )
         return [
@@ -312,6 +314,7 @@ class Database:
                 *_agency_login(r),
                 r["ws_address"],
                 r["sip_address"],
+                r["ami_tls_certificate"] or "",
             )
             for r in rows
         ]

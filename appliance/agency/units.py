@@ -7,8 +7,9 @@
 - a unit removed or disabled in the admin has its operators logged out first (``on_removed``,
   reason ``pbx_removed``: while the link is still up their queue membership is removed), then its
   manager stops;
-- a unit whose AMI address, port, user or secret changed is reconnected with the new ones; its
-  operators stay logged in (the resync after the connection restores their membership);
+- a unit whose AMI address, port, user, secret or pinned certificate changed is reconnected
+  with the new ones; its operators stay logged in (the resync after the connection restores
+  their membership);
 - a change of only the SIP or WebSocket address is taken over in place, without reconnecting.
 
 Units that did not change keep their link and their sessions. The license's ``max_pbx_units``
@@ -48,8 +49,9 @@ class Changes:
         return bool(self.added or self.removed or self.reconnected or self.updated)
 
 
-def _ami_part(access: UnitAccess) -> tuple[str, int, str, str]:
-    return access.host, access.port, access.username, access.secret
+def _ami_part(access: UnitAccess) -> tuple[str, int, str, str, str]:
+    """What the AMI link is made of: a change reconnects (a newly pinned certificate too)."""
+    return access.host, access.port, access.username, access.secret, access.tls_certificate
 
 
 U = TypeVar("U", bound=Unit)

@@ -6,6 +6,7 @@
     AMIError
     ├── NotConnectedError       retryable: the action was not sent
     │   └── ConnectFailedError  retryable: no TCP connection (``os_error`` says why)
+    │       └── TLSRefusedError no TLS handshake, or not the pinned certificate
     ├── ConnectionLostError     the link broke after sending: the action may have run
     ├── ActionTimeoutError      no response in time: the action may still run
     ├── ActionFailedError       Asterisk answered ``Response: Error``
@@ -72,3 +73,17 @@ class LoginFailedError(AMIError):
 
 class ProtocolError(AMIError):
     """The peer is not an Asterisk manager, or sent more than the reading bounds allow."""
+
+
+class TLSRefusedError(ConnectFailedError):
+    """The TLS handshake failed: ``certificate`` tells whether the unit's certificate was not
+    the pinned one (else the other side spoke no TLS, or none we accept). Not retryable:
+    the unit's set-up or the pinned certificate must change."""
+
+    retryable = False
+
+    def __init__(self, address: str, os_error: OSError, *, certificate: bool) -> None:
+        self.certificate = certificate
+        super().__init__(address, os_error)
+        reason = "the certificate is not the pinned one" if certificate else "no TLS handshake"
+        self.args = (f"AMI over TLS at {address}: {reason}",)

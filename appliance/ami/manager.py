@@ -13,6 +13,7 @@ import contextlib
 import enum
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,8 +21,15 @@ from typing import Protocol
 
 from appliance.ami.codec import Message
 from appliance.ami.dispatch import Dispatcher
-from appliance.ami.errors import AMIError, LoginFailedError, NotConnectedError
+from appliance.ami.errors import (
+    AMIError,
+    ConnectFailedError,
+    LoginFailedError,
+    NotConnectedError,
+    TLSRefusedError,
+)
 from appliance.ami.protocol import AMIProtocol
+from appliance.ami.tls import CertificateTextError, PinnedCertificate
 
 log = logging.getLogger(__name__)
 STOP_RETRY_SECONDS = 1.0  # how long stop() lets a cancelled link task end before cancelling again
@@ -38,6 +46,7 @@ class UnitAccess:
     secret: str
     ws_url: str = ""  # SIP over WebSocket URL given to the workplaces' phones
     sip_domain: str = ""
+    tls_certificate: str = ""  # the unit's pinned AMI certificate (PEM); empty: plain TCP
 
     def __repr__(self) -> str:
         return f"UnitAccess(name={self.name!r}, host={self.host!r}, port={self.port})"
@@ -196,16 +205,40 @@ class AMIManager:
         self._lost = asyncio.Event()
         self._booted.clear()
         lost = self._lost
-        _, protocol = await asyncio.wait_for(
-            loop.create_connection(
-                lambda: AMIProtocol(self.dispatcher, lambda _exc: lost.set()),
-                self.unit.host,
-                self.unit.port,
-            ),
-            self.settings.connect_timeout,
-        )
+        tls = self._pinned()
+        address = f"{self.unit.host}:{self.unit.port}"
+        try:
+            transport, protocol = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: AMIProtocol(self.dispatcher, lambda _exc: lost.set()),
+                    self.unit.host,
+                    self.unit.port,
+                    ssl=tls.context if tls is not None else None,
+                    server_hostname="" if tls is not None else None,
+                ),
+                self.settings.connect_timeout,
+            )
+        except ssl.SSLCertVerificationError as exc:
+            raise TLSRefusedError(address, exc, certificate=True) from exc
+        except ssl.SSLError as exc:
+            raise TLSRefusedError(address, exc, certificate=False) from exc
+        if tls is not None and not tls.matches(transport.get_extra_info("ssl_object")):
+            transport.abort()
+            mismatch = ssl.SSLError("the unit's certificate is not the pinned one")
+            raise TLSRefusedError(address, mismatch, certificate=True)
         self._protocol = protocol
         return protocol
+
+    def _pinned(self) -> PinnedCertificate | None:
+        """The unit's pinned certificate, or None for plain TCP (no certificate stored)."""
+        if not self.unit.tls_certificate.strip():
+            return None
+        try:
+            return PinnedCertificate(self.unit.tls_certificate)
+        except (CertificateTextError, ssl.SSLError) as exc:
+            address = f"{self.unit.host}:{self.unit.port}"
+            unusable = ssl.SSLError("the unit's pinned AMI certificate is unusable")
+            raise ConnectFailedError(address, unusable) from exc
 
     async def _resync(self, protocol: AMIProtocol) -> None:
         timeout = self.settings.action_timeout

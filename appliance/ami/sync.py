@@ -1,6 +1,8 @@
 """A small blocking AMI client: connect, log in, one action at a time, then close.
 
 For callers without an event loop: the admin's Apply Dialplan, the test fixtures, the bench.
+With ``tls`` (:class:`appliance.ami.tls.PinnedCertificate`) it speaks TLS and trusts only the
+unit's pinned certificate; a refused handshake is a :class:`TLSRefusedError`.
 It reads with the same codec as the asyncio client (:mod:`appliance.ami.codec`) and raises the
 same errors (:mod:`appliance.ami.errors`). Every wait has a deadline and every read is bounded:
 a banner line longer than ``MAX_BANNER`` bytes or a message longer than ``MAX_MESSAGE`` bytes
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 
@@ -26,8 +29,10 @@ from appliance.ami.errors import (
     ConnectionLostError,
     LoginFailedError,
     ProtocolError,
+    TLSRefusedError,
 )
 from appliance.ami.reply import Reply
+from appliance.ami.tls import PinnedCertificate
 
 BANNER = "Asterisk Call Manager"
 MAX_BANNER = 1024
@@ -49,7 +54,10 @@ class SyncAMIClient:
         connect_timeout: float | None = None,
         on_message: Callable[[Message], None] | None = None,
         id_prefix: str = "uzor",
+        tls: PinnedCertificate | None = None,
     ) -> None:
+        """Connect (over TLS trusting only ``tls``'s certificate when given) and read the
+        greeting."""
         self.address = f"{host}:{port}"
         self.timeout = timeout
         self.on_message = on_message
@@ -61,11 +69,32 @@ class SyncAMIClient:
             self._sock = socket.create_connection((host, port), timeout=connect_timeout or timeout)
         except OSError as exc:
             raise ConnectFailedError(self.address, exc) from exc
+        if tls is not None:
+            self._sock = self._start_tls(self._sock, tls)
         try:
             self.banner = self._read_banner()
         except BaseException:
             self.close()
             raise
+
+    def _start_tls(self, sock: socket.socket, tls: PinnedCertificate) -> socket.socket:
+        """The TLS handshake on ``sock`` (within its connect timeout), the pin checked."""
+        try:
+            secured = tls.context.wrap_socket(sock)
+        except ssl.SSLCertVerificationError as exc:
+            sock.close()
+            raise TLSRefusedError(self.address, exc, certificate=True) from exc
+        except ssl.SSLError as exc:
+            sock.close()
+            raise TLSRefusedError(self.address, exc, certificate=False) from exc
+        except OSError as exc:  # a reset or a timeout during the handshake
+            sock.close()
+            raise ConnectFailedError(self.address, exc) from exc
+        if not tls.matches(secured):
+            secured.close()
+            mismatch = ssl.SSLError("the unit's certificate is not the pinned one")
+            raise TLSRefusedError(self.address, mismatch, certificate=True)
+        return secured
 
     def __enter__(self) -> SyncAMIClient:
         return self

@@ -8,7 +8,7 @@ A bundle is one JSON object, stored, served and hashed as its canonical bytes
      "sounds": {"hold-0123456789ab.wav": "<sha256>", ...}} # names match SOUND_NAME_RE
 
 The files may hold placeholders uzor-confgen replaces on the unit (``SOUNDS_PLACEHOLDER``,
-``VOICEMAIL_PLACEHOLDER``, ``CONFGEN_PLACEHOLDER``). No line of a file may start with ``#``
+``VOICEMAIL_PLACEHOLDER``, ``CONFGEN_PLACEHOLDER``, ``host_addresses_placeholder`` lines). No line of a file may start with ``#``
 (after blanks): Asterisk reads such a line as a directive, and ``#exec`` runs a shell command
 as Asterisk, ``#include`` reads any file; the admin never renders one (``check_files``).
 
@@ -47,6 +47,23 @@ MAX_SOUND = 64 * 1024 * 1024
 SOUNDS_PLACEHOLDER = "@UZOR_SOUNDS_DIR@"  # the unit's copy of the bundle's sounds
 VOICEMAIL_PLACEHOLDER = "@UZOR_VOICEMAIL_DIR@"  # where call flows record voicemail
 CONFGEN_PLACEHOLDER = "@UZOR_CONFGEN@"  # uzor-confgen itself with its --config, for System()
+# A line "permit = @UZOR_ADDRESSES:<host name>@" (the SIP ACL's entry for a gateway known by
+# name): uzor-confgen repeats it once per IPv4 address the name resolves to on the unit, as
+# "permit = <address>/32", each time Asterisk reads the file.
+HOST_ADDRESSES_RE = re.compile(
+    r"^(?P<key>permit) = @UZOR_ADDRESSES:"
+    r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)@$",
+    re.MULTILINE,
+)
+
+
+def host_addresses_placeholder(key: str, host: str) -> str:
+    """The line uzor-confgen replaces with one ``key = <address>/32`` per address of ``host``."""
+    line = f"{key} = @UZOR_ADDRESSES:{host}@"
+    if not HOST_ADDRESSES_RE.fullmatch(line):
+        raise ValueError(f"not a host name for an address placeholder: {host!r}")
+    return line
+
 
 # A recorded message: <VOICEMAIL_PLACEHOLDER>/<mailbox>/<YYYYmmdd-HHMMSS>-<caller>-<uniqueid>.wav,
 # which uzor-confgen --voicemail uploads (at most MAX_VOICEMAIL bytes) and the admin stores.

@@ -97,6 +97,8 @@ class PbxUnit(Table):
     # agency then uses the admin's)
     agency_ami_user = "agency_ami_user"
     agency_ami_secret = "agency_ami_secret"  # noqa: S105 - a column name
+    # the unit's AMI certificate (PEM) to pin for AMI over TLS; empty: plain TCP
+    ami_tls_certificate = "ami_tls_certificate"
     ws_address = "ws_address"
     sip_address = "sip_address"
     enabled = "enabled"

@@ -44,6 +44,7 @@ import fcntl
 import json
 import os
 import re
+import socket
 import ssl
 import sys
 import tempfile
@@ -60,6 +61,7 @@ from typing import Any, TextIO
 from appliance.contracts.bundle import (
     CONFGEN_PLACEHOLDER,
     FILE_NAME_RE,
+    HOST_ADDRESSES_RE,
     MAX_BUNDLE,
     MAX_SOUND,
     MAX_VOICEMAIL,
@@ -451,12 +453,32 @@ def read_file(cache: Cache, sha256: str, name: str, unit: str) -> tuple[int, str
     return int(bundle["revision"]), str(bundle["files"][name])
 
 
-def render_file(text: str, settings: Settings, config: Path | None = None) -> str:
+def render_file(
+    text: str, settings: Settings, config: Path | None = None, log: Log | None = None
+) -> str:
     text = text.replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
     text = text.replace(VOICEMAIL_PLACEHOLDER, str(settings.voicemail_dir))
     if config is not None:
         text = text.replace(CONFGEN_PLACEHOLDER, f"{own_command()} --config {config.resolve()}")
+    text = HOST_ADDRESSES_RE.sub(lambda match: _host_address_lines(match, log), text)
     return text if text.endswith("\n") else text + "\n"
+
+
+def _host_address_lines(match: re.Match[str], log: Log | None) -> str:
+    """One ``permit = <address>/32`` line per IPv4 address of a gateway's host name, resolved
+    here on the unit each time Asterisk reads the file; none (a comment) when it does not
+    resolve, so the ACL lets nothing in for it rather than failing the whole file."""
+    key, host = match.group("key"), match.group("host")
+    try:
+        found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError):
+        found = []
+    addresses = sorted({str(info[4][0]) for info in found})
+    if not addresses:
+        if log is not None:
+            log.write(f"{host} does not resolve: the SIP ACL lets nothing in from it")
+        return f"; uzor-confgen: {host} does not resolve"
+    return "\n".join(f"{key} = {address}/32" for address in addresses)
 
 
 def own_command() -> str:
@@ -485,7 +507,7 @@ def produce(settings: Settings, name: str, log: Log, config: Path | None = None)
             log.write(f"{name}: last-good revision {revision}")
     if reached:  # the admin answers again: messages an earlier upload left go now
         upload_pending_voicemail(settings, log)
-    return render_file(text, settings, config)
+    return render_file(text, settings, config, log)
 
 
 def upload_voicemail(settings: Settings, path: Path, topic: str, log: Log) -> None:

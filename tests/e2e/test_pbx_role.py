@@ -61,6 +61,15 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert (etc / "uzor/http_bind.conf").read_text().splitlines()[-1] == "bindaddr = 127.0.0.1"
     assert "cannot resolve or reach the admin's host" in result.stderr + result.stdout
     assert "#tryinclude uzor/http_bind.conf" in (etc / "http.conf").read_text()
+    # AMI: only the address towards the --ami-permit network, never every address
+    # (over TLS with the unit's certificate when that address is not loopback)
+    written = (etc / "uzor/ami_bind.conf").read_text().splitlines()
+    listens = [line.split(" = ")[1] for line in written if "bindaddr = " in line]
+    assert listens and not any(a.startswith(".".join("0" * 4)) for a in listens), written
+    if "tlsenable = yes" in written:
+        assert "bindaddr = 127.0.0.1" in written  # plain AMI on loopback only
+        assert (etc / "uzor/ami-tls.crt").exists() and (etc / "uzor/ami-tls.key").exists()
+    assert "#tryinclude uzor/ami_bind.conf" in (etc / "manager.conf").read_text()
     assert "noload => chan_iax2.so" in (etc / "modules.conf").read_text()
     assert (etc / "modules.conf.asterisk-dist").exists()
     setup = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://admin.example", "--unit", "pbx1"]
@@ -80,6 +89,9 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert pinned.returncode == 0, pinned.stderr
     assert (etc / "uzor/admin-signing-key").read_text() == key + "\n"
     assert f"signed by the admin's key {key}" in pinned.stdout
+    foreign = run_in_chroot(sid_root, [*setup, "--ami-bind", "192.0.2.99"])
+    assert foreign.returncode == 1
+    assert "--ami-bind 192.0.2.99 is not an address of this host" in foreign.stderr
     # Asterisk accepts the glue: the generated files come through uzor-confgen, which prints
     # a comment (the admin is unreachable here) instead of breaking the configuration.
     check = run_in_chroot(

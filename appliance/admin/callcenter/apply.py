@@ -45,6 +45,7 @@ class UnitTarget:
     user: str
     secret: str
     revision: int
+    tls_certificate: str = ""  # the unit's pinned AMI certificate (PEM); empty: plain TCP
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ def apply_dialplan(
     revisions = create_revisions(enabled, created_by)
     targets = [
         UnitTarget(
-            u.pk, u.name, u.address, u.ami_port, u.ami_user, u.ami_secret, revisions[u.pk].number
+            u.pk,
+            u.name,
+            u.address,
+            u.ami_port,
+            u.ami_user,
+            u.ami_secret,
+            revisions[u.pk].number,
+            u.ami_tls_certificate,
         )
         for u in enabled
     ]
@@ -104,14 +112,21 @@ def reload_unit(target: UnitTarget, timeout: float = AMI_TIMEOUT) -> UnitResult:
 
 
 def _reload_and_read_back(target: UnitTarget, timeout: float) -> int | None:
-    with AmiClient(target.host, target.port, timeout) as ami:
+    with AmiClient(target.host, target.port, timeout, target.tls_certificate) as ami:
         ami.login(target.user, target.secret)
         for module in RELOAD_MODULES:
             response = ami.action("Reload", Module=module)
             if response.get("Response") != "Success":
+                # the unit's own words go to the log only (quoted): any host could send them
+                log.warning(
+                    "unit %s refused to reload %s: %r",
+                    target.name,
+                    module,
+                    response.get("Message", "")[:200],
+                )
                 raise AmiError(
-                    _("reloading %(module)s failed: %(message)s")
-                    % {"module": module, "message": response.get("Message", "")}
+                    _("the unit at %(address)s refused to reload %(module)s (see its Asterisk log)")
+                    % {"address": ami.address, "module": module}
                 )
         answer = ami.action("Getvar", Variable="UZOR_REVISION")
     value = answer.get("Value", "") if answer.get("Response") == "Success" else ""

@@ -9,11 +9,13 @@ them. Number expressions are limited to a safe subset: literal digits, ``${EXTEN
 from __future__ import annotations
 
 import re
+import ssl
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from appliance.ami.tls import CertificateTextError, PinnedCertificate
 from appliance.contracts import work_codes
 
 AGENT_NUMBER_RE = re.compile(r"^[0-9]{3,}$")
@@ -110,6 +112,23 @@ def validate_host(value: str) -> None:
         raise ValidationError(
             _("Not a host name or IPv4 address: %(value)s"), code="host", params={"value": value}
         )
+
+
+def validate_ami_certificate(value: str) -> None:
+    """Exactly one PEM certificate (a unit's AMI certificate to pin), or nothing."""
+    if not (value or "").strip():
+        return
+    try:
+        PinnedCertificate(value)
+    except (CertificateTextError, ssl.SSLError) as exc:
+        raise ValidationError(
+            _(
+                "Not one PEM certificate: paste the whole file uzor-pbx-setup wrote "
+                "(--ami-cert-out), from -----BEGIN CERTIFICATE----- to "
+                "-----END CERTIFICATE-----."
+            ),
+            code="certificate",
+        ) from exc
 
 
 def validate_outbound_prefix(value: str) -> None:

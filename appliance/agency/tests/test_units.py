@@ -86,6 +86,19 @@ async def test_a_changed_ami_address_reconnects_with_the_new_one() -> None:
     assert wiring.units["pbx1"].unit.host == "10.0.0.9" and wiring.units["pbx1"].started
 
 
+async def test_a_newly_pinned_ami_certificate_reconnects_with_it() -> None:
+    wiring = Wiring()
+    wiring.registry.start()
+    await wiring.registry.sync([access("pbx1")])
+    old = wiring.units["pbx1"]
+    pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
+    changes = await wiring.registry.sync([access("pbx1", port=5039, tls_certificate=pem)])
+    assert changes.reconnected == ["pbx1"] and old.stopped
+    assert wiring.units["pbx1"].unit.tls_certificate == pem and wiring.units["pbx1"].started
+    changes = await wiring.registry.sync([access("pbx1", tls_certificate=pem.replace(".", "x"))])
+    assert changes.reconnected == ["pbx1"]
+
+
 async def test_a_changed_websocket_address_is_taken_over_without_reconnecting() -> None:
     wiring = Wiring()
     wiring.registry.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable
 
 from appliance.ami.codec import AMIParser, Message, encode_action
@@ -45,8 +46,8 @@ class FakeAMI:
         self.server: asyncio.Server | None = None
         self.port = 0
 
-    async def start(self, port: int = 0) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port)
+    async def start(self, port: int = 0, tls: ssl.SSLContext | None = None) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port, ssl=tls)
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from appliance.contracts.bundle import bundle_bytes, signed_message
+from appliance.contracts.bundle import bundle_bytes, host_addresses_placeholder, signed_message
 from appliance.pbx import build
 from appliance.pbx import confgen as client
 from appliance.pbx.confgen import ConfgenError, parse_settings
@@ -368,3 +368,30 @@ def test_an_admin_reached_over_http_or_unverified_tls_is_refused_and_the_last_go
     (tmp_path / "cache" / "last-good.sha256").unlink()  # no copy: a comment and a failure
     status, text = run(config)
     assert status == client.EXIT_NO_CONFIG and error in text
+
+
+def test_a_gateways_host_name_becomes_its_addresses_in_the_sip_acl(config, admin, tmp_path):
+    """The admin writes a gateway known by name as a placeholder line in the unit-wide SIP ACL;
+    confgen resolves it on the unit (each time Asterisk reads the file): one permit line per
+    address, and a name that does not resolve lets nothing in (a comment, no permit)."""
+    acl = "\n".join(
+        [
+            "[uzor-acl]",
+            "type = acl",
+            "deny = 0.0.0.0/0.0.0.0",
+            host_addresses_placeholder("permit", "localhost"),
+            host_addresses_placeholder("permit", "gateway.invalid"),
+            "permit = 10.0.0.5/32",
+        ]
+    )
+    admin.publish(make_bundle(3, acl + "\n"))
+    status, text = run(config)
+    assert status == 0
+    lines = text.splitlines()
+    assert "permit = 127.0.0.1/32" in lines
+    assert "; uzor-confgen: gateway.invalid does not resolve" in lines
+    assert [line for line in lines if "@" in line or ("invalid" in line and "permit" in line)] == []
+    assert lines[-1] == "permit = 10.0.0.5/32"
+    assert "gateway.invalid does not resolve" in (tmp_path / "cache" / "confgen.log").read_text()
+    with pytest.raises(ValueError):
+        host_addresses_placeholder("permit", "x@\npermit = 0.0.0.0/0")

@@ -111,25 +111,18 @@ def spoofed_invite(target: tuple[str, int], user: str, number: str, final: int) 
         return output
 
 
-def test_an_invite_naming_the_trunk_from_another_address_reaches_no_dialplan(
-    tmp_path, asterisk_unit, admin_server, carrier
-):
-    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
-    model.topic.non_working_schedules.set([])  # open around the clock: the queue is reachable
-    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
-    carrier.point_at(unit.asterisk)
-    assert all(r.ok for r in apply_dialplan())
-    ast = unit.asterisk
-
+def _spoofed_calls_reach_no_dialplan(ast, final: int) -> None:
     with ast.ami() as ami:
         mark = ami.mark()
         for user in ("sipnet", "anonymous", "1001"):
-            spoofed_invite((ast.sip_host, ast.sip_port), user, DID, final=401)
+            spoofed_invite((ast.sip_host, ast.sip_port), user, DID, final=final)
         time.sleep(1)
         channels = [e for e in ami.events[mark:] if e.name == "Newchannel"]
     assert channels == [], [(e.get("Channel"), e.get("Context")) for e in channels]
 
-    # the real trunk, from its own address, still gets in
+
+def _the_trunk_still_gets_in(ast, carrier) -> None:
+    """The real trunk, from its own address, still reaches the queue."""
     with ast.ami() as ami:
         mark = ami.mark()
         call = carrier.start_call(DID, caller_id='"Ivan" <79161234567>')
@@ -138,12 +131,57 @@ def test_an_invite_naming_the_trunk_from_another_address_reaches_no_dialplan(
     assert joined["Queue"] == "sales"
 
 
+def test_an_invite_naming_the_trunk_from_another_address_reaches_no_dialplan(
+    tmp_path, asterisk_unit, admin_server, carrier
+):
+    """Behind the unit-wide ACL (here it lets in all of loopback, the default app node):
+    trunks are known by address only, so the attacker is challenged (401) as an unknown user."""
+    model = build_model(tmp_path, gateway_host=carrier.unit.sip_host, gateway_port=carrier.sip_port)
+    model.topic.non_working_schedules.set([])  # open around the clock: the queue is reachable
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    carrier.point_at(unit.asterisk)
+    assert all(r.ok for r in apply_dialplan())
+    _spoofed_calls_reach_no_dialplan(unit.asterisk, final=401)
+    _the_trunk_still_gets_in(unit.asterisk, carrier)
+
+
+@pytest.mark.parametrize("by", ["address", "name"])
+def test_the_units_sip_acl_refuses_an_address_that_is_neither_a_gateway_nor_the_app_node(
+    tmp_path, asterisk_unit, admin_server, carrier, by
+):
+    """The unit-wide SIP ACL (issue 13, item 7): with the app node at 127.0.0.2 and the gateway
+    at the carrier's 127.0.0.1, an INVITE from 127.0.0.3 is answered 403 before any endpoint is
+    looked for: no channel, nothing reaches the carrier; the gateway's call still gets in, also
+    when the gateway is known by a name (``localhost``) that uzor-confgen resolves on the unit."""
+    host = carrier.unit.sip_host if by == "address" else "localhost"
+    assert carrier.unit.sip_host == "127.0.0.1"
+    model = build_model(tmp_path, gateway_host=host, gateway_port=carrier.sip_port)
+    model.topic.non_working_schedules.set([])
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    carrier.point_at(unit.asterisk)
+    with override_settings(UZOR_WORKPLACE_SIGNALLING_FROM=["127.0.0.2/32"]):
+        assert all(r.ok for r in apply_dialplan())
+    ast = unit.asterisk
+    before = len(carrier.received_calls())
+    _spoofed_calls_reach_no_dialplan(ast, final=403)
+    with ast.ami() as ami:
+        mark = ami.mark()
+        for number in ("89161234567", "00442079460000"):  # what the Outbound routes dial
+            spoofed_invite((ast.sip_host, ast.sip_port), "1001", number, final=403)
+        time.sleep(1)
+        channels = [e for e in ami.events[mark:] if e.name == "Newchannel"]
+    assert channels == [], [(e.get("Channel"), e.get("Context")) for e in channels]
+    assert carrier.received_calls()[before:] == []
+    _the_trunk_still_gets_in(ast, carrier)
+
+
 def _register_from(address: str, target: tuple[str, int], user: str, password: str) -> str:
-    """SIPp registering as the workplace from ``address`` with its right password. The endpoint's
-    ACL refuses the address: Asterisk answers as for an unknown user (its artificial endpoint),
-    so the registration with the right password is challenged again instead of accepted."""
+    """SIPp registering as the workplace from ``address`` with its right password. The unit-wide
+    SIP ACL refuses the address: the first REGISTER is answered 403, never challenged. (Behind
+    it, the workplace endpoint's own ACL would answer as for an unknown user.)"""
     scenario = register_scenario(user, password, free_port())
-    scenario = scenario.replace('<recv response="200"/>', '<recv response="401"/>')
+    first = scenario.index("</send>\n") + len("</send>\n")
+    scenario = scenario[:first] + '  <recv response="403"/>\n</scenario>\n'
     with tempfile.TemporaryDirectory(prefix="uzor-attacker-") as tmp:
         path = Path(tmp) / "register.xml"
         path.write_text(scenario)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +41,7 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
                     "ami_secret",
                     "agency_ami_user",
                     "agency_ami_secret",
+                    "ami_tls_certificate",
                 ]
             },
         ),
@@ -64,6 +65,8 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
     ) -> None:
         token = None if change and obj.token_hash else obj.issue_token()
         super().save_model(request, obj, form, change)
+        if obj.ami_in_clear_over_network:
+            messages.warning(request, plain_ami_warning(obj))
         if token:
             # our own attribute on this request: response_add/response_change show the token
             request.uzor_new_tokens = [(obj, token)]  # type: ignore[attr-defined]
@@ -107,6 +110,14 @@ class PbxUnitAdmin(ApplyDialplanMixin, CallcenterAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"ami_port": 5038, **super().get_changeform_initial_data(request)}
+
+
+def plain_ami_warning(unit: PbxUnit) -> str:
+    return _(
+        "AMI to %(address)s is plain TCP: the AMI secrets and call control cross the network "
+        "unencrypted. Run uzor-pbx-setup on the unit (AMI over TLS), paste the certificate it "
+        'wrote into "AMI certificate" and set the AMI port to 5039.'
+    ) % {"address": unit.address}
 
 
 def token_page(

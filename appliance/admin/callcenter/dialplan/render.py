@@ -19,7 +19,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from appliance.contracts import agency_dialplan
-from appliance.contracts.bundle import CONFGEN_PLACEHOLDER, SOUNDS_PLACEHOLDER
+from appliance.contracts.bundle import (
+    CONFGEN_PLACEHOLDER,
+    SOUNDS_PLACEHOLDER,
+    host_addresses_placeholder,
+)
 
 from ..callflow.default import standard_flow
 from ..callflow.dialplan_text import is_dialplan_flow
@@ -50,6 +54,7 @@ WORKPLACE_RING = 30  # seconds a transfer to a workplace rings it
 # FILTER()'s set of the characters a dialled number may keep (the ACP schema allows the same).
 DIALABLE_CHARACTERS = "0-9*#+"
 WORKPLACE_PERMIT = ("127.0.0.0/8", "::1/128")  # nginx on this host
+SIP_ACL = "uzor-acl"  # the unit-wide SIP ACL's section (uzor-* is reserved for gateway names)
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("appliance.admin.callcenter.dialplan", "templates"),
@@ -82,6 +87,7 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "workplace_ring": WORKPLACE_RING,
         "dialable": DIALABLE_CHARACTERS,
         "workplace_permit": _workplace_permit(),
+        "sip_acl_name": SIP_ACL,
         "confgen": CONFGEN_PLACEHOLDER,  # uzor-confgen with its --config, on the unit
         "outbound_context": OUTBOUND_CONTEXT,
         "agency_dialplan": agency_dialplan.extensions_conf(),
@@ -129,6 +135,7 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
                 "comment": esc.comment(str(row["description"])),
                 "context": _gateway_context(str(row["context__name"]), what),
                 "host": host,
+                "acl_permit": _acl_permit(host),
                 "port": int(str(row["port"])),
                 "transport": _transport(str(row["transport"]), what),
                 "domain": esc.host(domain, f"{what}: {_('domain')}") if domain else "",
@@ -143,6 +150,15 @@ def _gateways(snapshot: Snapshot) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _acl_permit(host: str) -> str:
+    """The unit-wide SIP ACL's line for a gateway: its address, or for a host name a line
+    uzor-confgen turns into the addresses the name resolves to on the unit."""
+    try:
+        return f"permit = {ipaddress.IPv4Address(host)}/32"
+    except ValueError:
+        return host_addresses_placeholder("permit", host)
 
 
 def _workplace_permit() -> list[str]:

@@ -13,8 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..license_status import enable_refusal, pbx_unit_limit
-from ..validators import validate_host, validate_latin_name
+from ..validators import validate_ami_certificate, validate_host, validate_latin_name
 from .base import ValidatedModel
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8 or localhost: AMI to it never leaves the host."""
+    return host == "localhost" or host.startswith("127.")
 
 
 def hash_token(token: str) -> str:
@@ -61,6 +66,16 @@ class PbxUnit(ValidatedModel):
         max_length=128,
         blank=True,
         help_text=_("The secret of the agency's AMI user in the unit's manager.d/uzor.conf."),
+    )
+    ami_tls_certificate = models.TextField(
+        _("AMI certificate"),
+        blank=True,
+        validators=[validate_ami_certificate],
+        help_text=_(
+            "The unit's AMI certificate (PEM) that uzor-pbx-setup made: the admin and the agency "
+            "then talk AMI over TLS and trust only this certificate (AMI port 5039). Empty: "
+            "plain TCP, for a unit on this host (loopback) only."
+        ),
     )
     sip_address = models.CharField(
         _("SIP address"),
@@ -121,6 +136,11 @@ class PbxUnit(ValidatedModel):
         others = PbxUnit.objects.filter(enabled=True).exclude(pk=self.pk).count()
         if others >= limit:
             raise ValidationError({"enabled": enable_refusal(limit)})
+
+    @property
+    def ami_in_clear_over_network(self) -> bool:
+        """Whether AMI (its secrets, call control) would cross a network in plain TCP."""
+        return not self.ami_tls_certificate.strip() and not is_loopback_host(self.address)
 
     def issue_token(self) -> str:
         """Generate a new token, keep only its hash, and return it (shown to the admin once)."""

@@ -21,6 +21,7 @@ from appliance.admin.callcenter.models import (
     Transformation,
     Workplace,
 )
+from appliance.ami.tests.certificates import make_identity
 
 from .admin_client import form_errors, inline_management
 from .factories import make_context, make_gateway, make_group, make_operator, tone_file
@@ -291,6 +292,33 @@ def test_pbx_unit_gets_a_token_shown_once(client):
     assert "--unit pbx1 --token-file /root/uzor-unit-token" in response.content.decode()
     assert token.group(1) not in "".join(c.value for c in client.cookies.values())
     assert token.group(1) not in client.get(url(PbxUnit, "change", unit.pk)).content.decode()
+
+
+def test_pbx_unit_pins_its_ami_certificate_and_plain_ami_over_a_network_is_warned(client):
+    data = {
+        "name": "pbx1",
+        "address": "192.0.2.20",
+        "ami_port": "5038",
+        "ami_user": "uzor-admin",
+        "ami_secret": "ami-secret-1",
+        "enabled": "on",
+    }
+    page = client.post(url(PbxUnit, "add"), data).content.decode()  # the token page
+    assert "AMI to 192.0.2.20 is plain TCP" in page
+    unit = PbxUnit.objects.get(name="pbx1")
+
+    bad = {**data, "ami_port": "5039", "ami_tls_certificate": "-----BEGIN CERTIFICATE-----\nx"}
+    response = client.post(url(PbxUnit, "change", unit.pk), bad)
+    assert "Not one PEM certificate" in form_errors(response)["ami_tls_certificate"][0]
+
+    pem = make_identity("uzor-ami pbx1").pem
+    response = client.post(
+        url(PbxUnit, "change", unit.pk), {**data, "ami_port": "5039", "ami_tls_certificate": pem}
+    )
+    assert response.status_code == 302, form_errors(response)
+    unit.refresh_from_db()
+    assert unit.ami_tls_certificate.strip() == pem.strip()
+    assert "plain TCP" not in client.get(response["Location"]).content.decode()
 
 
 def test_operators_changelist_filters_and_searches(client):

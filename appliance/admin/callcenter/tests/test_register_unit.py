@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from appliance.admin.callcenter.models import PbxUnit
+from appliance.ami.tests.certificates import make_identity
 
 pytestmark = pytest.mark.usefixtures("admin_db")
 
@@ -30,7 +31,8 @@ def test_a_new_unit_gets_a_token_on_stdout_alone_and_the_message_on_stderr():
     unit = PbxUnit.objects.get(name="pbx1")
     assert unit.check_token(token)
     assert len(out.splitlines()) == 1
-    assert err == "PBX unit pbx1 added.\n"
+    assert err.splitlines()[0] == "PBX unit pbx1 added."
+    assert "plain TCP" in err.splitlines()[1]  # 192.0.2.20 is not this host, no certificate
     assert token not in err
     assert (unit.address, unit.ami_user, unit.ami_port) == ("192.0.2.20", "uzor-admin", 5038)
 
@@ -158,3 +160,56 @@ def test_an_ami_users_file_without_the_admins_user_is_refused(lang):
     expected = {"en": "names no AMI user uzor-admin", "ru": "нет пользователя AMI uzor-admin"}
     assert expected[lang] in str(err.value)
     assert not PbxUnit.objects.filter(name="pbx1").exists()
+
+
+def test_the_ami_certificate_file_pins_the_units_certificate_and_an_empty_one_clears_it(tmp_path):
+    pem = make_identity("uzor-ami pbx1").pem
+    (tmp_path / "ami.pem").write_text(pem)
+    _, err = _run(
+        "--name",
+        "pbx1",
+        "--address",
+        "192.0.2.20",
+        "--ami-port",
+        "5039",
+        "--ami-cert-file",
+        str(tmp_path / "ami.pem"),
+    )
+    assert "plain TCP" not in err
+    assert PbxUnit.objects.get(name="pbx1").ami_tls_certificate == pem.strip()
+    _, err = _run("--name", "pbx1", "--ami-cert-file", "-", stdin="")
+    assert PbxUnit.objects.get(name="pbx1").ami_tls_certificate == ""
+    assert "plain TCP" in err
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_an_ami_certificate_file_that_is_not_one_certificate_is_refused(lang):
+    with pytest.raises(CommandError) as err:
+        _run(
+            "--name",
+            "pbx1",
+            "--address",
+            "192.0.2.20",
+            "--ami-cert-file",
+            "-",
+            stdin="-----BEGIN CERTIFICATE-----\nnonsense\n-----END CERTIFICATE-----\n",
+            lang=lang,
+        )
+    expected = {"en": "Not one PEM certificate", "ru": "Это не один сертификат PEM"}
+    assert expected[lang] in str(err.value)
+    assert not PbxUnit.objects.filter(name="pbx1").exists()
+
+
+def test_only_one_file_option_reads_standard_input():
+    with pytest.raises(CommandError, match="standard input"):
+        _run(
+            "--name",
+            "pbx1",
+            "--address",
+            "192.0.2.20",
+            "--ami-users-file",
+            "-",
+            "--ami-cert-file",
+            "-",
+            stdin=MANAGER_D,
+        )

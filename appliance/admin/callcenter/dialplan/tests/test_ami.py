@@ -6,9 +6,12 @@ import socket
 import threading
 
 import pytest
+from django.utils import translation
 
 from appliance.admin.callcenter.ami import AmiClient, AmiError
 from appliance.admin.callcenter.apply import UnitTarget, reload_unit
+from appliance.ami.tests.certificates import make_identity
+from appliance.ami.tests.test_tls import serve_once
 from testkit.tools import free_port
 
 
@@ -105,6 +108,62 @@ def test_a_unit_that_hangs_up_or_stays_silent_is_a_clear_error():
     with AmiClient("127.0.0.1", closing) as ami, pytest.raises(AmiError, match="closed the conn"):
         ami.login("uzor", "secret")
     silent = _serve_once([b"Asterisk Call Manager/11.0.0\r\n", b"Event: Noise\r\n\r\n", b""])
-    late = pytest.raises(AmiError, match="no answer from AMI to Login in time")
+    late = pytest.raises(AmiError, match=rf"no answer from AMI at 127.0.0.1:{silent} to Login in")
     with AmiClient("127.0.0.1", silent, timeout=0.5) as ami, late:
         ami.login("uzor", "secret")
+
+
+HOSTILE = b"<script>alert('EVIL')</script> \x1b[2J please call +1 900 EVIL"
+
+
+def _hostile_units() -> dict[str, int]:
+    """Fake units whose banner or answers carry text the admin must never show."""
+    greeting = b"Asterisk Call Manager/" + HOSTILE + b"\r\n"
+    login_ok = b"Response: Success\r\nActionID: {id}\r\nMessage: " + HOSTILE + b"\r\n\r\n"
+    refused = b"Response: Error\r\nActionID: {id}\r\nMessage: " + HOSTILE + b"\r\n\r\n"
+    return {
+        "stranger's banner": _serve_once([HOSTILE + b"\r\n"]),
+        "endless banner": _serve_once([HOSTILE * 40]),
+        "refused login": _serve_once([greeting, refused]),
+        "refused reload": _serve_once([greeting, login_ok, refused]),
+        "unreadable answer": _serve_once([greeting, HOSTILE * 100_000]),
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_apply_never_shows_what_the_other_host_sent(language):
+    """A host posing as a unit (or a unit gone wrong) sends a hostile banner or messages: the
+    admin reports a fixed, translated reason with the unit's host:port, none of those bytes."""
+    for case, port in _hostile_units().items():
+        target = UnitTarget(1, "pbx1", "127.0.0.1", port, "uzor", "secret", 7)
+        with translation.override(language):
+            result = reload_unit(target, timeout=2)
+        assert not result.ok, case
+        assert f"127.0.0.1:{port}" in result.message, (case, result.message)
+        for fragment in ("EVIL", "script", "alert", "\x1b", "900"):
+            assert fragment not in result.message, (case, result.message)
+        if language == "ru":
+            assert any("а" <= ch <= "я" for ch in result.message), (case, result.message)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_wrong_certificate_plain_tcp_and_an_unusable_pin_are_fixed_translated_reasons(language):
+    """AMI over TLS: the unit's certificate is not the pinned one, the port speaks plain AMI (a
+    hostile banner the reason must not echo), or the stored certificate is unusable."""
+    unit, other = make_identity("uzor-ami pbx1"), make_identity("uzor-ami pbx1")
+    impostor, _ = serve_once(other.server_context())
+    plain = _serve_once([b"Asterisk Call Manager/11.0.0 <b>\x1b[31m+74951234567\r\n"])
+    expected = {
+        "en": ("did not show the AMI certificate pinned", "no TLS from AMI", "not a PEM"),
+        "ru": ("предъявил не тот сертификат AMI", "не отвечает по TLS", "не является сертификатом"),
+    }[language]
+    with translation.override(language):
+        reasons = []
+        for port, pem in ((impostor, unit.pem), (plain, unit.pem), (free_port(), "nonsense")):
+            target = UnitTarget(1, "pbx1", "127.0.0.1", port, "uzor", "secret", 7, pem)
+            result = reload_unit(target, timeout=5)
+            assert not result.ok
+            reasons.append(result.message)
+    for reason, text in zip(reasons, expected, strict=True):
+        assert text in reason and "127.0.0.1:" in reason, reason
+        assert "<b>" not in reason and "\x1b" not in reason and "7495" not in reason

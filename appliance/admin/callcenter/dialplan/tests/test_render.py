@@ -279,6 +279,25 @@ def test_trunks_are_known_only_by_address_and_workplaces_by_user_name(tmp_path):
     ]
 
 
+def test_the_units_sip_acl_lets_in_only_the_gateways_and_the_app_node(tmp_path):
+    """res_pjsip_acl's section: deny everyone, permit each gateway's address and the networks
+    workplaces come from (the app node's nginx); a gateway known by name is written as the
+    placeholder line uzor-confgen resolves on the unit."""
+    model = build_model(tmp_path, gateway_host="10.0.0.5")
+    (acl,) = _sections(render_unit(load_snapshot(), "u", 1)["pjsip.conf"], "uzor-acl")
+    assert [line for line in acl.splitlines() if not line.startswith(";")] == [
+        "type = acl",
+        "deny = 0.0.0.0/0.0.0.0",
+        "deny = ::/0",
+        "permit = 10.0.0.5/32",
+        "permit = 127.0.0.0/8",
+        "permit = ::1/128",
+    ]
+    Gateway.objects.filter(pk=model.gateway.pk).update(host="sip.carrier.example")
+    (acl,) = _sections(render_unit(load_snapshot(), "u", 1)["pjsip.conf"], "uzor-acl")
+    assert "permit = @UZOR_ADDRESSES:sip.carrier.example@" in acl
+
+
 @translation.override("en")
 @pytest.mark.parametrize("reserved", ["anonymous", "Anonymous", "transport-udp", "uzor-refused"])
 def test_a_gateway_with_a_reserved_name_is_refused(tmp_path, reserved):

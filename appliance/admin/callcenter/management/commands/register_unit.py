@@ -7,11 +7,16 @@ secret is read from a file or standard input, never from the command line.
     uzor-admin register_unit --name pbx1 --address 192.0.2.20 --token-file - | ssh unit ...
     uzor-admin register_unit --name pbx1 --ami-secret-file - < secret
     uzor-admin register_unit --name pbx1 --ami-users-file - < /etc/asterisk/manager.d/uzor.conf
+    uzor-admin register_unit --name pbx1 --ami-port 5039 --ami-cert-file ami-tls.crt
 
 ``--ami-users-file`` takes the unit's ``manager.d/uzor.conf`` (or what ``uzor-pbx-setup
 --ami-secret-out`` wrote: the same ``[user]`` / ``secret = ...`` lines): the admin's AMI user is
 ``uzor-admin`` and the agency's ``uzor-agency``; a unit set up before the two users has only
 ``[uzor]``, which then serves both.
+
+``--ami-cert-file`` takes the unit's AMI certificate (``uzor-pbx-setup --ami-cert-out``, or the
+unit's ``/etc/asterisk/uzor/ami-tls.crt``): the admin and the agency then reach the unit's AMI
+over TLS trusting only that certificate; an empty file goes back to plain TCP.
 """
 
 from __future__ import annotations
@@ -100,6 +105,19 @@ def read_ami_users(source: str, stdin: TextIO) -> dict[str, str]:
     return fields
 
 
+def read_certificate(source: str, stdin: TextIO) -> str:
+    """The whole PEM text of a file or of standard input (checked when the unit is saved)."""
+    if source == STDIO:
+        return stdin.read().strip()
+    try:
+        return Path(source).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else _("not a text file")
+        raise CommandError(
+            _("cannot read %(path)s: %(reason)s") % {"path": source, "reason": reason}
+        ) from exc
+
+
 def write_token(destination: str, token: str) -> None:
     """A new file only its owner can read (replacing an old one), or standard output."""
     if destination == STDIO:
@@ -141,6 +159,11 @@ class Command(BaseCommand):
             help="the unit's manager.d/uzor.conf (or uzor-pbx-setup's --ami-secret-out file), "
             "or - for stdin: sets the admin's and the agency's AMI users and secrets",
         )
+        parser.add_argument(
+            "--ami-cert-file",
+            help="the unit's AMI certificate (uzor-pbx-setup --ami-cert-out), or - for stdin: "
+            "AMI over TLS trusting only it (an empty file: plain TCP)",
+        )
         parser.add_argument("--sip-address", help="host[:port] where gateways reach the unit")
         parser.add_argument("--description", help="free text")
         parser.add_argument(
@@ -157,15 +180,7 @@ class Command(BaseCommand):
 
     def _register(self, options: dict[str, Any]) -> None:
         token_file = options["token_file"]
-        secret = None
-        stdin = options.get("stdin") or sys.stdin
-        if options["ami_secret_file"] and options.get("ami_users_file"):
-            raise CommandError(_("give --ami-secret-file or --ami-users-file, not both"))
-        if options["ami_secret_file"]:
-            secret = read_secret(options["ami_secret_file"], stdin)
-        users = {}
-        if options.get("ami_users_file"):
-            users = read_ami_users(options["ami_users_file"], stdin)
+        secret, users = self._read_files(options)
         with transaction.atomic():
             unit = PbxUnit.objects.select_for_update().filter(name=options["name"]).first()
             created = unit is None
@@ -202,6 +217,34 @@ class Command(BaseCommand):
             token_file=token_file,
             as_json=options["json"],
         )
+        if unit.ami_in_clear_over_network:
+            self.stderr.write(
+                _(
+                    "warning: AMI to %(address)s is plain TCP: the AMI secrets and call control "
+                    "cross the network unencrypted; give the unit's AMI certificate "
+                    "(--ami-cert-file) and --ami-port 5039"
+                )
+                % {"address": unit.address}
+            )
+
+    @staticmethod
+    def _read_files(options: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+        """The admin's AMI secret (--ami-secret-file) and the fields the other files set."""
+        stdin = options.get("stdin") or sys.stdin
+        if options["ami_secret_file"] and options.get("ami_users_file"):
+            raise CommandError(_("give --ami-secret-file or --ami-users-file, not both"))
+        readers = [options.get(o) for o in ("ami_secret_file", "ami_users_file", "ami_cert_file")]
+        if readers.count(STDIO) > 1:
+            raise CommandError(_("only one of the --ami-*-file options may read standard input"))
+        secret = None
+        if options["ami_secret_file"]:
+            secret = read_secret(options["ami_secret_file"], stdin)
+        fields = {}
+        if options.get("ami_users_file"):
+            fields = read_ami_users(options["ami_users_file"], stdin)
+        if options.get("ami_cert_file"):
+            fields["ami_tls_certificate"] = read_certificate(options["ami_cert_file"], stdin)
+        return secret, fields
 
     @staticmethod
     def _apply_options(unit: PbxUnit, options: dict[str, Any], secret: str | None) -> list[str]:

@@ -8,9 +8,10 @@ A bundle is one JSON object, stored, served and hashed as its canonical bytes
      "sounds": {"hold-0123456789ab.wav": "<sha256>", ...}} # names match SOUND_NAME_RE
 
 The files may hold placeholders uzor-confgen replaces on the unit (``SOUNDS_PLACEHOLDER``,
-``VOICEMAIL_PLACEHOLDER``, ``CONFGEN_PLACEHOLDER``, ``host_addresses_placeholder`` lines). No line of a file may start with ``#``
-(after blanks): Asterisk reads such a line as a directive, and ``#exec`` runs a shell command
-as Asterisk, ``#include`` reads any file; the admin never renders one (``check_files``).
+``VOICEMAIL_PLACEHOLDER``, ``CONFGEN_PLACEHOLDER``, ``host_addresses_placeholder`` lines).
+No line of a file may start with ``#`` (after blanks): Asterisk reads such a line as a
+directive, and ``#exec`` runs a shell command as Asterisk, ``#include`` reads any file; the
+admin never renders one (``check_files``).
 
 **Signature.** The admin signs each bundle when it creates the revision, with its ed25519 key
 (callcenter/bundle_signing.py): the signature is over ``signed_message(data)`` (``SIGNATURE_

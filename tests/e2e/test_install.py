@@ -529,6 +529,42 @@ def test_parallel_wrong_operator_logins_through_nginx_are_throttled(installed: I
     assert spoofed == "rate_limited"
 
 
+def test_open_acp_sockets_from_one_address_are_capped_by_nginx(installed: Installed):
+    """nginx caps the ACP WebSockets one address holds open (limit_conn): the shipped cap is
+    1,000 (a shift behind one NAT address); lowered to 3 here, a fourth socket is refused with
+    429 while three are open, and taken again once one closes."""
+    conf = installed.target.path("/usr/share/uzor/nginx/agency.conf")
+    shipped = conf.read_text()
+    assert "    limit_conn uzor_acp_conn 1000;\n" in shipped
+    url = f"{installed.base.replace('https', 'wss')}/agency/ws"
+
+    async def fourth_socket_refused_then_taken() -> int:
+        async with closing_tls_session() as http:
+            held = [await http.ws_connect(url, ssl=installed.context) for _ in range(3)]
+            try:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(url, ssl=installed.context)
+                await held.pop().close()
+                for _ in range(20):  # until nginx has seen the closed socket go
+                    with contextlib.suppress(aiohttp.WSServerHandshakeError):
+                        await (await http.ws_connect(url, ssl=installed.context)).close()
+                        return refused.value.status
+                    await asyncio.sleep(0.5)
+                return -1  # a free place was never given back
+            finally:
+                for ws in held:
+                    await ws.close()
+
+    conf.write_text(shipped.replace("uzor_acp_conn 1000;", "uzor_acp_conn 3;"))
+    try:
+        installed.target.shell("nginx -t -q && systemctl reload nginx && sleep 1")
+        status = asyncio.run(fourth_socket_refused_then_taken())
+    finally:
+        conf.write_text(shipped)
+        installed.target.shell("systemctl reload nginx && sleep 1")
+    assert status == 429
+
+
 def test_admin_logins_are_rate_limited_per_address_by_nginx(installed: Installed):
     """Many user names from one address: django-axes (per user name and address) never locks,
     nginx's limit_req does; an administrator logs in again once the burst has passed."""

@@ -30,6 +30,7 @@ from appliance.agency.operators.effects import Effect, Logout, Plan
 from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
+from appliance.agency.records import RecordWriter
 from appliance.ami.errors import ActionFailedError, AMIError
 from appliance.ami.manager import AMIManager
 
@@ -70,6 +71,7 @@ class OperatorService:
             self, max_operators, license_not_after, license_warn_days, dict(restored or {})
         )
         self._tasks: set[asyncio.Task[None]] = set()
+        self.records = RecordWriter()  # intervals and sessions, kept until the database is back
 
     # SessionHandler --------------------------------------------------------------------------
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
@@ -193,7 +195,10 @@ class OperatorService:
             if isinstance(effect, Logout):
                 self._end(session, effect.reason)
                 return
-        self.background(self.store.save_session(session.agent, session.persisted()))
+        data = session.persisted()
+        self.records.write(
+            f"session of {session.agent}", lambda: self.store.save_session(session.agent, data)
+        )
         self.notify(session, out.state_changed(session.snapshot(now)))
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
@@ -209,7 +214,9 @@ class OperatorService:
             now,
         )
         session.interval_start = now
-        self.background(self.store.record_interval(interval))
+        self.records.write(
+            f"interval of {session.agent}", lambda: self.store.record_interval(interval)
+        )
 
     def _end(self, session: Session, reason: str) -> None:
         for handle in (session.timer, session.warning):
@@ -218,7 +225,8 @@ class OperatorService:
         self.sessions.pop(session.agent, None)
         if self.by_interface.get(session.interface) is session:
             del self.by_interface[session.interface]
-        self.background(self.store.drop_session(session.agent))
+        agent = session.agent
+        self.records.write(f"end of session {agent}", lambda: self.store.drop_session(agent))
         client = session.client
         session.client = None
         if client is not None and reason != "user":
@@ -280,9 +288,13 @@ class OperatorService:
         if not task.cancelled() and task.exception() is not None:
             log.error("background job failed", exc_info=task.exception())
 
-    async def drain(self) -> None:
+    async def drain(self, records_timeout: float = 10.0) -> None:
+        """Finish the background jobs, then the records (given up after ``records_timeout``
+        seconds when the database is unreachable: the agency is stopping)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.records.flush(records_timeout)
+        await self.records.close()
 
     async def drop_unit(self, unit: str) -> None:
         """The unit is going away (removed or disabled in the admin): log its operators out

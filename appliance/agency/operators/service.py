@@ -218,6 +218,33 @@ class OperatorService:
             f"interval of {session.agent}", lambda: self.store.record_interval(interval)
         )
 
+    def close_restored_interval(self, session: Session, saved: Any, now: float) -> None:
+        """A session restored after an agency restart: its calls are not restored (the
+        operator comes back in the base state), so an interval that was a call's (talking,
+        ringing, ...) is written as what it was, ending now, and a new one starts; never
+        relabelled as the base state."""
+        if not isinstance(saved, list) or len(saved) != 5:
+            return  # saved by an agency that did not record it
+        operator = session.operator
+        task = operator.task
+        restored = [
+            operator.mode.value,
+            operator.state.value,
+            operator.reason,
+            task.project if task else None,
+            task.activity if task else None,
+        ]
+        if saved == restored:
+            return
+        mode, state, reason, project, activity = saved
+        interval = Interval(
+            session.agent, mode, state, reason, project, activity, session.interval_start, now
+        )
+        session.interval_start = now
+        self.records.write(
+            f"interval of {session.agent}", lambda: self.store.record_interval(interval)
+        )
+
     def _end(self, session: Session, reason: str) -> None:
         for handle in (session.timer, session.warning):
             if handle is not None:

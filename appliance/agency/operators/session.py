@@ -88,6 +88,14 @@ class Session:
             "auto_answer": operator.auto_answer,
             "outbound_topic": operator.outbound_topic,
             "interval_start": self.interval_start,
+            # what the open interval is (a call's state included): a restart writes it as such
+            "interval": [
+                operator.mode.value,
+                operator.state.value,
+                operator.reason,
+                operator.task.project if operator.task else None,
+                operator.task.activity if operator.task else None,
+            ],
         }
 
 

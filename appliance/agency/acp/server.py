@@ -49,6 +49,7 @@ class ACPServer:
         self.errors: Counter[str] = Counter()
         self.dropped = 0
         self.unauthenticated: set[str] = set()  # ids of connections not logged in yet
+        self.checking: set[str] = set()  # ids of connections whose login is being checked
         self.limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     # the endpoint ----------------------------------------------------------------------------
@@ -159,12 +160,14 @@ class ACPServer:
                 details={"retry_after": max(1, round(wait))},
             )
         guessed_wrong = False
+        self.checking.add(client.id)
         try:
             result = await self.handler.login(client, action)
         except ACPError as exc:
             guessed_wrong = exc.code == "login_failed"
             raise
         finally:
+            self.checking.discard(client.id)
             if guessed_wrong:  # only wrong credentials keep their slot
                 self.limiter.failed(reservation)
             else:
@@ -174,8 +177,17 @@ class ACPServer:
         return result
 
     def _login_too_late(self, client: Client) -> None:
-        if not client.logged_in and client.closed_reason is None:
-            client.drop("no login in time")  # the reader loop ends, the finally above cleans up
+        if client.logged_in or client.closed_reason is not None:
+            return
+        if client.id in self.checking:
+            # its login waits for the password check (a shift logging in at once queues
+            # there): dropping it now would leave the session it is about to get without a
+            # terminal; it gets the time once more, the limiter bounds its attempts
+            asyncio.get_running_loop().call_later(
+                self.settings.login_timeout, self._login_too_late, client
+            )
+            return
+        client.drop("no login in time")  # the reader loop ends, the finally above cleans up
 
     def logged_in_count(self) -> int:
         return len(self.clients) - len(self.unauthenticated)

@@ -61,6 +61,7 @@ from bench.load.site import DID, PASSWORD, Parts, UzorSite, build_uzor  # noqa: 
 
 FAULTS = ("asterisk-restart", "agency-kill", "db-stop")
 QUEUE = "load"
+WRAPUP = 120  # seconds: the operators' wrap-up time in the admin
 RESTART_SEC = 3.0  # uzor-agency@.service: Restart=on-failure, RestartSec=3
 ADMIN_USER, ADMIN_PASSWORD = "load-admin", "load-admin-pass-1"
 
@@ -244,7 +245,7 @@ def main() -> None:
 
 def start(parts: Parts, args: argparse.Namespace) -> Run:
     carrier = parts.carrier()
-    site = build_uzor(parts, carrier, args.operators, wrapup=120)
+    site = build_uzor(parts, carrier, args.operators, wrapup=WRAPUP)
     admin = AdminProbe(site)
     admin.log_in()
     phones = site.operators.phones
@@ -290,6 +291,9 @@ def under_load(
     time.sleep(args.before)
     moments = fault()
     thread.join()
+    offered_until = max(c.offered_at for c in run.load.calls.values())
+    if moments["recovered"] + args.after > offered_until:  # a late recovery: load after it
+        run.load.step(args.rate, args.after, args.talk, args.patience)
     return moments, range(first, run.load._next)
 
 
@@ -559,19 +563,7 @@ def agency_kill(run: Run) -> None:
         return {"t0": t0, "recovered": t_back or time.monotonic()}
 
     moments, calls = under_load(run, run.args.before + run.args.after + 20, fault)
-    before = facts["terminals_before"]
-    changed = []
-    for agent, state in before.items():
-        after = facts["terminals_after"].get(agent)
-        came_back = None if after is None else (after[1], after[2])
-        if came_back is None or came_back == state or state[0] not in ("ready", "pause", "wrapup"):
-            continue
-        if state[0] == "ready" and came_back[0] in ("ringing", "talking"):
-            continue  # a call reached the Ready operator
-        seen = [t for t, _ in stats.history.get(agent, []) if t < facts["t0"]]
-        if came_back[0] == "ready" and stats.ready_sent.get(agent, 0) > max(seen, default=0):
-            continue  # its Ready reached the agency before the kill, the answer did not come back
-        changed.append(f"{agent}: {state} -> {came_back}")
+    changed = resumed_changes(run, facts)
     checks.append(
         Check(
             "state resumed as it was (operators not in a call)",
@@ -601,6 +593,35 @@ def agency_kill(run: Run) -> None:
     during = answered_after(run, calls, moments["t0"], moments["recovered"])
     checks.append(Check("calls offered while the agency was away", during.passed, during.figure))
     run.tables.append(("agency SIGKILL and start again", checks))
+
+
+def resumed_changes(run: Run, facts: dict[str, Any]) -> list[str]:
+    """Operators (not in a call) whose resumed state is not the one before the kill, less
+    what happened meanwhile for a reason: a call rang, its Ready had reached the agency, its
+    wrap-up time ran out."""
+    stats = run.stats
+    before = facts["terminals_before"]
+    changed = []
+    for agent, state in before.items():
+        after = facts["terminals_after"].get(agent)
+        came_back = None if after is None else (after[1], after[2])
+        if came_back is None or came_back == state or state[0] not in ("ready", "pause", "wrapup"):
+            continue
+        if state[0] == "ready" and came_back[0] in ("ringing", "talking"):
+            continue  # a call reached the Ready operator
+        wrapped = [
+            t for t, s in stats.history.get(agent, []) if s[1] == "wrapup" and t < facts["t0"]
+        ]
+        back_at = min(
+            (t for t, _ in stats.login_times.get(agent, []) if t > facts["t0"]), default=0
+        )
+        if state[0] == "wrapup" and wrapped and back_at - wrapped[-1] >= WRAPUP:
+            continue  # its wrap-up time ran out while the agency was away
+        seen = [t for t, _ in stats.history.get(agent, []) if t < facts["t0"]]
+        if came_back[0] == "ready" and stats.ready_sent.get(agent, 0) > max(seen, default=0):
+            continue  # its Ready reached the agency before the kill, the answer did not come back
+        changed.append(f"{agent}: {state} -> {came_back}")
+    return changed
 
 
 # --- db-stop --------------------------------------------------------------------------------

@@ -110,13 +110,13 @@ class SimulatedOperator:
         name, data = message.get("name", ""), message.get("data") or {}
         if message.get("type") == "error":
             self.stats.errors[name] += 1
-            if name == "pbx_unavailable" and self.stats.states.get(self.credentials.agent) == (
-                "wrapup"
-            ):  # its Ready was refused while the unit was away: a person presses it again
+            in_wrapup = self.stats.states.get(self.credentials.agent) == "wrapup"
+            if name == "pbx_unavailable" and self.logged_in_once and in_wrapup:
+                # its Ready was refused while the unit was away: a person presses it again
                 self.stats.ready_retries += 1
                 await self._follow(ws, "wrapup")
                 return
-            if not self.logged_in.is_set():  # as the webagent does: wait as told, log in again
+            if not self.logged_in_once:  # as the webagent does: wait as told, log in again
                 retry = float((data.get("details") or {}).get("retry_after", 2))
                 await asyncio.sleep(retry)
                 c = self.credentials

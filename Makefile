@@ -136,6 +136,11 @@ LOAD_ARGS ?= --operators 100 --rates 2,4,6,8 --step 20 --talk 5
 bench-load: deps venv pbx-rootfs ## Load: a shift of simulated operators on real Asterisk vs a minimal-dialplan baseline
 	$(VPY) -m bench.load.run $(LOAD_ARGS)
 
+.PHONY: bench-faults
+FAULT_ARGS ?= --operators 20 --fault all
+bench-faults: deps venv pbx-rootfs ## Load: Asterisk restart, agency SIGKILL, MariaDB stopped, each under load (FAULT_ARGS)
+	$(VPY) -m bench.load.faults $(FAULT_ARGS)
+
 .PHONY: bench-agency
 bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'

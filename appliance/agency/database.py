@@ -386,18 +386,26 @@ class Database:
 
     # the agency's own tables -----------------------------------------------------------------
     async def record_interval(self, interval: Interval) -> None:
+        """Idempotent: an interval already written (its reply lost with the connection, so it
+        is sent again) is not written twice; one operator's intervals never share a start."""
+        started = _utc(interval.started_at)
         await self.query(
             "INSERT INTO agency_interval (agent, mode, state, reason, project, activity,"
-            " started_at, ended_at, seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            " started_at, ended_at, seconds) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s FROM DUAL"
+            " WHERE NOT EXISTS (SELECT 1 FROM agency_interval"
+            " WHERE agent = %s AND started_at = %s AND state = %s)",
             interval.agent,
             interval.mode,
             interval.state,
             interval.reason,
             interval.project,
             interval.activity,
-            _utc(interval.started_at),
+            started,
             _utc(interval.ended_at),
             max(0.0, interval.ended_at - interval.started_at),
+            interval.agent,
+            started,
+            interval.state,
         )
 
     async def intervals(self, agent: str) -> list[dict[str, Any]]:
@@ -408,15 +416,20 @@ class Database:
         )
 
     async def record_disposition(self, disposition: DispositionRecord) -> None:
+        """Idempotent like ``record_interval``: one operator decides one disposition at a time."""
+        decided = _utc(disposition.decided_at)
         await self.query(
             "INSERT INTO agency_disposition (agent, code, call_id, channel, group_name,"
-            " decided_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            " decided_at) SELECT %s, %s, %s, %s, %s, %s FROM DUAL WHERE NOT EXISTS"
+            " (SELECT 1 FROM agency_disposition WHERE agent = %s AND decided_at = %s)",
             disposition.agent,
             disposition.code,
             disposition.call_id,
             disposition.channel,
             disposition.group,
-            _utc(disposition.decided_at),
+            decided,
+            disposition.agent,
+            decided,
         )
 
     async def dispositions(self, agent: str) -> list[dict[str, Any]]:

@@ -54,6 +54,11 @@ class Agency:
             ],
             "terminals": len(self.acp.clients),
             "operators": len(self.operators.sessions),
+            "records": {  # intervals and sessions waiting for the database, retried, dropped
+                "pending": self.operators.records.pending,
+                "retries": self.operators.records.retries,
+                "dropped": self.operators.records.dropped,
+            },
             "max_clients": self.acp.max_clients,
             "license": {
                 "license_id": self.license.license_id,

@@ -242,6 +242,7 @@ class AMIManager:
 
     async def _resync(self, protocol: AMIProtocol) -> None:
         timeout = self.settings.action_timeout
+        started = time.perf_counter()
         queues = (await protocol.send("QueueStatus", timeout=timeout))[1:]
         channels = (await protocol.send("CoreShowChannels", timeout=timeout))[1:]
         snapshot = Snapshot(self.unit.name, _entries(queues), _entries(channels))
@@ -250,6 +251,13 @@ class AMIManager:
                 await listener(snapshot)
             except Exception:
                 log.exception("AMI %s: resync listener failed", self.unit.name)
+        log.info(
+            "AMI %s: resynced in %.3f s (%d queue entries, %d channels)",
+            self.unit.name,
+            time.perf_counter() - started,
+            len(snapshot.queues),
+            len(snapshot.channels),
+        )
 
     async def _keep_alive(self, protocol: AMIProtocol) -> None:
         while not self._stopping():

@@ -26,6 +26,7 @@ class Call:
     ended_at: float | None = None
     abandoned: bool = False
     failed: str = ""
+    cause: str = ""  # the carrier's Hangup cause (16: normal clearing)
 
     @property
     def caller(self) -> str:
@@ -177,5 +178,6 @@ class CallLoad:
             call.ended_at = event.received_at
         elif name == "Hangup":
             call.ended_at = event.received_at
+            call.cause = event.get("Cause", "")
             if call.connected_at is None and not call.abandoned and not call.failed:
                 call.failed = f"ended: {event.get('Cause-txt')}"

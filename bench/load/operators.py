@@ -10,6 +10,7 @@ import contextlib
 import json
 import random
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,9 +30,20 @@ class OperatorStats:
     logins: int = 0
     reconnects: int = 0
     readies: int = 0
+    ready_retries: int = 0  # Ready pressed again after a pbx_unavailable refusal
     logged_out: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     states: dict[str, str] = field(default_factory=dict)  # agent -> last state
+    # agent -> every login answered: (time.monotonic(), resumed)
+    login_times: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)
+    # agent -> what the terminal saw: (time.monotonic(), (mode, state, reason, task)) per change
+    history: dict[str, list[tuple[float, tuple[Any, ...]]]] = field(default_factory=dict)
+    logged_out_at: list[tuple[float, str, str]] = field(default_factory=list)  # time, agent, why
+    ready_sent: dict[str, float] = field(default_factory=dict)  # agent -> its last Ready's time
+
+    def transitions(self, agent: str) -> int:
+        """Changes of the tracked state the terminal saw (each closes a time interval)."""
+        return max(0, len(self.history.get(agent, [])) - 1)
 
 
 class SimulatedOperator:
@@ -48,10 +60,16 @@ class SimulatedOperator:
         self.think = think
         self.logged_in = asyncio.Event()
         self._ids = 0
+        self.logged_in_once = False  # in the current connection
         self._thinking: set[asyncio.Task[None]] = set()
 
     async def run(self, http: aiohttp.ClientSession, stop: asyncio.Event) -> None:
+        """Connect, log in (again: the agency resumes the session), and when the connection
+        drops reconnect with the webagent's back-off: 0.5 s doubling to 15 s, with jitter,
+        from the first failure after a login."""
+        failures = 0
         while not stop.is_set():
+            self.logged_in_once = False
             try:
                 async with http.ws_connect(f"{self.url}/ws", heartbeat=20) as ws:
                     await self._session(ws, stop)
@@ -59,7 +77,9 @@ class SimulatedOperator:
                 self.stats.errors[type(exc).__name__] += 1
             if not stop.is_set():
                 self.stats.reconnects += 1
-                await asyncio.sleep(0.5 + random.random())
+                failures = 0 if self.logged_in_once else failures + 1
+                delay = min(15.0, 0.5 * 2**failures)
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
 
     async def _session(self, ws: aiohttp.ClientWebSocketResponse, stop: asyncio.Event) -> None:
         c = self.credentials
@@ -90,23 +110,50 @@ class SimulatedOperator:
         name, data = message.get("name", ""), message.get("data") or {}
         if message.get("type") == "error":
             self.stats.errors[name] += 1
-            if not self.logged_in.is_set():  # as the webagent does: wait as told, log in again
+            in_wrapup = self.stats.states.get(self.credentials.agent) == "wrapup"
+            if name == "pbx_unavailable" and self.logged_in_once and in_wrapup:
+                # its Ready was refused while the unit was away: a person presses it again
+                self.stats.ready_retries += 1
+                await self._follow(ws, "wrapup")
+                return
+            if not self.logged_in_once:  # as the webagent does: wait as told, log in again
                 retry = float((data.get("details") or {}).get("retry_after", 2))
                 await asyncio.sleep(retry)
                 c = self.credentials
                 login = {"agent": c.agent, "password": c.password, "workplace": c.workplace}
                 await self._send(ws, "login", login)
             return
+        agent = self.credentials.agent
         if name == "login.result":
             self.stats.logins += 1
             self.logged_in.set()
+            self.logged_in_once = True
+            resumed = bool(data.get("resumed"))
+            self.stats.login_times.setdefault(agent, []).append((time.monotonic(), resumed))
             session = data.get("session")
             if isinstance(session, dict):
+                self._saw(session)
                 await self._follow(ws, str(session.get("state", "")))
         elif name in ("state_changed", "set_state.result", "set_mode.result"):
+            self._saw(data)
             await self._follow(ws, str(data.get("state", "")))
         elif name == "logged_out":
             self.stats.logged_out += 1
+            self.stats.logged_out_at.append((time.monotonic(), agent, str(data.get("reason"))))
+
+    def _saw(self, session: dict[str, Any]) -> None:
+        if "state" not in session:
+            return
+        task = session.get("task")
+        tracked = (
+            session.get("mode"),
+            session.get("state"),
+            session.get("reason"),
+            None if not task else (task.get("project"), task.get("activity")),
+        )
+        history = self.stats.history.setdefault(self.credentials.agent, [])
+        if not history or history[-1][1] != tracked:
+            history.append((time.monotonic(), tracked))
 
     async def _follow(self, ws: aiohttp.ClientWebSocketResponse, state: str) -> None:
         self.stats.states[self.credentials.agent] = state
@@ -119,6 +166,7 @@ class SimulatedOperator:
         await asyncio.sleep(random.uniform(*self.think))
         if self.stats.states.get(self.credentials.agent) == "wrapup" and not ws.closed:
             with contextlib.suppress(ConnectionError, RuntimeError):
+                self.stats.ready_sent[self.credentials.agent] = time.monotonic()
                 await self._send(ws, "set_state", {"state": "ready"})
                 self.stats.readies += 1
 
@@ -176,6 +224,8 @@ class CrowdThread:
         asyncio.run_coroutine_threadsafe(self.crowd.start(timeout), self._loop).result(timeout + 5)
 
     def stop(self) -> None:
+        if not self._thread.is_alive():
+            return  # stopped already
         asyncio.run_coroutine_threadsafe(self.crowd.stop(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)

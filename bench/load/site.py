@@ -52,6 +52,10 @@ class UzorSite:
     agency: Any
     mariadb_pid: int
     operators: Operators
+    mariadb: tuple[Any, Any] | None = None  # (process, server): the faults stop and start it
+    database: Any = None  # the admin's and the agency's database on it
+    admin_url: str = ""  # the admin over HTTP
+    confgen_token: str = ""  # the unit's token for the admin's confgen API
 
 
 class Parts(contextlib.ExitStack):
@@ -138,7 +142,8 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     if not all(r.ok for r in results):
         raise RuntimeError(f"Apply Dialplan failed: {results}")
     agency = _start_agency(parts, database, count)
-    return UzorSite(unit, agency, proc.pid, operators)
+    admin_url = f"http://127.0.0.1:{admin.port}"
+    return UzorSite(unit, agency, proc.pid, operators, (proc, server), database, admin_url, token)
 
 
 def _django_on(database: Any) -> None:

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from .client_ip import client_address
@@ -23,8 +24,11 @@ class AccessLogMiddleware:
         started = time.monotonic()
         response = self.get_response(request)
         elapsed_ms = (time.monotonic() - started) * 1000
-        user = getattr(request, "user", None)
-        username = user.get_username() if user is not None and user.is_authenticated else "-"
+        try:
+            user = getattr(request, "user", None)
+            username = user.get_username() if user is not None and user.is_authenticated else "-"
+        except DatabaseError:  # the session's user could not be read: the database is away
+            username = "-"
         size = len(response.content) if not response.streaming else "-"
         logger.info(
             '%s %s "%s %s" %s %s %.1fms',

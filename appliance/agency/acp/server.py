@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import time
 from collections import Counter
 from typing import Any, Protocol
 
@@ -49,6 +50,8 @@ class ACPServer:
         self.errors: Counter[str] = Counter()
         self.dropped = 0
         self.unauthenticated: set[str] = set()  # ids of connections not logged in yet
+        self.checking: set[str] = set()  # ids of connections whose login is being checked
+        self.attempted: dict[str, float] = {}  # id -> when its last login arrived (monotonic)
         self.limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     # the endpoint ----------------------------------------------------------------------------
@@ -83,6 +86,7 @@ class ACPServer:
         finally:
             deadline.cancel()
             self.unauthenticated.discard(client.id)
+            self.attempted.pop(client.id, None)
             self.clients.pop(client.id, None)
             try:
                 await self.handler.disconnected(client)
@@ -124,6 +128,7 @@ class ACPServer:
     async def _login(self, client: Client, action: Action) -> dict[str, Any]:
         if action.name != "login":
             raise ACPError("not_logged_in", _("log in first"), id=action.id)
+        self.attempted[client.id] = time.monotonic()
         if "lang" in action.data:  # the terminal's language from now on
             client.lang = choose(action.data["lang"], client.lang)
         if self.maintenance:
@@ -159,12 +164,14 @@ class ACPServer:
                 details={"retry_after": max(1, round(wait))},
             )
         guessed_wrong = False
+        self.checking.add(client.id)
         try:
             result = await self.handler.login(client, action)
         except ACPError as exc:
             guessed_wrong = exc.code == "login_failed"
             raise
         finally:
+            self.checking.discard(client.id)
             if guessed_wrong:  # only wrong credentials keep their slot
                 self.limiter.failed(reservation)
             else:
@@ -174,8 +181,19 @@ class ACPServer:
         return result
 
     def _login_too_late(self, client: Client) -> None:
-        if not client.logged_in and client.closed_reason is None:
-            client.drop("no login in time")  # the reader loop ends, the finally above cleans up
+        if client.logged_in or client.closed_reason is not None:
+            return
+        timeout = self.settings.login_timeout
+        since_attempt = time.monotonic() - self.attempted.get(client.id, float("-inf"))
+        if client.id in self.checking or since_attempt < timeout:
+            # it is logging in: its login waits for the password check (a shift logging in
+            # at once queues there; dropping it would leave the session it is about to get
+            # without a terminal), or it was told to retry and did; the login time counts
+            # from its last attempt, the limiter bounds how many it makes
+            delay = timeout if client.id in self.checking else timeout - since_attempt
+            asyncio.get_running_loop().call_later(delay, self._login_too_late, client)
+            return
+        client.drop("no login in time")  # the reader loop ends, the finally above cleans up
 
     def logged_in_count(self) -> int:
         return len(self.clients) - len(self.unauthenticated)

@@ -216,6 +216,7 @@ class LoginService:
             )
             session.last_leg = restore_last_leg(saved)
             session.interval_start = float(saved.get("interval_start", now))
+            service.close_restored_interval(session, saved.get("interval"), now)
             service.add(session)
             service.schedule(session)
             try:  # a unit down now gets it from the resync of its reconnection

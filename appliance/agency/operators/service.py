@@ -31,6 +31,7 @@ from appliance.agency.operators.login import LoginService
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.operators.work_codes import WorkCodeCache, offer_for
+from appliance.agency.records import RecordWriter
 from appliance.ami.errors import ActionFailedError, AMIError
 from appliance.ami.manager import AMIManager
 
@@ -72,6 +73,7 @@ class OperatorService:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.work_codes = WorkCodeCache(store)  # refreshed by the admin watch (app.py)
+        self.records = RecordWriter()  # intervals and sessions, kept until the database is back
 
     # SessionHandler --------------------------------------------------------------------------
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
@@ -196,7 +198,10 @@ class OperatorService:
             if isinstance(effect, Logout):
                 self._end(session, effect.reason)
                 return
-        self.background(self.store.save_session(session.agent, session.persisted()))
+        data = session.persisted()
+        self.records.write(
+            f"session of {session.agent}", lambda: self.store.save_session(session.agent, data)
+        )
         self.notify(session, out.state_changed(session.snapshot(now)))
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
@@ -212,7 +217,36 @@ class OperatorService:
             now,
         )
         session.interval_start = now
-        self.background(self.store.record_interval(interval))
+        self.records.write(
+            f"interval of {session.agent}", lambda: self.store.record_interval(interval)
+        )
+
+    def close_restored_interval(self, session: Session, saved: Any, now: float) -> None:
+        """A session restored after an agency restart: its calls are not restored (the
+        operator comes back in the base state), so an interval that was a call's (talking,
+        ringing, ...) is written as what it was, ending now, and a new one starts; never
+        relabelled as the base state."""
+        if not isinstance(saved, list) or len(saved) != 5:
+            return  # saved by an agency that did not record it
+        operator = session.operator
+        task = operator.task
+        restored = [
+            operator.mode.value,
+            operator.state.value,
+            operator.reason,
+            task.project if task else None,
+            task.activity if task else None,
+        ]
+        if saved == restored:
+            return
+        mode, state, reason, project, activity = saved
+        interval = Interval(
+            session.agent, mode, state, reason, project, activity, session.interval_start, now
+        )
+        session.interval_start = now
+        self.records.write(
+            f"interval of {session.agent}", lambda: self.store.record_interval(interval)
+        )
 
     def _end(self, session: Session, reason: str) -> None:
         for handle in (session.timer, session.warning):
@@ -221,7 +255,8 @@ class OperatorService:
         self.sessions.pop(session.agent, None)
         if self.by_interface.get(session.interface) is session:
             del self.by_interface[session.interface]
-        self.background(self.store.drop_session(session.agent))
+        agent = session.agent
+        self.records.write(f"end of session {agent}", lambda: self.store.drop_session(agent))
         client = session.client
         session.client = None
         if client is not None and reason != "user":
@@ -283,9 +318,13 @@ class OperatorService:
         if not task.cancelled() and task.exception() is not None:
             log.error("background job failed", exc_info=task.exception())
 
-    async def drain(self) -> None:
+    async def drain(self, records_timeout: float = 10.0) -> None:
+        """Finish the background jobs, then the records (given up after ``records_timeout``
+        seconds when the database is unreachable: the agency is stopping)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.records.flush(records_timeout)
+        await self.records.close()
 
     async def refresh_work_codes(self) -> None:
         """Read the admin's pause reasons and dispositions again; the operators whose offer

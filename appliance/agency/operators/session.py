@@ -98,6 +98,14 @@ class Session:
             "last_leg": None
             if self.last_leg is None
             else [self.last_leg.call_id, self.last_leg.channel, self.last_leg.group],
+            # what the open interval is (a call's state included): a restart writes it as such
+            "interval": [
+                operator.mode.value,
+                operator.state.value,
+                operator.reason,
+                operator.task.project if operator.task else None,
+                operator.task.activity if operator.task else None,
+            ],
         }
 
 

@@ -60,7 +60,9 @@ async def set_disposition(service: OperatorService, session: Session, action: Ac
             leg.group or None if leg else None,
             now,
         )
-        service.background(service.store.record_disposition(record))
+        service.records.write(
+            f"disposition of {session.agent}", lambda: service.store.record_disposition(record)
+        )
         return session.snapshot(now)
 
     return service.plan(session, lambda op: m.set_disposition(op, now), reply)

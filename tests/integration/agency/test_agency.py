@@ -314,3 +314,34 @@ async def test_supervisor_message_maintenance_and_end_session(agency: Agency, ca
             names.append(json.loads(frame.data)["name"])
         assert "logged_out" in names
         await wait_for(lambda: member_line(unit) == "", what="QueueRemove after the forced logout")
+
+
+async def test_agency_killed_resumes_the_session_without_a_clean_stop(
+    agency: Agency, callcenter
+) -> None:
+    """SIGKILL (no drain, no goodbye), then started again as systemd would: the terminal's
+    login resumes the state it had, its membership and pause untouched on the unit."""
+    _, unit = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        await terminal.login()
+        reply = await terminal.call("set_state", {"state": "pause", "reason": "meeting"})
+        assert reply["data"]["state"] == "pause", reply
+        await wait_for(lambda: "paused:meeting" in member_line(unit), what="pause")
+        await wait_for(
+            lambda: agency.status(agency.token)["records"]["pending"] == 0,
+            what="the session saved",
+        )
+        assert agency.process is not None
+        agency.process.kill()
+        agency.process.wait(10)
+        agency.process = None
+        agency.start()
+        terminal = await connect(agency, http)
+        reply = await terminal.login()
+        assert reply["data"]["resumed"] is True, reply
+        assert reply["data"]["session"]["state"] == "pause"
+        assert reply["data"]["session"]["reason"] == "meeting"
+        assert "paused:meeting" in member_line(unit)
+        assert [e for e in terminal.events if e["name"] == "logged_out"] == []
+        await terminal.ws.close()

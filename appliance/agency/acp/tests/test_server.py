@@ -26,8 +26,10 @@ LOGIN = {"agent": "101", "password": "right", "workplace": "e8039ab5e0c9"}
 class FakeSessions:
     def __init__(self) -> None:
         self.gone: list[str] = []
+        self.check_seconds = 0.0  # how long the password check takes
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
+        await asyncio.sleep(self.check_seconds)
         if action.data["password"] != "right":
             raise ACPError("login_failed", _("wrong agent number or password"), id=action.id)
         client.agent = action.data["agent"]
@@ -129,6 +131,39 @@ async def test_connections_without_a_login_neither_count_nor_stay(acp) -> None:
             WSMsgType.ERROR,
         )
     assert server.unauthenticated == set()
+
+
+async def test_a_login_still_being_checked_is_not_dropped_at_the_login_time(acp) -> None:
+    """A whole shift logging in at once waits for the password pool: a terminal that sent
+    its login in time is answered, not dropped (which would leave its session without it)."""
+    server, http = acp
+    server.settings = server.settings.model_copy(update={"login_timeout": 0.2})
+    server.handler.check_seconds = 0.7  # type: ignore[attr-defined]
+    async with http.ws_connect("/ws") as operator:
+        reply = await call(operator, action("login", LOGIN))
+        assert reply["name"] == "login.result", reply
+        assert server.unauthenticated == set() and server.checking == set()
+
+
+async def test_the_login_time_counts_from_the_last_login_attempt(acp) -> None:
+    """A terminal told to retry (busy, wrong password) that retries is not dropped because
+    its first attempt was long ago; one that stops trying is."""
+    server, http = acp
+    server.settings = server.settings.model_copy(update={"login_timeout": 0.4})
+    async with http.ws_connect("/ws") as operator:
+        wrong = {**LOGIN, "password": "wrong"}
+        assert (await call(operator, action("login", wrong)))["name"] == "login_failed"
+        await asyncio.sleep(0.3)
+        assert (await call(operator, action("login", wrong, id=2)))["name"] == "login_failed"
+        await asyncio.sleep(0.3)  # 0.6 s after connecting, 0.3 s after the last attempt
+        reply = await call(operator, action("login", LOGIN, id=3))
+        assert reply["name"] == "login.result", reply
+    async with http.ws_connect("/ws") as idle:
+        assert (await call(idle, action("login", wrong)))["name"] == "login_failed"
+        assert (await asyncio.wait_for(idle.receive(), 5)).type in (
+            WSMsgType.CLOSE,
+            WSMsgType.CLOSED,
+        )
 
 
 async def test_too_many_connections_without_a_login_are_turned_away(acp) -> None:

@@ -95,3 +95,27 @@ async def test_a_dialplan_reload_publishes_the_workplace_again(world) -> None:
     unit.emit({"Event": "Reload", "Module": "pbx_config.so", "Status": "0"})
     await settle()
     assert PUT in unit.actions
+
+
+async def test_a_call_open_at_an_agency_restart_is_written_as_the_call_not_as_ready() -> None:
+    """Killed while the operator talked: the session comes back Ready (calls are not
+    restored), and the open interval is written as talking up to the resume, then Ready."""
+    store, unit = FakeStore(), FakeUnit()
+    saved = {
+        "workplace": MAC,
+        "unit": "unit1",
+        "mode": "inbound",
+        "base": "ready",
+        "since": 0,
+        "interval_start": 100.0,
+        "interval": ["inbound", "talking", None, None, None],
+    }
+    service = wired_service(store, unit, FakeNotifier(), restored={"101": saved})
+    try:
+        reply = await service.login(make_client(), login())
+        assert reply["resumed"] is True
+        await service.drain()
+        assert [(i.state, i.started_at) for i in store.intervals] == [("talking", 100.0)]
+        assert service.sessions["101"].interval_start == store.intervals[0].ended_at
+    finally:
+        await shut_down(service)

@@ -5,9 +5,7 @@ unit takes the file it wrote."""
 
 from __future__ import annotations
 
-import shutil
 import socket
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,8 @@ import pytest
 
 from testkit.ami_users import SETUP
 from testkit.pbx_configs import manager_conf
-from testkit.target import mount_chroot, overlay_root, run_in_chroot, unmount_chroot
+from testkit.pbx_setup import run_pbx_setup
+from testkit.pbx_setup import setup_root as pbx_setup_root
 
 pytestmark = pytest.mark.integration
 
@@ -25,22 +24,12 @@ EVERY_ADDRESS = ".".join("0" * 4)  # AMI must not listen there
 
 @pytest.fixture
 def setup_root(pbx_rootfs: Path) -> Iterator[Path]:
-    """An overlay of the PBX root with uzor-pbx-setup in it and a unit token."""
-    work = Path(tempfile.mkdtemp(prefix="uzor-ami-bind.", dir="/var/tmp"))
-    root = overlay_root(pbx_rootfs, work)
-    try:
-        mount_chroot(root)
-        shutil.copy(SETUP, root / "usr/sbin/uzor-pbx-setup")
-        (root / "root/token").write_text("unit-token-123\n")
+    with pbx_setup_root(pbx_rootfs, "uzor-ami-bind.") as root:
         yield root
-    finally:
-        unmount_chroot(root)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _setup(root: Path, *extra: str):
-    command = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://127.0.0.1", "--unit", "pbx1"]
-    return run_in_chroot(root, [*command, "--token-file", "/root/token", *extra], timeout=60)
+    return run_pbx_setup(root, *extra, timeout=60)
 
 
 def _ami_bind(root: Path) -> str:

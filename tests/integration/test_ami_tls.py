@@ -9,9 +9,7 @@ address are refused."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +30,8 @@ from appliance.ami.tests.certificates import make_identity  # noqa: E402
 from appliance.ami.tls import fingerprint  # noqa: E402
 from testkit.ami_users import SETUP  # noqa: E402
 from testkit.pbx_configs import UNIT_DIR, manager_conf  # noqa: E402
-from testkit.target import mount_chroot, overlay_root, run_in_chroot, unmount_chroot  # noqa: E402
+from testkit.pbx_setup import run_pbx_setup  # noqa: E402
+from testkit.pbx_setup import setup_root as pbx_setup_root  # noqa: E402
 from testkit.tools import free_port  # noqa: E402
 
 pytestmark = [
@@ -56,22 +55,12 @@ TIMINGS = AmiConfig(
 
 @pytest.fixture
 def setup_root(pbx_rootfs: Path) -> Iterator[Path]:
-    """An overlay of the PBX root with uzor-pbx-setup in it and a unit token."""
-    work = Path(tempfile.mkdtemp(prefix="uzor-ami-tls.", dir="/var/tmp"))
-    root = overlay_root(pbx_rootfs, work)
-    try:
-        mount_chroot(root)
-        shutil.copy(SETUP, root / "usr/sbin/uzor-pbx-setup")
-        (root / "root/token").write_text("unit-token-123\n")
+    with pbx_setup_root(pbx_rootfs, "uzor-ami-tls.") as root:
         yield root
-    finally:
-        unmount_chroot(root)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _setup(root: Path, *extra: str):
-    command = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://127.0.0.1", "--unit", "pbx1"]
-    done = run_in_chroot(root, [*command, "--token-file", "/root/token", *extra], timeout=120)
+    done = run_pbx_setup(root, *extra)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 

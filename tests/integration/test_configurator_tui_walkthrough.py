@@ -92,9 +92,11 @@ async def test_the_tui_configures_everything(
         }.items():
             fill(app, key, value)
         assert await next_screen(app, pilot) == "migrate"
-        assert await next_screen(app, pilot) == "superuser"
+        assert await next_screen(app, pilot) == "agency_access"
         migrate_log = app.transcript[-1]
         assert "Applying callcenter.0001_initial... OK" in migrate_log
+        assert await next_screen(app, pilot) == "superuser"
+        assert f"privileges of user {name}_agency set" in app.transcript[-1]
         fill(app, "superuser.email", "root@example.com")
         fill(app, "superuser.password", "tui superuser secret 1")
         fill(app, "superuser.password_again", "tui superuser secret 1")
@@ -163,7 +165,7 @@ def test_the_tui_is_the_default_on_a_terminal(tmp_path: Path) -> None:
     term = Terminal(tmp_path, "--lang", "ru", "--root", str(tmp_path / "root"))
     try:
         term.wait_for("Ctrl+N: далее")
-        term.wait_for("1/8  Узор")
+        term.wait_for("1/9  Узор")
         assert "Осуществить автоматическую настройку (y/n)?" in term.screen()
         term.keys("n")
         assert term.exit_status() == 0

@@ -206,3 +206,17 @@ async def logged_in_terminal(url: str, http: aiohttp.ClientSession) -> Terminal:
     assert reply["name"] == "login.result", reply
     assert reply["data"]["sip"], reply
     return terminal
+
+
+def agency_database(db: Any, directory: Path) -> Any:
+    """The agency's own database client (``appliance.agency.database.Database``) on a test
+    MariaDB database, as an agency instance connects to it; the caller closes it."""
+    from appliance.agency.config import DatabaseConfig
+    from appliance.agency.database import Database
+
+    password = directory / f"db-password-{secrets.token_hex(4)}"
+    password.write_text(db.password)
+    config = DatabaseConfig(
+        name=db.name, user=db.user, host=db.host, port=db.port, password_file=password
+    )
+    return Database(config)

@@ -13,8 +13,7 @@ from testkit.admin import configure_django
 configure_django()
 
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
-from appliance.agency.config import DatabaseConfig  # noqa: E402
-from appliance.agency.database import Database  # noqa: E402
+from testkit.agency import agency_database  # noqa: E402
 
 pytestmark = [
     pytest.mark.integration,
@@ -34,17 +33,7 @@ def test_the_agency_uses_its_own_ami_user_or_the_admins_for_an_old_unit(
         agency_ami_secret="agency-s3cret",
     ).save()
     PbxUnit(name="old", address="127.0.0.1", ami_user="uzor", ami_secret="old-s3cret").save()
-    password = tmp_path / "db-password"
-    password.write_text(admin_database.password)
-    store = Database(
-        DatabaseConfig(
-            name=admin_database.name,
-            user=admin_database.user,
-            host=admin_database.host,
-            port=admin_database.port,
-            password_file=password,
-        )
-    )
+    store = agency_database(admin_database, tmp_path)
     try:
         units = {unit.name: unit for unit in asyncio.run(store.units())}
     finally:

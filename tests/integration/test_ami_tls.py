@@ -22,12 +22,12 @@ configure_django()
 
 from appliance.admin.callcenter.apply import UnitTarget, reload_unit  # noqa: E402
 from appliance.admin.callcenter.models import PbxUnit  # noqa: E402
-from appliance.agency.config import AmiConfig, DatabaseConfig  # noqa: E402
-from appliance.agency.database import Database  # noqa: E402
+from appliance.agency.config import AmiConfig  # noqa: E402
 from appliance.ami.dispatch import Dispatcher  # noqa: E402
 from appliance.ami.manager import AMIManager, Snapshot, UnitAccess  # noqa: E402
 from appliance.ami.tests.certificates import make_identity  # noqa: E402
 from appliance.ami.tls import fingerprint  # noqa: E402
+from testkit.agency import agency_database  # noqa: E402
 from testkit.ami_users import SETUP  # noqa: E402
 from testkit.pbx_configs import UNIT_DIR, manager_conf  # noqa: E402
 from testkit.pbx_setup import run_pbx_setup  # noqa: E402
@@ -183,17 +183,7 @@ def test_apply_reloads_the_unit_over_tls_and_nothing_else_gets_in(tls_unit):
 
 def _agency_units(admin_database, tmp_path) -> dict[str, UnitAccess]:
     """The units as the agency reads them from the admin's table (appliance/agency/app.py)."""
-    password = tmp_path / "db-password"
-    password.write_text(admin_database.password)
-    store = Database(
-        DatabaseConfig(
-            name=admin_database.name,
-            user=admin_database.user,
-            host=admin_database.host,
-            port=admin_database.port,
-            password_file=password,
-        )
-    )
+    store = agency_database(admin_database, tmp_path)
     try:
         records = asyncio.run(store.units())
     finally:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from appliance.agency.config import DatabaseConfig
 from appliance.agency.database import Database
+from testkit.agency import agency_database
 
 pytestmark = pytest.mark.integration
 
@@ -21,13 +21,7 @@ LIMIT = 3
 
 def instance(db: Any, tmp_path: Path) -> Database:
     """One agency instance's own connection to the shared database."""
-    password = tmp_path / "db_password"
-    password.write_text(db.password)
-    return Database(
-        DatabaseConfig(
-            name=db.name, user=db.user, host=db.host, port=db.port, password_file=password
-        )
-    )
+    return agency_database(db, tmp_path)  # type: ignore[no-any-return]
 
 
 async def test_logins_at_once_on_two_instances_never_pass_the_limit(

@@ -18,9 +18,9 @@ from testkit.dialplan import exec_line, make_confgen_unit  # isort: split
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import Membership, Operator
-from appliance.agency.config import DatabaseConfig
 from appliance.agency.database import Database
 from appliance.agency.operators.asterisk import join
+from testkit.agency import agency_database
 
 pytestmark = [
     pytest.mark.integration,
@@ -49,17 +49,7 @@ def queue_unit(tmp_path, asterisk_unit, admin_server, admin_database, carrier):
     }
     unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1", extra)
     carrier.point_at(unit.asterisk)
-    password = tmp_path / "db-password"
-    password.write_text(admin_database.password)
-    store = Database(
-        DatabaseConfig(
-            name=admin_database.name,
-            user=admin_database.user,
-            host=admin_database.host,
-            port=admin_database.port,
-            password_file=password,
-        )
-    )
+    store = agency_database(admin_database, tmp_path)
     yield model, unit, store
     store.close()
 

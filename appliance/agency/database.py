@@ -4,7 +4,8 @@ The admin (Django) owns ``callcenter_*``; the agency reads them with plain SQL b
 names in ``appliance.contracts.tables`` (checked against the admin's models) and never imports
 Django. The agency owns ``agency_interval`` (time tracking, AGY-10), ``agency_session``
 (sessions that survive an agency restart) and ``agency_disposition`` (the dispositions operators
-gave their calls) and creates them when missing. Blocking pymysql calls
+gave their calls) and ``agency_call`` (call records, ``appliance.contracts.call_records``) and
+creates them when missing. Blocking pymysql calls
 run in a worker thread, one at a time on one connection that reconnects when it was dropped.
 """
 
@@ -24,6 +25,7 @@ import pymysql.cursors
 
 from appliance.agency.config import DatabaseConfig
 from appliance.contracts import tables
+from appliance.contracts.call_records import AGENCY_CALL_DDL
 
 NO_SUCH_TABLE = 1146  # MariaDB's ER_NO_SUCH_TABLE
 BAD_FIELD = 1054  # ER_BAD_FIELD_ERROR: an admin older than the column
@@ -61,6 +63,7 @@ SCHEMA = (
         KEY agency_disposition_call (call_id),
         KEY agency_disposition_decided (decided_at, agent)
     ) CHARACTER SET utf8mb4""",
+    AGENCY_CALL_DDL,
 )
 
 

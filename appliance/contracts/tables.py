@@ -173,4 +173,9 @@ TABLES: tuple[type[Table], ...] = (
 # The agency's own tables: it creates them (``appliance.agency.database.SCHEMA``) and may do
 # anything with them. With ``TABLES`` this is every table the agency's database account is
 # granted (configurator/core/dbsetup.py ``agency_grants``).
-AGENCY_TABLES: tuple[str, ...] = ("agency_interval", "agency_session", "agency_disposition")
+AGENCY_TABLES: tuple[str, ...] = (
+    "agency_interval",
+    "agency_session",
+    "agency_disposition",
+    "agency_call",
+)

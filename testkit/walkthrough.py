@@ -87,6 +87,7 @@ def inbound_topic_form(*, weekend: int, greeting: int, hold: int, sales: int) ->
         "working_sound": str(greeting),
         "non_working_sound": str(hold),
         "group": str(sales),
+        "service_level_seconds": "20",
         "name": "Sales",
         "state": "active",
         "project": "Demo",

@@ -49,7 +49,6 @@ class Column:
     hold_seconds = "hold_seconds"
     wrapup_seconds = "wrapup_seconds"  # the operator's post-call work after this leg
     disposition = "disposition"  # the disposition code the operator gave
-    recording = "recording"  # the recording's file name in the app node's storage
 
 
 DIRECTIONS: Final = ("in", "out")
@@ -89,7 +88,6 @@ AGENCY_CALL_DDL: Final = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     hold_seconds DOUBLE NULL,
     wrapup_seconds DOUBLE NULL,
     disposition VARCHAR(32) NULL,
-    recording VARCHAR(255) NULL,
     UNIQUE KEY agency_call_leg (call_id, leg),
     KEY agency_call_offered (offered_at),
     KEY agency_call_topic (direction, topic, offered_at),

@@ -77,6 +77,7 @@ class InboundTopic(Table):
     script_url = "script_url"
     hide_caller_number = "hide_caller_number"
     group_id = "group_id"
+    service_level_seconds = "service_level_seconds"
 
 
 class OutboundTopic(Table):

@@ -36,6 +36,7 @@ CLONED_FIELDS = [
     "non_working_sound",
     "group",
     "hide_caller_number",
+    "service_level_seconds",
     "name",
     "state",
     "project",
@@ -78,6 +79,7 @@ class InboundTopicAdmin(CallcenterAdmin):
                     "non_working_sound",
                     "group",
                     "hide_caller_number",
+                    "service_level_seconds",
                 ]
             },
         ),

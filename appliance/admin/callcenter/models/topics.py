@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -73,6 +74,15 @@ class InboundTopic(TopicDirectory, ValidatedModel):
         _("hide caller number"),
         default=False,
         help_text=_("Operators see 'hidden' instead of the caller's number."),
+    )
+    service_level_seconds = models.PositiveIntegerField(
+        _("service level threshold, s"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(3600)],
+        help_text=_(
+            "A call answered within this many seconds of entering the queue counts towards"
+            " the service level (wallboard, reports)."
+        ),
     )
     flow = models.JSONField(_("call flow"), null=True, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[non_working_schedules])

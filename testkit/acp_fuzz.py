@@ -156,6 +156,16 @@ def _data_validator(name: str) -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
+@functools.cache
+def _message_validator(key: str) -> Any:
+    """The schema of one outgoing message (``event.ping.result``, ``error.malformed``), or None
+    when the protocol has no such message."""
+    defs = json.loads(SCHEMA.read_text())["$defs"]
+    if key not in defs:
+        return None
+    return jsonschema.Draft202012Validator({"$defs": defs, "$ref": f"#/$defs/{key}"})
+
+
 def _junk_text(rng: random.Random, size: int) -> str:
     alphabet = 'abcXYZ{}[]":,0123456789 \\\t\nяжЁ€😀\u0000'
     return "".join(rng.choice(alphabet) for _ in range(size))
@@ -441,6 +451,13 @@ def check_answer(probe: Probe, answer: dict[str, Any], report: FuzzReport) -> No
             report.fail(f"{probe.kind}: connection closed", f"{code}: {str(probe.frame)[:120]}")
         return
     report.answers[code] += 1
+    validator = _message_validator(f"{kind}.{answer.get('name')}")
+    if validator is None:
+        report.fail("undocumented message", json.dumps(answer)[:200])
+    else:
+        error = next(iter(validator.iter_errors(answer)), None)
+        if error is not None:
+            report.fail(f"{answer.get('name')}: not as documented", error.message[:200])
     data = answer.get("data")
     if kind == "error":
         if code not in ERROR_CODES:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 import time
@@ -43,6 +44,12 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=64)
     parser.add_argument("--operators", type=int, default=8, help="sessions that log in")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds an answer may take before it counts as none",
+    )
     args = parser.parse_args()
 
     configure_django(test_environment=False)
@@ -73,6 +80,7 @@ def main() -> int:
                     control=CONTROL,
                     operators=operators,
                     seed=args.seed,
+                    timeout=args.timeout,
                     progress=progress,
                 )
             )
@@ -100,6 +108,7 @@ def main() -> int:
         pool.close()
         drop_migrated_database(server, db)
         stop_mariadb(proc, server)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -141,6 +141,11 @@ FAULT_ARGS ?= --operators 20 --fault all
 bench-faults: deps venv pbx-rootfs ## Load: Asterisk restart, agency SIGKILL, MariaDB stopped, each under load (FAULT_ARGS)
 	$(VPY) -m bench.load.faults $(FAULT_ARGS)
 
+.PHONY: bench-acp-fuzz
+ACP_FUZZ_ARGS ?= --messages 100000 --sessions 64
+bench-acp-fuzz: deps venv pbx-rootfs ## Agency: 100,000 bad ACP messages from 64 sessions at the real agency (answers per code, p99, RSS)
+	$(VPY) bench/acp_fuzz.py $(ACP_FUZZ_ARGS)
+
 .PHONY: bench-agency
 bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'

@@ -34,6 +34,13 @@ from typing import NamedTuple
 
 Message = dict[str, str]
 
+# Reading bounds of both clients: a greeting line longer than MAX_BANNER bytes, or a message
+# longer than MAX_MESSAGE bytes, ends the connection with a ProtocolError (never a buffer
+# that grows for as long as a peer sends bytes without a line or message end).
+BANNER = "Asterisk Call Manager"
+MAX_BANNER = 1024
+MAX_MESSAGE = 4 * 1024 * 1024
+
 _END = b"\r\n\r\n"
 _BLANK_LINE = "\r\n\r\n"
 # Endless arguments for ``map(str.split, lines, _SEPARATOR, _ONCE)``: line.split(": ", 1).

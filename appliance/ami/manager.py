@@ -264,7 +264,7 @@ class AMIManager:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._lost.wait(), self.settings.keepalive_interval)
             if self._lost.is_set():
-                raise AMIError("connection closed by the unit")
+                raise protocol.error or AMIError("connection closed by the unit")
             await protocol.action("Ping", timeout=self.settings.keepalive_timeout)
 
     # actions ---------------------------------------------------------------------------------

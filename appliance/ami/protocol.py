@@ -14,14 +14,24 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from appliance.ami.codec import AMIParser, Message, encode_action, parse_message
+from appliance.ami.codec import (
+    BANNER,
+    MAX_BANNER,
+    MAX_MESSAGE,
+    AMIParser,
+    Message,
+    encode_action,
+    parse_message,
+)
 from appliance.ami.dispatch import Dispatcher
 from appliance.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
+    AMIError,
     ConnectionLostError,
     LoginFailedError,
     NotConnectedError,
+    ProtocolError,
 )
 from appliance.ami.reply import Reply
 
@@ -69,6 +79,7 @@ class AMIProtocol(asyncio.Protocol):
         self._ids = itertools.count(1)
         self._banner_buffer: bytes | None = b""
         self.banner: str | None = None
+        self.error: ProtocolError | None = None  # why this side ended the connection
         self.events_received = 0
         self.banner_received: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -78,11 +89,16 @@ class AMIProtocol(asyncio.Protocol):
         self._transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if self.error is not None:
+            return  # refused: the connection is being aborted
         if self._banner_buffer is not None:
             data = self._take_banner(data)
             if not data:
                 return
         blocks = self._parser.feed_raw(data)
+        if self._parser.pending > MAX_MESSAGE:
+            self._refuse(f"an AMI message longer than {MAX_MESSAGE} bytes")
+            return
         if self._pending:
             messages = self._take_responses([parse_message(b) for b in blocks])
             self.events_received += self._dispatcher.dispatch_all(messages)
@@ -104,7 +120,9 @@ class AMIProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
-        lost = ConnectionLostError("the AMI connection was lost; the action was not re-sent")
+        lost: AMIError = self.error or ConnectionLostError(
+            "the AMI connection was lost; the action was not re-sent"
+        )
         for item in self._pending.values():
             if not item.future.done():
                 item.future.set_exception(lost)
@@ -162,15 +180,28 @@ class AMIProtocol(asyncio.Protocol):
         if self._transport is not None:
             self._transport.abort()
 
+    def _refuse(self, reason: str) -> None:
+        """End the connection because the peer broke the protocol's bounds; whatever waits on
+        it fails with a :class:`ProtocolError` saying why."""
+        self.error = ProtocolError(reason)
+        log.warning("AMI: %s; closing the connection", reason)
+        if self._transport is not None:
+            self._transport.abort()
+
     def _take_banner(self, data: bytes) -> bytes:
         assert self._banner_buffer is not None
         buffer = self._banner_buffer + data
         end = buffer.find(b"\r\n")
         if end < 0:
             self._banner_buffer = buffer
+            if len(buffer) > MAX_BANNER:
+                self._refuse(f"not an Asterisk manager: no greeting line in {MAX_BANNER} bytes")
             return b""
         self.banner = buffer[:end].decode("utf-8", "replace")
         self._banner_buffer = None
+        if not self.banner.startswith(BANNER):
+            self._refuse(f"not an Asterisk manager: greeting {self.banner[:80]!r}")
+            return b""
         if not self.banner_received.done():
             self.banner_received.set_result(self.banner)
         return buffer[end + 2 :]

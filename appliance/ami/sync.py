@@ -22,7 +22,14 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 
-from appliance.ami.codec import AMIParser, Message, encode_action
+from appliance.ami.codec import (
+    BANNER,
+    MAX_BANNER,
+    MAX_MESSAGE,
+    AMIParser,
+    Message,
+    encode_action,
+)
 from appliance.ami.errors import (
     ActionTimeoutError,
     ConnectFailedError,
@@ -34,9 +41,6 @@ from appliance.ami.errors import (
 from appliance.ami.reply import Reply
 from appliance.ami.tls import PinnedCertificate
 
-BANNER = "Asterisk Call Manager"
-MAX_BANNER = 1024
-MAX_MESSAGE = 4 * 1024 * 1024
 READ_SIZE = 65536
 
 Headers = Mapping[str, object]  # a list or tuple value repeats its header

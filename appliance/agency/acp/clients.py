@@ -91,7 +91,11 @@ class Client:
     async def _write(self) -> None:
         try:
             while (text := await self._queue.get()) is not None:
-                await self.ws.send_str(text)
+                try:
+                    await self.ws.send_str(text)
+                except UnicodeEncodeError:  # a lone surrogate: no UTF-8 text, never sent
+                    log.error("ACP client %s: a message is no UTF-8 text; not sent", self.id)
+                    continue
                 self.sent += 1
             await self.ws.close()
         except (ConnectionError, RuntimeError) as exc:

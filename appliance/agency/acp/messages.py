@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from appliance.agency.i18n import DEFAULT_LANGUAGE, Text, _
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
+# a \u escape of a UTF-16 surrogate: only such an escape can put a lone surrogate in a string
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 KINDS = ("action", "event", "notification", "warning", "error")
 MessageId = str | int
 
@@ -105,6 +107,12 @@ def decode_action(raw: str | bytes, max_bytes: int) -> Action:
     if not isinstance(value, dict):
         raise ACPError("malformed", _("a message must be a JSON object"))
     message_id = _message_id(value)
+    if _lone_surrogate(raw, value):
+        raise ACPError(
+            "malformed",
+            _("the message is not JSON in UTF-8 ({error})", error="a lone UTF-16 surrogate"),
+            id=message_id if isinstance(message_id, int) else None,
+        )
     _check_envelope(value, message_id)
     name = value["name"]
     validator = _data_validators().get(name)
@@ -122,6 +130,20 @@ def decode_action(raw: str | bytes, max_bytes: int) -> Action:
             details={"path": list(error.absolute_path)},
         )
     return Action(name, data, message_id)
+
+
+def _lone_surrogate(raw: str | bytes, value: Any) -> bool:
+    """A ``\\uD800``-style escape left a surrogate without its pair in a string: no UTF-8 text
+    has it, so it could be neither stored nor sent back (a reply echoing it could not be
+    encoded, and the terminal would wait for it forever)."""
+    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return False
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _message_id(value: dict[str, Any]) -> MessageId | None:

@@ -95,7 +95,10 @@ class RestAPI:
         mode = body.get("mode")
         if mode not in ("active", "maintenance"):
             raise InvalidRequest(_("mode must be 'active' or 'maintenance'"), {"mode": mode})
-        self.agency.set_maintenance(mode == "maintenance", str(body.get("message", "")))
+        message = body.get("message", "")
+        if not isinstance(message, str):
+            raise InvalidRequest(_("message must be a string"), {"message": message})
+        self.agency.set_maintenance(mode == "maintenance", message)
         return await self.get_mode(request)
 
     async def get_config(self, request: web.Request) -> web.StreamResponse:
@@ -106,6 +109,8 @@ class RestAPI:
 
     async def put_max_clients(self, request: web.Request) -> web.StreamResponse:
         value = (await _json(request)).get("max_clients")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON has one number type: 7.0 is the integer 7 (JSON Schema)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise InvalidRequest(
                 _("max_clients must be a non-negative integer"), {"max_clients": value}

@@ -23,6 +23,7 @@ ERROR = {
         "details": {"type": "object"},
     },
 }
+_ERROR_CONTENT = {"application/json": {"schema": ERROR}}
 MODE = {
     "type": "object",
     "required": ["mode"],
@@ -47,6 +48,15 @@ CLIENT = {
     },
 }
 OBJECT = {"type": "object"}
+STATUS = {
+    "type": "object",
+    "required": ["status", "mode"],
+    "properties": {
+        "status": {"const": "running"},
+        "mode": {"enum": ["active", "maintenance"]},
+    },
+    "description": "With the token also units, AMI links, terminals, records and license.",
+}
 ACCEPT_LANGUAGE = {
     "name": "Accept-Language",
     "in": "header",
@@ -62,7 +72,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None, dict[str, Any], bool
         "/status",
         "Status; with the token also units, AMI links, terminals, license",
         None,
-        OBJECT,
+        STATUS,
         False,
     ),
     ("get", "/api/mode", "Operating mode", None, MODE, True),
@@ -119,16 +129,18 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None, dict[str, Any], bool
 def document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for method, path, summary, request, response, secured in ENDPOINTS:
-        operation: dict[str, Any] = {
-            "summary": summary,
-            "responses": {
-                "200": {"description": "OK", "content": {_type(path): {"schema": response}}},
-                "default": {
-                    "description": "Error",
-                    "content": {"application/json": {"schema": ERROR}},
-                },
-            },
+        responses: dict[str, Any] = {
+            "200": {"description": "OK", "content": {_type(path): {"schema": response}}}
         }
+        for status, why, applies in (
+            ("400", "The body is not JSON or breaks its schema", request is not None),
+            ("401", "No token, or not the agency's token (error_id unauthorized)", secured),
+            ("404", "No connected terminal has this id (error_id not-found)", "{" in path),
+        ):
+            if applies:
+                responses[status] = {"description": why, "content": _ERROR_CONTENT}
+        responses["default"] = {"description": "Error", "content": _ERROR_CONTENT}
+        operation: dict[str, Any] = {"summary": summary, "responses": responses}
         operation["parameters"] = [ACCEPT_LANGUAGE]
         if "{client_id}" in path:
             operation["parameters"].insert(

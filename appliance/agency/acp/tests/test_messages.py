@@ -117,3 +117,27 @@ def test_a_trailing_line_break_does_not_satisfy_an_anchored_pattern() -> None:
     mode = {"mode": "outbound", "topic": "111\n"}
     assert code_of({"type": "action", "name": "set_mode", "data": mode})[0] == "invalid_data"
     assert decode({"type": "action", "name": "set_mode", "data": {**mode, "topic": "111"}})
+
+
+@pytest.mark.parametrize(
+    ("raw", "echoed"),
+    [
+        ('{"type":"action","name":"\\ud800","id":5,"data":{}}', 5),
+        ('{"type":"action","name":"ping","id":"\\udfff","data":{}}', None),
+        (
+            '{"type":"action","name":"task_start","id":6,"data":{"project":"\\ud83d","activity":"a"}}',
+            6,
+        ),
+        ('{"type":"action","name":"ping","id":"\\udc80x","data":{}}', None),
+    ],
+)
+def test_a_lone_surrogate_is_malformed(raw: str, echoed: object) -> None:
+    """A string no UTF-8 text has could be neither stored nor echoed in a reply."""
+    assert code_of(raw) == ("malformed", echoed)
+
+
+def test_a_surrogate_pair_escape_is_text() -> None:
+    action = decode(
+        '{"type":"action","name":"task_start","data":{"project":"\\ud83d\\ude00","activity":"a"}}'
+    )
+    assert action.data["project"] == "😀"

@@ -233,3 +233,24 @@ async def test_any_garbage_gets_an_error_reply_and_the_server_lives(acp, garbage
         assert answer["type"] in ("error", "event")
         assert_valid(json.dumps(answer))
         assert (await call(ws, action("login", LOGIN)))["type"] in ("event", "error")
+
+
+async def test_a_lone_surrogate_is_answered_and_the_session_goes_on(acp) -> None:
+    """Found by the ACP fuzz run: an unknown action named ``\\ud800`` was answered with its
+    name in the message, which could not be encoded: the writer died and the terminal got no
+    answer, ever again."""
+    _, http = acp
+    async with http.ws_connect("/ws") as ws:
+        answer = await call(ws, '{"type":"action","name":"\\ud800","id":5,"data":{}}')
+        assert (answer["name"], answer["id"]) == ("malformed", 5)
+        assert (await call(ws, action("login", LOGIN)))["name"] == "login.result"
+        assert (await call(ws, action("ping", id=6)))["name"] == "ping.result"
+
+
+async def test_a_reply_that_cannot_be_encoded_does_not_silence_the_terminal(acp) -> None:
+    server, http = acp
+    async with http.ws_connect("/ws") as ws:
+        await call(ws, action("login", LOGIN))
+        client = next(iter(server.clients.values()))
+        client.send('{"type":"notification","name":"message","data":{"text":"\ud800"}}')
+        assert (await call(ws, action("ping", id=7)))["name"] == "ping.result"

@@ -67,6 +67,25 @@ async def test_maintenance_and_max_clients(rest) -> None:
     assert config["api"]["token_file"] == "<redacted>"
 
 
+async def test_max_clients_is_any_json_number_without_a_fraction(rest) -> None:
+    """Found by schemathesis: the document says ``integer``, and JSON Schema's integer 7.0
+    was refused."""
+    agency, http = rest
+    response = await http.put("/api/max-clients", json={"max_clients": 7.0}, headers=auth())
+    assert response.status == 200 and agency.acp.max_clients == 7
+    assert await response.json() == {"max_clients": 7}
+    response = await http.put("/api/max-clients", json={"max_clients": 7.5}, headers=auth())
+    assert response.status == 400 and (await response.json())["error_id"] == "invalid-request"
+
+
+async def test_a_maintenance_message_that_is_no_string_is_refused(rest) -> None:
+    agency, http = rest
+    body = {"mode": "maintenance", "message": {"text": "x"}}
+    response = await http.put("/api/mode", json=body, headers=auth())
+    assert response.status == 400 and (await response.json())["error_id"] == "invalid-request"
+    assert not agency.acp.maintenance
+
+
 async def test_unknown_client_is_not_found(rest) -> None:
     _, http = rest
     response = await http.post("/api/clients/c999/message", json={"text": "hi"}, headers=auth())

@@ -115,3 +115,13 @@ def test_the_log_is_read_only_in_the_admin(workplace) -> None:
     page = auditor.get(reverse("admin:callcenter_supervisionevent_changelist"))
     assert page.status_code == 200 and "boss" in page.content.decode()
     assert auditor.get(reverse("admin:callcenter_supervisionevent_add")).status_code == 403
+
+
+def test_uzor_admin_supervisor_key_prints_the_public_half_the_agency_needs() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("supervisor_key", stdout=out)
+    assert out.getvalue().strip() == tokens.public_key_text(signing_key())

@@ -125,3 +125,17 @@ def test_uzor_admin_supervisor_key_prints_the_public_half_the_agency_needs() -> 
     out = StringIO()
     call_command("supervisor_key", stdout=out)
     assert out.getvalue().strip() == tokens.public_key_text(signing_key())
+
+
+def test_the_page_and_its_scripts_texts_are_in_russian() -> None:
+    viewer = _user("viewer", "view_wallboard", "barge")
+    viewer.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    html = viewer.get(reverse("admin:wallboard")).content.decode()
+    for text in ("Табло", "Очереди", "Уровень обслуживания", "Время в состоянии", "Моё рабочее"):
+        assert text in html, text
+    texts = viewer.get(reverse("admin:wallboard")).context["texts"]
+    assert (texts["talking"], texts["listen"], texts["barge"]) == (
+        "разговор",
+        "Слушать",
+        "Вмешаться",
+    )

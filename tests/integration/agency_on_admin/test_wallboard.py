@@ -2,10 +2,11 @@
 
 One unit for the whole story: operator 101 (logged in over ACP, its workplace 1001 a registered
 SIPp phone) goes Ready -> ringing -> talking -> wrap-up on a carrier call as the supervisor's
-page watches; the supervisor (``callcenter.barge``) clicks Listen and their own workplace 1002
-(another registered phone) is rung and answers a ChanSpy on the operator's channel; the use is
-logged; a user with only ``callcenter.view_wallboard`` sees no such button and the
-admin refuses the request when the page's script sends it anyway.
+page watches; the supervisor (``callcenter.barge``) clicks Listen, Whisper and Barge and each
+time their own workplace 1002 (another registered phone) is rung and answers a ChanSpy on the
+operator's channel with that mode's options; each use is logged; a user with only
+``callcenter.view_wallboard`` sees no such button and the admin refuses the request when the
+page's script sends it anyway.
 
 The phones are SIPp without DTLS, so Asterisk sends them no RTP (the operator's own phone
 neither, ``pjsip show channelstats``): the audio heard is not measured here, only that the
@@ -115,9 +116,9 @@ def session_cookie(name: str, *codenames: str, base: str) -> dict[str, Any]:
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}
 
 
-def spying(site: Site, workplace: str, timeout: float = 20) -> str:
-    """The data of the ChanSpy that runs on a channel of ``workplace`` (``core show channels
-    concise``: Channel!Context!Exten!Priority!State!Application!Data!...)."""
+def spying(site: Site, workplace: str, options: str, timeout: float = 20) -> str:
+    """The data of an answered ChanSpy with ``options`` on a channel of ``workplace`` (``core
+    show channels concise``: Channel!Context!Exten!Priority!State!Application!Data!...)."""
     deadline = time.monotonic() + timeout
     listing = ""
     while time.monotonic() < deadline:
@@ -125,17 +126,18 @@ def spying(site: Site, workplace: str, timeout: float = 20) -> str:
         for line in listing.splitlines():
             fields = line.split("!")
             answered = len(fields) > 6 and fields[4] == "Up" and fields[5] == "ChanSpy"
-            if answered and line.startswith(f"PJSIP/{workplace}-"):
+            mine = line.startswith(f"PJSIP/{workplace}-")
+            if answered and mine and fields[6].endswith(f",{options}"):
                 return fields[6]
         time.sleep(0.5)
-    raise AssertionError(f"no ChanSpy answered on {workplace}:\n{listing}")
+    raise AssertionError(f"no ChanSpy ({options}) answered on {workplace}:\n{listing}")
 
 
 def operator_row(page: Any) -> Any:
     return page.locator('#wallboard-operators tr[data-agent="101"]')
 
 
-def test_the_wallboard_follows_a_call_and_listen_rings_the_supervisors_phone(
+def test_the_wallboard_follows_a_call_and_listen_whisper_barge_ring_the_supervisors_phone(
     site: Site, plain_admin: str, browser: Any
 ) -> None:
     boss = orm(lambda: session_cookie("boss", "view_wallboard", "barge", base=plain_admin))
@@ -157,27 +159,28 @@ def test_the_wallboard_follows_a_call_and_listen_rings_the_supervisors_phone(
 
         site.phone.answer(1, ring_ms=3000)
         call = site.carrier.start_call(
-            DID, caller_id='"Petrov" <79161234567>', hold=40, playback=TALK
+            DID, caller_id='"Petrov" <79161234567>', hold=60, playback=TALK
         )
         expect(operator_row(page)).to_have_attribute("data-state", "ringing", timeout=TIMEOUT_MS)
         expect(operator_row(page).locator("td.call")).to_have_text("79161234567")
         expect(operator_row(page)).to_have_attribute("data-state", "talking", timeout=TIMEOUT_MS)
 
         supervisor_phone.register()
-        supervisor_phone.answer(1)
-        operator_row(page).locator("button.spy-listen").click()
-        expect(page.locator("#wallboard-spy-status")).to_contain_text(
-            "Your phone rings", timeout=TIMEOUT_MS
-        )
-        # the supervisor's phone answered a ChanSpy on the operator's channel of this call
-        assert re.fullmatch(r"PJSIP/1001-[0-9a-f]{8},qE", spying(site, "1002"))
-        event = orm(SupervisionEvent.objects.get)
-        assert (event.user, event.agent, event.mode, event.workplace) == (
-            "boss",
-            "101",
-            "listen",
-            "1002",
-        )
+        supervisor_phone.answer(3)
+        for mode, options in (("listen", "qE"), ("whisper", "qEw"), ("barge", "qEB")):
+            operator_row(page).locator(f"button.spy-{mode}").click()
+            expect(page.locator("#wallboard-spy-status")).to_contain_text(
+                "Your phone rings", timeout=TIMEOUT_MS
+            )
+            # the supervisor's phone answered a ChanSpy on the operator's channel of this call
+            spied = spying(site, "1002", options)
+            assert re.fullmatch(rf"PJSIP/1001-[0-9a-f]{{8}},{options}", spied), spied
+        logged = orm(lambda: list(SupervisionEvent.objects.order_by("at", "pk")))
+        assert [(e.user, e.agent, e.mode, e.workplace) for e in logged] == [
+            ("boss", "101", "listen", "1002"),
+            ("boss", "101", "whisper", "1002"),
+            ("boss", "101", "barge", "1002"),
+        ]
 
         browser.clear_cookies()
         browser.add_cookies([viewer])
@@ -196,7 +199,7 @@ def test_the_wallboard_follows_a_call_and_listen_rings_the_supervisors_phone(
             }"""
         )
         assert refused == 403
-        assert orm(SupervisionEvent.objects.count) == 1
+        assert orm(SupervisionEvent.objects.count) == 3
 
         expect(operator_row(seen)).to_have_attribute("data-state", "wrapup", timeout=60_000)
         assert call.wait_ended(30).answered

@@ -147,10 +147,11 @@ bench-acp-fuzz: deps venv pbx-rootfs ## Agency: 100,000 bad ACP messages from 64
 	$(VPY) bench/acp_fuzz.py $(ACP_FUZZ_ARGS)
 
 .PHONY: bench-agency
-bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
+bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals; wallboard latency
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
 	$(VPY) bench/ami_ingest.py
 	$(VPY) bench/acp_fanout.py
+	$(VPY) bench/wallboard.py
 
 # --- webagent ---
 # The operator's browser workplace (appliance/webagent): npm ci from the committed lock, esbuild

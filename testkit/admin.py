@@ -43,6 +43,7 @@ def configure_django(test_environment: bool = True) -> Path:
     config.write_text(
         f"secret_key_file: {base / 'secret_key'}\n"
         f"bundle_signing_key: {base / 'bundle_signing_key'}\n"  # made on first use
+        f"supervisor_signing_key: {base / 'supervisor_signing_key'}\n"  # made on first use
         "debug: false\n"
         "allowed_hosts: ['*']\n"
         "database: {name: pending, user: pending, host: 127.0.0.1, port: 3306, "
@@ -123,6 +124,7 @@ def write_site_config(
     config.write_text(
         f"secret_key_file: {secrets_dir / 'django_secret_key'}\n"
         f"bundle_signing_key: {secrets_dir / 'bundle_signing_key'}\n"  # made on first use
+        f"supervisor_signing_key: {secrets_dir / 'supervisor_signing_key'}\n"  # made on first use
         "debug: false\n"
         f"allowed_hosts: {allowed_hosts}\n"
         f"secure_cookies: {'true' if secure_cookies else 'false'}\n"

@@ -127,7 +127,14 @@ class Agency:
             return status, raw.decode(errors="replace")
 
 
-def write_agency(workdir: Path, db: Any, license: tuple[Path, Path], units: str = "") -> Agency:
+def write_agency(
+    workdir: Path,
+    db: Any,
+    license: tuple[Path, Path],
+    units: str = "",
+    wallboard_key: Path | None = None,
+) -> Agency:
+    """``wallboard_key``: the admin's public key for the wallboard's tokens (none: refused)."""
     token = secrets.token_urlsafe(24)
     port = free_port()
     password_file = secret_file(workdir, "db_password", db.password)
@@ -140,7 +147,9 @@ def write_agency(workdir: Path, db: Any, license: tuple[Path, Path], units: str 
         f"api: {{token_file: {token_file}}}\n"
         "ami: {keepalive_interval: 1, keepalive_timeout: 2, reconnect_min: 0.2,"
         " reconnect_max: 1, connect_timeout: 3}\n"
-        "operators: {pause_limit: 600}\n" + units
+        "operators: {pause_limit: 600}\n"
+        + (f"wallboard: {{public_key_file: {wallboard_key}}}\n" if wallboard_key else "")
+        + units
     )
     env = {
         **os.environ,

@@ -17,6 +17,7 @@ import aiohttp
 
 from testkit.dialplan import make_confgen_unit  # isort: split
 
+from appliance.admin.callcenter import supervisor_signing
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import Model, build_model
 from appliance.admin.callcenter.models import Group, Membership, Operator, PbxUnit, Workplace
@@ -96,7 +97,11 @@ def running_site(
     assert all(r.ok for r in results), results
     ast = unit.asterisk
     phone = WorkplacePhone(ast.sip_host, ast.sip_port, "1001", model.workplace.sip_secret)
-    agency = write_agency(tmp_path, admin_database, make_license(tmp_path))
+    wallboard_key = tmp_path / "supervisor_key.pub"  # as the configurator writes it
+    wallboard_key.write_text(supervisor_signing.public_key_text() + "\n")
+    agency = write_agency(
+        tmp_path, admin_database, make_license(tmp_path), wallboard_key=wallboard_key
+    )
     agency.unit = ast
     agency.start()
     try:

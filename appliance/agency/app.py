@@ -24,6 +24,7 @@ from appliance.agency.license_watch import Check, LicenseWatch, configured_check
 from appliance.agency.metrics import Metrics
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.license_notice import parse_not_after
+from appliance.agency.operators.observers import SessionObservers
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
 from appliance.agency.rest.api import RestAPI
@@ -31,6 +32,9 @@ from appliance.agency.rest.auth import TokenAuth
 from appliance.agency.running import Agency, LicenseInfo
 from appliance.agency.systemd_notify import notify
 from appliance.agency.units import UnitRegistry
+from appliance.agency.wallboard.board import Wallboard
+from appliance.agency.wallboard.keys import load_public_key
+from appliance.agency.wallboard.spy import Spy
 from appliance.ami.dispatch import Dispatcher
 from appliance.ami.manager import AMIManager, UnitAccess
 
@@ -85,6 +89,7 @@ async def build(
     store = Database(config.database)
     await store.prepare()
     units: dict[str, AMIManager] = {}  # filled and kept in step by the registry below
+    observers = SessionObservers()
     operators = OperatorService(
         config.operators,
         store,
@@ -94,14 +99,22 @@ async def build(
         license_not_after=parse_not_after(license.not_after),
         license_warn_days=config.license.warn_days,
         restored=await store.sessions(),
+        observers=observers,
     )
-    acp = ACPServer(config.acp, operators, config.language or process_language())
+    language = config.language or process_language()
+    acp = ACPServer(config.acp, operators, language)
     topics = TopicCache(store)
     events = CallEvents(operators, topics)
     metrics = Metrics(acp, units, operators)
+    public_key = load_public_key(config.wallboard.public_key_file)
+    spy = Spy(operators, store, public_key)
+    wallboard = Wallboard(operators.sessions, topics, spy, public_key, default_language=language)
+    observers.on_changed(wallboard.operator_changed)
+    observers.on_ended(wallboard.operator_ended)
 
     def attach(unit: AMIManager) -> None:
         events.attach(unit)
+        wallboard.attach(unit)
         metrics.watch(unit)
 
     registry = UnitRegistry(
@@ -134,6 +147,7 @@ async def build(
     )
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/ws", acp.handle_ws)
+    app.router.add_get("/wallboard/ws", wallboard.handle_ws)
     rest = RestAPI(agency)
     app.middlewares.append(rest.unmatched)
     app.router.add_routes(rest.routes())

@@ -96,6 +96,13 @@ class AdminWatchConfig(_Section):
     full_refresh: float = Field(default=60.0, gt=0)  # re-read whatever the counter says
 
 
+class WallboardConfig(_Section):
+    """The supervisors' wallboard: the public half of the admin's key that signs its tokens
+    (written by the configurator; a missing file refuses every wallboard)."""
+
+    public_key_file: Path = Path("/etc/uzor/agency/supervisor_key.pub")
+
+
 class UnitConfig(_Section):
     """A PBX unit given in the file (otherwise units come from the admin's database)."""
 
@@ -115,6 +122,7 @@ class AgencyConfig(_Section):
     ami: AmiConfig
     operators: OperatorsConfig
     admin_watch: AdminWatchConfig = AdminWatchConfig()
+    wallboard: WallboardConfig = WallboardConfig()
     units: tuple[UnitConfig, ...] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # texts for terminals and REST clients that ask for no language; None: the process locale

@@ -72,7 +72,8 @@ _TOPIC, _GROUP = tables.InboundTopic, tables.Group
 INBOUND_TOPICS = (
     f"SELECT t.{_TOPIC.number} AS number, t.{_TOPIC.description} AS description,"  # noqa: S608 - names from contracts.tables
     f" t.{_TOPIC.script_url} AS script_url,"
-    f" t.{_TOPIC.hide_caller_number} AS hide_caller_number, g.{_GROUP.name} AS grp"
+    f" t.{_TOPIC.hide_caller_number} AS hide_caller_number, g.{_GROUP.name} AS grp,"
+    f" t.{_TOPIC.service_level_seconds} AS service_level_seconds"
     f" FROM {_TOPIC.table} t LEFT JOIN {_GROUP.table} g ON g.{_GROUP.id} = t.{_TOPIC.group_id}"
 )
 
@@ -110,6 +111,7 @@ class InboundTopicRecord:
     script_url: str | None
     hide_number: bool
     group: str | None
+    service_level_seconds: int = 20  # answered within it counts toward the service level
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,15 @@ class Database:
         )
         return WorkplaceRecord(**rows[0]) if rows else None
 
+    async def workplace_by_number(self, number: str) -> WorkplaceRecord | None:
+        w = tables.Workplace
+        rows = await self.query(
+            f"SELECT {w.number} AS number, {w.mac} AS mac, {w.sip_secret} AS sip_secret,"  # noqa: S608 - names from contracts.tables
+            f" {w.description} AS description FROM {w.table} WHERE {w.number} = %s",
+            number,
+        )
+        return WorkplaceRecord(**rows[0]) if rows else None
+
     async def inbound_topic(self, number: str) -> InboundTopicRecord | None:
         rows = await self.query(f"{INBOUND_TOPICS} WHERE t.{_TOPIC.number} = %s", number)
         if not rows:
@@ -286,6 +297,7 @@ class Database:
             r["script_url"] or None,
             bool(r["hide_caller_number"]),
             r["grp"],
+            int(r["service_level_seconds"]),
         )
 
     async def outbound_topics(self) -> list[OutboundTopicRecord]:

@@ -3,6 +3,7 @@ when something differs (a second run leaves files, and their times, alone)."""
 
 from __future__ import annotations
 
+import base64
 import grp
 import os
 import pwd
@@ -110,6 +111,19 @@ def ensure_signing_key(path: Path, owner: Owner) -> bool:
     )
     write_file(path, pem, 0o600, owner)
     return True
+
+
+def write_public_key(private: Path, public: Path, owner: Owner) -> bool:
+    """The public half of the ed25519 key in ``private`` as the agency reads it (its 32 raw
+    bytes in base64, one line; 0640), rewritten when it no longer matches."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = serialization.load_pem_private_key(private.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{private}: not an ed25519 key")
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return write_file(public, base64.b64encode(raw).decode() + "\n", 0o640, owner)
 
 
 def _set_mode_and_owner(path: Path, mode: int, owner: Owner) -> bool:

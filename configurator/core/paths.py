@@ -57,6 +57,16 @@ class Paths:
         return self.secrets_dir / "bundle_signing_key"
 
     @property
+    def supervisor_signing_key_file(self) -> Path:
+        """The admin's key that signs the wallboard's tokens (the admin's user only)."""
+        return self.secrets_dir / "supervisor_signing_key"
+
+    @property
+    def agency_supervisor_key_file(self) -> Path:
+        """Its public half, with which the agency checks the wallboard's tokens."""
+        return self.agency_dir / "supervisor_key.pub"
+
+    @property
     def agency_token_file(self) -> Path:
         return self.agency_secrets_dir / "api_token"
 

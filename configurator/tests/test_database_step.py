@@ -13,9 +13,11 @@ from typing import Any
 import pymysql
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
 
 from appliance.agency import database
 from appliance.agency.config import load_config
+from appliance.contracts import supervisor_token
 from appliance.contracts.tables import TABLES
 from configurator.core.dbsetup import agency_grants, parse_grants
 from configurator.core.step import DAEMON_RELOAD, StepError
@@ -87,13 +89,22 @@ def test_it_creates_the_database_user_and_config_files(
     password = ctx.paths.db_password_file.read_text().strip()
     assert len(password) >= 32
     assert password not in progress.text
-    for secret in ("db_password", "django_secret_key", "bundle_signing_key"):
-        assert mode(ctx.paths.secrets_dir / secret) == 0o600
-    assert sorted(p.name for p in ctx.paths.secrets_dir.iterdir()) == [
-        "bundle_signing_key",
+    secret_files = (
         "db_password",
         "django_secret_key",
-    ]
+        "bundle_signing_key",
+        "supervisor_signing_key",
+    )
+    for secret in secret_files:
+        assert mode(ctx.paths.secrets_dir / secret) == 0o600
+    assert sorted(p.name for p in ctx.paths.secrets_dir.iterdir()) == sorted(secret_files)
+    # the agency gets the public half of the wallboard's key, never the private one
+    private = serialization.load_pem_private_key(
+        ctx.paths.supervisor_signing_key_file.read_bytes(), password=None
+    )
+    public = ctx.paths.agency_supervisor_key_file.read_text()
+    assert public == supervisor_token.public_key_text(private) + "\n"  # type: ignore[arg-type]
+    assert mode(ctx.paths.agency_supervisor_key_file) == 0o640
     assert b"BEGIN PRIVATE KEY" in ctx.paths.bundle_signing_key_file.read_bytes()
     for secret in (ctx.paths.agency_db_password_file, ctx.paths.agency_token_file):
         assert mode(secret) == 0o600
@@ -116,6 +127,7 @@ def test_it_creates_the_database_user_and_config_files(
     }
     assert admin["secret_key_file"] == str(ctx.paths.django_secret_key_file)
     assert admin["bundle_signing_key"] == str(ctx.paths.bundle_signing_key_file)
+    assert admin["supervisor_signing_key"] == str(ctx.paths.supervisor_signing_key_file)
     assert admin["license"]["path"] == str(ctx.paths.license_file)
     agency = yaml.safe_load(ctx.paths.agency_config(1).read_text())
     assert agency["database"] == {
@@ -124,6 +136,7 @@ def test_it_creates_the_database_user_and_config_files(
         "password_file": str(ctx.paths.agency_db_password_file),
     }
     assert agency["api"]["token_file"] == str(ctx.paths.agency_token_file)
+    assert agency["wallboard"]["public_key_file"] == str(ctx.paths.agency_supervisor_key_file)
     assert agency["language"] == "en"
     # the agency's own loader (defaults + this file) accepts what the wizard wrote
     assert load_config(ctx.paths.agency_config(1)).language == "en"

@@ -25,6 +25,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -469,6 +470,49 @@ def test_the_installed_appliance_trusts_only_its_shipped_vendor_keys(installed: 
         ["env", "UZOR_LICENSE_PUBKEYS=/tmp/attacker-keys", "/opt/uzor/venv/bin/python", "-c", probe]
     ).stdout.split()
     assert shown == ["True", "/usr/share/uzor/keys", "/usr/share/uzor/keys"]
+
+
+SIGN_WALLBOARD_TOKEN = (
+    "import time; from appliance.admin.callcenter.supervisor_signing import sign;"
+    " print(sign({'aud': 'wallboard', 'sub': 'e2e', 'perms': ['view_wallboard'],"
+    " 'exp': time.time() + 60}))"
+)
+
+
+def test_the_wallboard_socket_through_nginx_takes_only_a_token_the_admin_signed(
+    installed: Installed,
+):
+    """The configurator gave the agency the public half of the admin's supervisor key: a token
+    the installed admin signs opens /agency/wallboard/ws through nginx; another key's does not."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from appliance.contracts import supervisor_token
+
+    token = installed.target.run(["uzor-admin", "shell", "-c", SIGN_WALLBOARD_TOKEN])
+    signed = token.stdout.strip().splitlines()[-1]
+    forged = supervisor_token.sign(
+        Ed25519PrivateKey.generate(),
+        {"aud": "wallboard", "sub": "e2e", "perms": ["view_wallboard"], "exp": time.time() + 60},
+    )
+    url = f"{installed.base.replace('https', 'wss')}/agency/wallboard/ws"
+
+    async def first_answer(token: str) -> tuple[Any, int | None]:
+        async with closing_tls_session() as http:
+            ws = await http.ws_connect(url, ssl=installed.context)
+            await ws.send_json({"type": "auth", "token": token})
+            message = await ws.receive(timeout=20)
+            await ws.close()
+            return message, ws.close_code
+
+    opened, _ = asyncio.run(first_answer(signed))
+    assert opened.type is aiohttp.WSMsgType.TEXT, opened
+    snapshot = json.loads(opened.data)
+    assert snapshot["type"] == "snapshot" and snapshot["can_spy"] is False, snapshot
+    refused, code = asyncio.run(first_answer(forged))
+    assert refused.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), refused
+    assert code == 4401
+    assert not readable_by(installed, "uzor-agency", "/etc/uzor/secrets/supervisor_signing_key")
+    assert readable_by(installed, "uzor-agency", "/etc/uzor/agency/supervisor_key.pub")
 
 
 def test_a_client_written_x_real_ip_never_reaches_the_agency(installed: Installed):

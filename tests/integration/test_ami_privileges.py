@@ -140,3 +140,18 @@ def test_the_agencys_ami_user_controls_calls_only(unit, users):
         )
         response = ami.action("Getvar", Variable="UZOR_REVISION")
         assert response.get("Response") == "Success" and response.get("Value") == "7", response
+        # the wallboard's listen / whisper / barge (appliance/agency/wallboard/spy.py): an
+        # Originate of the ChanSpy application is call control, not the system right
+        mark = ami.mark()
+        response = ami.action(
+            "Originate",
+            Channel=f"Local/100@{TEST_CONTEXT}",
+            Application="ChanSpy",
+            Data="PJSIP/nobody-00000000,qE",
+            Async="true",
+        )
+        assert response.get("Response") == "Success", response
+        assert (
+            ami.wait_event(lambda e: e.name == "OriginateResponse", since=mark)["Response"]
+            == "Success"
+        )

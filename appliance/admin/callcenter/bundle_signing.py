@@ -51,7 +51,11 @@ def write_new_key(path: Path) -> None:
 
 def signing_key() -> Ed25519PrivateKey:
     """The admin's key, made on first use when its file does not exist."""
-    path = key_path()
+    return load_or_make(key_path(), "bundle signing key")
+
+
+def load_or_make(path: Path, what: str) -> Ed25519PrivateKey:
+    """The ed25519 key in ``path`` (PKCS#8 PEM), made there (0600) when the file is missing."""
     with _LOCK:
         if path in _LOADED:
             return _LOADED[path]
@@ -62,12 +66,12 @@ def signing_key() -> Ed25519PrivateKey:
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except OSError as exc:
             raise SigningKeyError(
-                f"{path}: cannot read or create the bundle signing key ({exc.strerror})"
+                f"{path}: cannot read or create the {what} ({exc.strerror})"
             ) from exc
         except ValueError as exc:
             raise SigningKeyError(f"{path}: not a PEM private key ({exc})") from exc
         if not isinstance(key, Ed25519PrivateKey):
-            raise SigningKeyError(f"{path}: the bundle signing key is not an ed25519 key")
+            raise SigningKeyError(f"{path}: the {what} is not an ed25519 key")
         _LOADED[path] = key
         return key
 

@@ -11,7 +11,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from simple_history.models import HistoricalChanges
 
-from .models import ChangeCounter, Context, Sound, note_change, refuse_builtin_delete
+from .models import (
+    ChangeCounter,
+    Context,
+    Sound,
+    SupervisionEvent,
+    note_change,
+    refuse_builtin_delete,
+)
 
 
 @receiver(pre_delete, sender=Context)
@@ -33,6 +40,7 @@ def _watched(model: type[models.Model]) -> bool:
         model._meta.apps is global_apps
         and model._meta.app_label == "callcenter"
         and model is not ChangeCounter
+        and model is not SupervisionEvent  # a log the agency never reads
         and not issubclass(model, HistoricalChanges)
     )
 

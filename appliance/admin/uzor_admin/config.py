@@ -59,6 +59,11 @@ class AdminConfig(_Strict):
     secret_key_file: Path = Path("/etc/uzor/secrets/django_secret_key")
     # The ed25519 key that signs the PBX units' configuration (callcenter/bundle_signing.py).
     bundle_signing_key: Path = Path("/etc/uzor/secrets/bundle_signing_key")
+    # The ed25519 key that signs the wallboard's tokens for the agency (supervisor_signing.py).
+    supervisor_signing_key: Path = Path("/etc/uzor/secrets/supervisor_signing_key")
+    # The agency's wallboard WebSocket as the supervisor's browser reaches it: a path on the
+    # admin's own host (nginx proxies /agency/) or a full ws:// or wss:// URL.
+    wallboard_url: str = "/agency/wallboard/ws"
     debug: bool = False
     allowed_hosts: list[str] = Field(default_factory=lambda: ["*"])
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
@@ -116,6 +121,7 @@ def _resolve_relative_paths(config: AdminConfig, base: Path) -> AdminConfig:
         update={
             "secret_key_file": resolve(config.secret_key_file),
             "bundle_signing_key": resolve(config.bundle_signing_key),
+            "supervisor_signing_key": resolve(config.supervisor_signing_key),
             "static_root": resolve(config.static_root),
             "media_root": resolve(config.media_root),
             "database": database,

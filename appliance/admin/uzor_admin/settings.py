@@ -30,6 +30,8 @@ ALLOWED_HOSTS = (
 )
 UZOR_PUBLIC_URL = UZOR_CONFIG.public_url
 UZOR_BUNDLE_SIGNING_KEY = UZOR_CONFIG.bundle_signing_key
+UZOR_SUPERVISOR_SIGNING_KEY = UZOR_CONFIG.supervisor_signing_key
+UZOR_WALLBOARD_URL = UZOR_CONFIG.wallboard_url
 UZOR_WORKPLACE_SIGNALLING_FROM = [str(n) for n in UZOR_CONFIG.workplace_signalling_from]
 # Read by licensing.django_check.license_check (system check uzor.E001 / uzor.W001).
 UZOR_LICENSE = {

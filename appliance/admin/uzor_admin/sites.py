@@ -42,6 +42,20 @@ class UzorAdminSite(AdminSite):
         context = {"uzor_license": current_license(), "uzor_license_warn_days": WARN_DAYS}
         return super().index(request, {**context, **(extra_context or {})})
 
+    def get_urls(self) -> list[Any]:
+        from django.urls import path
+
+        from appliance.admin.callcenter import wallboard
+
+        mine = [
+            path(
+                "wallboard/", self.admin_view(lambda r: wallboard.page(self, r)), name="wallboard"
+            ),
+            path("wallboard/token/", self.admin_view(wallboard.token), name="wallboard_token"),
+            path("wallboard/spy/", self.admin_view(wallboard.spy), name="wallboard_spy"),
+        ]
+        return mine + super().get_urls()
+
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
         apps = super().get_app_list(request, app_label)
         # CALLCENTER first, as in the manual; its models in the walkthrough's order.

@@ -116,6 +116,7 @@ class CallEvents:
         leg.channel = event.get("DestChannel", "")
         leg.peer = event.get("Channel", "")
         leg.group = event.get("Queue", "")
+        leg.topic = event.get("Exten", "")
         self.service.commit(session, *result)
         self._limit_ring(session, call_id, leg.channel)
         script_url = topic.script_url if topic else None

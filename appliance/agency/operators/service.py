@@ -28,6 +28,7 @@ from appliance.agency.operators import machine as m
 from appliance.agency.operators.colleagues import colleagues
 from appliance.agency.operators.effects import Effect, Logout, Plan
 from appliance.agency.operators.login import LoginService
+from appliance.agency.operators.observers import SessionObservers
 from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.operators.work_codes import WorkCodeCache, offer_for
@@ -60,8 +61,10 @@ class OperatorService:
         license_warn_days: int = 0,
         restored: dict[str, dict[str, Any]] | None = None,
         clock: Callable[[], float] = time.time,
+        observers: SessionObservers | None = None,
     ) -> None:
         self.settings = settings
+        self.observers = observers or SessionObservers()  # the wallboard
         self.store = store
         self.units = units
         self.clock = clock
@@ -203,6 +206,7 @@ class OperatorService:
             f"session of {session.agent}", lambda: self.store.save_session(session.agent, data)
         )
         self.notify(session, out.state_changed(session.snapshot(now)))
+        self.observers.changed(session)
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
         task = before.task
@@ -263,6 +267,7 @@ class OperatorService:
             self.notify_client(client, logged_out(reason))
         if client is not None:
             client.agent = None
+        self.observers.ended(session)
 
     def schedule(self, session: Session) -> None:
         """Arm the timer of the state's deadline (and a warning before a pause runs out)."""

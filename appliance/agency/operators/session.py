@@ -21,6 +21,7 @@ class CallLeg:
     channel: str = ""
     peer: str = ""
     group: str = ""  # the queue (group) an inbound call came through
+    topic: str = ""  # the inbound topic's number (the DID the caller dialled)
 
 
 @dataclass

@@ -36,6 +36,7 @@ class TopicCache:
                 r["script_url"] or None,
                 bool(r["hide_caller_number"]),
                 r["grp"],
+                int(r["service_level_seconds"]),
             )
             for r in rows
         }

@@ -28,6 +28,7 @@ from configurator.core.files import (
     read_secret,
     service_owner,
     write_file,
+    write_public_key,
 )
 from configurator.core.questions import Choice, Kind, Question, valid_identifier, valid_port
 from configurator.core.step import DAEMON_RELOAD, Progress, StepError, StepResult
@@ -250,6 +251,13 @@ def _write_config_files(ctx: Context, files: ConfigFiles, progress: Progress) ->
     changed = ensure_secret(paths.django_secret_key_file, files.secret_owner, length=48)[1]
     changed = _agency_token(ctx, files.agency_secret_owner) or changed
     changed = ensure_signing_key(paths.bundle_signing_key_file, files.secret_owner) or changed
+    changed = ensure_signing_key(paths.supervisor_signing_key_file, files.secret_owner) or changed
+    changed = (
+        write_public_key(
+            paths.supervisor_signing_key_file, paths.agency_supervisor_key_file, files.agency_owner
+        )
+        or changed
+    )
     admin_yaml = render(
         "admin.yaml.j2", paths=paths, db=files.admin_db, signalling_from=_signalling_from(ctx)
     )

@@ -1,7 +1,17 @@
 """The admin site's pages (Django ModelAdmins and forms) for the call-center model; the site
 itself is uzor_admin/sites.py. Imported by CallcenterConfig.ready(), which registers them."""
 
-from . import pbx, people, permissions, routing, schedules, topics, voicemail, work_codes
+from . import (
+    pbx,
+    people,
+    permissions,
+    routing,
+    schedules,
+    supervision,
+    topics,
+    voicemail,
+    work_codes,
+)
 
 __all__ = [
     "pbx",
@@ -9,6 +19,7 @@ __all__ = [
     "permissions",
     "routing",
     "schedules",
+    "supervision",
     "topics",
     "voicemail",
     "work_codes",

@@ -29,11 +29,14 @@ ACTIONS = {
 def permission_label(permission: Permission) -> str:
     content_type = permission.content_type
     model = content_type.model_class()
-    action = ACTIONS.get(permission.codename.partition("_")[0])
+    verb, _sep, subject = permission.codename.partition("_")
+    action = ACTIONS.get(verb)
     code = f"{content_type.app_label}.{permission.codename}"
-    if model is None or action is None:
+    if model is None:
         return f"{permission} ({code})"
     section = model._meta.app_config.verbose_name
+    if action is None or subject != model._meta.model_name:  # a model's own permission
+        return f"{section} | {gettext(permission.name)} ({code})"
     return f"{section} | {model._meta.verbose_name} | {gettext(str(action))} ({code})"
 
 

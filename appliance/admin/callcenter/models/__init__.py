@@ -16,6 +16,7 @@ from .routing import (
 )
 from .schedules import Schedule, SpecificDate, WeeklyRange
 from .sounds import Sound
+from .supervision import SupervisionEvent
 from .topics import InboundTopic, OutboundTopic
 from .voicemail import VoicemailMessage
 from .work_codes import Disposition, PauseReason
@@ -40,6 +41,7 @@ __all__ = [
     "Schedule",
     "Sound",
     "SpecificDate",
+    "SupervisionEvent",
     "Transformation",
     "VoicemailMessage",
     "WeeklyRange",

@@ -43,6 +43,7 @@ class FakeStore:
         self.workplaces = {
             MAC: WorkplaceRecord("201", MAC, "sipsecret", ""),
             "a0b1c2d3e4f5": WorkplaceRecord("202", "a0b1c2d3e4f5", "s2", ""),
+            "a0b1c2d3e4f9": WorkplaceRecord("209", "a0b1c2d3e4f9", "s9", "supervisor"),
         }
         self.intervals: list[Interval] = []
         self.codes = WorkCodes()  # what the admin defined (none: free pause reasons)
@@ -58,6 +59,9 @@ class FakeStore:
 
     async def workplace(self, mac: str) -> WorkplaceRecord | None:
         return self.workplaces.get(mac)
+
+    async def workplace_by_number(self, number: str) -> WorkplaceRecord | None:
+        return next((w for w in self.workplaces.values() if w.number == number), None)
 
     async def groups_of(self, operator_id: int) -> list[GroupRecord]:
         return [GroupRecord("support", "Support", 1, "jazz"), GroupRecord("sales", "Sales", 3)]
@@ -97,6 +101,7 @@ class FakeStore:
                 "script_url": t.script_url,
                 "hide_caller_number": t.hide_number,
                 "grp": t.group,
+                "service_level_seconds": t.service_level_seconds,
             }
             for t in self.topics.values()
         ]

@@ -142,9 +142,13 @@ bench-faults: deps venv pbx-rootfs ## Load: Asterisk restart, agency SIGKILL, Ma
 	$(VPY) -m bench.load.faults $(FAULT_ARGS)
 
 .PHONY: bench-agency
-bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals
+FANOUT_ARGS ?= --seconds 30
+bench-agency: deps venv ## Agency: AMI ingest on both recorded streams; the real agency's fan-out to 2,000 and 5,000 terminals
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
 	$(VPY) bench/ami_ingest.py
+	$(VPY) -m bench.fanout.run --terminals 2000 $(FANOUT_ARGS)
+	$(VPY) -m bench.fanout.run --terminals 5000 $(FANOUT_ARGS)
+	@echo "--- secondary (in-process, faked parts named in its output) ---"
 	$(VPY) bench/acp_fanout.py
 
 # --- webagent ---

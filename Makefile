@@ -146,6 +146,7 @@ FANOUT_ARGS ?= --seconds 30
 bench-agency: deps venv ## Agency: AMI ingest on both recorded streams; the real agency's fan-out to 2,000 and 5,000 terminals
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
 	$(VPY) bench/ami_ingest.py
+	$(VPY) bench/ami_ingest.py --stream bench/data/ami-variety.bin.gz
 	$(VPY) -m bench.fanout.run --terminals 2000 $(FANOUT_ARGS)
 	$(VPY) -m bench.fanout.run --terminals 5000 $(FANOUT_ARGS)
 	@echo "--- secondary (in-process, faked parts named in its output) ---"

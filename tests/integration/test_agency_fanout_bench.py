@@ -8,10 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+STREAMS = ("ami-callcenter.bin.gz", "ami-variety.bin.gz")
 
 
-def test_the_fanout_bench_delivers_every_frame_of_the_played_stream(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stream", STREAMS)
+def test_the_fanout_bench_delivers_every_frame_of_the_played_stream(
+    tmp_path: Path, stream: str
+) -> None:
     out = tmp_path / "result.json"
     run = subprocess.run(
         [
@@ -23,6 +29,7 @@ def test_the_fanout_bench_delivers_every_frame_of_the_played_stream(tmp_path: Pa
             "--probes=3",
             "--on-break=10",
             "--break-period=1",
+            f"--stream={REPO / 'bench' / 'data' / stream}",
             f"--json={out}",
         ],
         cwd=REPO,

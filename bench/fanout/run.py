@@ -106,6 +106,54 @@ class Parts:
     database: object
 
 
+def _profile(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes] | None:
+    """py-spy (``pip install py-spy``) sampling the agency during the stream, if asked."""
+    if args.profile is None:
+        return None
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    command = [py_spy, "record", "--pid", str(pid), "--duration", str(int(args.seconds))]
+    command += ["--rate", "200", "--format", "raw", "--output", str(args.profile)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def _togglers(
+    farm: terminals.Farm,
+    args: argparse.Namespace,
+    start: asyncio.Event,
+    stop: asyncio.Event,
+    toggled: list[int],
+) -> list[asyncio.Task[None]]:
+    """The operators changing pause/ready during the stream, logged in (they start on start)."""
+    readies = [asyncio.Event() for _ in range(args.on_break)]
+    tasks = [
+        asyncio.create_task(
+            terminals.toggler(
+                farm,
+                args.terminals + n,
+                period=args.break_period,
+                start=start,
+                stop=stop,
+                done=toggled,
+                ready=readies[n],
+            )
+        )
+        for n in range(args.on_break)
+    ]
+    for ready in readies:
+        await ready.wait()
+    return tasks
+
+
+def _join(result: Result, sent: dict[str, float], received: dict[str, float]) -> None:
+    """Each frame's latency: its arrival minus the send of the event that caused it."""
+    for key, at in sent.items():
+        frame = key.rsplit(" ", 1)[1]
+        result.expected[frame] = result.expected.get(frame, 0) + 1
+        arrived = received.get(key)
+        if arrived is not None:
+            result.latencies.setdefault(frame, []).append((arrived - at) * 1000)
+
+
 async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> None:
     url, agency, player = parts.url, parts.agency, parts.player
     workdir, database = parts.workdir, parts.database
@@ -122,23 +170,7 @@ async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> Non
         await asyncio.sleep(2)
         result.rss_after = agency.memory_info().rss
         start, stop, toggled = asyncio.Event(), asyncio.Event(), [0]
-        readies = [asyncio.Event() for _ in range(args.on_break)]
-        togglers = [
-            asyncio.create_task(
-                terminals.toggler(
-                    farm,
-                    args.terminals + n,
-                    period=args.break_period,
-                    start=start,
-                    stop=stop,
-                    done=toggled,
-                    ready=readies[n],
-                )
-            )
-            for n in range(args.on_break)
-        ]
-        for ready in readies:
-            await ready.wait()
+        togglers = await _togglers(farm, args, start, stop, toggled)
         probes = args.probes
         first_probe = args.terminals + args.on_break
         quiet = await terminals.probe_logins(farm, first_probe, probes, 0.1)
@@ -149,6 +181,7 @@ async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> Non
         cpu_before = sum(agency.cpu_times()[:2])
         started = time.monotonic()
         assert player.stdin is not None and player.stdout is not None
+        profiler = _profile(args, agency.pid)
         player.stdin.write(f"stream {args.rate} {args.seconds} {sentlog}\n")
         player.stdin.flush()
         start.set()
@@ -163,19 +196,15 @@ async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> Non
         result.agency_cpu = (sum(agency.cpu_times()[:2]) - cpu_before) / elapsed
         result.loads["after"] = load()
         result.logins_busy = [x * 1000 for x in await busy_task]
+        if profiler is not None:
+            await asyncio.to_thread(profiler.wait, 60)
         for task in togglers:
             await task
         result.state_changes = toggled[0]
         await asyncio.sleep(2)  # the last frames arrive
         result.state_writes = await asyncio.to_thread(_written_rows, database) - rows_before
         result.events = int(line.split()[1])
-        sent: dict[str, float] = json.loads(sentlog.read_text())
-        for key, at in sent.items():
-            frame = key.rsplit(" ", 1)[1]
-            result.expected[frame] = result.expected.get(frame, 0) + 1
-            arrived = farm.received.get(key)
-            if arrived is not None:
-                result.latencies.setdefault(frame, []).append((arrived - at) * 1000)
+        _join(result, json.loads(sentlog.read_text()), farm.received)
         result.failures = list(farm.failures)
         await terminals.close(farm)
 
@@ -311,6 +340,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--on-break", type=int, default=100, help="operators changing pause/ready meanwhile"
     )
     parser.add_argument("--break-period", type=float, default=5, help="seconds between changes")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy's collapsed stacks of the agency during the stream"
+    )
     parser.add_argument("--json", type=Path, help="also write the result here (the smoke test)")
     parser.add_argument("--probes", type=int, default=20, help="login latency samples per phase")
     return parser.parse_args(argv)

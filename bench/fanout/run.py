@@ -68,6 +68,8 @@ class Result:
     logins_busy: list[float] = field(default_factory=list)  # ms
     state_writes: int = 0  # agency_interval + agency_session rows written during the stream
     state_changes: int = 0  # pause/ready changes the togglers made during the stream
+    agency_ran: float = 0.0  # seconds on a CPU during the stream (schedstat)
+    agency_waited: float = 0.0  # seconds runnable but waiting for a CPU during the stream
     agency_cpu: float = 0.0  # share of one core during the stream
     loads: dict[str, str] = field(default_factory=dict)
 
@@ -104,6 +106,17 @@ class Parts:
     player: subprocess.Popen[str]
     workdir: Path
     database: object
+
+
+def _schedstat(pid: int) -> tuple[float, float]:
+    """Seconds the process's threads ran on a CPU and waited, runnable, for one (the kernel's
+    schedstat): on a shared machine the wait is the latency other jobs add."""
+    ran = waited = 0.0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        with contextlib.suppress(OSError):
+            on_cpu, on_queue, _ = stat.read_text().split()
+            ran, waited = ran + int(on_cpu) / 1e9, waited + int(on_queue) / 1e9
+    return ran, waited
 
 
 def _profile(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes] | None:
@@ -179,6 +192,7 @@ async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> Non
         result.loads["stream"] = load()
         rows_before = await asyncio.to_thread(_written_rows, database)
         cpu_before = sum(agency.cpu_times()[:2])
+        sched_before = _schedstat(agency.pid)
         started = time.monotonic()
         assert player.stdin is not None and player.stdout is not None
         profiler = _profile(args, agency.pid)
@@ -194,6 +208,9 @@ async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> Non
         stop.set()
         elapsed = time.monotonic() - started
         result.agency_cpu = (sum(agency.cpu_times()[:2]) - cpu_before) / elapsed
+        sched_after = _schedstat(agency.pid)
+        result.agency_ran = sched_after[0] - sched_before[0]
+        result.agency_waited = sched_after[1] - sched_before[1]
         result.loads["after"] = load()
         result.logins_busy = [x * 1000 for x in await busy_task]
         if profiler is not None:
@@ -318,6 +335,10 @@ def report(result: Result, args: argparse.Namespace) -> None:
         f" {args.on_break} more operators changed pause/ready {result.state_changes} times;"
         f" state rows written: {result.state_writes}"
         f" ({result.state_writes / args.seconds:.0f}/s, each a durable commit)"
+    )
+    say(
+        f"agency during the stream: {result.agency_ran:.1f} s on a CPU,"
+        f" {result.agency_waited:.1f} s runnable but waiting for one (other jobs' load)"
     )
     for name, values in (
         ("no calls", result.logins_quiet),

@@ -72,6 +72,7 @@ class Result:
     agency_waited: float = 0.0  # seconds runnable but waiting for a CPU during the stream
     agency_cpu: float = 0.0  # share of one core during the stream
     loads: dict[str, str] = field(default_factory=dict)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, ms) per frame
 
     def all_latencies(self) -> list[float]:
         return sorted(x for values in self.latencies.values() for x in values)
@@ -165,6 +166,8 @@ def _join(result: Result, sent: dict[str, float], received: dict[str, float]) ->
         arrived = received.get(key)
         if arrived is not None:
             result.latencies.setdefault(frame, []).append((arrived - at) * 1000)
+            result.timeline.append((at, (arrived - at) * 1000))
+    result.timeline.sort()
 
 
 async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> None:

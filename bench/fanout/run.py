@@ -241,7 +241,7 @@ def run(args: argparse.Namespace) -> Result:
         proc, server = start_mariadb(as_installed=True)
         stack.callback(stop_mariadb, proc, server)
         database = server.create_database()
-        site._django_on(database)
+        site.django_on(database)
         ami_port = free_port()
         site.load_model(args.terminals + args.on_break, 2 * args.probes, ami_port)
         player = subprocess.Popen(

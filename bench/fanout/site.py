@@ -59,7 +59,7 @@ class Site:
     database: Any
 
 
-def _django_on(database: Any) -> None:
+def django_on(database: Any) -> None:
     from testkit.admin import configure_django
 
     configure_django(test_environment=False)

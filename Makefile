@@ -147,9 +147,14 @@ bench-acp-fuzz: deps venv pbx-rootfs ## Agency: 100,000 bad ACP messages from 64
 	$(VPY) bench/acp_fuzz.py $(ACP_FUZZ_ARGS)
 
 .PHONY: bench-agency
-bench-agency: deps venv ## Agency: AMI ingest vs panoramisk and a minimal parser; ACP fan-out to 2,000 terminals; wallboard latency
+FANOUT_ARGS ?= --seconds 30
+bench-agency: deps venv ## Agency: AMI ingest on both recorded streams; the real agency's fan-out to 2,000 and 5,000 terminals; wallboard latency
 	$(VPY) -m pip install -q -c constraints.txt -e '.[bench]'
 	$(VPY) bench/ami_ingest.py
+	$(VPY) bench/ami_ingest.py --stream bench/data/ami-variety.bin.gz
+	$(VPY) -m bench.fanout.run --terminals 2000 $(FANOUT_ARGS)
+	$(VPY) -m bench.fanout.run --terminals 5000 $(FANOUT_ARGS)
+	@echo "--- secondary (in-process, faked parts named in its output) ---"
 	$(VPY) bench/acp_fanout.py
 	$(VPY) bench/wallboard.py
 

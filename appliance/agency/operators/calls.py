@@ -192,6 +192,7 @@ async def transfer_consult(service: OperatorService, session: Session, action: A
 
     def done() -> dict[str, Any]:
         session.consult = CallLeg(consult_id, peer=leg.peer)
+        service.consulting.add(session.agent)
         operator, _ = m.call_held(session.operator, leg.call_id)
         service.commit(session, *m.call_dialing(operator, consult_id, number))
         service.notify(

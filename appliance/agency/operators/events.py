@@ -304,9 +304,13 @@ class CallEvents:
             self._ended(session, event.get("Linkedid", ""), event.get("Cause-txt", ""))
 
     def _consult_answered(self, channel: str) -> None:
-        for session in self.service.sessions.values():
-            consult = session.consult
-            if consult is not None and consult.channel == channel:
+        consulting = self.service.consulting
+        for agent in list(consulting):
+            session = self.service.sessions.get(agent)
+            consult = None if session is None else session.consult
+            if session is None or consult is None:
+                consulting.discard(agent)  # its consultation ended (or its session)
+            elif consult.channel == channel:
                 self._answered(session, consult.call_id)
 
     # helpers ---------------------------------------------------------------------------------

@@ -70,6 +70,9 @@ class OperatorService:
         self.clock = clock
         self.sessions: dict[str, Session] = {}
         self.by_interface: dict[str, Session] = {}
+        # agents who started a consultation: every DialEnd looks for its target among them, not
+        # among all sessions (thousands); an entry whose consultation ended is dropped there
+        self.consulting: set[str] = set()
         self.notifier = notifier
         self.logins = LoginService(
             self, max_operators, license_not_after, license_warn_days, dict(restored or {})

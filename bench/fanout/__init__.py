@@ -1,0 +1,1 @@
+"""The agency's fan-out benchmark on the real thing: ``python -m bench.fanout.run``."""

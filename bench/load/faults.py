@@ -383,6 +383,7 @@ def asterisk_restart(run: Run) -> None:
         facts["reconnects"] = run.agency_status()["units"][0]["reconnects"]
         facts["logged_out"] = len(stats.logged_out_at)
         facts["ready_retries"] = stats.ready_retries
+        facts["ready_kept"] = stats.ready_kept
         facts["originates"] = run.originates()
         wall, t0 = time.time(), time.monotonic()
         with contextlib.suppress(RuntimeError):  # the console may go before it answers
@@ -470,11 +471,13 @@ def restart_verdicts(
     out = len(stats.logged_out_at) - facts["logged_out"]
     checks.append(Check("nobody logged out", out == 0, f"{out} logged_out events"))
     retries = stats.ready_retries - facts["ready_retries"]
+    kept = stats.ready_kept - facts["ready_kept"]
     checks.append(
         Check(
-            "Ready refused while the unit was away (pressed again)",
-            True,
-            f"{retries} pbx_unavailable answers to Ready",
+            "Ready while the unit was away kept, done after the resync",
+            retries == 0 and not stats.pending,
+            f"{kept} kept (pending), {len(stats.pending)} still pending at the end, "
+            f"{retries} refused with pbx_unavailable (pressed again)",
         )
     )
     sent = run.originates() - facts["originates"]

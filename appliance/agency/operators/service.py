@@ -143,6 +143,7 @@ class OperatorService:
             await self.transition(session, state_change(session, wanted, now))
         except (m.NotAllowed, ACPError) as exc:
             log.info("%s: kept %s dropped: %s", session.agent, wanted["state"], exc)
+            self.schedule(session)  # the state's own deadline, held while the press waited
             self.notify(session, out.state_changed(session.snapshot(now)))
         except AMIError as exc:
             session.pending = wanted
@@ -334,8 +335,13 @@ class OperatorService:
 
     def _on_timer(self, session: Session) -> None:
         session.timer = None
-        if self.sessions.get(session.agent) is session:
-            self.react(session, m.tick(session.operator, self.clock()))
+        if self.sessions.get(session.agent) is not session:
+            return
+        if session.pending is not None:
+            # the operator already chose what comes next (kept while the unit is away): the
+            # pause limit or wrap-up end waits for it (re-armed when it is carried out)
+            return
+        self.react(session, m.tick(session.operator, self.clock()))
 
     # helpers ---------------------------------------------------------------------------------
     def unit_of(self, session: Session) -> AMIManager:

@@ -195,6 +195,22 @@ async def test_a_kept_press_still_waits_when_the_link_drops_again(world) -> None
     assert session.operator.reason == "lunch"
 
 
+async def test_the_pause_limit_does_not_log_out_an_operator_whose_ready_waits(world) -> None:
+    service, _, unit, notifier = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    unit.up = False
+    await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    session = service.sessions["101"]
+    real_clock = service.clock
+    service.clock = lambda: real_clock() + 3600  # long past the pause limit (600 s)
+    service._on_timer(session)
+    assert service.sessions.get("101") is session and "logged_out" not in notifier.names()
+    unit.up = True
+    await unit.snapshot(resync_members(paused=True, reason="lunch"), [])
+    assert session.operator.state.value == "ready" and session.pending is None
+
+
 async def test_a_press_carried_out_normally_clears_what_was_kept(world) -> None:
     service, _, unit, _ = world
     client, _ = await logged_in(service)

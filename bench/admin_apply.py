@@ -200,7 +200,7 @@ def boot_unit(admin: AdminServer, name: str) -> AsteriskUnit:
     )
     pbx = PbxUnit(name=name, address="127.0.0.1")
     token = pbx.issue_token()
-    unit = AsteriskUnit(Path(rootfs), name, unit_files(admin.confgen_url, name, token))
+    unit = AsteriskUnit(Path(rootfs), name, unit_files(admin, name, token))
     pbx.ami_port, pbx.ami_user, pbx.ami_secret = unit.ami_port, unit.ami_user, unit.ami_secret
     pbx.save()
     unit.start()

@@ -35,6 +35,8 @@ from testkit.pbx_configs import UNIT_DIR  # noqa: E402
 from testkit.tls import self_signed  # noqa: E402
 from testkit.tools import free_port  # noqa: E402
 
+# uzor-pbx's own files a confgen unit takes as they are installed
+PACKAGED_ASTERISK = Path(__file__).resolve().parents[1] / "packaging/debian/uzor-pbx/etc/asterisk"
 CONFGEN = f"{UNIT_DIR}/etc/uzor-confgen"
 CONFGEN_CONFIG = f"{UNIT_DIR}/etc/uzor/confgen.yaml"
 CACHE_DIR = f"{UNIT_DIR}/lib/uzor-confgen"
@@ -109,7 +111,8 @@ class ConfgenUnit:
 def unit_files(server: AdminServer, unit_name: str, token: str) -> dict[str, str]:
     """The unit-side files: uzor-confgen (the one stdlib-only file appliance/pbx/build.py makes
     for the uzor-pbx package), its config with the admin's CA and pinned signing key, the
-    includes."""
+    includes, and uzor-pbx's sorcery.conf (the PJSIP kinds the admin never generates are read
+    from pjsip_transports.conf, not through confgen)."""
     return {
         "uzor-confgen": confgen_source(),
         "uzor/confgen.yaml": (
@@ -126,6 +129,7 @@ def unit_files(server: AdminServer, unit_name: str, token: str) -> dict[str, str
         "queues.conf": exec_line("queues.conf"),
         "musiconhold.conf": exec_line("musiconhold.conf"),
         "features.conf": exec_line("features.conf"),
+        "sorcery.conf": (PACKAGED_ASTERISK / "sorcery.conf.uzor").read_text(),
     }
 
 

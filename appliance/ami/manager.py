@@ -33,6 +33,7 @@ from appliance.ami.tls import CertificateTextError, PinnedCertificate
 
 log = logging.getLogger(__name__)
 STOP_RETRY_SECONDS = 1.0  # how long stop() lets a cancelled link task end before cancelling again
+QUICK_RETRIES = 6  # failed attempts retried after reconnect_min before the back-off doubles
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,12 @@ class AMIManager:
         return self.state is LinkState.STOPPED
 
     def _backoff(self, failures: int) -> float:
-        base = min(self.settings.reconnect_max, self.settings.reconnect_min * 2 ** max(0, failures))
+        """The wait before the next attempt: ``reconnect_min`` for the first
+        ``QUICK_RETRIES`` failures (a restarting unit answers again within seconds, and its
+        closed port or "shutting down" costs a failure or two), then doubling up to
+        ``reconnect_max`` (a unit that stays away is not hammered); with jitter."""
+        doublings = max(0, failures - QUICK_RETRIES)
+        base = min(self.settings.reconnect_max, self.settings.reconnect_min * 2**doublings)
         return float(base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
 
     async def _session(self) -> None:

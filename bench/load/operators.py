@@ -31,6 +31,8 @@ class OperatorStats:
     reconnects: int = 0
     readies: int = 0
     ready_retries: int = 0  # Ready pressed again after a pbx_unavailable refusal
+    ready_kept: int = 0  # Ready answered as kept (``pending``) while the unit was away
+    pending: set[str] = field(default_factory=set)  # agents whose press still waits
     logged_out: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     states: dict[str, str] = field(default_factory=dict)  # agent -> last state
@@ -136,6 +138,12 @@ class SimulatedOperator:
                 await self._follow(ws, str(session.get("state", "")))
         elif name in ("state_changed", "set_state.result", "set_mode.result"):
             self._saw(data)
+            if data.get("pending"):  # kept by the agency until the unit is back: no new press
+                if name == "set_state.result":
+                    self.stats.ready_kept += 1
+                self.stats.pending.add(agent)
+                return
+            self.stats.pending.discard(agent)
             await self._follow(ws, str(data.get("state", "")))
         elif name == "logged_out":
             self.stats.logged_out += 1

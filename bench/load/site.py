@@ -54,8 +54,9 @@ class UzorSite:
     operators: Operators
     mariadb: tuple[Any, Any] | None = None  # (process, server): the faults stop and start it
     database: Any = None  # the admin's and the agency's database on it
-    admin_url: str = ""  # the admin over HTTP
+    admin_url: str = ""  # the admin over HTTPS
     confgen_token: str = ""  # the unit's token for the admin's confgen API
+    admin_ca: str = ""  # the admin's self-signed certificate (PEM), to verify it
 
 
 class Parts(contextlib.ExitStack):
@@ -133,7 +134,7 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     parts.callback(admin.stop)
     pbx = PbxUnit(name="pbx1", address="127.0.0.1")
     token = pbx.issue_token()
-    unit = parts.unit("pbx1", unit_files(admin.confgen_url, "pbx1", token), start=False)
+    unit = parts.unit("pbx1", unit_files(admin, "pbx1", token), start=False)
     pbx.ami_port, pbx.ami_user, pbx.ami_secret = unit.ami_port, unit.ami_user, unit.ami_secret
     pbx.save()
     unit.start()
@@ -142,8 +143,10 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     if not all(r.ok for r in results):
         raise RuntimeError(f"Apply Dialplan failed: {results}")
     agency = _start_agency(parts, database, count)
-    admin_url = f"http://127.0.0.1:{admin.port}"
-    return UzorSite(unit, agency, proc.pid, operators, (proc, server), database, admin_url, token)
+    admin_url = f"https://127.0.0.1:{admin.port}"
+    return UzorSite(
+        unit, agency, proc.pid, operators, (proc, server), database, admin_url, token, admin.ca_pem
+    )
 
 
 def _django_on(database: Any) -> None:

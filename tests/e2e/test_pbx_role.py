@@ -72,6 +72,8 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert "#tryinclude uzor/ami_bind.conf" in (etc / "manager.conf").read_text()
     assert "noload => chan_iax2.so" in (etc / "modules.conf").read_text()
     assert (etc / "modules.conf.asterisk-dist").exists()
+    assert "transport = config,pjsip_transports.conf" in (etc / "sorcery.conf").read_text()
+    assert (etc / "sorcery.conf.asterisk-dist").exists()
     setup = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://admin.example", "--unit", "pbx1"]
     setup += ["--token-file", "/root/token", "--ami-permit", "192.0.2.10/32"]
     foreign = run_in_chroot(sid_root, [*setup, "--http-bind", "192.0.2.99"])
@@ -115,3 +117,5 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert not (etc / "pjsip.conf.asterisk-dist").exists()
     assert not (etc / "modules.conf.asterisk-dist").exists()
     assert "noload => chan_iax2.so" not in (etc / "modules.conf").read_text()
+    assert not (etc / "sorcery.conf.asterisk-dist").exists()
+    assert "pjsip_transports.conf" not in (etc / "sorcery.conf").read_text()

@@ -401,6 +401,7 @@ class CallEvents:
             if session.unit != snapshot.unit:
                 continue
             await asterisk.reconcile(unit, session, members)
+            await self.service.apply_pending(session)
             for call in session.operator.calls:
                 leg = session.legs.get(call.call_id)
                 if leg is None or leg.channel not in channels:

@@ -33,7 +33,12 @@ from appliance.agency.operators.session import Session
 from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.operators.work_codes import WorkCodeCache, offer_for
 from appliance.agency.records import RecordWriter
-from appliance.ami.errors import ActionFailedError, AMIError
+from appliance.ami.errors import (
+    ActionFailedError,
+    AMIError,
+    ConnectionLostError,
+    NotConnectedError,
+)
 from appliance.ami.manager import AMIManager
 
 log = logging.getLogger(__name__)
@@ -98,7 +103,7 @@ class OperatorService:
                 id=action.id,
             )
         try:
-            return await self.run(session, await handler(self, session, action))
+            reply = await self.run(session, await handler(self, session, action))
         except m.NotAllowed as exc:
             raise ACPError("not_allowed", exc.text, id=action.id) from exc
         except ActionFailedError as exc:
@@ -109,9 +114,46 @@ class OperatorService:
                 id=action.id,
             ) from exc
         except AMIError as exc:
+            if action.name == "set_state" and isinstance(
+                exc, NotConnectedError | ConnectionLostError
+            ):
+                return self.keep_pending(session, action)
             raise ACPError(
                 "pbx_unavailable", pbx_failure(exc), id=action.id, details={"unit": session.unit}
             ) from exc
+        return reply
+
+    # Ready / Pause while the unit is away -------------------------------------------------------
+    def keep_pending(self, session: Session, action: Action) -> dict[str, Any]:
+        """Ready or Pause pressed while the unit's link is down (an Asterisk restart): the
+        press is kept (the latest wins) and carried out when the unit is back; until then the
+        state is unchanged and the session shows what waits (``pending``)."""
+        state = action.data["state"]
+        reason = action.data.get("reason", "pause") if state == "pause" else None
+        session.pending = {"state": state, "reason": reason}
+        log.info("%s: %s kept until unit %s is back", session.agent, state, session.unit)
+        snapshot = session.snapshot(self.clock())
+        self.notify(session, out.state_changed(snapshot))
+        return snapshot
+
+    async def apply_pending(self, session: Session) -> None:
+        """After the unit's resync: the kept press is carried out as if pressed now. Refused by
+        then (e.g. a call arrived, a disposition is required), it is dropped and the terminal
+        told (``state_changed`` without ``pending``); the link down again, it keeps waiting."""
+        wanted = session.pending
+        if wanted is None or self.sessions.get(session.agent) is not session:
+            return
+        session.pending = None
+        now = self.clock()
+        try:
+            await self.transition(session, state_change(session, wanted, now))
+        except (m.NotAllowed, ACPError) as exc:
+            log.info("%s: kept %s dropped: %s", session.agent, wanted["state"], exc)
+            self.schedule(session)  # the state's own deadline, held while the press waited
+            self.notify(session, out.state_changed(session.snapshot(now)))
+        except AMIError as exc:
+            session.pending = wanted
+            log.info("%s: kept %s still waits: %s", session.agent, wanted["state"], exc)
 
     async def disconnected(self, client: Client) -> None:
         session = self.sessions.get(client.agent or "")
@@ -301,8 +343,13 @@ class OperatorService:
 
     def _on_timer(self, session: Session) -> None:
         session.timer = None
-        if self.sessions.get(session.agent) is session:
-            self.react(session, m.tick(session.operator, self.clock()))
+        if self.sessions.get(session.agent) is not session:
+            return
+        if session.pending is not None:
+            # the operator already chose what comes next (kept while the unit is away): the
+            # pause limit or wrap-up end waits for it (re-armed when it is carried out)
+            return
+        self.react(session, m.tick(session.operator, self.clock()))
 
     # helpers ---------------------------------------------------------------------------------
     def unit_of(self, session: Session) -> AMIManager:
@@ -390,15 +437,27 @@ async def _set_mode(service: OperatorService, session: Session, action: Action) 
     )
 
 
+def state_change(
+    session: Session, data: Mapping[str, Any], now: float, action: Action | None = None
+) -> Transition:
+    """The machine step of ``set_state``'s data (``ready``, or ``pause`` with a reason)."""
+    if data["state"] == "ready":
+        return lambda op: m.set_ready(op, now)
+    reason = data.get("reason") or "pause"
+    limit = work_code_actions.pause_limit(session, reason, action)
+    return lambda op: m.set_pause(op, reason, now, limit)
+
+
 async def _set_state(service: OperatorService, session: Session, action: Action) -> Plan:
     now = service.clock()
-    if action.data["state"] == "ready":
-        change: Transition = lambda op: m.set_ready(op, now)  # noqa: E731
-    else:
-        reason = action.data.get("reason", "pause")
-        limit = work_code_actions.pause_limit(session, reason, action)
-        change = lambda op: m.set_pause(op, reason, now, limit)  # noqa: E731
-    return service.plan(session, change, lambda: session.snapshot(now))
+    change = state_change(session, action.data, now, action)
+    plan = service.plan(session, change, lambda: session.snapshot(now))
+
+    def done() -> dict[str, Any]:
+        session.pending = None  # carried out now: an earlier press no longer waits
+        return plan.done()
+
+    return Plan(plan.effects, done)
 
 
 async def _task_start(service: OperatorService, session: Session, action: Action) -> Plan:

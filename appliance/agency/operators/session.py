@@ -41,6 +41,9 @@ class Session:
     state_since: float | None = None  # when the shown state began (a call's own state too)
     offer: Offer = field(default_factory=Offer)  # pause reasons and dispositions offered
     last_leg: CallLeg | None = None  # the last call that ended (for its disposition)
+    # Ready or Pause pressed while the unit's link was down: {"state", "reason"}, carried out
+    # when the unit is back (after its resync); None when nothing waits
+    pending: dict[str, Any] | None = None
 
     @property
     def agent(self) -> str:
@@ -76,6 +79,7 @@ class Session:
             "auto_answer": operator.auto_answer,
             "disposition_call": operator.pending_call,
             "disposition_needed": operator.awaits_disposition,
+            "pending": None if self.pending is None else dict(self.pending),
         }
 
     def persisted(self) -> dict[str, Any]:

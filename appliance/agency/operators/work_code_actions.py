@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
 
-def pause_limit(session: Session, reason: str, action: Action) -> float | None:
+def pause_limit(session: Session, reason: str, action: Action | None = None) -> float | None:
     """The offered reason's own limit; a reason not offered is refused when the operator is
     offered any (none offered: free reasons, as before the admin defined pause reasons)."""
     offer = session.offer
@@ -29,7 +29,7 @@ def pause_limit(session: Session, reason: str, action: Action) -> float | None:
                 reason=reason,
                 codes=", ".join(r.code for r in offer.pause_reasons),
             ),
-            id=action.id,
+            id=None if action is None else action.id,
             details={"offered": [r.code for r in offer.pause_reasons]},
         )
     return None if offered is None or offered.max_seconds is None else float(offered.max_seconds)

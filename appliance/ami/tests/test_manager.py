@@ -161,3 +161,17 @@ async def test_stop_ends_the_link_even_when_a_cancellation_is_swallowed(server: 
     assert done, "stop() did not end the link"
     assert swallowed.is_set()
     assert manager.state is LinkState.STOPPED
+
+
+def test_the_first_reconnects_come_quickly_then_the_wait_doubles_up_to_its_limit() -> None:
+    """A restarting unit is back within seconds: the first retries wait ``reconnect_min``
+    (not 1, 2, 4 s...), then the wait doubles up to ``reconnect_max``; each with jitter."""
+    from appliance.ami.manager import QUICK_RETRIES
+
+    settings = Timings(5, 20, 10, 10, reconnect_min=0.5, reconnect_max=30)
+    manager = AMIManager(UnitAccess("pbx1", "127.0.0.1", 1, "agency", "x"), settings, Dispatcher())
+    for failures in range(QUICK_RETRIES + 1):
+        assert 0.4 <= manager._backoff(failures) <= 0.6, failures
+    assert 0.8 <= manager._backoff(QUICK_RETRIES + 1) <= 1.2
+    assert 1.6 <= manager._backoff(QUICK_RETRIES + 2) <= 2.4
+    assert 24 <= manager._backoff(QUICK_RETRIES + 40) <= 36

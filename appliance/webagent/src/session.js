@@ -8,6 +8,7 @@ import { MAX_CALLS, consultation } from "./calls.js";
  *   mode: Mode, state: State, reason: string | null, stateStart: number,
  *   deadline: number | null, autoAnswer: boolean, task: {project: string, activity: string} | null,
  *   dispositionCall: string | null, dispositionNeeded: boolean,
+ *   pending: {state: "ready" | "pause", reason: string | null} | null,
  * }} Session
  * @typedef {import("./calls.js").Call} Call
  */
@@ -32,7 +33,18 @@ export function sessionFromSnapshot(snap, now, old = null) {
     task: snap.task === undefined ? (old?.task ?? null) : snap.task,
     dispositionCall: typeof snap.disposition_call === "string" ? snap.disposition_call : null,
     dispositionNeeded: snap.disposition_needed === true,
+    pending: pendingOf(snap.pending),
   };
+}
+
+/**
+ * Ready or Pause pressed while the PBX was unreachable: the agency keeps it and carries it out
+ * once the PBX is back (``pending`` of the session); null when nothing waits.
+ * @param {any} p @returns {Session["pending"]}
+ */
+function pendingOf(p) {
+  if (!p || (p.state !== "ready" && p.state !== "pause")) return null;
+  return { state: p.state, reason: typeof p.reason === "string" ? p.reason : null };
 }
 
 /** The pill's state: Pause in Outbound mode waiting to dial is shown as such. @param {Session} s */

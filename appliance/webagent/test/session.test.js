@@ -74,3 +74,11 @@ test("a required disposition keeps Ready, Pause and the mode disabled until it i
   const optional = rules(snap({ state: "ready", disposition_call: "L1", disposition_needed: false }), []);
   assert.equal(optional.disposition, null); // after the wrap-up, until the next call
 });
+
+test("a Ready or Pause kept while the PBX is away is part of the session", () => {
+  assert.deepEqual(snap({ state: "pause", reason: "lunch", pending: { state: "ready", reason: null } }).pending, { state: "ready", reason: null });
+  assert.deepEqual(snap({ pending: { state: "pause", reason: "break" } }).pending, { state: "pause", reason: "break" });
+  assert.equal(snap({}).pending, null);
+  assert.equal(snap({ pending: null }).pending, null);
+  assert.equal(snap({ pending: { state: "talking" } }).pending, null);
+});

@@ -24,6 +24,7 @@ from testkit.agency import (
     Agency,
     Terminal,
     make_license,
+    until,
     write_agency,
 )
 
@@ -194,6 +195,41 @@ async def test_asterisk_restart_keeps_the_operator_logged_in(agency: Agency, cal
         reply = await terminal.call("set_state", {"state": "ready"})
         assert reply["data"]["state"] == "ready", reply
         await wait_for(lambda: "paused" not in member_line(unit), what="unpaused")
+        assert [e for e in terminal.events if e["name"] == "logged_out"] == []
+
+
+async def test_ready_pressed_while_asterisk_restarts_takes_effect_after_the_resync(
+    agency: Agency, callcenter
+) -> None:
+    """Ready pressed while the unit is away (Asterisk stopped, then started again on the same
+    ports and directories): kept and shown as pending, then the member unpaused by the agency
+    once the unit is back, with no second press."""
+    _, unit = callcenter
+    async with aiohttp.ClientSession() as http:
+        terminal = await connect(agency, http)
+        await terminal.login()
+        await terminal.call("set_state", {"state": "pause", "reason": "lunch"})
+        await wait_for(lambda: "paused:lunch" in member_line(unit), what="pause")
+        unit.stop()
+        await wait_for(
+            lambda: agency.status(agency.token)["units"][0]["link"] != "up",
+            agency=agency,
+            what="the agency to see the unit down",
+        )
+        reply = await terminal.call("set_state", {"state": "ready"})
+        assert reply["name"] == "set_state.result", reply
+        assert reply["data"]["pending"] == {"state": "ready", "reason": None}, reply
+        assert (reply["data"]["state"], reply["data"]["reason"]) == ("pause", "lunch")
+        terminal.events.clear()  # what came before the press and with it
+        unit.start()
+        await wait_for(
+            lambda: "PJSIP/201" in member_line(unit) and "paused" not in member_line(unit),
+            timeout=40,
+            agency=agency,
+            what="the member back and unpaused after the resync",
+        )
+        shown = await until(terminal, "state_changed")
+        assert (shown["data"]["state"], shown["data"]["pending"]) == ("ready", None), shown
         assert [e for e in terminal.events if e["name"] == "logged_out"] == []
 
 

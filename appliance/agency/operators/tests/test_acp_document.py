@@ -88,7 +88,7 @@ async def test_a_refused_action_on_a_dead_unit_echoes_the_id_and_names_the_unit(
     await service.login(client, LOGIN)
     unit.up = False
     with pytest.raises(ACPError) as refused:
-        await service.handle(client, Action("set_state", {"state": "pause"}, 9))
+        await service.handle(client, Action("set_mode", {"mode": "offline"}, 9))
     assert (refused.value.code, refused.value.id) == ("pbx_unavailable", 9)
     assert refused.value.details == {"unit": "unit1"}
     assert_valid(refused.value.to_message())

@@ -5,6 +5,7 @@ import pytest
 
 from appliance.agency.acp.messages import ACPError, Action
 from appliance.agency.config import OperatorsConfig
+from appliance.agency.operators.machine import Mode
 from appliance.agency.operators.tests.fakes import (
     MAC,
     PASSWORD,
@@ -94,9 +95,130 @@ async def test_pause_is_sent_with_its_reason_and_a_dead_unit_changes_nothing(wor
     )
     unit.up = False
     with pytest.raises(ACPError) as err:
-        await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+        await service.handle(client, Action("set_mode", {"mode": "offline"}, 3))
     assert err.value.code == "pbx_unavailable"
     assert service.sessions["101"].operator.reason == "lunch"
+
+
+# Ready / Pause pressed while the unit is away (an Asterisk restart) ---------------------------
+
+
+def resync_members(paused: bool, reason: str = "") -> list[dict[str, str]]:
+    """QueueStatus members of the restarted unit: 101 back in both queues (re-added)."""
+    return [
+        {
+            "Event": "QueueMember",
+            "Queue": queue,
+            "Location": "PJSIP/201",
+            "Paused": "1" if paused else "0",
+            "PausedReason": reason,
+        }
+        for queue in ("support", "sales")
+    ]
+
+
+async def test_ready_pressed_while_the_unit_is_down_is_kept_and_done_after_the_resync(
+    world,
+) -> None:
+    service, _, unit, notifier = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    unit.up = False
+    reply = await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    assert reply["pending"] == {"state": "ready", "reason": None}
+    assert (reply["state"], reply["reason"]) == ("pause", "lunch")  # not yet
+    assert notifier.last("state_changed")["pending"] == {"state": "ready", "reason": None}
+    session = service.sessions["101"]
+    assert session.operator.reason == "lunch"
+    unit.up = True
+    before = len(unit.actions)
+    await unit.snapshot(resync_members(paused=True, reason="lunch"), [])
+    unpauses = [h for a, h in unit.actions[before:] if a == "QueuePause"]
+    assert unpauses == [{"Interface": "PJSIP/201", "Paused": "false"}]
+    assert session.operator.state.value == "ready" and session.pending is None
+    shown = notifier.last("state_changed")
+    assert (shown["state"], shown["pending"]) == ("ready", None)
+
+
+async def test_the_latest_press_while_the_unit_is_down_wins(world) -> None:
+    service, _, unit, _ = world
+    client, _ = await logged_in(service)
+    unit.up = False
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    reply = await service.handle(client, Action("set_state", {"state": "pause"}, 4))
+    assert reply["pending"] == {"state": "pause", "reason": "pause"}
+    unit.up = True
+    await unit.snapshot(resync_members(paused=False), [])
+    session = service.sessions["101"]
+    assert (session.operator.state.value, session.operator.reason) == ("pause", "pause")
+    assert session.pending is None
+
+
+async def test_a_press_refused_by_the_rules_is_refused_at_once_even_while_the_unit_is_down(
+    world,
+) -> None:
+    service, _, unit, _ = world
+    client, _ = await logged_in(service)
+    session = service.sessions["101"]
+    session.operator = replace(session.operator, mode=Mode.OUTBOUND)
+    unit.up = False
+    with pytest.raises(ACPError) as err:
+        await service.handle(client, Action("set_state", {"state": "ready"}, 2))
+    assert err.value.code == "not_allowed"  # Ready is inbound only: nothing is kept
+    assert service.sessions["101"].pending is None
+
+
+async def test_a_kept_press_no_longer_allowed_after_the_resync_is_dropped_and_told(world) -> None:
+    service, _, unit, notifier = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    unit.up = False
+    await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    session = service.sessions["101"]
+    session.operator = replace(session.operator, mode=Mode.OUTBOUND)  # Ready is inbound only
+    unit.up = True
+    await unit.snapshot(resync_members(paused=True, reason="lunch"), [])
+    assert session.pending is None and session.operator.reason == "lunch"
+    assert notifier.last("state_changed")["pending"] is None
+
+
+async def test_a_kept_press_still_waits_when_the_link_drops_again(world) -> None:
+    service, _, unit, _ = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    unit.up = False
+    await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    session = service.sessions["101"]
+    await service.apply_pending(session)  # the link is still down
+    assert session.pending == {"state": "ready", "reason": None}
+    assert session.operator.reason == "lunch"
+
+
+async def test_the_pause_limit_does_not_log_out_an_operator_whose_ready_waits(world) -> None:
+    service, _, unit, notifier = world
+    client, _ = await logged_in(service)
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    unit.up = False
+    await service.handle(client, Action("set_state", {"state": "ready"}, 3))
+    session = service.sessions["101"]
+    real_clock = service.clock
+    service.clock = lambda: real_clock() + 3600  # long past the pause limit (600 s)
+    service._on_timer(session)
+    assert service.sessions.get("101") is session and "logged_out" not in notifier.names()
+    unit.up = True
+    await unit.snapshot(resync_members(paused=True, reason="lunch"), [])
+    assert session.operator.state.value == "ready" and session.pending is None
+
+
+async def test_a_press_carried_out_normally_clears_what_was_kept(world) -> None:
+    service, _, unit, _ = world
+    client, _ = await logged_in(service)
+    unit.up = False
+    await service.handle(client, Action("set_state", {"state": "pause", "reason": "lunch"}, 2))
+    unit.up = True  # up again before the resync ran: the next press goes through
+    reply = await service.handle(client, Action("set_state", {"state": "pause"}, 3))
+    assert reply["pending"] is None and service.sessions["101"].pending is None
 
 
 async def test_a_queue_call_is_followed_to_wrapup_and_back_to_ready(world) -> None:

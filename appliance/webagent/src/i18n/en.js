@@ -39,6 +39,8 @@ export default {
   "state.task": "Processing a task",
   "state.left": "{time} left",
   "state.in_state": "for {time}",
+  "state.pending": "{state} once the PBX is back",
+  "state.pending_hint": "The PBX is unreachable (e.g. restarting): your choice is kept and takes effect as soon as it is back",
   "reason.break": "Break",
   "reason.lunch": "Lunch",
   "reason.training": "Training",

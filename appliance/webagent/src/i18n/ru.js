@@ -39,6 +39,8 @@ export default {
   "state.task": "Обработка задачи",
   "state.left": "осталось {time}",
   "state.in_state": "уже {time}",
+  "state.pending": "«{state}», когда АТС вернётся",
+  "state.pending_hint": "АТС недоступна (например, перезапускается): ваш выбор сохранён и вступит в силу, как только она вернётся",
   "reason.break": "Перерыв",
   "reason.lunch": "Обед",
   "reason.training": "Обучение",

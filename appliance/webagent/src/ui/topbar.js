@@ -19,7 +19,8 @@ export function StatePill({ state, t }) {
   const reason = s.state === "pause" && s.reason && s.reason !== "outbound" ? reasonName(state, s.reason, t) : "";
   return html`<div class=${`pill state-${shown}`} role="status" aria-live="polite" data-testid="state" data-state=${s.state}>
     <span class="pill-icon" aria-hidden="true">${ICONS[shown] ?? "●"}</span>
-    <span class="pill-name">${t(`state.${shown}`)}${reason && html`<span class="pill-reason"> · ${reason}</span>`}</span>
+    <span class="pill-name">${t(`state.${shown}`)}${reason && html`<span class="pill-reason"> · ${reason}</span>`}${s.pending && html`<span class="pill-pending" data-testid="state-pending"
+      title=${t("state.pending_hint")}> → ${t("state.pending", { state: t(`state.${s.pending.state}`) })}</span>`}</span>
     <span class="pill-timer" data-testid="state-timer">
       ${left !== null ? t("state.left", { time: clock(left) }) : clock(elapsed)}
     </span>

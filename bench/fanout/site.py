@@ -132,6 +132,8 @@ def write_config(workdir: Path, database: Any, clients: int) -> Path:
         agency_token_file=str(secret_file(workdir, "api_token", secrets.token_urlsafe(24))),
         license_file=str(license_path),
         public_keys=str(public_keys),
+        # no wallboard in this bench: a key file that is absent refuses every wallboard
+        agency_supervisor_key_file=str(workdir / "supervisor_key.pub"),
     )
     db = SimpleNamespace(
         name=database.name, user=database.user, host=database.host, port=database.port, socket=None

@@ -145,6 +145,14 @@ class Ringing:
 
 
 @dataclass
+class Party:
+    """A party added to a call's conference, and its leg."""
+
+    call: Call
+    leg: Leg
+
+
+@dataclass
 class Call:
     call_id: str
     unit: str
@@ -179,6 +187,8 @@ class CallLog:
         self._queued: set[tuple[str, int]] = set()
         self._lost_at: dict[str, float] = {}
         self._wrapups: dict[str, tuple[str, float]] = {}  # agent -> (call id, since)
+        self._rooms: dict[tuple[str, str], str] = {}  # (unit, conference) -> call id
+        self._parties: dict[str, Party] = {}  # a conference party's own Linkedid -> its leg
 
     def attach(self, unit: Any) -> None:
         name = unit.unit.name
@@ -195,6 +205,7 @@ class CallLog:
             ("MusicOnHoldStart", self.on_music_start),
             ("MusicOnHoldStop", self.on_music_stop),
             ("Hangup", self.on_hangup),
+            ("ConfbridgeJoin", self.on_conference_join),
         ):
             subscribe(event, _for_unit(name, handler))
         unit.on_lost(lambda: self.link_lost(name))
@@ -232,8 +243,8 @@ class CallLog:
             if leg.topic and self.hides_number(leg.topic):
                 leg.caller_hidden = True
         elif stage == "dialled":
-            if call is not None:
-                return  # a consultation of an inbound call dials out: not a call of its own
+            if call is not None or not workplace_of(event.get("Channel", "")):
+                return  # a consultation or a conference dials out: part of another call
             call = self._outbound(unit, event, now)
         elif stage in ("closed", "no_route"):
             if call is None:
@@ -391,6 +402,64 @@ class CallLog:
             leg.result = "failed"
         self._save(leg)
 
+    # conferences -----------------------------------------------------------------------------
+    def on_conference_join(self, unit: str, event: Message) -> None:
+        """A call's own channel entering a ConfBridge names the room after it; a consulted
+        operator's leg joining becomes a conference leg; a party of its own (the agency's
+        Originate of a number into the room) adds a conference leg."""
+        room, call_id = (unit, event.get("Conference", "")), event.get("Linkedid", "")
+        channel, now = event.get("Channel", ""), self.clock()
+        call = self.calls.get(call_id)
+        if call is not None:
+            self._rooms[room] = call_id
+            leg = call.leg_of(channel)
+            if leg is not None and leg.kind == "transfer":
+                leg.kind = "conference"
+                self._save(leg)
+            return
+        call = self.calls.get(self._rooms.get(room, ""))
+        if call is None or call_id in self._parties:
+            return
+        parent = next((leg for leg in reversed(call.legs) if leg.open), call.current)
+        workplace = workplace_of(channel)
+        leg = Leg(
+            call.call_id,
+            len(call.legs),
+            unit,
+            parent.direction,
+            now,
+            kind="conference",
+            parent_leg=parent.leg,
+            topic=parent.topic,
+            group=parent.group,
+            did=_dialled(channel) or _text(event.get("ConnectedLineNum")),
+            caller=parent.caller,
+            caller_name=parent.caller_name,
+            caller_hidden=parent.caller_hidden,
+            result="answered",
+            agent=self.agent_at(workplace) if workplace else None,
+            workplace=workplace,
+            answered_at=now,
+            channel=channel,
+        )
+        call.legs.append(leg)
+        self._parties[call_id] = Party(call, leg)
+        self._save(leg)
+
+    def _party_hung_up(self, event: Message) -> bool:
+        """A conference party hung up: its leg ends with its real channel (not the Local pair
+        that dialled it, which Asterisk may optimize away while the party talks on)."""
+        linked = event.get("Linkedid", "")
+        party = self._parties.get(linked)
+        if party is None:
+            return False
+        if not event.get("Channel", "").startswith("Local/"):
+            del self._parties[linked]
+            if party.leg.open:
+                party.leg.end(self.clock())
+                self._save(party.leg)
+        return True
+
     # hold ------------------------------------------------------------------------------------
     def on_music_start(self, unit: str, event: Message) -> None:
         leg = self._held_leg(event)
@@ -414,6 +483,8 @@ class CallLog:
 
     # hang-ups --------------------------------------------------------------------------------
     def on_hangup(self, unit: str, event: Message) -> None:
+        if self._party_hung_up(event):
+            return
         call = self.calls.get(event.get("Linkedid", ""))
         if call is None:
             return
@@ -435,6 +506,8 @@ class CallLog:
                 open_leg.end(now)
                 self._save(open_leg)
             self.calls.pop(call.call_id, None)  # the customer is gone: the call is over
+            for room in [r for r, c in self._rooms.items() if c == call.call_id]:
+                del self._rooms[room]
 
     # the operator's part: wrap-up and disposition --------------------------------------------
     def wrapup_started(self, agent: str, call_id: str | None, now: float) -> None:
@@ -518,6 +591,12 @@ class CallLog:
 
 def _for_unit(unit: str, handler: Callable[[str, Message], None]) -> Callable[[Message], None]:
     return lambda event: handler(unit, event)
+
+
+def _dialled(channel: str) -> str | None:
+    """The number a Local channel dials (``Local/<number>@Outbound-0000002a;1``)."""
+    match = re.fullmatch(r"Local/([0-9*#+]+)@[^-]+-[0-9a-f]+;[12]", channel)
+    return match.group(1) if match else None
 
 
 def _first_channel(event: Message) -> str:

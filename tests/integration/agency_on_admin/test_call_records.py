@@ -1,7 +1,8 @@
 """Call records on a unit configured ONLY by the admin's Apply Dialplan: carrier calls to the
 topic's DID reach operators on registered phones driven through ACP, and the agency's
 ``agency_call`` rows say what happened (answered with hold and wrap-up, abandoned in the queue,
-blind-transferred to a colleague, outside working hours), their times within a second of what
+blind-transferred to a colleague, a carrier number added as a conference, outside working
+hours), their times within a second of what
 the test saw; an agency restart mid-call leaves exactly one complete record."""
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from tests.integration.agency_on_admin.test_call_control_on_admin import (
 )
 
 pytestmark = pytest.mark.integration
+CARRIER_NUMBER = "89005551234"  # reached through outbound topic 111 and route _89.
 __all__ = ["second"]  # the fixture, used here
 CALLER = '"Petrov" <79161234567>'
 CLOSE = 1.0  # seconds: a record's time and the one the test saw
@@ -164,6 +166,8 @@ async def test_each_call_s_record_says_what_happened(records: Site, second: Any)
         await bridged(site, "PJSIP/1002-", "PJSIP/sipnet-")
         _, hung_up = await seen(colleague, "call_ended", 40)
         call.wait_ended(30)
+        site.phone.wait()  # 101's phone was hung up by the transfer
+        second.wait()
         first, then = await ended(site, transferred_id, legs=2)
         assert (first["kind"], first["agent"], first["result"]) == ("call", "101", "answered")
         assert near(first["answered_at"], answered) and near(first["ended_at"], left), first
@@ -178,17 +182,57 @@ async def test_each_call_s_record_says_what_happened(records: Site, second: Any)
         assert near(then["answered_at"], taken) and near(then["ended_at"], hung_up), then
         assert abs(then["talk_seconds"] - (hung_up - taken)) < CLOSE, then
 
+        # a carrier number added to the call as a conference: a conference leg of the call
+        await operator_ready(site, "101")
+        site.carrier.set_inbound("answer", playback="beep", hold=4)
+        site.phone.answer(1)
+        call = site.carrier.start_call(DID, caller_id=CALLER, hold=60)
+        conference_id = (await seen(terminal, "call_incoming"))[0]["call_id"]
+        await seen(terminal, "call_answered")
+        await bridged(site, "PJSIP/1001-", "PJSIP/sipnet-")
+        since = site.carrier.events.mark()
+        reply = await terminal.call("conference", {"number": f"111{CARRIER_NUMBER}"})
+        assert reply["name"] == "conference.result", reply
+        assert site.carrier.wait_for_call(30, since).number == CARRIER_NUMBER
+        for _ in range(100):
+            party = rows(site, conference_id)[1:]
+            if party and party[0]["ended_at"] is not None:
+                break
+            await asyncio.sleep(0.2)
+        call.hangup()
+        first, party_leg = await ended(site, conference_id, legs=2)
+        assert (first["kind"], first["agent"]) == ("call", "101")
+        assert {k: party_leg[k] for k in ("kind", "parent_leg", "did", "agent", "result")} == {
+            "kind": "conference",
+            "parent_leg": 0,
+            "did": f"111{CARRIER_NUMBER}",
+            "agent": None,
+            "result": "answered",
+        }
+        assert epoch(party_leg["ended_at"]) < epoch(first["ended_at"])  # the party left first
+
     # outside working hours: the dialplan says so; nobody is rung
     await asyncio.to_thread(close_the_topic, site)
     await apply_now()
     offered = time.time()
     site.carrier.call(DID, caller_id=CALLER, hold=5)
     gone = time.time()
-    closed = [r for r in await all_ended(site, 5) if r["result"] == "closed"]
+    closed = [r for r in await all_ended(site, 7) if r["result"] == "closed"]
     assert len(closed) == 1, rows(site)
     assert (closed[0]["agent"], closed[0]["topic"], closed[0]["did"]) == (None, TOPIC, DID)
     assert near(closed[0]["offered_at"], offered) and near(closed[0]["ended_at"], gone)
-    assert len({(r["call_id"], r["leg"]) for r in rows(site)}) == len(rows(site)) == 5
+    assert len({(r["call_id"], r["leg"]) for r in rows(site)}) == len(rows(site)) == 7
+
+
+async def operator_ready(site: Site, agent: str) -> None:
+    """Wait until the agency shows ``agent`` Ready (its wrap-up over)."""
+    shown: Any = None
+    for _ in range(150):
+        shown = site.agency.get("/api/clients", site.agency.token)[1]["clients"]
+        if any(c["agent"] == agent and c["session"]["state"] == "ready" for c in shown):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"operator {agent} not Ready: {shown}")
 
 
 async def all_ended(site: Site, count: int) -> list[dict[str, Any]]:

@@ -354,3 +354,70 @@ def test_the_log_is_subscribed_to_every_event_it_reads() -> None:
         return store.rows
 
     assert asyncio.run(run())[(CALL, 0)]["result"] == "closed"
+
+
+def answered(call_log: CallLog, clock: Clock) -> None:
+    offer(call_log)
+    call_log.on_queue_join("u1", caller(Queue="support"))
+    call_log.on_agent_called("u1", ev(DestChannel=OP1))
+    clock.now += 1
+    call_log.on_agent_connect("u1", ev(DestChannel=OP1))
+
+
+async def test_a_number_added_to_a_conference_is_a_conference_leg(log: Any) -> None:
+    call_log, store, clock = log
+    answered(call_log, clock)
+    clock.now += 5
+    for channel in (CALLER, OP1):  # the agency's conference: the call moved into a room
+        call_log.on_conference_join("u1", ev(Channel=channel, Conference="10010"))
+    added = {"Linkedid": "1765000000.20", "Conference": "10010"}
+    dialled = {**added, "UserEvent": "UzorCall", "Stage": "dialled", "Topic": "111"}
+    call_log.on_user_event("u1", {**dialled, "Channel": "Local/11189005551234@Outbound-1;2"})
+    clock.now += 3
+    call_log.on_conference_join("u1", {**added, "Channel": "Local/11189005551234@Outbound-1;1"})
+    clock.now += 2
+    call_log.on_hangup("u1", {**added, "Channel": "Local/11189005551234@Outbound-1;1"})
+    clock.now += 4
+    call_log.on_hangup("u1", {**added, "Channel": "PJSIP/sipnet-0000000b"})  # the party left
+    clock.now += 1
+    call_log.on_hangup("u1", caller())
+    await settled(call_log)
+    assert sorted(store.rows) == [(CALL, 0), (CALL, 1)]  # the party's dial: no call of its own
+    party = store.rows[(CALL, 1)]
+    assert (party["kind"], party["parent_leg"], party["did"], party["agent"]) == (
+        "conference",
+        0,
+        "11189005551234",
+        None,
+    )
+    assert (party["answered_at"], party["ended_at"], party["talk_seconds"]) == (
+        at(T0 + 9),
+        at(T0 + 15),
+        6.0,
+    )
+    assert store.rows[(CALL, 0)]["ended_at"] == at(T0 + 16)
+
+
+async def test_a_consulted_colleague_brought_into_a_conference_is_a_conference_leg(
+    log: Any,
+) -> None:
+    call_log, store, clock = log
+    answered(call_log, clock)
+    consult = "Local/1002@Outbound-00000004;2"
+    call_log.on_dial_begin("u1", ev(Channel=consult, DestChannel=OP2, DestLinkedid=CALL))
+    clock.now += 2
+    call_log.on_dial_end(
+        "u1", ev(Channel=consult, DestChannel=OP2, DestLinkedid=CALL, DialStatus="ANSWER")
+    )
+    for channel in (CALLER, OP1, OP2):
+        call_log.on_conference_join("u1", ev(Channel=channel, Conference="10010"))
+    clock.now += 5
+    call_log.on_hangup("u1", caller())
+    await settled(call_log)
+    colleague = store.rows[(CALL, 1)]
+    assert (colleague["kind"], colleague["parent_leg"], colleague["agent"]) == (
+        "conference",
+        0,
+        "102",
+    )
+    assert colleague["talk_seconds"] == 5.0

@@ -3,7 +3,8 @@ topic's DID reach operators on registered phones driven through ACP, and the age
 ``agency_call`` rows say what happened (answered with hold and wrap-up, abandoned in the queue,
 blind-transferred to a colleague, a carrier number added as a conference, outside working
 hours), their times within a second of what
-the test saw; an agency restart mid-call leaves exactly one complete record."""
+the test saw; an agency restart and an Asterisk restart mid-call each leave exactly one
+complete record."""
 
 from __future__ import annotations
 
@@ -263,7 +264,7 @@ def close_the_topic(site: Site) -> None:
         connections.close_all()
 
 
-async def test_an_agency_restart_mid_call_leaves_exactly_one_complete_record(
+async def test_an_agency_or_asterisk_restart_mid_call_leaves_exactly_one_record(
     records: Site,
 ) -> None:
     site = records
@@ -289,3 +290,22 @@ async def test_an_agency_restart_mid_call_leaves_exactly_one_complete_record(
     assert near(row["ended_at"], gone), (row, gone)
     assert abs(row["talk_seconds"] - (gone - answered)) < CLOSE, row
     assert len(rows(site)) == 1
+
+    # Asterisk stops mid-call: the call ends with it, its record too (once)
+    async with aiohttp.ClientSession() as http:
+        terminal = await logged_in(site, http)  # the session resumed by the new agency
+        site.phone.wait()
+        site.phone.answer(1)
+        call = site.carrier.start_call(DID, caller_id=CALLER, hold=60)
+        call_id = (await seen(terminal, "call_incoming"))[0]["call_id"]
+        _, answered = await seen(terminal, "call_answered")
+        await bridged(site, "PJSIP/1001-", "PJSIP/sipnet-")
+        stopping = time.time()
+        site.unit.stop()
+        stopped = time.time()
+        site.unit.start()
+        [row] = await ended(site, call_id)
+    assert (row["result"], row["agent"]) == ("answered", "101")
+    assert near(row["answered_at"], answered), (row, answered)
+    assert stopping - CLOSE < epoch(row["ended_at"]) < stopped + CLOSE, (row, stopping, stopped)
+    assert len(rows(site)) == 2

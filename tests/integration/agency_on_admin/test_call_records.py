@@ -1,8 +1,8 @@
 """Call records on a unit configured ONLY by the admin's Apply Dialplan: carrier calls to the
 topic's DID reach operators on registered phones driven through ACP, and the agency's
 ``agency_call`` rows say what happened (answered with hold and wrap-up, abandoned in the queue,
-blind-transferred to a colleague, a carrier number added as a conference, outside working
-hours), their times within a second of what
+blind-transferred to a colleague, a carrier number added as a conference, an operator's
+outbound call, outside working hours), their times within a second of what
 the test saw; an agency restart and an Asterisk restart mid-call each leave exactly one
 complete record."""
 
@@ -31,6 +31,7 @@ from testkit.agency_site import (  # isort: split
 from appliance.admin.callcenter.models import WeeklyRange
 from appliance.contracts.call_records import TABLE
 from testkit.agency import Terminal, until
+from testkit.workplace_sipp import call_as_workplace
 from tests.integration.agency_on_admin.test_call_control_on_admin import (
     apply_now,
     bridged,
@@ -212,17 +213,43 @@ async def test_each_call_s_record_says_what_happened(records: Site, second: Any)
         }
         assert epoch(party_leg["ended_at"]) < epoch(first["ended_at"])  # the party left first
 
+        # outbound: operator 102's phone dials a number through topic 111, answered
+        site.carrier.set_inbound("answer", playback="beep", hold=3)
+        mode = await colleague.call("set_mode", {"mode": "outbound", "topic": "111"})
+        assert mode["name"] == "set_mode.result", mode
+        dialled = time.time()
+        target = (site.unit.sip_host, site.unit.sip_port)
+        number = f"111{CARRIER_NUMBER}"
+        result = await asyncio.to_thread(
+            call_as_workplace, target, "1002", site.second_secret, number, final=200
+        )
+        assert result.returncode == 0, result.stdout[-2000:]
+        out_id = (await seen(colleague, "call_dialing"))[0]["call_id"]
+        _, picked_up = await seen(colleague, "call_answered")
+        _, hung_up = await seen(colleague, "call_ended")
+        [row] = await ended(site, out_id)
+        assert {k: row[k] for k in ("direction", "topic", "did", "caller", "agent")} == {
+            "direction": "out",
+            "topic": "111",
+            "did": CARRIER_NUMBER,
+            "caller": "1002",
+            "agent": "102",
+        }
+        assert (row["result"], row["workplace"], row["group_name"]) == ("answered", "1002", None)
+        assert near(row["offered_at"], dialled) and near(row["answered_at"], picked_up), row
+        assert near(row["ended_at"], hung_up), (row, hung_up)
+
     # outside working hours: the dialplan says so; nobody is rung
     await asyncio.to_thread(close_the_topic, site)
     await apply_now()
     offered = time.time()
     site.carrier.call(DID, caller_id=CALLER, hold=5)
     gone = time.time()
-    closed = [r for r in await all_ended(site, 7) if r["result"] == "closed"]
+    closed = [r for r in await all_ended(site, 8) if r["result"] == "closed"]
     assert len(closed) == 1, rows(site)
     assert (closed[0]["agent"], closed[0]["topic"], closed[0]["did"]) == (None, TOPIC, DID)
     assert near(closed[0]["offered_at"], offered) and near(closed[0]["ended_at"], gone)
-    assert len({(r["call_id"], r["leg"]) for r in rows(site)}) == len(rows(site)) == 7
+    assert len({(r["call_id"], r["leg"]) for r in rows(site)}) == len(rows(site)) == 8
 
 
 async def operator_ready(site: Site, agent: str) -> None:

@@ -562,6 +562,52 @@ class CallLog:
         for entry in snapshot.queues:
             if entry.get("Event") == "QueueEntry":
                 self._adopt_queued(unit, entry, now)
+        for call_id, channels in by_call.items():
+            if call_id and call_id not in self.calls:
+                self._adopt_running(unit, call_id, channels, now)
+
+    def _adopt_running(self, unit: str, call_id: str, channels: list[Message], now: float) -> None:
+        """A call the unit shows that started while the agency was away and is not in a queue:
+        recorded from what the unit says now (its start by its first channel's duration; a
+        workplace bridged with it answered it, when that workplace's channel was created).
+        A call the agency cannot place (no first channel, or a Local one) is left alone."""
+        first = next((c for c in channels if c.get("Uniqueid") == call_id), None)
+        if first is None or first.get("Channel", "").startswith("Local/"):
+            return  # not a call's own first channel (a conference's added party, ...)
+        place = workplace_of(first.get("Channel", ""))
+        leg = Leg(
+            call_id,
+            0,
+            unit,
+            "out" if place else "in",
+            now - _seconds(first.get("Duration", "")),
+            caller=place or _text(first.get("CallerIDNum")),
+            caller_name=None if place else _text(first.get("CallerIDName")),
+            workplace=place,
+            agent=self.agent_at(place) if place else None,
+        )
+        call = Call(call_id, unit, first.get("Channel", ""), [leg])
+        bridge = first.get("BridgeId", "")
+        operator = next(
+            (
+                c
+                for c in channels
+                if c is not first
+                and bridge
+                and c.get("BridgeId") == bridge
+                and (workplace_of(c.get("Channel", "")) or place)
+            ),
+            None,
+        )
+        if operator is not None:
+            leg.answered_at = now - _seconds(operator.get("Duration", ""))
+            leg.result = "answered"
+            if not place:
+                leg.workplace = workplace_of(operator.get("Channel", ""))
+                leg.agent = self.agent_at(leg.workplace) if leg.workplace else None
+            leg.channel = operator.get("Channel", "")
+        self.calls[call_id] = call
+        self._save(leg)
 
     def _end_gone(self, call: Call, ended_at: float) -> None:
         for leg in [leg for leg in call.legs if leg.open]:
@@ -587,6 +633,15 @@ class CallLog:
         call = Call(call_id, unit, entry.get("Channel", ""), [leg], queued_at=now - waited)
         self.calls[call_id] = call
         self._save(leg)
+
+
+def _seconds(duration: str) -> float:
+    """CoreShowChannels' ``Duration`` (``HH:MM:SS``) in seconds; 0 when unreadable."""
+    try:
+        hours, minutes, seconds = (int(part) for part in duration.split(":"))
+    except ValueError:
+        return 0.0
+    return float(hours * 3600 + minutes * 60 + seconds)
 
 
 def _for_unit(unit: str, handler: Callable[[str, Message], None]) -> Callable[[Message], None]:

@@ -421,3 +421,26 @@ async def test_a_consulted_colleague_brought_into_a_conference_is_a_conference_l
         "102",
     )
     assert colleague["talk_seconds"] == 5.0
+
+
+async def test_a_call_answered_while_the_agency_was_away_is_adopted(log: Any) -> None:
+    call_log, store, clock = log
+    clock.now = T0 + 100
+    channels = [
+        {**caller(), "Duration": "00:01:05", "BridgeId": "b1", "CallerIDName": "Petrov"},
+        {**ev(Channel=OP1, Uniqueid="1765000000.11"), "Duration": "00:00:40", "BridgeId": "b1"},
+        {"Channel": "Local/89001@Outbound-1;1", "Uniqueid": "m", "Linkedid": "m"},
+    ]
+    await call_log.resync(Snapshot("u1", [], channels))
+    clock.now += 5
+    call_log.on_hangup("u1", caller())
+    await settled(call_log)
+    assert list(store.rows) == [(CALL, 0)]  # the Local channel's call: not placed, left alone
+    row = store.rows[(CALL, 0)]
+    assert (row["direction"], row["caller"], row["caller_name"]) == ("in", "79161234567", "Petrov")
+    assert (row["result"], row["agent"], row["workplace"]) == ("answered", "101", "1001")
+    assert (row["offered_at"], row["answered_at"], row["ended_at"]) == (
+        at(T0 + 35),
+        at(T0 + 60),
+        at(T0 + 105),
+    )

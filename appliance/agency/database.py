@@ -499,7 +499,8 @@ class Database:
         )
 
     async def open_calls(self, unit: str) -> list[dict[str, Any]]:
-        """The legs of ``unit`` not ended yet (an agency or unit restart left them so)."""
+        """The legs of ``unit`` not ended yet (an agency or unit restart left them so); the
+        index ``agency_call_open`` finds them without reading the table's history."""
         return await self.query(
             f"SELECT * FROM {CALL_TABLE} WHERE {CallColumn.unit} = %s"  # noqa: S608 - names from contracts
             f" AND {CallColumn.ended_at} IS NULL",

@@ -159,6 +159,7 @@ class Call:
     first_channel: str  # the customer's channel (inbound), the operator's (outbound)
     legs: list[Leg] = field(default_factory=list)
     queued_at: float | None = None
+    requeued: str | None = None  # the queue an answered call was transferred into
     ringing: dict[str, Ringing] = field(default_factory=dict)  # by workplace number
 
     @property
@@ -298,6 +299,9 @@ class CallLog:
         call = self.calls.get(call_id) or self._inbound(unit, event, now)
         call.queued_at = now
         leg = call.current
+        if leg.answered_at is not None:  # transferred into a queue: the next leg's group
+            call.requeued = event.get("Queue") or None
+            return
         leg.group = event.get("Queue") or leg.group
         if leg.topic is None:  # a hand-written dialplan that tells no topic: the extension's
             leg.topic = _text(event.get("Exten"))
@@ -347,13 +351,16 @@ class CallLog:
                 kind="transfer",
                 parent_leg=leg.leg,
                 topic=leg.topic,
-                group=leg.group,
+                group=call.requeued or leg.group,
                 did=leg.did,
                 caller=leg.caller,
                 caller_name=leg.caller_name,
                 caller_hidden=leg.caller_hidden,
             )
             call.legs.append(leg)
+            if call.requeued is not None and call.queued_at is not None:
+                leg.wait_seconds = max(0.0, now - call.queued_at)
+            call.requeued = None
         elif call.queued_at is not None:
             leg.wait_seconds = max(0.0, now - call.queued_at)
         leg.answered_at = now

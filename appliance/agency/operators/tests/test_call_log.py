@@ -444,3 +444,20 @@ async def test_a_call_answered_while_the_agency_was_away_is_adopted(log: Any) ->
         at(T0 + 60),
         at(T0 + 105),
     )
+
+
+async def test_a_call_transferred_into_another_queue_keeps_its_first_group(log: Any) -> None:
+    call_log, store, clock = log
+    answered(call_log, clock)
+    clock.now += 10
+    call_log.on_hangup("u1", ev(Channel=OP1))
+    call_log.on_queue_join("u1", caller(Queue="billing"))
+    clock.now += 3
+    call_log.on_agent_called("u1", ev(DestChannel=OP2))
+    clock.now += 1
+    call_log.on_agent_connect("u1", ev(DestChannel=OP2))
+    call_log.on_hangup("u1", caller())
+    await settled(call_log)
+    first, then = store.rows[(CALL, 0)], store.rows[(CALL, 1)]
+    assert (first["group_name"], then["group_name"]) == ("support", "billing")
+    assert (then["kind"], then["wait_seconds"], then["ring_seconds"]) == ("transfer", 4.0, 1.0)

@@ -71,9 +71,12 @@ def add_colleague() -> Workplace:
 
 
 def drop_agency_tables(database: Any) -> None:
-    """The tables the agency made in the admin's database (its intervals and sessions)."""
+    """The tables the agency made in the admin's database (intervals, sessions, dispositions,
+    call records)."""
     with database.connect() as connection, connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition")
+        cursor.execute(
+            "DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition, agency_call"
+        )
 
 
 @contextlib.contextmanager

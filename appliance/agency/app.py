@@ -22,6 +22,7 @@ from appliance.agency.gui.views import GUI
 from appliance.agency.i18n import process_language
 from appliance.agency.license_watch import Check, LicenseWatch, configured_check
 from appliance.agency.metrics import Metrics
+from appliance.agency.operators.call_log import CallLog
 from appliance.agency.operators.events import CallEvents
 from appliance.agency.operators.license_notice import parse_not_after
 from appliance.agency.operators.observers import SessionObservers
@@ -105,6 +106,10 @@ async def build(
     acp = ACPServer(config.acp, operators, language)
     topics = TopicCache(store)
     events = CallEvents(operators, topics)
+    call_log = CallLog(
+        store, operators.records, operators.clock, operators.agent_at, topics.hides_number
+    )
+    operators.call_log = call_log
     metrics = Metrics(acp, units, operators)
     public_key = load_public_key(config.wallboard.public_key_file)
     spy = Spy(operators, store, public_key)
@@ -115,6 +120,7 @@ async def build(
     def attach(unit: AMIManager) -> None:
         events.attach(unit)
         wallboard.attach(unit)
+        call_log.attach(unit)
         metrics.watch(unit)
 
     registry = UnitRegistry(

@@ -26,7 +26,40 @@ import pymysql.cursors
 from appliance.agency.config import DatabaseConfig
 from appliance.contracts import tables
 from appliance.contracts.call_records import AGENCY_CALL_DDL
+from appliance.contracts.call_records import TABLE as CALL_TABLE
+from appliance.contracts.call_records import Column as CallColumn
 
+# the columns of a call record the agency writes from AMI events (wrap-up and disposition are
+# written on their own, when the operator is done, and never overwritten by a replay)
+CALL_EVENT_COLUMNS = (
+    CallColumn.call_id,
+    CallColumn.leg,
+    CallColumn.kind,
+    CallColumn.parent_leg,
+    CallColumn.unit,
+    CallColumn.direction,
+    CallColumn.topic,
+    CallColumn.group_name,
+    CallColumn.did,
+    CallColumn.caller,
+    CallColumn.caller_name,
+    CallColumn.caller_hidden,
+    CallColumn.result,
+    CallColumn.agent,
+    CallColumn.workplace,
+    CallColumn.offered_at,
+    CallColumn.answered_at,
+    CallColumn.ended_at,
+    CallColumn.wait_seconds,
+    CallColumn.ring_seconds,
+    CallColumn.talk_seconds,
+    CallColumn.hold_seconds,
+)
+UPSERT_CALL = (
+    f"INSERT INTO {CALL_TABLE} ({', '.join(CALL_EVENT_COLUMNS)})"  # noqa: S608 - names from contracts
+    f" VALUES ({', '.join(['%s'] * len(CALL_EVENT_COLUMNS))}) ON DUPLICATE KEY UPDATE "
+    + ", ".join(f"{c} = VALUES({c})" for c in CALL_EVENT_COLUMNS[2:])
+)
 NO_SUCH_TABLE = 1146  # MariaDB's ER_NO_SUCH_TABLE
 BAD_FIELD = 1054  # ER_BAD_FIELD_ERROR: an admin older than the column
 # the server-wide lock every agency instance takes to count and reserve operator sessions
@@ -452,6 +485,47 @@ class Database:
             "SELECT code, call_id, channel, group_name, decided_at FROM agency_disposition"
             " WHERE agent = %s ORDER BY decided_at, id",
             agent,
+        )
+
+    async def record_call(self, row: Mapping[str, Any]) -> None:
+        """One leg of a call as it is now (``call_records.Column`` keys): idempotent, a replay
+        of the same state (its reply lost with the connection) writes the same row again."""
+        await self.query(UPSERT_CALL, *(row[c] for c in CALL_EVENT_COLUMNS))
+
+    async def record_call_wrapup(self, call_id: str, agent: str, seconds: float) -> None:
+        await self.query(
+            f"UPDATE {CALL_TABLE} SET {CallColumn.wrapup_seconds} = %s"  # noqa: S608 - names from contracts
+            f" WHERE {CallColumn.call_id} = %s AND {CallColumn.agent} = %s",
+            seconds,
+            call_id,
+            agent,
+        )
+
+    async def record_call_disposition(self, call_id: str, agent: str, code: str) -> None:
+        await self.query(
+            f"UPDATE {CALL_TABLE} SET {CallColumn.disposition} = %s"  # noqa: S608 - names from contracts
+            f" WHERE {CallColumn.call_id} = %s AND {CallColumn.agent} = %s",
+            code,
+            call_id,
+            agent,
+        )
+
+    async def open_calls(self, unit: str) -> list[dict[str, Any]]:
+        """The legs of ``unit`` not ended yet (an agency or unit restart left them so); the
+        index ``agency_call_open`` finds them without reading the table's history."""
+        return await self.query(
+            f"SELECT * FROM {CALL_TABLE} WHERE {CallColumn.unit} = %s"  # noqa: S608 - names from contracts
+            f" AND {CallColumn.ended_at} IS NULL",
+            unit,
+        )
+
+    async def calls(self, call_id: str | None = None) -> list[dict[str, Any]]:
+        """Call records, each leg in order (tests and tools)."""
+        where = f" WHERE {CallColumn.call_id} = %s" if call_id else ""
+        return await self.query(
+            f"SELECT * FROM {CALL_TABLE}{where} ORDER BY {CallColumn.offered_at},"  # noqa: S608 - names from contracts
+            f" {CallColumn.call_id}, {CallColumn.leg}",
+            *((call_id,) if call_id else ()),
         )
 
     async def save_session(self, agent: str, data: dict[str, Any]) -> None:

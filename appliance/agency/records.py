@@ -1,5 +1,5 @@
-"""The agency's writes to its own tables (time intervals, saved sessions), kept until the
-database takes them.
+"""The agency's writes to its own tables (time intervals, saved sessions, dispositions, call
+records), kept until the database takes them.
 
 A write that fails because the database is unreachable (stopped, restarting, the connection
 dropped) is retried, with back-off, until it succeeds: an interval owed to the reports is never

@@ -91,5 +91,6 @@ AGENCY_CALL_DDL: Final = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     UNIQUE KEY agency_call_leg (call_id, leg),
     KEY agency_call_offered (offered_at),
     KEY agency_call_topic (direction, topic, offered_at),
-    KEY agency_call_agent (agent, offered_at)
+    KEY agency_call_agent (agent, offered_at),
+    KEY agency_call_open (unit, ended_at)
 ) CHARACTER SET utf8mb4"""

@@ -25,6 +25,7 @@ from appliance.agency.database import Database, Interval
 from appliance.agency.i18n import _
 from appliance.agency.operators import asterisk, calls, work_code_actions
 from appliance.agency.operators import machine as m
+from appliance.agency.operators.call_log import CallLog
 from appliance.agency.operators.colleagues import colleagues
 from appliance.agency.operators.effects import Effect, Logout, Plan
 from appliance.agency.operators.login import LoginService
@@ -85,6 +86,7 @@ class OperatorService:
         self._tasks: set[asyncio.Task[None]] = set()
         self.work_codes = WorkCodeCache(store)  # refreshed by the admin watch (app.py)
         self.records = RecordWriter()  # intervals and sessions, kept until the database is back
+        self.call_log: CallLog | None = None  # call records (app.py attaches it to the units)
 
     # SessionHandler --------------------------------------------------------------------------
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
@@ -241,6 +243,7 @@ class OperatorService:
             session.state_since = now
         if _tracked(before) != _tracked(operator) or operator.logged_out:
             self._close_interval(session, before, now)
+        self._follow_wrapup(session, before, operator, now)
         self.schedule(session)
         for effect in effects:
             if isinstance(effect, Logout):
@@ -252,6 +255,26 @@ class OperatorService:
         )
         self.notify(session, out.state_changed(session.snapshot(now)))
         self.observers.changed(session)
+
+    def _follow_wrapup(
+        self, session: Session, before: m.Operator, operator: m.Operator, now: float
+    ) -> None:
+        """Tell the call log when an operator's wrap-up after a call begins and ends."""
+        if self.call_log is None:
+            return
+        was = before.base is m.State.WRAPUP
+        is_ = operator.base is m.State.WRAPUP and not operator.logged_out
+        new_base = operator.since != before.since
+        if was and (not is_ or new_base):
+            self.call_log.wrapup_ended(session.agent, now)
+        if is_ and (not was or new_base):
+            self.call_log.wrapup_started(session.agent, operator.pending_call, operator.since)
+
+    def agent_at(self, workplace: str) -> str | None:
+        """The agent logged in at a workplace number here, if any."""
+        return next(
+            (s.agent for s in self.sessions.values() if s.workplace.number == workplace), None
+        )
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
         task = before.task

@@ -24,6 +24,10 @@ class TopicCache:
     def get(self, number: str) -> InboundTopicRecord | None:
         return self._topics.get(number)
 
+    def hides_number(self, number: str) -> bool:
+        topic = self._topics.get(number)
+        return topic is not None and topic.hide_number
+
     def stale(self) -> bool:
         return self.clock() - self._loaded > self.ttl
 

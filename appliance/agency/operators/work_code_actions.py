@@ -63,6 +63,8 @@ async def set_disposition(service: OperatorService, session: Session, action: Ac
         service.records.write(
             f"disposition of {session.agent}", lambda: service.store.record_disposition(record)
         )
+        if service.call_log is not None:  # the call's record too
+            service.call_log.disposition(session.agent, call_id, code)
         return session.snapshot(now)
 
     return service.plan(session, lambda op: m.set_disposition(op, now), reply)

@@ -75,7 +75,8 @@ def call_center_model(db: Any, unit: Any, hide_number: bool = False) -> Iterator
             obj.delete()
         with db.connect() as connection, connection.cursor() as cursor:
             cursor.execute(
-                "DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition"
+                "DROP TABLE IF EXISTS agency_interval, agency_session, agency_disposition,"
+                " agency_call"
             )
 
 

@@ -2,7 +2,7 @@
 MariaDB: the admin's change reaches a logged-in terminal, the pause is limited to the offered
 reasons (with the reason's own limit, and its reason in ``queue show``), and a call answered at
 the workplace waits in wrap-up for the disposition its group requires, which the agency records
-with the call's id."""
+with the call's id, in the call's record too."""
 
 from __future__ import annotations
 
@@ -125,3 +125,18 @@ async def test_the_admin_s_codes_limit_pauses_and_a_call_waits_for_its_dispositi
         cursor.execute("SELECT state, reason FROM agency_interval WHERE agent = '101'")
         intervals = set(cursor.fetchall())
     assert {("pause", "smoke"), ("wrapup", "wrapup")} <= intervals  # wrap-up: its own reason
+
+    def call_record() -> tuple[Any, ...] | None:
+        with admin_database.connect() as connection, connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT agent, result, topic, group_name, disposition, wrapup_seconds"
+                " FROM agency_call WHERE call_id = %s",
+                (call_id,),
+            )
+            found = cursor.fetchall()
+        return found[0] if found and found[0][5] is not None else None
+
+    await wait_for(lambda: call_record() is not None, what="the call's record with its wrap-up")
+    record = call_record()
+    assert record is not None and record[:5] == ("101", "answered", "7100", "support", "sale")
+    assert record[5] > 0  # the wrap-up lasted until the disposition (and Ready)

@@ -204,3 +204,31 @@ async def test_a_restarted_agency_resumes_the_call_awaiting_its_disposition(worl
         assert store.dispositions[-1].group == "support"
     finally:
         await shut_down(restarted)
+
+
+class CallLogSpy:
+    """What the service tells the call log about an operator's part of a call."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, ...]] = []
+
+    def wrapup_started(self, agent: str, call_id: str | None, now: float) -> None:
+        self.told.append(("wrapup_started", agent, str(call_id)))
+
+    def wrapup_ended(self, agent: str, now: float) -> None:
+        self.told.append(("wrapup_ended", agent))
+
+    def disposition(self, agent: str, call_id: str | None, code: str) -> None:
+        self.told.append(("disposition", agent, str(call_id), code))
+
+
+async def test_the_call_record_learns_the_wrapup_and_the_disposition(world) -> None:
+    service, store, unit, _ = world
+    spy = service.call_log = CallLogSpy()
+    await with_codes(service, store, WorkCodes((LUNCH,), (SALE,), frozenset({"support"})))
+    client, _ = await logged_in(service)
+    answered_call(unit)
+    await settle()
+    assert spy.told == [("wrapup_started", "101", "L1")]
+    await service.handle(client, Action("set_disposition", {"code": "sale"}, 5))
+    assert spy.told[1:] == [("wrapup_ended", "101"), ("disposition", "101", "L1", "sale")]

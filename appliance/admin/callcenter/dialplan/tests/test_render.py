@@ -127,6 +127,46 @@ def test_the_dialplan_routes_a_did_through_the_topic_to_the_queue(tmp_path):
     assert "same => n,GotoIfTime(00:00-23:59,sun,*,*?closed)" in schedule
 
 
+def test_the_dialplan_tells_the_agency_each_call_s_topic_and_its_end_outside_the_queue(tmp_path):
+    """UserEvent UzorCall (class user, which the agency's AMI user reads): the call record's
+    topic and DID when a call enters its topic, closed in non-working time or on a suspended
+    topic, no_route for a number no topic or route takes, dialled for an outbound topic."""
+    model = build_model(tmp_path)
+    dialplan = render_unit(load_snapshot(), "pbx1", 1)["extensions.conf"]
+    offered = (
+        "same => n,UserEvent(UzorCall,Stage: offered,Topic: 74950000001,"
+        "Did: ${FILTER(0-9*#+,${CALLERID(dnid)})},Hidden: ${UZOR_CALLER_HIDDEN})"
+    )
+    no_route = (
+        "exten => i,1,UserEvent(UzorCall,Stage: no_route,Did: ${FILTER(0-9*#+,${INVALID_EXTEN})})"
+    )
+    (inbound,) = _sections(dialplan, "Inbound")
+    lines = inbound.splitlines()
+    assert lines.index(offered) < lines.index("same => n,Queue(sales,t)")
+    assert lines[lines.index(no_route) + 1] == "same => n,Hangup(1)"
+    (gateway_context,) = _sections(dialplan, "from-sipnet")
+    assert no_route in gateway_context.splitlines()
+    (schedule,) = _sections(dialplan, f"uzor-schedule-{model.schedule.pk}")
+    closed = "same => n(closed),UserEvent(UzorCall,Stage: closed) ; the agency's call record"
+    lines = schedule.splitlines()
+    assert lines[lines.index(closed) + 1] == "same => n,Return(1)"
+    (outbound,) = _sections(dialplan, "Outbound")
+    assert "same => n,UserEvent(UzorCall,Stage: dialled,Topic: 111,Number: ${UZOR_NUMBER})" in (
+        outbound.splitlines()
+    )
+    (routes,) = _sections(dialplan, "uzor-routes")
+    lines = routes.splitlines()
+    assert lines[lines.index("same => n,UserEvent(UzorCall,Stage: no_route)") + 1] == (
+        "same => n,Hangup(3)"
+    )
+
+    model.topic.state = InboundTopic.State.SUSPENDED  # refused, and recorded as closed
+    model.topic.save()
+    (inbound,) = _sections(render_unit(load_snapshot(), "pbx1", 2)["extensions.conf"], "Inbound")
+    lines = inbound.splitlines()
+    assert lines[lines.index(offered) + 1] == "same => n,UserEvent(UzorCall,Stage: closed)"
+
+
 def test_features_give_the_agency_its_transfer_codes(tmp_path):
     build_model(tmp_path)
     features = render_unit(load_snapshot(), "pbx1", 7)["features.conf"]

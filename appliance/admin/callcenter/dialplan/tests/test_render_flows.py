@@ -68,7 +68,8 @@ def test_an_edited_flow_replaces_the_standard_path_in_the_topics_extension(tmp_p
     at = lines.index(header)
     assert "Gosub(uzor-schedule" not in inbound  # the topic's own schedules no longer apply
     greeting = snapshot.sounds["greeting"].ref
-    assert lines[at + 4 : at + 8] == [
+    assert lines[at + 4].startswith("same => n,UserEvent(UzorCall,Stage: offered,")
+    assert lines[at + 5 : at + 9] == [
         "same => n,Answer()",
         "same => n,Set(UZOR_TRIES=0)",
         "same => n(main__ask),Set(UZOR_TRIES=$[${UZOR_TRIES} + 1])",

@@ -31,10 +31,12 @@ def permission_label(permission: Permission) -> str:
     model = content_type.model_class()
     action = ACTIONS.get(permission.codename.partition("_")[0])
     code = f"{content_type.app_label}.{permission.codename}"
-    if model is None or action is None:
+    if model is None:
         return f"{permission} ({code})"
     section = model._meta.app_config.verbose_name
-    return f"{section} | {model._meta.verbose_name} | {gettext(str(action))} ({code})"
+    # a model's own permission (Meta.permissions, e.g. listen_recording): its name is a msgid
+    what = gettext(permission.name) if action is None else gettext(str(action))
+    return f"{section} | {model._meta.verbose_name} | {what} ({code})"
 
 
 class PermissionChoices(ModelMultipleChoiceField):  # type: ignore[type-arg]  # stubs-only generic

@@ -47,6 +47,7 @@ MAX_SOUND = 64 * 1024 * 1024
 # Replaced by uzor-confgen in every file it prints:
 SOUNDS_PLACEHOLDER = "@UZOR_SOUNDS_DIR@"  # the unit's copy of the bundle's sounds
 VOICEMAIL_PLACEHOLDER = "@UZOR_VOICEMAIL_DIR@"  # where call flows record voicemail
+RECORDINGS_PLACEHOLDER = "@UZOR_RECORDINGS_DIR@"  # where MixMonitor records calls
 CONFGEN_PLACEHOLDER = "@UZOR_CONFGEN@"  # uzor-confgen itself with its --config, for System()
 # A line "permit = @UZOR_ADDRESSES:<host name>@" (the SIP ACL's entry for a gateway known by
 # name): uzor-confgen repeats it once per IPv4 address the name resolves to on the unit, as
@@ -70,6 +71,15 @@ def host_addresses_placeholder(key: str, host: str) -> str:
 # which uzor-confgen --voicemail uploads (at most MAX_VOICEMAIL bytes) and the admin stores.
 VOICEMAIL_NAME_RE = re.compile(r"^([0-9]{8}-[0-9]{6})-([0-9]{0,32})-[0-9.]{1,40}\.wav$")
 MAX_VOICEMAIL = 32 * 1024 * 1024
+
+# A call recording: <RECORDINGS_PLACEHOLDER>/<epoch>_<linkedid>_<uniqueid>_<direction>_<topic>_
+# <agent>.wav (callcenter/dialplan/recording.py builds it from FILTER-ed values only), which
+# uzor-confgen --recording uploads (at most MAX_RECORDING bytes) and the admin stores.
+RECORDING_NAME_RE = re.compile(
+    r"^([0-9]{1,12})_([-.0-9A-Za-z]{1,64})_([-.0-9A-Za-z]{1,64})_(inbound|outbound|)"
+    r"_([0-9]{0,32})_([0-9]{0,20})\.wav$"
+)
+MAX_RECORDING = 512 * 1024 * 1024  # 8 kHz 16-bit mono: over 9 hours
 
 
 SIGNATURE_CONTEXT = b"uzor revision bundle 1\n"

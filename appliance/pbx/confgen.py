@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -55,7 +56,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 # The bundle format, shared with the admin; build.py inlines the module here (one import only).
 from appliance.contracts.bundle import (
@@ -63,8 +64,11 @@ from appliance.contracts.bundle import (
     FILE_NAME_RE,
     HOST_ADDRESSES_RE,
     MAX_BUNDLE,
+    MAX_RECORDING,
     MAX_SOUND,
     MAX_VOICEMAIL,
+    RECORDING_NAME_RE,
+    RECORDINGS_PLACEHOLDER,
     SOUNDS_PLACEHOLDER,
     VOICEMAIL_NAME_RE,
     VOICEMAIL_PLACEHOLDER,
@@ -111,6 +115,10 @@ class Settings:
     @property
     def voicemail_dir(self) -> Path:
         return self.cache_dir / "voicemail"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.cache_dir / "recordings"
 
 
 def verified(data: bytes, expected_sha256: str, unit: str) -> dict[str, Any]:
@@ -257,7 +265,8 @@ class AdminClient:
             raise ConfgenError(f"{path}: answer larger than {limit} bytes")
         return data
 
-    def post(self, path: str, data: bytes, headers: dict[str, str]) -> bytes:
+    def post(self, path: str, data: bytes | BinaryIO, headers: dict[str, str]) -> bytes:
+        """POST ``data`` (bytes, or an open file sent as it is read: give Content-Length)."""
         url = f"{self.base}/{path}"
         request = urllib.request.Request(  # noqa: S310 - https only, see refuse_insecure
             url,
@@ -327,6 +336,7 @@ class Cache:
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o750)
         self.bundles.mkdir(exist_ok=True, mode=0o750)
         self.sounds.mkdir(exist_ok=True, mode=0o755)
+        settings.recordings_dir.mkdir(exist_ok=True, mode=0o750)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -458,6 +468,7 @@ def render_file(
 ) -> str:
     text = text.replace(SOUNDS_PLACEHOLDER, str(settings.sounds_dir))
     text = text.replace(VOICEMAIL_PLACEHOLDER, str(settings.voicemail_dir))
+    text = text.replace(RECORDINGS_PLACEHOLDER, str(settings.recordings_dir))
     if config is not None:
         text = text.replace(CONFGEN_PLACEHOLDER, f"{own_command()} --config {config.resolve()}")
     text = HOST_ADDRESSES_RE.sub(lambda match: _host_address_lines(match, log), text)
@@ -507,6 +518,7 @@ def produce(settings: Settings, name: str, log: Log, config: Path | None = None)
             log.write(f"{name}: last-good revision {revision}")
     if reached:  # the admin answers again: messages an earlier upload left go now
         upload_pending_voicemail(settings, log)
+        upload_pending_recordings(settings, log)
     return render_file(text, settings, config, log)
 
 
@@ -575,6 +587,75 @@ def upload_pending_voicemail(settings: Settings, log: Log, now: float | None = N
     return sent
 
 
+def recording_file(settings: Settings, path: Path) -> tuple[Path, re.Match[str]]:
+    """``path`` checked as a recording MixMonitor made in this unit's recordings directory."""
+    path = Path(os.path.abspath(path))
+    root = settings.recordings_dir.resolve()
+    match = RECORDING_NAME_RE.match(path.name)
+    if path.parent != root or match is None:
+        raise ConfgenError(f"{path}: not a call recording under {root}")
+    return path, match
+
+
+def upload_recording(settings: Settings, path: Path, log: Log) -> None:
+    """Send one finished recording to the admin (streamed, with its SHA-256); delete it once the
+    admin has stored it. The admin keeps one recording per unit and leg, so a retry after a lost
+    answer never makes a second one. A call that never got bridged left no file: nothing to do."""
+    path, match = recording_file(settings, path)
+    if not path.exists():
+        log.write(f"recording {path.name}: nothing recorded")
+        return
+    size = path.stat().st_size
+    if size > MAX_RECORDING:
+        raise ConfgenError(f"{path.name}: larger than {MAX_RECORDING} bytes")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    started, call_id, uniqueid, direction, topic, agent = match.groups()
+    headers = {
+        "Content-Length": str(size),
+        "X-Uzor-Call-Id": call_id,
+        "X-Uzor-Uniqueid": uniqueid,
+        "X-Uzor-Direction": direction,
+        "X-Uzor-Topic": topic,
+        "X-Uzor-Agent": agent,
+        "X-Uzor-Started": started,
+        "X-Uzor-Sha256": digest.hexdigest(),
+    }
+    with path.open("rb") as handle:
+        AdminClient(settings, log).post("recordings", handle, headers)
+    path.unlink()
+    log.write(f"recording {path.name}: uploaded ({size} bytes)")
+
+
+def upload_pending_recordings(settings: Settings, log: Log, now: float | None = None) -> int:
+    """Send again the recordings earlier uploads left on the unit (MixMonitor has closed a file
+    untouched for PENDING_AGE seconds); the number sent. Stops at the first "unreachable"."""
+    root = settings.recordings_dir
+    if not root.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    sent = 0
+    with (root / ".retry.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # another run is retrying them
+        pending = [p for p in sorted(root.glob("*.wav")) if RECORDING_NAME_RE.match(p.name)]
+        for path in pending[:PENDING_PER_RUN]:
+            try:
+                if now - path.stat().st_mtime < PENDING_AGE:
+                    continue
+                upload_recording(settings, path, log)
+                sent += 1
+            except (ConfgenError, OSError) as exc:
+                log.write(f"recording {path.name}: retry FAILED: {exc}")
+                if "unreachable" in str(exc):
+                    break
+    return sent
+
+
 class Log:
     """Append-only log in the cache directory (never stderr: Asterisk would parse it)."""
 
@@ -603,9 +684,17 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     parser.add_argument("--config", type=Path, help=f"default ${CONFIG_ENV} or {DEFAULT_CONFIG}")
     parser.add_argument("--voicemail", type=Path, help="upload this recorded message")
     parser.add_argument("--topic", default="", help="the topic number of the message")
+    parser.add_argument("--recording", type=Path, help="upload this finished call recording")
+    parser.add_argument(
+        "--pending-recordings",
+        action="store_true",
+        help="upload the recordings earlier uploads left (run by uzor-pbx-recordings.timer)",
+    )
     args = parser.parse_args(argv)
     config = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     log = Log(None)
+    if args.recording is not None or args.pending_recordings:
+        return _recordings(config, args.recording, log)
     if args.voicemail is not None:
         settings = None
         try:
@@ -621,7 +710,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
         upload_pending_voicemail(settings, log)
         return EXIT_OK
     if not args.file:
-        parser.error("name a generated file, or --voicemail")
+        parser.error("name a generated file, --voicemail, --recording or --pending-recordings")
     try:
         settings = load_settings(config)
         log = Log(settings.cache_dir / "confgen.log")
@@ -631,6 +720,21 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     except (ConfgenError, OSError) as exc:
         log.write(f"{args.file}: FAILED: {exc}")
         out.write(f"; uzor-confgen: {one_line(str(exc))}\n")
+        return EXIT_NO_CONFIG
+    return EXIT_OK
+
+
+def _recordings(config: Path, recording: Path | None, log: Log) -> int:
+    """Upload one finished recording (MixMonitor's command), then whatever earlier runs left;
+    a failed upload leaves the file for the next run."""
+    try:
+        settings = load_settings(config)
+        log = Log(settings.cache_dir / "confgen.log")
+        if recording is not None:
+            upload_recording(settings, recording, log)
+        upload_pending_recordings(settings, log)
+    except (ConfgenError, OSError) as exc:
+        log.write(f"recording {recording or '(pending)'}: FAILED: {exc}")
         return EXIT_NO_CONFIG
     return EXIT_OK
 

@@ -45,7 +45,7 @@ def test_apply_configures_two_units_from_the_model(tmp_path, asterisk_unit, admi
         queue = ast.cli("queue show sales")
         assert "sales has 0 calls" in queue and "strategy" in queue
         inbound = ast.cli("dialplan show Inbound")
-        assert "74950000001" in inbound and "Queue(sales,t)" in inbound
+        assert "74950000001" in inbound and "Queue(sales,t,,,,,uzor-record-member)" in inbound
         features = {
             line.split()[0] + " " + line.split()[1]: line.split()[-1]
             for line in ast.cli("features show").splitlines()
@@ -103,7 +103,7 @@ def test_a_unit_restarted_while_the_admin_is_down_runs_its_last_good_configurati
 
     assert _running_revision(unit.asterisk) == str(result.revision)
     assert "1001" in unit.asterisk.cli("pjsip show endpoints")
-    assert "Queue(sales,t)" in unit.asterisk.cli("dialplan show Inbound")
+    assert "Queue(sales,t,,,,,uzor-record-member)" in unit.asterisk.cli("dialplan show Inbound")
     assert "using the last-good copy" in unit.confgen_log()
 
 

@@ -63,6 +63,7 @@ def _post_text(client: Client, topic: InboundTopic, text: str):
         "working_sound": topic.working_sound_id or "",
         "non_working_sound": topic.non_working_sound_id or "",
         "group": topic.group_id or "",
+        "service_level_seconds": topic.service_level_seconds,
         "name": topic.name,
         "state": topic.state,
         "project": topic.project,

@@ -112,6 +112,7 @@ class OperatorAdmin(InlinesInHistoryAdmin):
             {"fields": ["last_name", "first_name", "middle_name", "email", "phone"]},
         ),
         (_("Timing"), {"fields": ["ring_time", "wrapup_time"]}),
+        (_("Recording"), {"fields": ["record_calls"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Operator]:

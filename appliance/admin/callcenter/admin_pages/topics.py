@@ -80,6 +80,7 @@ class InboundTopicAdmin(CallcenterAdmin):
                     "group",
                     "hide_caller_number",
                     "service_level_seconds",
+                    "record_calls",
                 ]
             },
         ),
@@ -195,7 +196,10 @@ class OutboundTopicAdmin(CallcenterAdmin):
     list_display = ["prefix", "name", "description", "script_url", "state", "project"]
     list_filter = ["state", "project"]
     search_fields = ["prefix", "name", "description", "project", "project_manager"]
-    fieldsets = [(None, {"fields": ["prefix", "description", "script_url"]}), DIRECTORY_FIELDSET]
+    fieldsets = [
+        (None, {"fields": ["prefix", "description", "script_url", "record_calls"]}),
+        DIRECTORY_FIELDSET,
+    ]
 
 
 def flow_display_text(flow: Any) -> str:

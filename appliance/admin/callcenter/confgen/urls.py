@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import recordings, views
 
 app_name = "confgen"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:unit_name>/revisions/<int:number>", views.revision, name="revision"),
     path("<str:unit_name>/sounds/<str:filename>", views.sound, name="sound"),
     path("<str:unit_name>/voicemail/<str:mailbox>", views.voicemail, name="voicemail"),
+    path("<str:unit_name>/recordings", recordings.upload, name="recordings"),
 ]

@@ -37,6 +37,7 @@ from ..callflow.graph import (
 )
 from ..callflow.validate import FlowError, Refs, check_flow
 from . import escape as esc
+from .recording import queue_line
 from .schedules import schedule_context
 
 # Kinds after which the channel is answered; kinds that leave the answer state as it was.
@@ -161,8 +162,8 @@ class _Compiler:
             return self._menu(node)
         if isinstance(node, QueueNode):
             queue = esc.name(node.group, _("group name"))
-            wait = f",,,{node.max_wait}" if node.max_wait else ""
-            return [*self._answer(node), f"Queue({queue},{QUEUE_OPTIONS}{wait})"]
+            wait = str(node.max_wait) if node.max_wait else ""
+            return [*self._answer(node), queue_line(queue, QUEUE_OPTIONS, wait)]
         if isinstance(node, TransferNode):
             return self._transfer(node)
         if isinstance(node, VoicemailNode):

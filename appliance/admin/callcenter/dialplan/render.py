@@ -32,6 +32,13 @@ from ..models import OUTBOUND_CONTEXT
 from ..validators import is_reserved_sip_name
 from . import escape as esc
 from .flows import FlowContext, compile_flow
+from .recording import (
+    RECORD,
+    RECORD_MEMBER,
+    RECORD_OPERATORS,
+    recorded_operators,
+    recording_file_expression,
+)
 from .schedules import schedule_context, schedule_lines
 from .snapshot import OutboundTopicRow, RouteRow, Snapshot, TransformationRow
 from .text_flows import compile_text_flow, flow_context_name
@@ -91,6 +98,11 @@ def render_unit(snapshot: Snapshot, unit: str, revision: int) -> dict[str, str]:
         "confgen": CONFGEN_PLACEHOLDER,  # uzor-confgen with its --config, on the unit
         "outbound_context": OUTBOUND_CONTEXT,
         "agency_dialplan": agency_dialplan.extensions_conf(),
+        "record": RECORD,
+        "record_member": RECORD_MEMBER,
+        "record_operators": RECORD_OPERATORS,
+        "recording_file": recording_file_expression(),
+        "recorded_operators": recorded_operators(snapshot.recorded_operators),
     }
     context.update(_dialplan(snapshot))
     return {name: _ENV.get_template(f"{name}.j2").render(context) for name in CONFIG_FILES}
@@ -335,6 +347,7 @@ def _inbound_topic(
         "comment": esc.comment(topic.name),
         "script_url": esc.url_argument(topic.script_url, f"{what}: {_('script URL')}"),
         "hide_caller": topic.hide_caller,
+        "record": bool(topic.record),
         # a text flow lives in the topic's own context, entered at s,1
         "flow": [f"n,Goto({context},s,1)"] if text else compiled[key],
         "flow_context": {"name": context, "lines": compiled[key]} if text else None,
@@ -348,6 +361,7 @@ def _outbound_topic(row: OutboundTopicRow) -> dict[str, Any]:
     return {
         "id": row["id"],
         "prefix": prefix,
+        "record": bool(row.get("record_calls")),
         "comment": esc.comment(str(row["name"])),
         "script_url": esc.url_argument(
             str(row["script_url"]),

@@ -19,6 +19,7 @@ from ..models import (
     Gateway,
     Group,
     InboundTopic,
+    Operator,
     OutboundTopic,
     Route,
     Schedule,
@@ -61,6 +62,7 @@ class OutboundTopicRow(TypedDict):
     prefix: str
     name: str
     script_url: str
+    record_calls: bool
 
 
 class RouteRow(TypedDict):
@@ -128,6 +130,7 @@ class InboundData:
     schedule_ids: list[int]
     active: bool = True  # the topic directory's state: suspended or closed take no calls
     flow: dict[str, Any] | None = None  # an edited call flow; None: the standard flow
+    record: bool = False  # every answered call of the topic is recorded
 
 
 @dataclass
@@ -143,6 +146,7 @@ class Snapshot:
     routes: list[RouteRow]
     sounds: dict[str, SoundFile]  # by sound name, only the sounds in use
     workplace_numbers: set[str] = field(default_factory=set)
+    recorded_operators: list[str] = field(default_factory=list)  # agent numbers
     # Rendering's per-snapshot memo (compiled call flows, shared by every unit's render).
     memo: dict[str, object] = field(default_factory=dict, repr=False)
 
@@ -180,7 +184,9 @@ def load_snapshot() -> Snapshot:
             .values("pattern", "result", "description")
         ),
         outbound=list(
-            OutboundTopic.objects.order_by("prefix").values("id", "prefix", "name", "script_url")
+            OutboundTopic.objects.order_by("prefix").values(
+                "id", "prefix", "name", "script_url", "record_calls"
+            )
         ),
         routes=list(
             Route.objects.order_by("order", "id").values(
@@ -189,6 +195,11 @@ def load_snapshot() -> Snapshot:
         ),
         sounds=_sounds(sound_ids, sound_names),
         workplace_numbers=set(Workplace.objects.values_list("number", flat=True)),
+        recorded_operators=list(
+            Operator.objects.filter(record_calls=True, is_active=True).values_list(
+                "agent_number", flat=True
+            )
+        ),
     )
 
 
@@ -229,6 +240,7 @@ def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
         "name",
         "script_url",
         "hide_caller_number",
+        "record_calls",
         "group__name",
         "working_sound_id",
         "working_sound__name",
@@ -258,6 +270,7 @@ def _inbound(sound_ids: set[int], sound_names: set[str]) -> list[InboundData]:
                 schedule_ids=schedules.get(row["id"], []),
                 active=row["state"] == InboundTopic.State.ACTIVE,
                 flow=flow,
+                record=row["record_calls"],
             )
         )
     return result

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..callflow.dialplan_text import ROUTES_CONTEXT, DialplanTextError, Step, check_dialplan
 from . import escape as esc
 from .flows import FlowContext, loop_guard, operator_transfer_lines, voicemail_lines
+from .recording import queue_line
 from .schedules import schedule_context
 
 OPERATOR_RING = 30  # DialOperator's ring time when the text gives none (the graph's default)
@@ -66,9 +67,9 @@ def _step(step: Step, ctx: FlowContext, whats: dict[str, str]) -> list[str]:  # 
         if args[1]:
             args[1] = _sounds(args[1], ctx, whats["sound"])
         return [_call(app, args)]
-    if app == "Queue":
-        args[0] = esc.name(args[0], whats["group"])
-        return [_call(app, args)]
+    if app == "Queue":  # checked: group, options, timeout (callflow/dialplan_text.py)
+        args += [""] * (5 - len(args))
+        return [queue_line(esc.name(args[0], whats["group"]), args[1], args[4])]
     if app == "VoiceMail":
         mailbox = esc.name(args[0], whats["mailbox"])
         greeting = [f"Playback({_sounds(args[1], ctx, whats['sound'])})"] if args[1] else []

@@ -4,6 +4,7 @@ from .changes import ChangeCounter, note_change
 from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
 from .people import Group, Membership, Operator, Workplace
+from .recording import LISTEN_PERMISSION, Recording, RecordingAccess, RecordingPolicy
 from .revision import Revision
 from .routing import (
     INBOUND_CONTEXT,
@@ -23,6 +24,7 @@ from .work_codes import Disposition, PauseReason
 
 __all__ = [
     "INBOUND_CONTEXT",
+    "LISTEN_PERMISSION",
     "OUTBOUND_CONTEXT",
     "ChangeCounter",
     "Context",
@@ -36,6 +38,9 @@ __all__ = [
     "OutboundTopic",
     "PauseReason",
     "PbxUnit",
+    "Recording",
+    "RecordingAccess",
+    "RecordingPolicy",
     "Revision",
     "Route",
     "Schedule",

@@ -106,6 +106,11 @@ class Operator(ValidatedModel):
         validators=[MaxValueValidator(3600)],
         help_text=_("Post-call work time after each call before the operator is Ready again."),
     )
+    record_calls = models.BooleanField(
+        _("record calls"),
+        default=False,
+        help_text=_("Record every call this operator answers or makes, whatever the topic says."),
+    )
     is_active = models.BooleanField(pgettext_lazy("operator", "active"), default=True)
     groups: models.ManyToManyField[Group, Membership] = models.ManyToManyField(
         Group,

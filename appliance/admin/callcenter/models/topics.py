@@ -70,6 +70,11 @@ class InboundTopic(TopicDirectory, ValidatedModel):
         related_name="inbound_topics",
         help_text=_("The group (queue) whose operators take the calls."),
     )
+    record_calls = models.BooleanField(
+        _("record calls"),
+        default=False,
+        help_text=_("Record every call of this topic once an operator answers it."),
+    )
     hide_caller_number = models.BooleanField(
         _("hide caller number"),
         default=False,
@@ -157,6 +162,11 @@ class OutboundTopic(TopicDirectory, ValidatedModel):
         max_length=500,
         blank=True,
         help_text=_("Loaded in the webagent for calls of this topic."),
+    )
+    record_calls = models.BooleanField(
+        _("record calls"),
+        default=False,
+        help_text=_("Record every call of this topic while the called party talks."),
     )
     history = HistoricalRecords()
 

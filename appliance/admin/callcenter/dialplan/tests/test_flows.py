@@ -42,7 +42,7 @@ def test_the_standard_flow_compiles_to_the_fixed_path_of_before():
         "n,GotoIf($[${GOSUB_RETVAL} = 1]?closed)",
         "n,Answer()",
         "n,Playback(/s/hello-1)",
-        "n,Queue(sales,t)",
+        "n,Queue(sales,t,,,,,uzor-record-member)",
         "n,Hangup()",
         "n(closed),Answer()",
         "n,Playback(/s/bye-3)",
@@ -59,7 +59,7 @@ def test_the_standard_flow_without_sounds_schedules_or_group_answers_and_hangs_u
         "n,Gosub(uzor-schedule-3,s,1)",
         "n,GotoIf($[${GOSUB_RETVAL} = 1]?closed)",
         "n,Answer()",
-        "n,Queue(sales,t)",
+        "n,Queue(sales,t,,,,,uzor-record-member)",
         "n,Hangup()",
         "n(closed),Answer()",
         "n,Hangup()",
@@ -95,7 +95,7 @@ def test_a_menu_reads_one_digit_with_bounded_retries_and_branches():
         "n,Goto(bye)",
         "n(main__none),GotoIf($[${UZOR_TRIES} < 2]?main__ask)",
         "n,Goto(bye)",
-        "n(sales),Queue(sales,t,,,60)",  # answered on every way in
+        "n(sales),Queue(sales,t,,,60,,uzor-record-member)",  # answered on every way in
         "n(vm),Set(UZOR_VOICEMAIL=@UZOR_VOICEMAIL_DIR@/office/"
         "${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}-${FILTER(0-9,${CALLERID(num)})}-${UNIQUEID})",
         "n,Set(CHANNEL(hangup_handler_push)=uzor-voicemail-upload,s,1)",
@@ -204,7 +204,7 @@ def test_a_schedule_branch_jumps_to_its_closed_output():
         "n,Gosub(uzor-schedule-3,s,1)",
         "n,GotoIf($[${GOSUB_RETVAL} = 1]?vm)",
         "n,Answer()",
-        "n,Queue(support,t)",
+        "n,Queue(support,t,,,,,uzor-record-member)",
         "n(vm),Answer()",
     ]
     assert lines[5] == "n,Playback(/s/bye-3)"

@@ -118,7 +118,7 @@ def test_the_dialplan_routes_a_did_through_the_topic_to_the_queue(tmp_path):
         f"same => n,Gosub(uzor-schedule-{model.schedule.pk},s,1)",
         "same => n,GotoIf($[${GOSUB_RETVAL} = 1]?closed)",
         f"same => n,Playback(@UZOR_SOUNDS_DIR@/{snapshot.sounds['greeting'].ref})",
-        "same => n,Queue(sales,t)",
+        "same => n,Queue(sales,t,,,,,uzor-record-member)",
         f"same => n,Playback(@UZOR_SOUNDS_DIR@/{snapshot.sounds['closed'].ref})",
     ]
     positions = [inbound.splitlines().index(line) for line in expected]

@@ -75,7 +75,7 @@ def test_an_edited_flow_replaces_the_standard_path_in_the_topics_extension(tmp_p
         "same => n(main__ask),Set(UZOR_TRIES=$[${UZOR_TRIES} + 1])",
         f"same => n,Read(UZOR_DIGIT,@UZOR_SOUNDS_DIR@/{greeting},1,,1,3)",
     ]
-    assert "same => n(sales),Queue(sales,t,,,30)" in lines
+    assert "same => n(sales),Queue(sales,t,,,30,,uzor-record-member)" in lines
     assert "same => n(bye),Hangup()" in lines
 
 
@@ -154,5 +154,6 @@ def test_flows_are_compiled_once_until_what_they_refer_to_changes(tmp_path, monk
             ],
         }
     )
-    assert "Queue(sales2,t,,,30)" in render_unit(load_snapshot(), "u", 3)["extensions.conf"]
+    conf = render_unit(load_snapshot(), "u", 3)["extensions.conf"]
+    assert "Queue(sales2,t,,,30,,uzor-record-member)" in conf
     assert len(calls) == 2

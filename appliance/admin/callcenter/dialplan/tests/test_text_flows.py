@@ -67,7 +67,7 @@ def test_a_text_compiles_to_the_topic_context_with_paths_voicemail_schedules_and
         " same => n,Hangup()",
         "exten => 1,1,Set(__CUSTOMER=vip)",
         " same => n,Read(DIGIT,/s/menu-2,1,,2,5)",
-        " same => n,Queue(sales,t,,,120)",
+        " same => n,Queue(sales,t,,,120,,uzor-record-member)",
         " same => n,Dial(Local/+74951234567@uzor-flow-dial,30)",
         " same => n,Dial(PJSIP/1001)",
         "exten => t,1,Set(UZOR_STEPS=$[0${UZOR_STEPS} + 1])",

@@ -68,7 +68,6 @@ def _post_text(client: Client, topic: InboundTopic, text: str):
         "state": topic.state,
         "project": topic.project,
         "project_manager": topic.project_manager,
-        "service_level_seconds": topic.service_level_seconds,
         "flow_mode": "dialplan",
         "flow_text": flow_to_text(topic.current_flow()),
         "flow_dialplan": text,

@@ -142,7 +142,7 @@ def test_the_dialplan_tells_the_agency_each_call_s_topic_and_its_end_outside_the
     )
     (inbound,) = _sections(dialplan, "Inbound")
     lines = inbound.splitlines()
-    assert lines.index(offered) < lines.index("same => n,Queue(sales,t)")
+    assert lines.index(offered) < lines.index("same => n,Queue(sales,t,,,,,uzor-record-member)")
     assert lines[lines.index(no_route) + 1] == "same => n,Hangup(1)"
     (gateway_context,) = _sections(dialplan, "from-sipnet")
     assert no_route in gateway_context.splitlines()

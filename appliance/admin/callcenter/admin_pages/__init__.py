@@ -1,12 +1,25 @@
 """The admin site's pages (Django ModelAdmins and forms) for the call-center model; the site
 itself is uzor_admin/sites.py. Imported by CallcenterConfig.ready(), which registers them."""
 
-from . import pbx, people, permissions, routing, schedules, topics, voicemail, work_codes
+from . import (
+    calls,
+    pbx,
+    people,
+    permissions,
+    reports,
+    routing,
+    schedules,
+    topics,
+    voicemail,
+    work_codes,
+)
 
 __all__ = [
+    "calls",
     "pbx",
     "people",
     "permissions",
+    "reports",
     "routing",
     "schedules",
     "topics",

@@ -1,5 +1,6 @@
 """The call-center model (SPEC section 3)."""
 
+from .calls import AgentTimeDay, CallDay, CallRecord, DispositionDay, SummarizedDay
 from .changes import ChangeCounter, note_change
 from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
@@ -23,9 +24,13 @@ from .work_codes import Disposition, PauseReason
 __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
+    "AgentTimeDay",
+    "CallDay",
+    "CallRecord",
     "ChangeCounter",
     "Context",
     "Disposition",
+    "DispositionDay",
     "FlowTemplate",
     "Gateway",
     "Group",
@@ -40,6 +45,7 @@ __all__ = [
     "Schedule",
     "Sound",
     "SpecificDate",
+    "SummarizedDay",
     "Transformation",
     "VoicemailMessage",
     "WeeklyRange",

@@ -38,8 +38,12 @@ class ReportForm(forms.Form):
     report = forms.ChoiceField(
         label=_("Report"), choices=[(k, v[0]) for k, v in definitions.REPORTS.items()]
     )
-    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(
+        label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

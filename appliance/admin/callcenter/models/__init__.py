@@ -1,6 +1,6 @@
 """The call-center model (SPEC section 3)."""
 
-from .calls import AgentTimeDay, CallDay, CallRecord, DispositionDay, SummarizedDay
+from .calls import AgentTimeDay, AgentTimeMonth, CallDay, CallRecord, DispositionDay, SummarizedDay
 from .changes import ChangeCounter, note_change
 from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
@@ -25,6 +25,7 @@ __all__ = [
     "INBOUND_CONTEXT",
     "OUTBOUND_CONTEXT",
     "AgentTimeDay",
+    "AgentTimeMonth",
     "CallDay",
     "CallRecord",
     "ChangeCounter",

@@ -120,6 +120,26 @@ class AgentTimeDay(models.Model):
         ]
 
 
+class AgentTimeMonth(models.Model):
+    """``AgentTimeDay`` summed over one whole calendar month (``month``: its first day), made once
+    every day of the month is summarized: a year of 200 operators is ~15,000 rows, not ~450,000."""
+
+    month = models.DateField()
+    agent = models.CharField(max_length=20)
+    state = models.CharField(max_length=16)
+    reason = models.CharField(max_length=32)
+    seconds = models.FloatField(default=0)
+    intervals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "agent", "state", "reason"], name="agenttimemonth_key"
+            )
+        ]
+
+
 class DispositionDay(models.Model):
     """Dispositions of one local day per direction and topic (every leg that has one)."""
 

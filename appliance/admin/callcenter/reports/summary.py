@@ -3,8 +3,10 @@
 Why: a year holds millions of call records; a report over it must answer within a second. The
 summaries hold one row per local day and key (direction/topic/group for calls, agent/state/
 reason for operator time, direction/topic/code for dispositions): a year is a few thousand
-rows for calls and a few hundred thousand for operator time, which MariaDB sums in well under a
-second. Each settled day is summarized once, the first time a report covers it (or by
+rows for calls and dispositions. Operator time has many more keys (200 operators x states x
+reasons: ~450,000 day rows a year), so each whole calendar month is also summed once
+(``AgentTimeMonth``) and a period reads its whole months from there, its other days from the
+day rows. Each settled day is summarized once, the first time a report covers it (or by
 ``uzor-admin summarize_reports``), under a server-wide lock; a day whose inbound rows were
 counted with another service-level threshold than the topic has now is summarized again.
 
@@ -25,7 +27,14 @@ from django.utils import timezone
 
 from appliance.contracts import call_records
 
-from ..models import AgentTimeDay, CallDay, DispositionDay, InboundTopic, SummarizedDay
+from ..models import (
+    AgentTimeDay,
+    AgentTimeMonth,
+    CallDay,
+    DispositionDay,
+    InboundTopic,
+    SummarizedDay,
+)
 from .periods import Period
 
 DEFAULT_SL_SECONDS = 20  # a topic no longer in the admin
@@ -38,6 +47,7 @@ CALL_DAY, AGENT_DAY, DISPOSITION_DAY = (
     AgentTimeDay._meta.db_table,
     DispositionDay._meta.db_table,
 )
+AGENT_MONTH = AgentTimeMonth._meta.db_table
 TOPICS = InboundTopic._meta.db_table
 
 CALL_COUNTS = (
@@ -78,10 +88,12 @@ _DISPOSITIONS = (
     " AND disposition IS NOT NULL AND disposition <> ''"
     " GROUP BY direction, COALESCE(topic, ''), disposition"
 )
-# the agents are spelled out so MariaDB reads one (agent, started_at) range per agent
+# the agents are spelled out so MariaDB reads one (agent, started_at) range per agent; forced,
+# as with 200 agents and more its estimate (no index dives) prefers scanning the whole table
 _AGENT_TIME = (
     "SELECT %s, agent, state, COALESCE(reason, ''), SUM(seconds), COUNT(*)"  # noqa: S608
-    f" FROM {INTERVALS} WHERE agent IN ({{agents}}) AND started_at >= %s AND started_at < %s"
+    f" FROM {INTERVALS} FORCE INDEX (agency_interval_agent_started)"
+    " WHERE agent IN ({agents}) AND started_at >= %s AND started_at < %s"
     " GROUP BY agent, state, COALESCE(reason, '')"
 )
 CALL_DAY_COLUMNS = ("day", "direction", "topic", "group_name", *CALL_COUNTS, "sl_seconds")
@@ -126,6 +138,8 @@ def summarize(days: Iterable[date]) -> int:
         agents = _agents()
         for day in wanted:
             _summarize_day(day, agents)
+        for month in sorted({day.replace(day=1) for day in wanted}):
+            _roll_up_month(month)
         return len(wanted)
     finally:
         _fetch("SELECT RELEASE_LOCK(%s)", (LOCK,))
@@ -172,6 +186,36 @@ def _summarize_day(day: date, agents: Sequence[str]) -> None:
         SummarizedDay.objects.update_or_create(day=day)
 
 
+def _month_end(month: date) -> date:
+    """The last day of the month that starts on ``month``."""
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _roll_up_month(month: date) -> None:
+    """Sum a month's operator time once every day of it is summarized."""
+    last = _month_end(month)
+    if SummarizedDay.objects.filter(day__gte=month, day__lte=last).count() < last.day:
+        return
+    with transaction.atomic():
+        _execute(f"DELETE FROM {AGENT_MONTH} WHERE month = %s", (month,))  # noqa: S608
+        _execute(
+            f"INSERT INTO {AGENT_MONTH} (month, agent, state, reason, seconds, intervals)"  # noqa: S608
+            f" SELECT %s, agent, state, reason, SUM(seconds), SUM(intervals) FROM {AGENT_DAY}"
+            " WHERE day >= %s AND day <= %s GROUP BY agent, state, reason",
+            (month, month, last),
+        )
+
+
+def _whole_months(first: date, last: date) -> list[date]:
+    """The calendar months lying wholly within first..last (first days)."""
+    month = first if first.day == 1 else _month_end(first) + timedelta(days=1)
+    months = []
+    while _month_end(month) <= last:
+        months.append(month)
+        month = _month_end(month) + timedelta(days=1)
+    return months
+
+
 # --- reading: summaries of the settled days plus the live rest ---
 
 
@@ -207,12 +251,27 @@ def call_rows(period: Period, now: datetime | None = None) -> list[dict[str, Any
 
 def agent_time_rows(period: Period, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per (agent, state, reason): seconds and intervals over the period."""
-    summarized, live = _prepare(period, now)
-    rows = _fetch(
-        f"SELECT agent, state, reason, SUM(seconds), SUM(intervals) FROM {AGENT_DAY}"  # noqa: S608
-        " WHERE day >= %s AND day <= %s GROUP BY agent, state, reason",
-        summarized,
-    )
+    (first, last), live = _prepare(period, now)
+    months = _whole_months(first, last) if first <= last else []
+    day_ranges = [(first, last)]
+    rows: list[tuple[Any, ...]] = []
+    if months:  # whole months from the monthly sums, the days around them from the daily ones
+        day_ranges = [
+            (first, months[0] - timedelta(days=1)),
+            (_month_end(months[-1]) + timedelta(days=1), last),
+        ]
+        rows += _fetch(
+            f"SELECT agent, state, reason, SUM(seconds), SUM(intervals) FROM {AGENT_MONTH}"  # noqa: S608
+            " WHERE month >= %s AND month <= %s GROUP BY agent, state, reason",
+            (months[0], months[-1]),
+        )
+    for range_first, range_last in day_ranges:
+        if range_first <= range_last:
+            rows += _fetch(
+                f"SELECT agent, state, reason, SUM(seconds), SUM(intervals) FROM {AGENT_DAY}"  # noqa: S608
+                " WHERE day >= %s AND day <= %s GROUP BY agent, state, reason",
+                (range_first, range_last),
+            )
     if live is not None:
         agents = _agents()
         if agents:

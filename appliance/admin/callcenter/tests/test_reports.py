@@ -19,7 +19,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from appliance.admin.callcenter.models import Disposition, InboundTopic, SummarizedDay
+from appliance.admin.callcenter.models import (
+    AgentTimeMonth,
+    Disposition,
+    InboundTopic,
+    SummarizedDay,
+)
 from appliance.admin.callcenter.reports import definitions, summary
 from appliance.admin.callcenter.reports.periods import SETTLE, Period
 from appliance.agency.database import SCHEMA
@@ -201,6 +206,36 @@ def test_operator_time_agrees_with_a_recount(history):
             assert got[key] == pytest.approx(seconds, abs=0.01)
         table = definitions.operator_time(period, definitions.Viewer(False))
         assert {row["state"] for row in table.rows} >= {"Ready", "Pause", "Post-call work"}
+
+
+def test_operator_time_over_whole_months_agrees_with_a_recount(history):
+    """Whole months come from the monthly sums, the days around them from the daily ones."""
+    with timezone.override(ZONE):
+        today = history["today"]
+        start = datetime.combine(today - timedelta(days=100), datetime.min.time())
+        older = list(
+            call_history.interval_rows(random.Random(3), start, 88, ["3001", "3002"], per_day=4)
+        )
+        with connection.cursor() as cursor:
+            call_history.insert(cursor, "agency_interval", call_history.INTERVAL_COLUMNS, older)
+        intervals = history["intervals"] + [
+            dict(zip(call_history.INTERVAL_COLUMNS, row, strict=True)) for row in older
+        ]
+        for period in (
+            Period(today - timedelta(days=95), today),
+            Period(today - timedelta(days=70), today - timedelta(days=20)),
+        ):
+            expected: dict[tuple[str, str, str], float] = defaultdict(float)
+            for interval in intervals:
+                if in_period(interval["started_at"], period):
+                    key = (interval["agent"], interval["state"], interval["reason"] or "")
+                    expected[key] += interval["seconds"]
+            got = summary.agent_time_rows(period)
+            assert {(r["agent"], r["state"], r["reason"]) for r in got} == set(expected)
+            for row in got:
+                key = (row["agent"], row["state"], row["reason"])
+                assert row["seconds"] == pytest.approx(expected[key], abs=0.01), (period, key)
+        assert AgentTimeMonth.objects.filter(agent="3001").values("month").distinct().count() >= 2
 
 
 def test_dispositions_agree_with_a_recount(history):

@@ -427,3 +427,22 @@ def test_the_call_list_s_period_filter_and_filters_count_a_recount(history):
         assert page.context["cl"].result_count == len(expected) > 0
         bad = client.get(reverse(CALLS_URL) + "?from=not-a-date")
         assert bad.status_code == 302 and "e=1" in bad["Location"]
+
+
+def test_summarize_reports_fills_ahead_and_again(history):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    with timezone.override(ZONE):
+        call_command("summarize_reports", "--days", "5", stdout=out)
+        first = int(out.getvalue().split()[1])
+        assert 3 <= first <= 4  # today and, for its first hours, yesterday are live
+        out = io.StringIO()
+        call_command("summarize_reports", "--days", "5", stdout=out)
+        assert out.getvalue().startswith("summarized 0 day(s)")
+        out = io.StringIO()
+        call_command("summarize_reports", "--days", "5", "--again", stdout=out)
+        assert out.getvalue().startswith(f"summarized {first} day(s)")
+        with pytest.raises(CommandError):
+            call_command("summarize_reports", "--days", "0")

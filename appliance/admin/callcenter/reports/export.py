@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -16,9 +17,16 @@ from .definitions import Table
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # CSV/formula injection (OWASP)
 
 
+NUMBER_LIKE = re.compile(r"[+-]?[0-9][0-9 ().-]*")  # a phone number such as +7 916 ... is data
+
+
 def _safe_text(value: Any) -> Any:
     """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not NUMBER_LIKE.fullmatch(value)
+    ):
         return "'" + value
     return value
 

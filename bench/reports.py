@@ -156,11 +156,25 @@ def profile(report: str) -> None:
     today = timezone.localdate()
     params = {"report": report, "first": today - timedelta(days=DAYS - 1), "last": today}
     get(client, "/admin/callcenter/callday/", params)
+    from django.db import connection
+
+    queries: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - started) * 1000, sql))
+
     profiler = cProfile.Profile()
-    profiler.enable()
-    get(client, "/admin/callcenter/callday/", params)
-    profiler.disable()
+    with connection.execute_wrapper(timed):
+        profiler.enable()
+        get(client, "/admin/callcenter/callday/", params)
+        profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    for elapsed, sql in sorted(queries, reverse=True)[:8]:
+        print(f"  {elapsed:7.1f} ms  {sql[:160]}")
 
 
 def show(label: str, timings: list[float]) -> float:

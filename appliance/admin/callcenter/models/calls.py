@@ -23,6 +23,9 @@ RESULT_LABELS = {
     "active": _("in progress"),
 }
 DIRECTION_LABELS = {"in": _("inbound"), "out": _("outbound")}
+# the summaries' key columns: codes and numbers, grouped byte-wise (several times faster than
+# the database's Unicode collation when a year of operator time is summed)
+BINARY = "utf8mb4_bin"
 
 
 class CallRecord(models.Model):
@@ -74,9 +77,9 @@ class CallDay(models.Model):
     entry for the reports (its one permission, ``view_reports``)."""
 
     day = models.DateField()
-    direction = models.CharField(max_length=3)
-    topic = models.CharField(max_length=64)  # '' for none
-    group_name = models.CharField(max_length=80)  # '' for none
+    direction = models.CharField(max_length=3, db_collation=BINARY)
+    topic = models.CharField(max_length=64, db_collation=BINARY)  # '' for none
+    group_name = models.CharField(max_length=80, db_collation=BINARY)  # '' for none
     offered = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     abandoned = models.PositiveIntegerField(default=0)
@@ -105,9 +108,9 @@ class AgentTimeDay(models.Model):
     """Operator time of one local day per state and reason (intervals by their start)."""
 
     day = models.DateField()
-    agent = models.CharField(max_length=20)
-    state = models.CharField(max_length=16)
-    reason = models.CharField(max_length=32)  # '' for none
+    agent = models.CharField(max_length=20, db_collation=BINARY)
+    state = models.CharField(max_length=16, db_collation=BINARY)
+    reason = models.CharField(max_length=32, db_collation=BINARY)  # '' for none
     seconds = models.FloatField(default=0)
     intervals = models.PositiveIntegerField(default=0)
 
@@ -125,9 +128,9 @@ class AgentTimeMonth(models.Model):
     every day of the month is summarized: a year of 200 operators is ~15,000 rows, not ~450,000."""
 
     month = models.DateField()
-    agent = models.CharField(max_length=20)
-    state = models.CharField(max_length=16)
-    reason = models.CharField(max_length=32)
+    agent = models.CharField(max_length=20, db_collation=BINARY)
+    state = models.CharField(max_length=16, db_collation=BINARY)
+    reason = models.CharField(max_length=32, db_collation=BINARY)
     seconds = models.FloatField(default=0)
     intervals = models.PositiveIntegerField(default=0)
 
@@ -144,9 +147,9 @@ class DispositionDay(models.Model):
     """Dispositions of one local day per direction and topic (every leg that has one)."""
 
     day = models.DateField()
-    direction = models.CharField(max_length=3)
-    topic = models.CharField(max_length=64)
-    disposition = models.CharField(max_length=32)
+    direction = models.CharField(max_length=3, db_collation=BINARY)
+    topic = models.CharField(max_length=64, db_collation=BINARY)
+    disposition = models.CharField(max_length=32, db_collation=BINARY)
     calls = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -76,6 +76,10 @@ bench-admin: deps venv ## Admin: benchmarks (operators changelist p95 with 5,000
 	$(VPY) bench/admin_changelist.py
 	$(VPY) bench/admin_apply.py
 
+.PHONY: bench-reports
+bench-reports: deps venv ## Reports: a year of history (5 million call records, 200 operators), each report for a month and a year (p95)
+	$(VPY) bench/reports.py
+
 # --- PBX fixtures ---
 .PHONY: bench-pbx
 bench-pbx: pbx-rootfs venv ## PBX fixtures: root lookup, unit boot/stop and carrier call timings

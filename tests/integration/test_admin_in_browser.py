@@ -35,9 +35,15 @@ def admin_command(config, *args, **env):
 
 
 @pytest.fixture
-def admin_site(mariadb, tmp_path):
+def admin_site_database(mariadb):
+    """The admin site's database (a test may fill the agency's tables in it)."""
+    return mariadb.create_database()
+
+
+@pytest.fixture
+def admin_site(mariadb, admin_site_database, tmp_path):
     """The admin on a free port (runserver --insecure also serves the admin's JS and CSS)."""
-    db = mariadb.create_database()
+    db = admin_site_database
     config = write_site_config(tmp_path, db)
     admin_command(config, "migrate", "--no-input")
     admin_command(

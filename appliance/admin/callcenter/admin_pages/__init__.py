@@ -2,10 +2,12 @@
 itself is uzor_admin/sites.py. Imported by CallcenterConfig.ready(), which registers them."""
 
 from . import (
+    calls,
     pbx,
     people,
     permissions,
     recordings,
+    reports,
     routing,
     schedules,
     supervision,
@@ -15,10 +17,12 @@ from . import (
 )
 
 __all__ = [
+    "calls",
     "pbx",
     "people",
     "permissions",
     "recordings",
+    "reports",
     "routing",
     "schedules",
     "supervision",

@@ -1,5 +1,6 @@
 """The call-center model (SPEC section 3)."""
 
+from .calls import AgentTimeDay, AgentTimeMonth, CallDay, CallRecord, DispositionDay, SummarizedDay
 from .changes import ChangeCounter, note_change
 from .flow_template import FlowTemplate
 from .pbx import PbxUnit, hash_token
@@ -26,9 +27,14 @@ __all__ = [
     "INBOUND_CONTEXT",
     "LISTEN_PERMISSION",
     "OUTBOUND_CONTEXT",
+    "AgentTimeDay",
+    "AgentTimeMonth",
+    "CallDay",
+    "CallRecord",
     "ChangeCounter",
     "Context",
     "Disposition",
+    "DispositionDay",
     "FlowTemplate",
     "Gateway",
     "Group",
@@ -46,6 +52,7 @@ __all__ = [
     "Schedule",
     "Sound",
     "SpecificDate",
+    "SummarizedDay",
     "SupervisionEvent",
     "Transformation",
     "VoicemailMessage",

@@ -20,11 +20,13 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CallRecord, Group, InboundTopic, Operator, OutboundTopic
+from ..models import CallRecord, Group, InboundTopic, Operator, OutboundTopic, Recording
 from ..reports.definitions import HIDDEN
 from ..reports.periods import day_start
+from .recordings import may_listen, recording_url
 
 HIDDEN_CALLER_PERMISSION = "callcenter.view_hidden_caller"
 COUNT_CAP = 10_000  # the list counts this many rows at most ("more than ...")
@@ -170,6 +172,7 @@ class CallRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only
             "call_id",
             "leg",
             "kind",
+            *([_recording_column()] if may_listen(request) else []),
         ]
 
     def get_search_results(
@@ -204,3 +207,18 @@ def _caller_column(request: HttpRequest) -> Callable[[CallRecord], str]:
 
     caller.short_description = _("caller")  # type: ignore[attr-defined]
     return caller
+
+
+def _recording_column() -> Callable[[CallRecord], str]:
+    """A link to the call's recordings, for users who may listen to them."""
+    recorded: dict[str, bool] = {}
+
+    def recording(record: CallRecord) -> str:
+        if record.call_id not in recorded:
+            recorded[record.call_id] = Recording.objects.filter(call_id=record.call_id).exists()
+        if not recorded[record.call_id]:
+            return ""
+        return format_html('<a href="{}">{}</a>', recording_url(record.call_id), _("listen"))
+
+    recording.short_description = _("recording")  # type: ignore[attr-defined]
+    return recording

@@ -19,10 +19,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from appliance.admin.callcenter.admin_pages.recordings import recording_url
+from appliance.admin.callcenter.dialplan.tests.model import make_unit
 from appliance.admin.callcenter.models import (
     AgentTimeMonth,
     Disposition,
     InboundTopic,
+    Recording,
     SummarizedDay,
 )
 from appliance.admin.callcenter.reports import definitions, summary
@@ -446,3 +449,33 @@ def test_summarize_reports_fills_ahead_and_again(history):
         assert out.getvalue().startswith(f"summarized {first} day(s)")
         with pytest.raises(CommandError):
             call_command("summarize_reports", "--days", "0")
+
+
+def test_the_call_list_links_a_recorded_call_to_its_recordings_for_listeners_only(history):
+    first_legs = [c for c in history["calls"] if c["leg"] == 0]
+    recorded, plain = first_legs[0], first_legs[1]
+    Recording.objects.create(
+        call_id=recorded["call_id"],
+        uniqueid=f"{recorded['call_id']}9",
+        unit=make_unit()[0],
+        direction="inbound",
+        started_at=recorded["offered_at"].replace(tzinfo=UTC),
+        duration=1.0,
+        size=100,
+        sha256="0" * 64,
+        file="recordings/test.wav",
+    )
+    link = recording_url(recorded["call_id"])
+    with timezone.override(ZONE):
+        for call in (recorded, plain):
+            day = local_date(call["offered_at"]).isoformat()
+            query = f"?from={day}&to={day}&q={call['call_id']}"
+            listener = user_with("view_callrecord", "listen_recording")
+            page = listener.get(reverse(CALLS_URL) + query).content.decode()
+            assert (link in page) == (call is recorded)
+            User.objects.filter(username="supervisor").delete()
+        viewer = user_with("view_callrecord")
+        day = local_date(recorded["offered_at"]).isoformat()
+        page = viewer.get(reverse(CALLS_URL) + f"?from={day}&to={day}&q={recorded['call_id']}")
+        assert page.status_code == 200
+        assert recording_url(recorded["call_id"]) not in page.content.decode()

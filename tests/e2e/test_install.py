@@ -418,8 +418,38 @@ def test_an_operator_logs_in_at_the_agent_url_and_takes_a_carrier_call_through_s
         page.click("[data-testid=btn-hangup]")
         assert call.wait_ended(30).answered
         page.wait_for_selector("[data-testid=no-call]", timeout=30_000)
+        # the agency wrote the call's record on the installed appliance (issue 17 item 1)
+        wait_until(
+            lambda: _answered_records(installed, demo.OPERATOR) == [("in", "pbx1", "74950000000")],
+            30,
+            "the call's record in agency_call",
+            lambda: str(_answered_records(installed, demo.OPERATOR)),
+        )
     finally:
         carrier.close()
+
+
+def _answered_records(installed: Installed, agent: str) -> list[tuple[str, ...]]:
+    """The installed agency's answered call records taken by ``agent`` (ended, with talk time)."""
+    sql = (
+        "SELECT direction, unit, caller FROM agency_call"
+        f" WHERE agent = '{int(agent)}' AND result = 'answered'"
+        " AND ended_at IS NOT NULL AND talk_seconds > 0"
+    )
+    result = installed.target.run(["mariadb", "--batch", "--skip-column-names", "uzor", "-e", sql])
+    return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
+
+
+def test_recordings_are_uploaded_and_purged_by_enabled_timers(installed: Installed, pbx1: Unit):
+    purge = installed.target.run(["systemctl", "is-enabled", "uzor-recordings-purge.timer"])
+    assert purge.stdout.strip() == "enabled"
+    run = installed.target.run(["systemctl", "start", "uzor-recordings-purge.service"], check=False)
+    assert run.returncode == 0, installed.target.journal("uzor-recordings-purge.service")
+    # the unit's upload retry timer is enabled by its package (a chroot: no systemd to ask)
+    wants = pbx1.root / "etc/systemd/system/timers.target.wants/uzor-pbx-recordings.timer"
+    assert wants.is_symlink(), sorted(p.name for p in wants.parent.iterdir())
+    spool = pbx1.root / "var/lib/uzor-confgen/recordings"
+    assert spool.is_dir()
 
 
 def _units(installed: Installed, token: str) -> list[dict[str, object]]:

@@ -148,7 +148,8 @@ def test_the_wallboard_follows_a_call_and_listen_whisper_barge_ring_the_supervis
         assert refused == 403
         assert orm(SupervisionEvent.objects.count) == 3
 
-        expect(operator_row(seen)).to_have_attribute("data-state", "wrapup", timeout=60_000)
+        call.hangup()  # the caller hangs up (the prompt and the hold outlast the steps above)
+        expect(operator_row(seen)).to_have_attribute("data-state", "wrapup", timeout=TIMEOUT_MS)
         assert call.wait_ended(30).answered
         site.phone.wait()
         supervisor_phone.wait()

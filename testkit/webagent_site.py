@@ -1,9 +1,10 @@
 """The webagent's test site: a unit configured ONLY by the admin's Apply Dialplan (operator 101
 on workplace 1001 in group sales, operator 102 on workplace 1002 in group support, an inbound
 topic reached by a DID through the carrier's gateway, outbound topic 111, route _89.), the real
-agency, and the built app (appliance/webagent) served by a local static server on 127.0.0.1 (a
-secure context for the microphone). The phone registers at the unit's own WebSocket
-(``running_site``; the fixtures are in tests/integration/webagent/conftest.py)."""
+agency (which takes the admin's wallboard tokens), and the built app (appliance/webagent) served
+by a local static server on 127.0.0.1 (a secure context for the microphone). The phone registers
+at the unit's own WebSocket (``running_site``; the fixtures are in
+tests/integration/webagent/conftest.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from django.test import override_settings
 
 from testkit.dialplan import make_confgen_unit  # isort: split
 
+from appliance.admin.callcenter import supervisor_signing
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import Model
 from appliance.admin.callcenter.models import PbxUnit
@@ -124,7 +126,9 @@ def running_site(
         results = apply_dialplan()
     assert all(r.ok for r in results), results
     license = make_license(tmp_path, max_operators=int(params.get("max_operators", 10)))
-    agency = write_agency(tmp_path, admin_database, license)
+    wallboard_key = tmp_path / "supervisor_key.pub"  # as the configurator writes it
+    wallboard_key.write_text(supervisor_signing.public_key_text() + "\n")
+    agency = write_agency(tmp_path, admin_database, license, wallboard_key=wallboard_key)
     if "pause_limit" in params:
         text = agency.config.read_text()
         agency.config.write_text(

@@ -23,57 +23,27 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import aiohttp
 import pytest
-from django.contrib.auth.models import Permission, User
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import connections
-from django.test import Client, override_settings
 from playwright.sync_api import expect
 
 from appliance.admin.callcenter.models import SupervisionEvent
 from testkit.agency_site import DID, Site, logged_in
 from testkit.phone import WorkplacePhone
-from testkit.tools import free_port
+from testkit.wallboard_admin import orm, plain_admin_server, session_cookie
 
 pytestmark = pytest.mark.integration
 TIMEOUT_MS = 30_000
 TALK = "&".join(["hello-world"] * 10)  # the caller speaks, so the call has audio to listen to
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
-
-
 @pytest.fixture
 def plain_admin(site: Site) -> Iterator[str]:
     """The admin over plain HTTP on 127.0.0.1, pointing its wallboard at the site's agency."""
-    handler = WSGIHandler()
-
-    def app(environ: Any, start_response: Any) -> Any:
-        try:
-            return handler(environ, start_response)
-        finally:
-            connections.close_all()
-
-    url = f"ws://127.0.0.1:{site.agency.port}/wallboard/ws"
-    with override_settings(
-        SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False, UZOR_WALLBOARD_URL=url
-    ):
-        port = free_port()
-        server = make_server("127.0.0.1", port, app, handler_class=_Quiet)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.shutdown()
-            server.server_close()
+    with plain_admin_server(site.agency.port) as base:
+        yield base
 
 
 class LoopThread:
@@ -91,29 +61,6 @@ class LoopThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
-
-
-def orm(job: Any) -> Any:
-    """Django's database work off this thread (Playwright's sync API runs a loop in it)."""
-
-    def run() -> Any:
-        try:
-            return job()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result(60)
-
-
-def session_cookie(name: str, *codenames: str, base: str) -> dict[str, Any]:
-    user = User.objects.create_user(name, password="pass-123-pass", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="callcenter", codename__in=codenames)
-    )
-    client = Client()
-    client.force_login(user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}
 
 
 def spying(site: Site, workplace: str, options: str, timeout: float = 20) -> str:
@@ -201,7 +148,8 @@ def test_the_wallboard_follows_a_call_and_listen_whisper_barge_ring_the_supervis
         assert refused == 403
         assert orm(SupervisionEvent.objects.count) == 3
 
-        expect(operator_row(seen)).to_have_attribute("data-state", "wrapup", timeout=60_000)
+        call.hangup()  # the caller hangs up (the prompt and the hold outlast the steps above)
+        expect(operator_row(seen)).to_have_attribute("data-state", "wrapup", timeout=TIMEOUT_MS)
         assert call.wait_ended(30).answered
         site.phone.wait()
         supervisor_phone.wait()

@@ -112,7 +112,12 @@ export class Controller {
 
   onLines() {
     const line = this.phone?.ringingLine() ?? null;
-    this.store.set({ phoneRinging: line ? { number: line.number, name: line.name } : null });
+    const talking = this.phone?.answeredLine() ?? null;
+    const since = this.store.get().phoneTalking?.since ?? Date.now();
+    this.store.set({
+      phoneRinging: line ? { number: line.number, name: line.name } : null,
+      phoneTalking: talking ? { number: talking.number, name: talking.name, since } : null,
+    });
     this.updateRinging();
   }
 
@@ -188,6 +193,7 @@ export class Controller {
     const call = callId ? this.store.get().calls.find((c) => c.callId === callId) : activeCall(this.store.get().calls);
     if ((!call || call.state === "ringing") && this.phone?.reject()) return;
     if (call) await this.act("hangup", { call_id: call.callId }).catch(() => {});
+    else this.phone?.hangupAnswered(); // a call the agency does not know (a supervisor's listen)
   }
 
   /** The phone book of the dial window; a failure keeps the last list (the next refresh retries). */
@@ -271,7 +277,7 @@ export class Controller {
     this.phone?.stop();
     this.phone = null;
     this.ring.stop();
-    this.store.set({ phase: why ? "ended" : "login", ended: why, session: null, calls: [], lastCall: null, phone: "off", phoneRinging: null });
+    this.store.set({ phase: why ? "ended" : "login", ended: why, session: null, calls: [], lastCall: null, phone: "off", phoneRinging: null, phoneTalking: null });
   }
 }
 

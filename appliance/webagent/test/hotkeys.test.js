@@ -43,3 +43,10 @@ test("? is typed, not taken, in an input; nothing is taken before login", () => 
   assert.equal(hotkey("F3", null, before.store.get(), before.c), false);
   assert.deepEqual(before.done, []);
 });
+
+test("F4 hangs up a call only the phone knows (a supervisor listening in)", () => {
+  const { store, c, done } = setup();
+  store.set({ phoneTalking: { number: "1002", name: "", since: 0 } });
+  hotkey("F4", null, store.get(), c);
+  assert.deepEqual(done, ["hangup"]);
+});

@@ -111,6 +111,14 @@ def test_listen_and_barge_on_the_wallboard_bring_the_calls_audio_to_the_supervis
         first = wait_audio(supervisor, bytes_over=0)
         later = wait_audio(supervisor, bytes_over=first["bytes"] + 4000)  # and keeps coming
         assert later["energy"] > first["energy"]
+        # the listen is shown as a call the supervisor ends with Hang up; the operator talks on
+        expect(supervisor.get_by_test_id("no-call")).to_have_count(0)
+        supervisor.get_by_test_id("btn-hangup").click(timeout=TIMEOUT_MS)
+        supervisor.wait_for_function(
+            "window.uzorDiagnostics.lines().length === 0", timeout=TIMEOUT_MS
+        )
+        expect(supervisor.get_by_test_id("no-call")).to_be_visible(timeout=TIMEOUT_MS)
+        wait_state(operator, "talking")
 
         # Barge: a second call to the same phone, answered there too, hears the call as well
         listening = connections(supervisor)

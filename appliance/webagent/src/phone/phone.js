@@ -117,6 +117,24 @@ export class Phone {
     return true;
   }
 
+  /** The answered line (the agency's call, or a call only the phone knows: a supervisor's listen). */
+  answeredLine() {
+    return this.lines.find((l) => l.answered) ?? null;
+  }
+
+  /** End the answered calls only the phone knows (no agency call to hang up). @returns {boolean} */
+  hangupAnswered() {
+    const answered = this.lines.filter((l) => l.answered);
+    for (const line of answered) {
+      try {
+        line.session.terminate();
+      } catch {
+        // already ended
+      }
+    }
+    return answered.length > 0;
+  }
+
   /** Reject the ringing call (a call that was never answered). */
   reject() {
     const line = this.ringingLine();

@@ -41,15 +41,19 @@ export function CallPanel({ state, c, t }) {
   const targetWhy = validTarget ? null : "dial.target";
   const held = calls.find((x) => x.state === "hold");
   const act = (/** @type {string} */ name, /** @type {any} */ data = {}) => c.act(name, data).catch(() => {});
+  // a call only the phone knows (a supervisor listening in): shown, and Hang up ends it
+  const phoneOnly = calls.length === 0 && !state.phoneRinging ? state.phoneTalking : null;
   return html`<div class="call-panel">
-    ${calls.length === 0 && !state.phoneRinging && html`<div class="call-empty muted" data-testid="no-call">${t("call.none")}</div>`}
+    ${calls.length === 0 && !state.phoneRinging && !phoneOnly && html`<div class="call-empty muted" data-testid="no-call">${t("call.none")}</div>`}
     ${calls.length === 0 && state.phoneRinging && html`<${CallCard} index=${0} now=${state.now} t=${t}
       call=${{ callId: "", direction: "inbound", state: "ringing", number: state.phoneRinging.number, callerName: state.phoneRinging.name, topic: "", topicName: "", scriptUrl: null, group: "", since: state.now, answeredAt: null, consult: false }} />`}
+    ${phoneOnly && html`<${CallCard} index=${0} now=${state.now} t=${t}
+      call=${{ callId: "", direction: "inbound", state: "talking", number: phoneOnly.number, callerName: phoneOnly.name, topic: "", topicName: "", scriptUrl: null, group: "", since: phoneOnly.since, answeredAt: phoneOnly.since, consult: false }} />`}
     ${calls.map((call, i) => html`<${CallCard} key=${call.callId} call=${call} index=${i} now=${state.now} t=${t} />`)}
     <${DispositionPicker} state=${state} c=${c} t=${t} />
     <div class="controls" role="toolbar" aria-label="call">
       ${ringing && html`<${Btn} t=${t} cls="btn-answer" why=${noPhone} icon="☎" label=${t("btn.answer") + " (F3)"} testid="btn-answer" onClick=${() => c.answer()} />`}
-      <${Btn} t=${t} cls="btn-hangup" why=${ringing ? null : r.hangup} icon="✕" label=${t("btn.hangup") + " (F4)"} testid="btn-hangup" onClick=${() => c.hangup()} />
+      <${Btn} t=${t} cls="btn-hangup" why=${ringing || phoneOnly ? null : r.hangup} icon="✕" label=${t("btn.hangup") + " (F4)"} testid="btn-hangup" onClick=${() => c.hangup()} />
       ${held && !consult
         ? html`<${Btn} t=${t} why=${r.unhold} label=${t("btn.unhold")} testid="btn-unhold" onClick=${() => act("unhold", { call_id: held.callId })} />`
         : html`<${Btn} t=${t} why=${r.hold} label=${t("btn.hold")} testid="btn-hold" onClick=${() => active && act("hold", { call_id: active.callId })} />`}

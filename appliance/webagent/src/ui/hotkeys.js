@@ -13,7 +13,7 @@ export function hotkey(key, target, state, c) {
     return true;
   }
   if (key === "F4") {
-    if (activeCall(state.calls) || state.phoneRinging) c.hangup();
+    if (activeCall(state.calls) || state.phoneRinging || state.phoneTalking) c.hangup();
     return true;
   }
   if (key === "Escape" && state.panel !== "none") {

@@ -37,10 +37,10 @@ def logged_in(browser: Any, site: Site, agent: str = "101", mac: str | None = No
     return page
 
 
-def wait_phone_registered(page: Page) -> None:
+def wait_phone_registered(page: Page, timeout_ms: int = TIMEOUT_MS) -> None:
     try:
         page.wait_for_function(
-            "window.uzorDiagnostics.state().phone === 'registered'", timeout=TIMEOUT_MS
+            "window.uzorDiagnostics.state().phone === 'registered'", timeout=timeout_ms
         )
     except Exception as exc:
         phone = page.evaluate("window.uzorDiagnostics.state().phone")

@@ -13,11 +13,12 @@ from tests.integration.test_admin_in_browser import (
     ROOT_PASSWORD,
     admin_command,
     admin_site,
+    admin_site_database,
     log_in,
 )
 
 pytestmark = pytest.mark.integration
-__all__ = ["admin_site"]
+__all__ = ["admin_site", "admin_site_database"]  # the fixtures, used here
 
 SETUP = """
 import pathlib, tempfile

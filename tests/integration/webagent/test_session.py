@@ -107,7 +107,9 @@ def test_an_asterisk_restart_mid_call_leaves_no_ghost_call_and_the_phone_comes_b
     expect(page.get_by_test_id("no-call")).to_be_visible(timeout=TIMEOUT_MS)  # no ghost call
     call.wait_ended(30)
     expect(page.get_by_test_id("banner-lost")).to_have_count(0, timeout=60_000)
-    wait_phone_registered(page)
+    # the phone's own WebSocket recovery backs off while Asterisk boots (JsSIP, at most 15 s
+    # between tries), independently of the agency's link
+    wait_phone_registered(page, timeout_ms=90_000)
     wait_state(page, "ready", timeout_ms=60_000)  # after the wrap-up of the lost call
 
     again = site.carrier.start_call(DID, caller_id='"Petrov" <79161234567>', hold=30)

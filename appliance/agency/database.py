@@ -302,20 +302,17 @@ class Database:
         return [GroupRecord(r["name"], r["description"], r["priority"], r["sound"]) for r in rows]
 
     async def workplace(self, mac: str) -> WorkplaceRecord | None:
-        w = tables.Workplace
-        rows = await self.query(
-            f"SELECT {w.number} AS number, {w.mac} AS mac, {w.sip_secret} AS sip_secret,"  # noqa: S608 - names from contracts.tables
-            f" {w.description} AS description FROM {w.table} WHERE {w.mac} = %s",
-            mac,
-        )
-        return WorkplaceRecord(**rows[0]) if rows else None
+        return await self._workplace_where(tables.Workplace.mac, mac)
 
     async def workplace_by_number(self, number: str) -> WorkplaceRecord | None:
+        return await self._workplace_where(tables.Workplace.number, number)
+
+    async def _workplace_where(self, column: str, value: str) -> WorkplaceRecord | None:
         w = tables.Workplace
         rows = await self.query(
             f"SELECT {w.number} AS number, {w.mac} AS mac, {w.sip_secret} AS sip_secret,"  # noqa: S608 - names from contracts.tables
-            f" {w.description} AS description FROM {w.table} WHERE {w.number} = %s",
-            number,
+            f" {w.description} AS description FROM {w.table} WHERE {column} = %s",
+            value,
         )
         return WorkplaceRecord(**rows[0]) if rows else None
 

@@ -53,7 +53,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -556,35 +556,61 @@ def keep_for_retry(settings: Settings, path: Path, topic: str) -> None:
         path.with_suffix(".topic").write_text(topic + "\n", encoding="ascii")
 
 
-def upload_pending_voicemail(settings: Settings, log: Log, now: float | None = None) -> int:
-    """Send again the messages earlier uploads left on the unit; the number sent. Run after
-    the admin answered; stops at the first "unreachable" (the next run tries again)."""
-    root = settings.voicemail_dir
+def _retry_pending(
+    root: Path,
+    *,
+    pattern: str,
+    name_re: re.Pattern[str],
+    what: str,
+    send: Callable[[Path], None],
+    log: Log,
+    now: float | None,
+) -> int:
+    """Send again, with ``send``, the files under ``root`` (``pattern``, names ``name_re``)
+    untouched for PENDING_AGE seconds that earlier uploads left; the number sent. One run at a
+    time (a lock file); stops at the first "unreachable" (the next run tries again)."""
     if not root.is_dir():
         return 0
     now = time.time() if now is None else now
     sent = 0
-    with contextlib.ExitStack() as stack:
-        lock = stack.enter_context((root / ".retry.lock").open("a"))
+    with (root / ".retry.lock").open("a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0  # another run is retrying them
-        pending = [p for p in sorted(root.glob("*/*.wav")) if VOICEMAIL_NAME_RE.match(p.name)]
+        pending = [p for p in sorted(root.glob(pattern)) if name_re.match(p.name)]
         for path in pending[:PENDING_PER_RUN]:
             try:
                 if now - path.stat().st_mtime < PENDING_AGE:
                     continue
-                sidecar = path.with_suffix(".topic")
-                topic = sidecar.read_text(encoding="ascii").strip() if sidecar.exists() else ""
-                upload_voicemail(settings, path, topic, log)
-                sidecar.unlink(missing_ok=True)
+                send(path)
                 sent += 1
             except (ConfgenError, OSError) as exc:
-                log.write(f"voicemail {path.name}: retry FAILED: {exc}")
+                log.write(f"{what} {path.name}: retry FAILED: {exc}")
                 if "unreachable" in str(exc):
                     break
     return sent
+
+
+def upload_pending_voicemail(settings: Settings, log: Log, now: float | None = None) -> int:
+    """Send again the messages earlier uploads left on the unit; the number sent. Run after
+    the admin answered."""
+
+    def send(path: Path) -> None:
+        sidecar = path.with_suffix(".topic")
+        topic = sidecar.read_text(encoding="ascii").strip() if sidecar.exists() else ""
+        upload_voicemail(settings, path, topic, log)
+        sidecar.unlink(missing_ok=True)
+
+    return _retry_pending(
+        settings.voicemail_dir,
+        pattern="*/*.wav",
+        name_re=VOICEMAIL_NAME_RE,
+        what="voicemail",
+        send=send,
+        log=log,
+        now=now,
+    )
 
 
 def recording_file(settings: Settings, path: Path) -> tuple[Path, re.Match[str]]:
@@ -631,29 +657,16 @@ def upload_recording(settings: Settings, path: Path, log: Log) -> None:
 
 def upload_pending_recordings(settings: Settings, log: Log, now: float | None = None) -> int:
     """Send again the recordings earlier uploads left on the unit (MixMonitor has closed a file
-    untouched for PENDING_AGE seconds); the number sent. Stops at the first "unreachable"."""
-    root = settings.recordings_dir
-    if not root.is_dir():
-        return 0
-    now = time.time() if now is None else now
-    sent = 0
-    with (root / ".retry.lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return 0  # another run is retrying them
-        pending = [p for p in sorted(root.glob("*.wav")) if RECORDING_NAME_RE.match(p.name)]
-        for path in pending[:PENDING_PER_RUN]:
-            try:
-                if now - path.stat().st_mtime < PENDING_AGE:
-                    continue
-                upload_recording(settings, path, log)
-                sent += 1
-            except (ConfgenError, OSError) as exc:
-                log.write(f"recording {path.name}: retry FAILED: {exc}")
-                if "unreachable" in str(exc):
-                    break
-    return sent
+    untouched for PENDING_AGE seconds); the number sent."""
+    return _retry_pending(
+        settings.recordings_dir,
+        pattern="*.wav",
+        name_re=RECORDING_NAME_RE,
+        what="recording",
+        send=lambda path: upload_recording(settings, path, log),
+        log=log,
+        now=now,
+    )
 
 
 class Log:

@@ -60,3 +60,17 @@ class InlinesInHistoryAdmin(CallcenterAdmin):
         after = self.inline_summary(form.instance)
         if after != before:
             update_change_reason(form.instance, after[:100])
+
+
+class ReadOnlyAdmin:
+    """Mixed into a ModelAdmin (before it) whose rows are written elsewhere (the agency, the
+    units, a log): nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import CallRecord, Group, InboundTopic, Operator, OutboundTopic, Recording
 from ..reports.definitions import HIDDEN
 from ..reports.periods import day_start
+from .base import ReadOnlyAdmin
 from .recordings import may_listen, recording_url
 
 HIDDEN_CALLER_PERMISSION = "callcenter.view_hidden_caller"
@@ -140,7 +141,7 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # stubs-only generi
 
 
 @admin.register(CallRecord)
-class CallRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
+class CallRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
     list_filter = (
         PeriodFilter,
         "direction",
@@ -185,15 +186,6 @@ class CallRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only
         if not request.user.has_perm(HIDDEN_CALLER_PERMISSION):
             caller &= Q(caller_hidden=False)
         return queryset.filter(Q(call_id=term) | Q(did=term) | Q(agent=term) | caller), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

@@ -29,6 +29,7 @@ from ..models import (
     RecordingAccess,
     RecordingPolicy,
 )
+from .base import ReadOnlyAdmin
 
 
 def recording_url(call_id: str) -> str:
@@ -174,22 +175,15 @@ def _address(request: HttpRequest) -> str | None:
 
 
 @admin.register(RecordingAccess)
-class RecordingAccessAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
+class RecordingAccessAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
+    """The log of who listened: not for editing."""
+
     list_display = ["at", "username", "action", "call_id", "client_ip"]
     list_filter = ["action"]
     search_fields = ["username", "call_id"]
     date_hierarchy = "at"
     fields = ("at", "username", "user", "action", "call_id", "recording", "client_ip")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the log of who listened is not for editing
 
 
 @admin.register(RecordingPolicy)

@@ -22,6 +22,7 @@ from ..models import CallDay
 from ..reports import definitions, export, summary
 from ..reports.charts import bar_chart
 from ..reports.periods import MAX_DAYS, Period
+from .base import ReadOnlyAdmin
 
 REPORTS_PERMISSION = "callcenter.view_reports"
 HIDDEN_CALLER_PERMISSION = "callcenter.view_hidden_caller"
@@ -69,7 +70,7 @@ def can_view_reports(request: HttpRequest) -> bool:
 
 
 @admin.register(CallDay)
-class ReportsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
+class ReportsAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
     """The app list's "Reports" entry; its list page is the reports page."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -77,15 +78,6 @@ class ReportsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only ge
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_view_reports(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_model_perms(self, request: HttpRequest) -> dict[str, bool]:
         return {"add": False, "change": False, "delete": False, "view": can_view_reports(request)}

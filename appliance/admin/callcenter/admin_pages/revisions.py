@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Revision
+from .base import ReadOnlyAdmin
 
 if TYPE_CHECKING:  # django-stubs' name for what get_fields answers
     from django.contrib.admin.options import _FieldGroups
@@ -21,7 +22,7 @@ SECRETS_PERMISSION = "callcenter.change_pbxunit"
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
+class RevisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only generic
     list_display = ["number", "unit", "created_at", "created_by", "short_hash"]
     list_filter = ["unit"]
     list_select_related = ["unit"]
@@ -59,12 +60,3 @@ class RevisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs-only g
         self, request: HttpRequest, object_id: str, from_field: str | None = None
     ) -> Revision | None:
         return Revision.objects.filter(pk=object_id).select_related("unit").first()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -42,6 +42,7 @@ import aiohttp
 import psutil
 
 from bench.fanout import site, terminals
+from bench.load.site import django_on
 from testkit.tools import free_port
 
 STREAM = Path(__file__).resolve().parents[1] / "data" / "ami-callcenter.bin.gz"
@@ -241,7 +242,7 @@ def run(args: argparse.Namespace) -> Result:
         proc, server = start_mariadb(as_installed=True)
         stack.callback(stop_mariadb, proc, server)
         database = server.create_database()
-        site.django_on(database)
+        django_on(database)
         ami_port = free_port()
         site.load_model(args.terminals + args.on_break, 2 * args.probes, ami_port)
         player = subprocess.Popen(

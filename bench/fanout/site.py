@@ -59,23 +59,6 @@ class Site:
     database: Any
 
 
-def django_on(database: Any) -> None:
-    from testkit.admin import configure_django
-
-    configure_django(test_environment=False)
-    from django.core.management import call_command
-    from django.db import connections
-
-    connections["default"].settings_dict.update(
-        NAME=database.name,
-        USER=database.user,
-        PASSWORD=database.password,
-        HOST=database.host,
-        PORT=str(database.port),
-    )
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def load_model(count: int, probes: int, ami_port: int) -> None:
     """``count + probes`` operators and workplaces, the topics and the unit, in the admin's
     tables. The ``count`` terminals' operators have a password hashed with few PBKDF2

@@ -124,7 +124,7 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     """The admin's model for ``count`` operators, applied on a fresh unit; the agency started."""
     proc, server = parts.mariadb()
     database = server.create_database()
-    _django_on(database)
+    django_on(database)
     operators = _load_model(parts.workdir, carrier, count, wrapup)
     from appliance.admin.callcenter.apply import apply_dialplan
     from appliance.admin.callcenter.models import PbxUnit
@@ -149,7 +149,8 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     )
 
 
-def _django_on(database: Any) -> None:
+def django_on(database: Any) -> None:
+    """Django's models on ``database`` (a throwaway MariaDB), migrated."""
     from testkit.admin import configure_django
 
     configure_django(test_environment=False)

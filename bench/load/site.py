@@ -27,6 +27,9 @@ REPO = Path(__file__).resolve().parents[2]
 DID = "74951234567"
 TOPIC = "74950000001"
 PASSWORD = "load-test-pass"  # noqa: S105
+# RTP ports per load unit: a test unit's 200 (100 RTP sessions) refused calls with 488 (the
+# carrier's cause 58) once ~50 calls were up at once; 4,000 carry ~1,000 two-legged calls.
+LOAD_RTP_PORTS = 4000
 
 
 def pbx_rootfs() -> Path:
@@ -70,7 +73,7 @@ class Parts(contextlib.ExitStack):
     def unit(self, name: str, files: dict[str, str] | None = None, start: bool = True) -> Any:
         from testkit.pbx_unit import AsteriskUnit
 
-        unit = AsteriskUnit(self.rootfs, name, files or {})
+        unit = AsteriskUnit(self.rootfs, name, files or {}, rtp_ports=LOAD_RTP_PORTS)
         self.callback(unit.remove)
         if start:
             unit.start()

@@ -75,6 +75,18 @@ def test_a_carrier_call_is_answered_by_playback_on_the_unit(asterisk_unit, carri
     assert report.cause == 16
 
 
+def test_a_unit_knows_this_machines_name_without_dns(asterisk_unit):
+    """Asterisk looks its host name up on every call's ICE set-up; in a unit without it in
+    /etc/hosts that asked DNS (twice) each time and stalled calls whenever the resolver dropped
+    a query (testkit.pbx_unit._hosts_file). Asterisk itself runs the lookup, in its root."""
+    name = socket.gethostname()
+    lookup = f"getent -s files hosts {name} >/dev/null && echo 'exten => resolved,1,NoOp()'"
+    unit: AsteriskUnit = asterisk_unit(
+        {"extensions.d/hosts.conf": f'[hosts-check]\n#exec "{lookup}"\n'}
+    )
+    assert "resolved" in unit.cli("dialplan show hosts-check")
+
+
 def test_the_carrier_reports_an_unanswered_call(asterisk_unit, carrier: Carrier):
     busy = "[from-carrier]\nexten => _X.,1,Hangup(17)\n"
     unit = asterisk_unit(

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.load.callers import CallLoad, StepReport  # noqa: E402
 from bench.load.operators import Credentials, CrowdThread, OperatorCrowd  # noqa: E402
-from bench.load.sampler import Sampler, Usage  # noqa: E402
+from bench.load.sampler import MACHINE, Sampler, Usage  # noqa: E402
 from bench.load.site import (  # noqa: E402
     DID,
     PASSWORD,
@@ -118,18 +118,34 @@ def run_system(
     sampler.start()
     steps = []
     for rate in rates:
+        step_sampler = Sampler({**pids, "machine": MACHINE})
+        step_sampler.start()
         step = load.step(rate, args.step, args.talk, args.patience)
+        step_usage = step_sampler.stop()
         steps.append(step)
         print(
             f"  {rate:5.1f}/s offered {step.offered:4d} answered {step.answered:4d} "
             f"abandoned {step.abandoned:3d} failed {step.failed:3d}  "
             f"setup med/p95/max {step.setup_figures()} s"
         )
+        print(f"         {step_cpu(step_usage, step.answered, rate)}")
         if not step.clean:
             break
     usage = sampler.stop()
     events.close()
     return steps, usage
+
+
+def step_cpu(usage: dict[str, Usage], answered: int, rate: float) -> str:
+    """CPU during one step (its offering and the calls' draining), per part in % of one core,
+    and each part's CPU per answered call turned into the % of a core it needs at 50 calls/s."""
+    parts = []
+    for part, u in usage.items():
+        figure = f"{part} {u.cpu_percent:5.1f} %"
+        if part != "machine" and answered:
+            figure += f" ({100 * 50 * u.cpu_seconds / answered:.0f} % at 50/s)"
+        parts.append(figure)
+    return "CPU of one core: " + ", ".join(parts)
 
 
 def report(results: dict[str, tuple[list[StepReport], dict[str, Usage]]]) -> None:

@@ -1,4 +1,5 @@
-"""CPU and resident memory of the parts under load, sampled from /proc once a second."""
+"""CPU and resident memory of the parts under load, sampled from /proc once a second; the part
+``MACHINE`` (pid 0) is every CPU of the machine together (200 % = both cores of a 2-core one)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 _TICKS = os.sysconf("SC_CLK_TCK")
+MACHINE = 0  # the pseudo-pid of the whole machine
 
 
 @dataclass
@@ -22,6 +24,8 @@ class Usage:
 
 
 def _cpu_seconds(pid: int) -> float | None:
+    if pid == MACHINE:
+        return _machine_busy_seconds()
     try:
         fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
     except OSError:
@@ -29,7 +33,19 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
 
 
+def _machine_busy_seconds() -> float | None:
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
 def _rss_kib(pid: int) -> int:
+    if pid == MACHINE:
+        return 0
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:

@@ -136,12 +136,14 @@ bench-installer: deps venv ## Installer: bundle size, build time, install+config
 	$(VPY) bench/installer.py
 
 .PHONY: bench-load
-LOAD_ARGS ?= --operators 100 --rates 2,4,6,8 --step 20 --talk 5
-bench-load: deps venv pbx-rootfs ## Load: a shift of simulated operators on real Asterisk vs a minimal-dialplan baseline
+LOAD_ARGS ?= --operators 400 --rates 10,20,30,40,50 --step 20 --talk 5
+bench-load: deps venv pbx-rootfs ## Load: the whole campaign: a 400-operator shift on real Asterisk vs a minimal-dialplan baseline, then every fault under a 200-operator load (~30 min)
 	$(VPY) -m bench.load.run $(LOAD_ARGS)
+	$(VPY) -m bench.load.faults $(BENCH_LOAD_FAULT_ARGS)
 
 .PHONY: bench-faults
 FAULT_ARGS ?= --operators 20 --fault all
+BENCH_LOAD_FAULT_ARGS ?= --operators 200 --fault all
 bench-faults: deps venv pbx-rootfs ## Load: Asterisk restart, agency SIGKILL, MariaDB stopped, each under load (FAULT_ARGS)
 	$(VPY) -m bench.load.faults $(FAULT_ARGS)
 

@@ -102,7 +102,7 @@ def main() -> None:
             f"{stats.reconnects} reconnects, {stats.logged_out} logged out by the agency, "
             f"errors {dict(stats.errors) or 'none'}"
         )
-        report(results)
+        report(results, args.operators)
 
 
 def run_system(
@@ -148,7 +148,7 @@ def step_cpu(usage: dict[str, Usage], answered: int, rate: float) -> str:
     return "CPU of one core: " + ", ".join(parts)
 
 
-def report(results: dict[str, tuple[list[StepReport], dict[str, Usage]]]) -> None:
+def report(results: dict[str, tuple[list[StepReport], dict[str, Usage]]], operators: int) -> None:
     print()
     print(
         f"{'system':<10} {'rate/s':>6} {'offered':>7} {'answered':>8} {'abandoned':>9} "
@@ -163,11 +163,14 @@ def report(results: dict[str, tuple[list[StepReport], dict[str, Usage]]]) -> Non
             )
         sustained[system] = max((s.rate for s in steps if s.clean), default=0.0)
     print()
+    hundreds = operators / 100
+    print(f"resources over each system's whole run (per 100 operators: / {hundreds:g})")
     for system, (_, usage) in results.items():
         for part, u in usage.items():
+            cpu, rss = u.cpu_percent, u.rss_max_kib / 1024
             print(
-                f"{system:<10} {part:<9} CPU {u.cpu_percent:5.1f} %   RSS max "
-                f"{u.rss_max_kib / 1024:7.1f} MiB"
+                f"{system:<10} {part:<9} CPU {cpu:5.1f} % ({cpu / hundreds:4.1f} per 100)   "
+                f"RSS max {rss:7.1f} MiB ({rss / hundreds:6.1f} per 100)"
             )
     print()
     for system, rate in sustained.items():

@@ -379,10 +379,13 @@ class Generator:
         message_id = self._id()
         data = {
             "agent": str(rng.randint(90000, 99999)),
-            "password": rng.choice(["x", "s3cret-pass", "пароль" * 10]),
             "workplace": rng.choice(["E8-03-9A-B5-E0-C9", "02:00:00:00:00:99"]),
             "lang": rng.choice(["ru", "en"]),
         }
+        if rng.random() < 0.5:
+            data["password"] = rng.choice(["x", "s3cret-pass", "пароль" * 10])
+        else:  # a resume token of no session
+            data["resume"] = "".join(rng.choice("AZaz09_-") for _ in range(43))
         return Probe(
             "",
             _action("login", data, message_id),

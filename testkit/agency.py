@@ -195,6 +195,13 @@ class Terminal:
             "login", {"agent": "101", "password": PASSWORD, "workplace": WORKPLACE_MAC}
         )
 
+    async def resume(self, token: str, agent: str = "101") -> dict[str, Any]:
+        """Log in again as the webagent does after a reconnect: the session's resume token from
+        its last ``login.result``, no password."""
+        return await self.call(
+            "login", {"agent": agent, "resume": token, "workplace": WORKPLACE_MAC}
+        )
+
 
 async def until(terminal: Terminal, name: str, timeout: float = 30) -> dict[str, Any]:
     """The first event called ``name`` (earlier ones kept aside for later waits)."""

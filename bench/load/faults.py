@@ -522,6 +522,7 @@ def agency_kill(run: Run) -> None:
         facts["bridged"] = bridged
         facts["terminals_before"] = run.terminals()
         facts["logged_out"] = len(stats.logged_out_at)
+        tokens_before = (stats.token_logins, stats.tokens_refused)
         t0 = time.monotonic()
         facts["t0"] = t0
         agency.process.send_signal(signal.SIGKILL)
@@ -539,6 +540,8 @@ def agency_kill(run: Run) -> None:
             all(r for t, r in stats.login_times.get(a, []) if t > t0) for a in run.interfaces
         )
         back = "never" if t_back is None else f"{t_back - t0:.1f} s after the kill"
+        by_token = stats.token_logins - tokens_before[0]
+        refused = stats.tokens_refused - tokens_before[1]
         checks.append(
             Check(
                 "agency up again (same command and config)",
@@ -550,7 +553,8 @@ def agency_kill(run: Run) -> None:
             Check(
                 "terminals back, session resumed",
                 t_back is not None and resumed == len(run.interfaces),
-                f"{resumed}/{len(run.interfaces)} resumed; all logged in again {back}",
+                f"{resumed}/{len(run.interfaces)} resumed; all logged in again {back};"
+                f" {by_token} with the resume token, {refused} token(s) refused",
             )
         )
         facts["terminals_after"] = {

@@ -1,7 +1,8 @@
 """Simulated operators: one real ACP client per operator, logged in to the real agency from its
 workplace. Each follows its state like a person would: when a call ends and wrap-up starts, it
 thinks for a while and presses Ready. Every terminal reconnects and logs in again (resuming its
-session) when its connection drops, as the webagent does."""
+session) when its connection drops, as the webagent does: with the session's resume token from
+its last login, not the password (the password only when the agency refuses the token)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class Credentials:
 @dataclass
 class OperatorStats:
     logins: int = 0
+    token_logins: int = 0  # logins that resumed with the token (no password sent)
+    tokens_refused: int = 0  # resume tokens the agency refused (then the password is sent)
     reconnects: int = 0
     readies: int = 0
     ready_retries: int = 0  # Ready pressed again after a pbx_unavailable refusal
@@ -62,6 +65,7 @@ class SimulatedOperator:
         self.think = think
         self.logged_in = asyncio.Event()
         self._ids = 0
+        self.token: str | None = None  # the session's resume token (from the last login)
         self.logged_in_once = False  # in the current connection
         self._thinking: set[asyncio.Task[None]] = set()
 
@@ -84,10 +88,7 @@ class SimulatedOperator:
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
 
     async def _session(self, ws: aiohttp.ClientWebSocketResponse, stop: asyncio.Event) -> None:
-        c = self.credentials
-        await self._send(
-            ws, "login", {"agent": c.agent, "password": c.password, "workplace": c.workplace}
-        )
+        await self._send(ws, "login", self._login_data())
         stopping = asyncio.ensure_future(stop.wait())
         try:
             while True:
@@ -119,11 +120,14 @@ class SimulatedOperator:
                 await self._follow(ws, "wrapup")
                 return
             if not self.logged_in_once:  # as the webagent does: wait as told, log in again
-                retry = float((data.get("details") or {}).get("retry_after", 2))
-                await asyncio.sleep(retry)
-                c = self.credentials
-                login = {"agent": c.agent, "password": c.password, "workplace": c.workplace}
-                await self._send(ws, "login", login)
+                details = data.get("details") or {}
+                if name == "login_failed" and self.token is not None:
+                    # the token is refused: the password now (the webagent's login form)
+                    self.stats.tokens_refused += 1
+                    self.token = None
+                else:
+                    await asyncio.sleep(float(details.get("retry_after", 2)))
+                await self._send(ws, "login", self._login_data())
             return
         agent = self.credentials.agent
         if name == "login.result":
@@ -131,6 +135,9 @@ class SimulatedOperator:
             self.logged_in.set()
             self.logged_in_once = True
             resumed = bool(data.get("resumed"))
+            if self.token is not None:
+                self.stats.token_logins += 1
+            self.token = str(data.get("resume") or "") or None
             self.stats.login_times.setdefault(agent, []).append((time.monotonic(), resumed))
             session = data.get("session")
             if isinstance(session, dict):
@@ -147,7 +154,15 @@ class SimulatedOperator:
             await self._follow(ws, str(data.get("state", "")))
         elif name == "logged_out":
             self.stats.logged_out += 1
+            self.token = None  # the session ended: its token with it
             self.stats.logged_out_at.append((time.monotonic(), agent, str(data.get("reason"))))
+
+    def _login_data(self) -> dict[str, str]:
+        """The login to send: with the resume token once the agency gave one, as the webagent."""
+        c = self.credentials
+        if self.token is not None:
+            return {"agent": c.agent, "resume": self.token, "workplace": c.workplace}
+        return {"agent": c.agent, "password": c.password, "workplace": c.workplace}
 
     def _saw(self, session: dict[str, Any]) -> None:
         if "state" not in session:

@@ -57,11 +57,15 @@ def _render_message(name: str, spec: dict[str, Any]) -> list[str]:
     if not fields:
         return [*lines, "No fields (`data` is `{}`).", ""]
     required = set(data.get("required", []))
+    # fields of which exactly one is given (``oneOf`` of ``required`` rules)
+    alternatives = [f for rule in data.get("oneOf", []) for f in rule.get("required", [])]
     lines += ["| field | type | required | description |", "|---|---|---|---|"]
     for field, field_spec in fields.items():
+        need = "yes" if field in required else "no"
+        if field in alternatives:
+            need = "one of " + ", ".join(f"`{f}`" for f in alternatives)
         lines.append(
-            f"| `{field}` | {_type(field_spec)} | {'yes' if field in required else 'no'} "
-            f"| {field_spec.get('description', '')} |"
+            f"| `{field}` | {_type(field_spec)} | {need} | {field_spec.get('description', '')} |"
         )
     return [*lines, ""]
 

@@ -182,6 +182,12 @@ def describe_invalid(action: str, error: ValidationError) -> Text:
     if rule == "required" and isinstance(instance, dict):
         missing = [k for k in expected if k not in instance]
         return _("{action}: the field '{field}' is required", action=action, field=_names(missing))
+    if rule == "oneOf" and isinstance(instance, dict) and all(_required_only(o) for o in expected):
+        return _(
+            "{action}: give exactly one of the fields: {fields}",
+            action=action,
+            fields=_names(f for o in expected for f in o["required"]),
+        )
     if rule == "additionalProperties" and isinstance(instance, dict):
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return _(
@@ -209,6 +215,11 @@ def describe_invalid(action: str, error: ValidationError) -> Text:
         field=where,
         rule=rule,
     )
+
+
+def _required_only(rule: Any) -> bool:
+    """A ``oneOf`` branch that only names a required field (one of several ways to log in)."""
+    return isinstance(rule, dict) and set(rule) == {"required"}
 
 
 def _names(names: Any) -> str:

@@ -2,6 +2,8 @@
 
 A second login of the same operator (terminal reconnect, or after an agency restart) resumes the
 session with the same state; an older terminal still connected is told ``logged_out: replaced``.
+A terminal resumes with the session's resume token instead of the password (operators/resume.py):
+no PBKDF2 check, so a whole shift reconnecting after a restart is back in seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from appliance.agency.i18n import Text, _
 from appliance.agency.operators import machine as m
 from appliance.agency.operators.effects import Locate
 from appliance.agency.operators.license_notice import expiry_notice, license_expired
+from appliance.agency.operators.resume import new_token, token_matches
 from appliance.agency.operators.session import Session, restore_last_leg, restore_operator
 from appliance.agency.operators.texts import logged_out, pbx_failure
 from appliance.agency.operators.work_codes import offer_for
@@ -60,26 +63,12 @@ class LoginService:
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         service = self.service
         agent, mac = action.data["agent"], normalise_mac(action.data["workplace"])
-        record = await service.store.operator(agent)
-        try:
-            valid = await self.passwords.check(
-                action.data["password"], record.password_hash if record else None
-            )
-        except PasswordPoolBusyError:
-            raise ACPError(
-                "rate_limited",
-                _("the agency is busy checking logins; try again in {seconds} s", seconds=2),
-                id=action.id,
-                details={"retry_after": 2},
-            ) from None
+        token = action.data.get("resume")
+        if token is None:
+            checked: OperatorRecord | None = await self._check_password(action, agent)
+        else:
+            checked = await service.store.operator(agent)  # its token is checked below
         workplace = await service.store.workplace(mac)
-        if record is None or not valid:
-            raise ACPError(
-                "login_failed",
-                _("wrong agent number or password"),
-                id=action.id,
-                details={"reason": "credentials"},
-            )
         if workplace is None:  # told apart only after the password: a MAC is no secret
             raise ACPError(
                 "login_failed",
@@ -88,6 +77,9 @@ class LoginService:
                 details={"reason": "unknown_workplace"},
             )
         session = service.sessions.get(agent)
+        # the token is checked after the last await: the session it is checked against is the
+        # one resumed (a logout meanwhile cannot leave it open to a new session)
+        record = self._check_resume(action, checked, session, mac, token)
         resumed = session is not None or agent in self.restored
         busy = service.by_interface.get(INTERFACE.format(number=workplace.number))
         if busy is not None and busy.agent != agent:
@@ -105,11 +97,69 @@ class LoginService:
                 id=action.id,
             )
         self._bind(session, client)
-        reply = await self._reply(session, resumed)
+        if token is None:  # a login with the password hands out a new token: the old one dies
+            token, session.resume_hash = new_token()
+            service.save(session)
+        reply = await self._reply(session, resumed, token)
         notice = expiry_notice(self.license_not_after, self.license_warn_days, service.clock())
         if notice is not None:
             service.notify_client(client, out.license_notice(**notice))
         return reply
+
+    async def _check_password(self, action: Action, agent: str) -> OperatorRecord:
+        """The operator's record if the password is right (PBKDF2, in the password pool)."""
+        record = await self.service.store.operator(agent)
+        try:
+            valid = await self.passwords.check(
+                action.data["password"], record.password_hash if record else None
+            )
+        except PasswordPoolBusyError:
+            raise ACPError(
+                "rate_limited",
+                _("the agency is busy checking logins; try again in {seconds} s", seconds=2),
+                id=action.id,
+                details={"retry_after": 2},
+            ) from None
+        if record is None or not valid:
+            raise ACPError(
+                "login_failed",
+                _("wrong agent number or password"),
+                id=action.id,
+                details={"reason": "credentials"},
+            )
+        return record
+
+    def _check_resume(
+        self,
+        action: Action,
+        record: OperatorRecord | None,
+        session: Session | None,
+        mac: str,
+        token: str | None,
+    ) -> OperatorRecord:
+        """The operator's record. A login with the password was checked already (``token`` is
+        None); a resume is refused unless ``token`` is the resume token of the agent's session at
+        this workplace, live (``session``) or saved before a restart (no PBKDF2 here). A wrong
+        token and a session that ended are refused alike, as ``resume_expired``: the terminal
+        asks for the password."""
+        if token is None and record is not None:
+            return record
+        expected: object
+        place: object
+        if session is not None:
+            expected, place = session.resume_hash, session.workplace.mac
+        else:
+            saved = self.restored.get(action.data["agent"]) or {}
+            expected, place = saved.get("resume_hash"), saved.get("workplace")
+        matches = token_matches(token or "", expected)
+        if record is None or place != mac or not matches:
+            raise ACPError(
+                "login_failed",
+                _("the session to resume has ended; log in with your password"),
+                id=action.id,
+                details={"reason": "resume_expired"},
+            )
+        return record
 
     async def _new_session(
         self, action: Action, record: OperatorRecord, workplace: WorkplaceRecord
@@ -215,6 +265,8 @@ class LoginService:
                 disposition_required=session.offer.disposition_required,
             )
             session.last_leg = restore_last_leg(saved)
+            resume_hash = saved.get("resume_hash")
+            session.resume_hash = resume_hash if isinstance(resume_hash, str) else None
             session.interval_start = float(saved.get("interval_start", now))
             service.close_restored_interval(session, saved.get("interval"), now)
             service.add(session)
@@ -241,7 +293,7 @@ class LoginService:
         client.agent = session.agent
         client.workplace = session.workplace.mac
 
-    async def _reply(self, session: Session, resumed: bool) -> dict[str, Any]:
+    async def _reply(self, session: Session, resumed: bool, token: str) -> dict[str, Any]:
         service = self.service
         unit = service.units[session.unit]
         topics = await service.store.outbound_topics()
@@ -263,6 +315,7 @@ class LoginService:
             **session.offer.to_acp(session.client.lang if session.client else "en"),
             "session": session.snapshot(service.clock()),
             "resumed": resumed,
+            "resume": token,
         }
 
 

@@ -249,12 +249,16 @@ class OperatorService:
             if isinstance(effect, Logout):
                 self._end(session, effect.reason)
                 return
+        self.save(session)
+        self.notify(session, out.state_changed(session.snapshot(now)))
+        self.observers.changed(session)
+
+    def save(self, session: Session) -> None:
+        """Queue the session's saved data (what survives an agency restart) for the database."""
         data = session.persisted()
         self.records.write(
             f"session of {session.agent}", lambda: self.store.save_session(session.agent, data)
         )
-        self.notify(session, out.state_changed(session.snapshot(now)))
-        self.observers.changed(session)
 
     def _follow_wrapup(
         self, session: Session, before: m.Operator, operator: m.Operator, now: float

@@ -44,6 +44,8 @@ class Session:
     # Ready or Pause pressed while the unit's link was down: {"state", "reason"}, carried out
     # when the unit is back (after its resync); None when nothing waits
     pending: dict[str, Any] | None = None
+    # SHA-256 of the terminal's resume token (operators/resume.py); None: none handed out
+    resume_hash: str | None = None
 
     @property
     def agent(self) -> str:
@@ -98,6 +100,7 @@ class Session:
             "auto_answer": operator.auto_answer,
             "outbound_topic": operator.outbound_topic,
             "interval_start": self.interval_start,
+            "resume_hash": self.resume_hash,
             "pause_seconds": operator.pause_seconds,
             "pending_call": operator.pending_call,
             "last_leg": None

@@ -34,33 +34,49 @@ export class Controller {
     this.events = new Emitter();
     this.acp.statusChanged.on((acp) => this.store.set({ acp }));
     this.acp.messages.on((msg) => this.onMessage(msg));
-    this.acp.resumed.on((result) => this.applyLogin(result));
-    this.acp.resumeFailed.on((err) => this.end({ key: "banner.logged_out", params: { message: err.message } }));
+    this.acp.resumed.on((result) => {
+      this.keepSession(String(result.operator?.agent ?? ""), result.resume);
+      this.applyLogin(result);
+    });
+    this.acp.resumeFailed.on((err) => this.resumeRefused(err));
   }
 
-  /** Resume the tab's session after a reload, if it had one. */
+  /** Resume the tab's session after a reload, if it had one (with its resume token; the
+   * password is never kept). */
   async resume() {
     const saved = this.env.session.getItem(SESSION_KEY);
     if (!saved) return;
+    let agent, token;
     try {
-      const { agent, password } = JSON.parse(saved);
-      await this.login(String(agent), String(password));
+      ({ agent, token } = JSON.parse(saved));
     } catch {
-      this.env.session.removeItem(SESSION_KEY);
+      // not ours
     }
+    if (typeof agent !== "string" || typeof token !== "string" || !token) {
+      this.env.session.removeItem(SESSION_KEY); // e.g. an older page's {agent, password}
+      return;
+    }
+    await this.login(agent, { resume: token });
   }
 
-  /** @param {string} agent @param {string} password */
-  async login(agent, password) {
+  /**
+   * Log in with the password (the login form) or the session's resume token (a reload).
+   * @param {string} agent @param {string | {resume: string}} secret
+   */
+  async login(agent, secret) {
     const { host, mac, lang } = this.store.get();
+    const proof = typeof secret === "string" ? { password: secret } : secret;
     this.store.set({ loginBusy: true, loginError: null });
     let result;
     try {
       await withTimeout(this.acp.connect(), 10000);
-      result = await this.acp.login({ agent, password, workplace: host, lang });
+      result = await this.acp.login({ agent, ...proof, workplace: host, lang });
     } catch (err) {
       const e = err instanceof AcpError ? err : new AcpError("disconnected", String(err));
       if (this.acp.credentials === null) this.acp.close();
+      // a refused token never comes back: the operator logs in with the password (a link that
+      // failed keeps it for the next reload)
+      if ("resume" in proof && e.code === "login_failed") this.env.session.removeItem(SESSION_KEY);
       this.store.set({ loginBusy: false, loginError: loginError(e, mac) });
       return;
     }
@@ -71,12 +87,26 @@ export class Controller {
       this.store.set({ loginBusy: false, loginError: { key: /** @type {any} */ (err).key } });
       return;
     }
-    this.env.session.setItem(SESSION_KEY, JSON.stringify({ agent, password }));
+    this.keepSession(agent, result.resume);
     askNotifications();
     this.restoreVolumes();
     this.applyLogin(result);
     this.startPhone(result.sip);
     this.store.set({ loginBusy: false, phase: "working" });
+  }
+
+  /** The tab keeps what resumes its session after a reload: the agent and the session's resume
+   * token (never the password). @param {string} agent @param {unknown} token */
+  keepSession(agent, token) {
+    if (typeof token === "string" && token) this.env.session.setItem(SESSION_KEY, JSON.stringify({ agent, token }));
+    else this.env.session.removeItem(SESSION_KEY);
+  }
+
+  /** The agency refused to resume the session after a reconnect: back to the login form, with
+   * why (the password is asked; nothing is retried by itself). @param {AcpError} err */
+  resumeRefused(err) {
+    this.end(null);
+    this.store.set({ loginError: loginError(err, this.store.get().mac) });
   }
 
   /** @param {any} result */
@@ -283,7 +313,11 @@ export class Controller {
 
 /** @param {Promise<any>} promise @param {number} ms */
 function withTimeout(promise, ms) {
-  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new AcpError("timeout", "timeout")), ms))]);
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new AcpError("timeout", "timeout")), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**

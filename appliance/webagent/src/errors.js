@@ -20,6 +20,7 @@ export function loginError(error, mac) {
   if (error.code === "login_failed") {
     const reason = error.details && typeof error.details === "object" ? error.details.reason : "";
     if (reason === "unknown_workplace") return { key: "err.unknown_workplace", params: { mac } };
+    if (reason === "resume_expired") return { key: "err.resume_expired", params: {} };
     return { key: "err.login_failed", params: {} };
   }
   if (error.code === "not_allowed") return { key: "err.generic", params: { message: error.message } };

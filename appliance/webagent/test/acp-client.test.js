@@ -66,8 +66,9 @@ test("a lost link reconnects with growing back-off and resumes the session by lo
   FakeSocket.last().accept();
   await opened;
   const login = acp.login(creds);
-  FakeSocket.last().reply({ resumed: false });
+  FakeSocket.last().reply({ resumed: false, resume: "token-1" });
   await login;
+  assert.deepEqual(acp.credentials, { agent: "1001", workplace: "52:54:00:12:34:56", lang: "en", resume: "token-1" });
 
   const pending = acp.request("hold", {});
   FakeSocket.last().close();
@@ -87,11 +88,50 @@ test("a lost link reconnects with growing back-off and resumes the session by lo
   const sock = FakeSocket.last();
   sock.accept();
   assert.deepEqual(sock.sent[0].name, "login");
-  assert.deepEqual(sock.sent[0].data, creds);
-  sock.reply({ resumed: true });
+  // the session's token, never the password
+  assert.deepEqual(sock.sent[0].data, { agent: "1001", workplace: "52:54:00:12:34:56", lang: "en", resume: "token-1" });
+  sock.reply({ resumed: true, resume: "token-1" });
   await flush();
-  assert.deepEqual(resumed, [{ resumed: true }]);
+  assert.deepEqual(resumed, [{ resumed: true, resume: "token-1" }]);
   assert.deepEqual(statuses, ["connecting", "open", "lost", "open"]);
+});
+
+test("the password is not kept after the login: only the session's resume token", async () => {
+  const acp = client();
+  acp.connect();
+  FakeSocket.last().accept();
+  await flush();
+  const login = acp.login({ ...creds, password: "the-password" });
+  FakeSocket.last().reply({ resumed: false, resume: "token-1" });
+  await login;
+  assert.equal(JSON.stringify(acp.credentials).includes("the-password"), false);
+  assert.equal(acp.credentials?.resume, "token-1");
+});
+
+test("a resume answered busy is tried again after the agency's retry_after, with the token", async () => {
+  const acp = client();
+  const failed = /** @type {string[]} */ ([]);
+  acp.resumeFailed.on((e) => failed.push(e.code));
+  acp.connect();
+  FakeSocket.last().accept();
+  await flush();
+  const login = acp.login(creds);
+  FakeSocket.last().reply({ resume: "token-1" });
+  await login;
+  FakeSocket.last().close();
+  clock.advance(100);
+  FakeSocket.last().accept();
+  FakeSocket.last().fail("rate_limited", "busy", { retry_after: 2 });
+  await flush();
+  assert.deepEqual(failed, []);
+  assert.equal(acp.status, "lost");
+  const sockets = FakeSocket.all.length;
+  clock.advance(1999);
+  assert.equal(FakeSocket.all.length, sockets, "waits as the agency said");
+  clock.advance(1);
+  assert.equal(FakeSocket.all.length, sockets + 1);
+  FakeSocket.last().accept();
+  assert.equal(FakeSocket.last().sent[0].data.resume, "token-1");
 });
 
 test("the back-off stops growing at its maximum", async () => {

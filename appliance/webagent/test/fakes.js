@@ -73,10 +73,11 @@ export class FakeSocket {
     this.push({ type: "event", name: `${action.name}.result`, id: action.id, data });
   }
 
-  /** @param {string} code @param {string} message */
-  fail(code, message) {
+  /** @param {string} code @param {string} message @param {unknown} [details] */
+  fail(code, message, details) {
     const action = this.sent.at(-1);
-    this.push({ type: "error", name: code, id: action.id, data: { message } });
+    const data = details === undefined ? { message } : { message, details };
+    this.push({ type: "error", name: code, id: action.id, data });
   }
 
   close() {

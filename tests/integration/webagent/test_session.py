@@ -5,6 +5,7 @@ an offline task is recorded."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from testkit.webagent_operator import (
     TIMEOUT_MS,
+    log_in,
     logged_in,
     open_login,
     ready,
@@ -19,7 +21,7 @@ from testkit.webagent_operator import (
     wait_phone_registered,
     wait_state,
 )
-from testkit.webagent_site import DID, Site
+from testkit.webagent_site import DID, PASSWORD, Site
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +49,26 @@ def test_an_agency_restart_shows_the_banner_and_the_page_recovers_by_itself(
     assert "PJSIP/1001" in site.unit.cli("queue show sales")
     page.get_by_test_id("pause-reason").select_option("break")  # the link works again
     wait_state(page, "pause")
+
+
+def test_the_tab_keeps_a_resume_token_and_a_refused_one_brings_back_the_login_form(
+    webagent_site: Site, agent_browser: Any
+) -> None:
+    site = webagent_site
+    page = ready(agent_browser, site)
+    kept = page.evaluate("sessionStorage.getItem('uzor.session')")
+    assert PASSWORD not in kept and json.loads(kept)["token"], kept  # never the password
+    site.agency.stop()
+    expect(page.get_by_test_id("banner-lost")).to_contain_text("server", timeout=TIMEOUT_MS)
+    with site.database.connect() as connection, connection.cursor() as cursor:
+        cursor.execute("DELETE FROM agency_session")  # the agency comes back without the session
+        connection.commit()
+    site.agency.start()
+    error = page.get_by_test_id("login-error")
+    expect(error).to_contain_text("Your session has ended", timeout=TIMEOUT_MS)
+    assert page.evaluate("sessionStorage.getItem('uzor.session')") is None
+    log_in(page)  # the password, once: no loop before it
+    wait_state(page, "ready")
 
 
 def test_a_second_tab_takes_over_and_the_first_says_which_one_is_live(

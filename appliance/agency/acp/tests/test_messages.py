@@ -54,6 +54,23 @@ def test_it_names_each_problem() -> None:
     assert code_of({"type": "action", "name": "x" * 10}, limit=20) == ("oversized", None)
 
 
+def test_a_login_gives_either_the_password_or_the_resume_token() -> None:
+    token = "Zm9vYmFyYmF6cXV4cXV1eA-_" * 2
+    resumed = {"agent": "101", "resume": token, "workplace": "E8-03-9A-B5-E0-C9"}
+    assert decode({"type": "action", "name": "login", "data": resumed}).data == resumed
+    for data in ({**LOGIN, "resume": token}, {k: v for k, v in LOGIN.items() if k != "password"}):
+        with pytest.raises(ACPError) as err:
+            decode({"type": "action", "name": "login", "id": 5, "data": data})
+        assert err.value.code == "invalid_data"
+        assert err.value.message.render("en") == (
+            "login: give exactly one of the fields: password, resume"
+        )
+        assert "ровно одно из полей" in err.value.message.render("ru")
+    with pytest.raises(ACPError) as err:
+        decode({"type": "action", "name": "login", "data": {**resumed, "resume": "short"}})
+    assert err.value.code == "invalid_data"
+
+
 def test_invalid_data_points_at_the_field() -> None:
     bad = {**LOGIN, "agent": "12"}
     with pytest.raises(ACPError) as err:

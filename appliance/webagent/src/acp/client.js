@@ -1,6 +1,7 @@
 // ACP client: one WebSocket to the agency, actions as promises, events to listeners, reconnect
-// with exponential back-off and session resume (a second `login` with the same credentials
-// resumes the same operator session on the agency; see docs/acp.md).
+// with exponential back-off and session resume (a second `login` with the session's resume token
+// from the last login resumes the same operator session on the agency, with no password kept or
+// sent; see docs/acp.md).
 import { Emitter } from "../emitter.js";
 
 /** An error reply of the agency (`name` is its stable code) or a local failure. */
@@ -16,7 +17,10 @@ export class AcpError extends Error {
 /**
  * @typedef {{type: string, name: string, id?: number, data?: any}} AcpMessage
  * @typedef {"idle" | "connecting" | "open" | "lost" | "closed"} LinkStatus
- * @typedef {{agent: string, password: string, workplace: string, lang?: string}} Credentials
+ * @typedef {{agent: string, workplace: string, lang?: string, password?: string, resume?: string}} Credentials
+ *   a login with the password, or with the session's resume token (`resume`)
+ * @typedef {{agent: string, workplace: string, lang?: string, resume: string}} Resume
+ *   what is kept to resume the session after a reconnect (never the password)
  * @typedef {{
  *   url: string,
  *   WebSocket?: any,
@@ -41,9 +45,10 @@ export class AcpClient {
     this.pingEvery = options.pingEvery ?? 20000;
     /** @type {LinkStatus} */
     this.status = "idle";
-    /** @type {Credentials | null} the session to resume after a reconnect */
+    /** @type {Resume | null} the session to resume after a reconnect */
     this.credentials = null;
     this.attempt = 0;
+    this.holdOff = 0; // ms the next reconnect waits at least (the agency's retry_after)
     this.nextId = 1;
     /** @type {Map<number, {resolve: (d: any) => void, reject: (e: AcpError) => void, timer: any}>} */
     this.pending = new Map();
@@ -106,13 +111,21 @@ export class AcpClient {
     this.setStatus("open");
     this.schedulePing();
     if (!resuming || !this.credentials) return;
+    const credentials = this.credentials;
     try {
-      this.resumed.emit(await this.request("login", this.credentials));
+      const result = await this.request("login", credentials);
+      if (this.credentials === credentials) this.credentials = resumeOf(credentials, result);
+      this.resumed.emit(result);
     } catch (err) {
-      if (err instanceof AcpError && err.code !== "disconnected" && err.code !== "timeout") {
-        this.credentials = null;
-        this.resumeFailed.emit(err);
+      if (!(err instanceof AcpError) || err.code === "disconnected" || err.code === "timeout") return;
+      if (err.code === "rate_limited") {
+        // busy, not refused: the token is tried again on a new link when the agency says
+        this.holdOff = 1000 * Number(/** @type {any} */ (err.details)?.retry_after ?? 1);
+        this.socket?.close();
+        return;
       }
+      this.credentials = null;
+      this.resumeFailed.emit(err);
     }
   }
 
@@ -130,7 +143,8 @@ export class AcpClient {
     this.attempt += 1;
     this.setStatus("lost");
     const base = Math.min(this.maxDelay, this.minDelay * 2 ** (this.attempt - 1));
-    const delay = Math.round(base * (0.75 + 0.5 * this.random()));
+    const delay = Math.max(this.holdOff, Math.round(base * (0.75 + 0.5 * this.random())));
+    this.holdOff = 0;
     this.retryTimer = this.setTimeout(() => this.open(), delay);
   }
 
@@ -191,11 +205,12 @@ export class AcpClient {
     });
   }
 
-  /** Log in; the credentials are kept to resume the session after a reconnect.
+  /** Log in (with the password or a resume token); the session's resume token is kept to resume
+   * it after a reconnect (the password is not).
    * @param {Credentials} credentials */
   async login(credentials) {
     const result = await this.request("login", credentials);
-    this.credentials = credentials;
+    this.credentials = resumeOf(credentials, result);
     return result;
   }
 
@@ -227,4 +242,15 @@ export class AcpClient {
     this.failPending(new AcpError("disconnected", "closed"));
     socket?.close();
   }
+}
+
+/**
+ * What resumes the session a login result belongs to: the login's agent and workplace with the
+ * token the agency handed out.
+ * @param {Credentials} credentials @param {any} result @returns {Resume}
+ */
+function resumeOf(credentials, result) {
+  const { agent, workplace, lang } = credentials;
+  const resume = String(result?.resume ?? credentials.resume ?? "");
+  return lang === undefined ? { agent, workplace, resume } : { agent, workplace, lang, resume };
 }

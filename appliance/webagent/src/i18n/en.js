@@ -12,6 +12,7 @@ export default {
   "login.mic_explain": "The phone needs your microphone: the browser will ask for it now.",
   "err.login_failed": "Wrong agent number or password.",
   "err.unknown_workplace": "This workplace ({mac}) is not registered. Ask the administrator to add it.",
+  "err.resume_expired": "Your session has ended. Log in with your password.",
   "err.license_limit": "The license allows no more operators to log in now. Ask the supervisor.",
   "err.maintenance": "The contact center is in maintenance. Logins are closed for now; try again later.",
   "err.rate_limited": "Too many failed logins from this computer. Wait a minute and try again.",

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
 _CONFIGURED: dict[str, Path] = {}
 
 
@@ -66,8 +68,38 @@ def configure_django(test_environment: bool = True) -> Path:
                 os.environ[key] = value
     if test_environment:
         setup_test_environment()
+        cheap_password_hashing()
     _CONFIGURED["dir"] = base
     return base
+
+
+TEST_PASSWORD_ITERATIONS = 1000
+
+
+class CheapPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's PBKDF2 (``pbkdf2_sha256``) at the tests' cost."""
+
+    iterations = TEST_PASSWORD_ITERATIONS
+
+
+def cheap_password_hashing() -> None:
+    """Hash the passwords the tests make with PBKDF2 at ``TEST_PASSWORD_ITERATIONS`` instead of
+    1,000,000 (0.25-0.5 s of CPU each here; the suite hashes hundreds): Django's users (the
+    hasher above first in ``PASSWORD_HASHERS``) and the operators
+    (``appliance.contracts.passwords.hash_password``'s default, which ``Operator.set_password``
+    uses). The format and every code path stay the same: the iteration count is written into
+    each hash and the checks (Django's, the agency's) read it from there. The constants stay
+    1,000,000 (the unknown agent's decoy hash too); benchmarks keep the real cost."""
+    from django.conf import settings
+
+    from appliance.contracts import passwords
+
+    hasher = f"{__name__}.{CheapPBKDF2PasswordHasher.__name__}"
+    if settings.PASSWORD_HASHERS[0] != hasher:
+        settings.PASSWORD_HASHERS = [hasher, *settings.PASSWORD_HASHERS]
+    defaults = passwords.hash_password.__kwdefaults__
+    assert defaults is not None and "iterations" in defaults, "hash_password changed: see here"
+    defaults["iterations"] = TEST_PASSWORD_ITERATIONS
 
 
 def migrated_database(mariadb: Any) -> Any:

@@ -9,10 +9,12 @@ One app node for the module (installing takes minutes); the steps that change it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -109,8 +111,44 @@ def record_figure(name: str, seconds: float) -> None:
     print(f"ansible figure: {name} = {seconds:.1f} s")
 
 
+@dataclass
+class NewerBuild:
+    process: subprocess.Popen[bytes]
+    run: Path
+    log: Path
+
+
 @pytest.fixture(scope="module")
-def site(bundle: Bundle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def newer_build(bundle: Bundle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewerBuild]:
+    """The upgrade step's newer bundle, built in the background from the module's start: the
+    build (tens of seconds) overlaps the target's boot and the first runs instead of adding to
+    them (``upgraded`` waits for it)."""
+    out = tmp_path_factory.mktemp("newer")
+    version = f"{bundle.version}+upgrade1"
+    log = out / "build.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                *(str(REPO / "installer/build_run.sh"), "--vendor-key", str(bundle.vendor_key)),
+                *("--out", str(out), "--version", version),
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped whole if the module ends early
+        )
+    try:
+        yield NewerBuild(process, out / f"uzor_{version}.run", log)
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def site(
+    bundle: Bundle, newer_build: NewerBuild, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
     if os.geteuid() != 0:
         pytest.skip("booting a target system needs root")
     require_tool("systemd-nspawn", "systemd-container")
@@ -237,21 +275,11 @@ class Upgraded:
 
 
 @pytest.fixture(scope="module")
-def upgraded(deployed: Deployed) -> Upgraded:
+def upgraded(deployed: Deployed, newer_build: NewerBuild) -> Upgraded:
     site = deployed.site
-    out = site.work / "newer"
-    version = f"{site.bundle.version}+upgrade1"
-    build = subprocess.run(
-        [
-            *(str(REPO / "installer/build_run.sh"), "--vendor-key", str(site.bundle.vendor_key)),
-            *("--out", str(out), "--version", version),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert build.returncode == 0, build.stderr[-3000:]
-    newer = out / f"uzor_{version}.run"
+    built = newer_build.process.wait(timeout=900)
+    assert built == 0, newer_build.log.read_text(errors="replace")[-3000:]
+    newer = newer_build.run
     site.target.run(["uzor-admin", "shell", "-c", CREATE_GROUP])
     site.controller.write_inventory({"uzor_app": site.app_group(newer)})
     run = site.controller.playbook("--limit", "uzor_app")

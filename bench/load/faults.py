@@ -221,6 +221,12 @@ def main() -> None:
     parser.add_argument("--before", type=float, default=30.0, help="seconds of load before")
     parser.add_argument("--after", type=float, default=40.0, help="seconds of load after")
     parser.add_argument("--db-down", type=float, default=60.0, help="seconds MariaDB is down")
+    parser.add_argument(
+        "--sip-log",
+        action="store_true",
+        help="log the SIP the carrier exchanges with the unit in both units' logs (kept under "
+        "the work directory)",
+    )
     args = parser.parse_args()
     logging.disable(logging.ERROR)  # the admin's tracebacks while MariaDB is away
     faults = list(FAULTS) if args.fault == "all" else [args.fault]
@@ -254,6 +260,8 @@ def start(parts: Parts, args: argparse.Namespace) -> Run:
     phones = site.operators.phones
     farm = parts.farm(phones, site.unit, args.talk)
     carrier.point_at(site.unit)
+    if args.sip_log:
+        sip_log(carrier.unit, site.unit)
     credentials = [
         Credentials(agent, PASSWORD, mac)
         for agent, mac in zip(site.operators.agents, site.operators.macs, strict=True)
@@ -280,6 +288,13 @@ def start(parts: Parts, args: argparse.Namespace) -> Run:
     return Run(args, parts, site, farm, crowd, relay, load, sampler, interfaces, admin)
 
 
+def sip_log(*units: Any) -> None:
+    """PJSIP's logger on for the carrier's traffic (127.0.0.1; the farm's phones are at
+    127.0.0.3): every request and response in the unit's log."""
+    for unit in units:
+        unit.cli("pjsip set logger host 127.0.0.1")
+
+
 def under_load(
     run: Run, offering: float, fault: Callable[[], dict[str, float]]
 ) -> tuple[dict[str, float], range]:
@@ -301,15 +316,24 @@ def under_load(
 
 
 def answered_after(run: Run, calls: range, since: float, until: float = float("inf")) -> Check:
-    offered = [run.load.calls[i] for i in calls if since <= run.load.calls[i].offered_at < until]
+    """The calls offered in [since, until) answered; a call the carrier never sent (its own
+    limits: no real caller meets them) is not offered, and is shown apart."""
+    placed = [run.load.calls[i] for i in calls if since <= run.load.calls[i].offered_at < until]
+    unsent = Counter(c.failure for c in placed if c.connected_at is None and c.not_sent)
+    offered = [c for c in placed if c.connected_at is not None or not c.not_sent]
     answered = [c for c in offered if c.connected_at is not None]
     why = Counter(
-        "abandoned" if c.abandoned else (c.failed or "?") for c in offered if c.connected_at is None
+        "abandoned" if c.abandoned else (c.failure or "?")
+        for c in offered
+        if c.connected_at is None
     )
+    figure = f"{len(answered)}/{len(offered)}" + (f" (not: {dict(why)})" if why else "")
+    if unsent:
+        figure += f"; the carrier could not send {sum(unsent.values())}: {dict(unsent)}"
     return Check(
         "calls offered after recovery answered" if until == float("inf") else "calls answered",
         bool(offered) and len(answered) == len(offered),
-        f"{len(answered)}/{len(offered)}" + (f" (not: {dict(why)})" if why else ""),
+        figure,
     )
 
 
@@ -397,6 +421,8 @@ def asterisk_restart(run: Run) -> None:
         resynced = wait(lambda: since_wall(run.site.agency.log, "resynced", wall) is not None, 60)
         resync_wall = since_wall(run.site.agency.log, "resynced", wall)
         run.relay.reopen()
+        if run.args.sip_log:
+            sip_log(unit)
         run.sampler.pids["asterisk"] = unit.pid
         t_queue, wrong = consistent_queue(run, 60)
         t_phones = wait(

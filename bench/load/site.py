@@ -14,6 +14,7 @@ Everything listens on loopback only.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import tempfile
 import time
@@ -71,10 +72,22 @@ class Parts(contextlib.ExitStack):
         from testkit.pbx_unit import AsteriskUnit
 
         unit = AsteriskUnit(self.rootfs, name, files or {})
-        self.callback(unit.remove)
+        self.callback(self.keep_logs_and_remove, unit)
         if start:
             unit.start()
         return unit
+
+    def keep_logs_and_remove(self, unit: Any) -> None:
+        """Stop the unit, keep its logs under the work directory (``pbx-<name>/``: Asterisk's
+        log, the console, and for a confgen unit confgen's log), delete the rest."""
+        unit.stop()
+        kept = self.workdir / f"pbx-{unit.name}"
+        if unit.log_dir.exists():  # not removed already (the baseline's farm is)
+            shutil.copytree(unit.log_dir, kept, dirs_exist_ok=True)
+        confgen_log = unit.base / "lib" / "uzor-confgen" / "confgen.log"
+        if confgen_log.exists():
+            shutil.copy2(confgen_log, kept / "confgen.log")
+        unit.remove()
 
     def carrier(self) -> Any:
         from testkit.pbx_carrier import Carrier

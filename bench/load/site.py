@@ -25,6 +25,14 @@ from typing import Any
 from bench.load.farm import Phone, farm_extensions, farm_pjsip, farm_transports, registered
 
 REPO = Path(__file__).resolve().parents[2]
+# Each unit's RTP range, in ports: two per call leg's media (RTP, RTCP). The unit under load
+# carries two legs per answered call (the carrier's, the operator's phone's) and one per caller
+# waiting or operator's phone ringing; the test kit's default (200 ports: 100 legs) ran out
+# at ~45 answered calls, and the unit refused the next caller with 488 Not Acceptable Here
+# ("Oh dear... we couldn't allocate a port for RTP instance"). An installed unit has Debian's
+# rtp.conf, 10000-20000 (5,000 legs). 2,000 ports: 1,000 legs, 200 operators talking and 600
+# callers more waiting or ringing.
+LOAD_RTP_PORTS = 2000
 DID = "74951234567"
 TOPIC = "74950000001"
 PASSWORD = "load-test-pass"  # noqa: S105
@@ -71,7 +79,7 @@ class Parts(contextlib.ExitStack):
     def unit(self, name: str, files: dict[str, str] | None = None, start: bool = True) -> Any:
         from testkit.pbx_unit import AsteriskUnit
 
-        unit = AsteriskUnit(self.rootfs, name, files or {})
+        unit = AsteriskUnit(self.rootfs, name, files or {}, rtp_ports=LOAD_RTP_PORTS)
         self.callback(self.keep_logs_and_remove, unit)
         if start:
             unit.start()

@@ -22,6 +22,7 @@ from typing import Any
 
 CALLER_BASE = 79990000000
 ENDED_EVENT = "UzorCarrierEnded"  # testkit.pbx_configs: the carrier's [carrier-ended] handler
+FOLLOW_EVERY = 0.2  # seconds between two looks at the events while offering
 NO_USER_RESPONSE = "18"  # Q.850: what a SIP INVITE timed out without any response maps to
 
 
@@ -125,9 +126,13 @@ class CallLoad:
         interval = 1.0 / rate
         started = time.monotonic()
         count = max(1, round(rate * seconds))
+        followed = started
         for n in range(count):
             time.sleep(max(0.0, started + n * interval - time.monotonic()))
             self._offer(talk + patience + 5)
+            if time.monotonic() - followed >= FOLLOW_EVERY:  # callers give up meanwhile too
+                self._follow(patience)
+                followed = time.monotonic()
         indices = range(first, self._next)
         deadline = time.monotonic() + patience + talk + 30
         while time.monotonic() < deadline:

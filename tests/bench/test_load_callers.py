@@ -99,3 +99,30 @@ def test_a_step_counts_unsent_calls_apart_and_leaves_the_rate_unmeasured() -> No
     assert (report.offered, report.failed, report.not_sent) == (0, 0, 2)
     assert report.failures == {"not sent: originate: no channel": 2}
     assert not report.clean
+
+
+def test_a_caller_gives_up_after_its_patience_while_calls_are_still_being_offered() -> None:
+    carrier, unit = Carrier(), Events()
+    load = CallLoad(carrier, unit, "74951234567")
+    hung_up: list[tuple[str, float]] = []
+
+    def action_headers(name: str, headers: dict[str, object]) -> AmiMessage:
+        return AmiMessage({"Response": "Success"})
+
+    def action_list(name: str) -> tuple[AmiMessage, list[AmiMessage]]:
+        channel = [{"Uniqueid": f"load-{i}", "Channel": f"PJSIP/trunk-{i}"} for i in range(3)]
+        return AmiMessage(), [AmiMessage(c) for c in channel]
+
+    def action(name: str, **headers: object) -> AmiMessage:
+        hung_up.append((str(headers["Channel"]), len(load.calls)))
+        carrier.events.add(Event="Hangup", Uniqueid=f"load-{str(headers['Channel'])[-1]}")
+        return AmiMessage()
+
+    carrier.events.action_headers = action_headers  # type: ignore[attr-defined]
+    carrier.events.action_list = action_list  # type: ignore[attr-defined]
+    carrier.events.action = action  # type: ignore[attr-defined]
+
+    report = load.step(rate=4.0, seconds=0.75, talk=0.0, patience=0.0)
+
+    assert report.abandoned == report.offered == 3
+    assert hung_up[0] == ("PJSIP/trunk-0", 2)  # the first caller left before the last call

@@ -23,7 +23,9 @@ from typing import Any
 CALLER_BASE = 79990000000
 ENDED_EVENT = "UzorCarrierEnded"  # testkit.pbx_configs: the carrier's [carrier-ended] handler
 FOLLOW_EVERY = 0.2  # seconds between two looks at the events while offering
-NO_USER_RESPONSE = "18"  # Q.850: what a SIP INVITE timed out without any response maps to
+# Q.850 causes of an INVITE sent and never answered: 18 when it timed out (SIP timer B, 32 s)
+# without any response, 19 when the Originate's own ring timeout came first
+NO_ANSWER_CAUSES = ("18", "19")
 
 
 def sip_code(status: str) -> int:
@@ -58,7 +60,7 @@ class Call:
             return f"refused: {self.sip}"
         if code >= 200:
             return f"ended: {self.failed.removeprefix('ended: ')}"
-        if self.cause == NO_USER_RESPONSE:
+        if self.cause in NO_ANSWER_CAUSES:
             return "no SIP answer" + (f" after {self.sip}" if self.sip else "")
         return f"not sent: carrier cause {self.cause or '?'} (no SIP response)"
 

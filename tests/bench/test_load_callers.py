@@ -67,6 +67,13 @@ def test_no_response_at_all_is_an_unanswered_call() -> None:
     assert not load.calls[0].not_sent
 
 
+def test_no_response_until_the_originate_timed_out_is_an_unanswered_call_too() -> None:
+    reason_3 = {**FAILED, "Reason": "3"}
+    load = load_with(NEW, ended(""), hangup("19", "User alerting, no answer"), reason_3)
+
+    assert load.calls[0].failure == "no SIP answer"
+
+
 def test_a_call_the_carrier_made_no_channel_for_was_not_sent() -> None:
     load = load_with(FAILED)
 

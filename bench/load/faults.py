@@ -59,6 +59,7 @@ from bench.load.farm import registered  # noqa: E402
 from bench.load.operators import Credentials, CrowdThread, OperatorCrowd  # noqa: E402
 from bench.load.sampler import Sampler  # noqa: E402
 from bench.load.site import DID, PASSWORD, Parts, UzorSite, build_uzor  # noqa: E402
+from testkit.ami import AmiError  # noqa: E402
 
 FAULTS = ("asterisk-restart", "agency-kill", "db-stop")
 QUEUE = "load"
@@ -82,16 +83,28 @@ class EventRelay:
     def mark(self) -> int:
         return len(self.events)
 
-    def reopen(self, timeout: float = 60.0) -> None:
+    def reopen(self, timeout: float = 60.0, step: float = 0.2) -> None:
         deadline = time.monotonic() + timeout
         while True:
             try:
                 self.clients.append(self.unit.ami(events="agent"))
                 return
-            except (OSError, RuntimeError):
+            except (OSError, RuntimeError, AmiError):  # not listening yet, or not logged in
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.2)
+                time.sleep(step)
+
+    def follow_restart(self, timeout: float = 120.0) -> None:
+        """Asterisk restarts: once the old connection is closed, log in to the new instance as
+        soon as its AMI answers, before it takes any call (its SIP waits for the full boot),
+        so no event of a call is missed (an operator answering unseen would count as a failed
+        call)."""
+        deadline = time.monotonic() + timeout
+        while not self.clients[-1].closed:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the unit's AMI connection outlived its restart")
+            time.sleep(0.02)
+        self.reopen(deadline - time.monotonic(), step=0.05)
 
     def action_list(self, name: str, **headers: object) -> Any:
         return self.clients[-1].action_list(name, **headers)
@@ -412,6 +425,7 @@ def asterisk_restart(run: Run) -> None:
         wall, t0 = time.time(), time.monotonic()
         with contextlib.suppress(RuntimeError):  # the console may go before it answers
             unit.cli("core restart now")
+        run.relay.follow_restart()
 
         def link_up() -> bool:
             u = run.agency_status()["units"][0]
@@ -420,7 +434,6 @@ def asterisk_restart(run: Run) -> None:
         t_link = wait(link_up, 120)
         resynced = wait(lambda: since_wall(run.site.agency.log, "resynced", wall) is not None, 60)
         resync_wall = since_wall(run.site.agency.log, "resynced", wall)
-        run.relay.reopen()
         if run.args.sip_log:
             sip_log(unit)
         run.sampler.pids["asterisk"] = unit.pid

@@ -4,7 +4,12 @@ given rate; the unit's own AMI events say when each call reached an operator.
 Each call carries its index in the caller number (``79990000000 + i``), so the unit's
 ``AgentConnect`` (the operator answered) and ``QueueCallerAbandon`` events name the call. A
 call not connected within the caller's patience is hung up by the caller (abandoned); a call
-the carrier could not place, or that ended before it reached an operator, failed.
+that ended before it reached an operator failed, and says how (``Call.failure``): refused by
+the unit (a SIP error response), unanswered by the unit at the SIP level (no response at all),
+ended after the unit took it, or never sent by the carrier (no channel, or one that ended
+before its INVITE went out: the carrier's own limits, which no real caller meets). Only the
+first three are failures a real caller would meet; the last is counted apart (``not_sent``).
+The carrier's ``[carrier-ended]`` hangup handler tells the last SIP response it received.
 """
 
 from __future__ import annotations
@@ -16,6 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CALLER_BASE = 79990000000
+ENDED_EVENT = "UzorCarrierEnded"  # testkit.pbx_configs: the carrier's [carrier-ended] handler
+FOLLOW_EVERY = 0.2  # seconds between two looks at the events while offering
+# Q.850 causes of an INVITE sent and never answered: 18 when it timed out (SIP timer B, 32 s)
+# without any response, 19 when the Originate's own ring timeout came first
+NO_ANSWER_CAUSES = ("18", "19")
+
+
+def sip_code(status: str) -> int:
+    """200 from "SIP 200 OK"; 0 when there is none."""
+    parts = status.split()
+    return int(parts[1]) if len(parts) > 1 and parts[0] == "SIP" and parts[1].isdigit() else 0
 
 
 @dataclass
@@ -27,6 +43,31 @@ class Call:
     abandoned: bool = False
     failed: str = ""
     cause: str = ""  # the carrier's Hangup cause (16: normal clearing)
+    placed: bool = False  # the carrier made the channel (its Newchannel)
+    sip: str = ""  # the last SIP response the carrier received ("SIP 503 Service Unavailable")
+    reason: str = ""  # the carrier's OriginateResponse Reason when it failed (0: not answered)
+
+    @property
+    def failure(self) -> str:
+        """How the call failed ("" if it did not): ``refused: SIP 503 ...``, ``no SIP
+        answer``, ``ended: <cause>`` (after the unit took it) or ``not sent: ...``."""
+        if not self.failed:
+            return ""
+        if self.failed.startswith("originate:") or not self.placed:
+            return f"not sent: {self.failed}"
+        code = sip_code(self.sip)
+        if code >= 300:
+            return f"refused: {self.sip}"
+        if code >= 200:
+            return f"ended: {self.failed.removeprefix('ended: ')}"
+        if self.cause in NO_ANSWER_CAUSES:
+            return "no SIP answer" + (f" after {self.sip}" if self.sip else "")
+        return f"not sent: carrier cause {self.cause or '?'} (no SIP response)"
+
+    @property
+    def not_sent(self) -> bool:
+        """The carrier never sent the call to the unit (its own limits, not the unit's)."""
+        return self.failure.startswith("not sent")
 
     @property
     def caller(self) -> str:
@@ -44,12 +85,20 @@ class StepReport:
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
-    failed: int = 0
+    failed: int = 0  # failures a real caller meets (refused, unanswered, cut by the unit)
+    not_sent: int = 0  # the carrier never sent them (not counted as offered)
+    failures: dict[str, int] = field(default_factory=dict)  # Call.failure -> count
     setup: list[float] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return self.offered > 0 and self.answered == self.offered
+        """Every call offered answered, and every call of the rate offered (a call the carrier
+        could not send leaves the rate unmeasured, not failed)."""
+        return self.offered > 0 and self.answered == self.offered and self.not_sent == 0
+
+    def failure_figures(self) -> str:
+        """ "refused: SIP 488 Not Acceptable Here 3, not sent: ... 1" or ""."""
+        return ", ".join(f"{why} {n}" for why, n in sorted(self.failures.items()))
 
     def setup_figures(self) -> str:
         if not self.setup:
@@ -79,9 +128,13 @@ class CallLoad:
         interval = 1.0 / rate
         started = time.monotonic()
         count = max(1, round(rate * seconds))
+        followed = started
         for n in range(count):
             time.sleep(max(0.0, started + n * interval - time.monotonic()))
             self._offer(talk + patience + 5)
+            if time.monotonic() - followed >= FOLLOW_EVERY:  # callers give up meanwhile too
+                self._follow(patience)
+                followed = time.monotonic()
         indices = range(first, self._next)
         deadline = time.monotonic() + patience + talk + 30
         while time.monotonic() < deadline:
@@ -92,6 +145,10 @@ class CallLoad:
         report = StepReport(rate, seconds)
         for i in indices:
             call = self.calls[i]
+            if call.connected_at is None and not call.abandoned and call.not_sent:
+                report.not_sent += 1
+                report.failures[call.failure] = report.failures.get(call.failure, 0) + 1
+                continue
             report.offered += 1
             if call.connected_at is not None:
                 report.answered += 1
@@ -100,6 +157,7 @@ class CallLoad:
                 report.abandoned += 1
             else:
                 report.failed += 1
+                report.failures[call.failure] = report.failures.get(call.failure, 0) + 1
         return report
 
     def _offer(self, hold: float) -> None:
@@ -116,7 +174,12 @@ class CallLoad:
             "Timeout": 30000,
             "Async": "true",
             "ChannelId": call.channel_id,
-            "Variable": ["UZOR_PLAY=", f"UZOR_HOLD={hold:g}"],
+            "Variable": [
+                "UZOR_PLAY=",
+                f"UZOR_HOLD={hold:g}",
+                # AMI splits a Variable header at commas outside quotes
+                'CHANNEL(hangup_handler_push)="carrier-ended,s,1"',
+            ],
         }
         response = self.carrier.events.action_headers("Originate", headers)
         if response.get("Response") != "Success":
@@ -173,9 +236,14 @@ class CallLoad:
         call = self.calls.get(int(uniqueid.removeprefix("load-")))
         if call is None:
             return
-        if name == "OriginateResponse" and event.get("Response") != "Success":
-            call.failed = f"carrier: {event.get('Reason')}"
-            call.ended_at = event.received_at
+        if name == "Newchannel":
+            call.placed = True
+        elif name == "UserEvent" and event.get("UserEvent") == ENDED_EVENT:
+            call.sip = event.get("UzorSip", "")
+        elif name == "OriginateResponse" and event.get("Response") != "Success":
+            call.reason = event.get("Reason", "")
+            call.failed = call.failed or f"carrier: Reason {call.reason}"
+            call.ended_at = call.ended_at or event.received_at
         elif name == "Hangup":
             call.ended_at = event.received_at
             call.cause = event.get("Cause", "")

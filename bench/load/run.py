@@ -125,10 +125,12 @@ def run_system(
         steps.append(step)
         print(
             f"  {rate:5.1f}/s offered {step.offered:4d} answered {step.answered:4d} "
-            f"abandoned {step.abandoned:3d} failed {step.failed:3d}  "
-            f"setup med/p95/max {step.setup_figures()} s"
+            f"abandoned {step.abandoned:3d} failed {step.failed:3d} not sent {step.not_sent:3d}"
+            f"  setup med/p95/max {step.setup_figures()} s"
         )
         print(f"         {step_cpu(step_usage, step.answered, rate)}")
+        if step.failures:
+            print(f"         {step.failure_figures()}")
         if not step.clean:
             break
     usage = sampler.stop()
@@ -152,14 +154,14 @@ def report(results: dict[str, tuple[list[StepReport], dict[str, Usage]]], operat
     print()
     print(
         f"{'system':<10} {'rate/s':>6} {'offered':>7} {'answered':>8} {'abandoned':>9} "
-        f"{'failed':>6}  setup med / p95 / max (s)"
+        f"{'failed':>6} {'not sent':>8}  setup med / p95 / max (s)"
     )
     sustained: dict[str, float] = {}
     for system, (steps, _) in results.items():
         for s in steps:
             print(
                 f"{system:<10} {s.rate:6.1f} {s.offered:7d} {s.answered:8d} {s.abandoned:9d} "
-                f"{s.failed:6d}  {s.setup_figures()}"
+                f"{s.failed:6d} {s.not_sent:8d}  {s.setup_figures()}"
             )
         sustained[system] = max((s.rate for s in steps if s.clean), default=0.0)
     print()

@@ -14,6 +14,7 @@ Everything listens on loopback only.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import tempfile
 import time
@@ -24,12 +25,17 @@ from typing import Any
 from bench.load.farm import Phone, farm_extensions, farm_pjsip, farm_transports, registered
 
 REPO = Path(__file__).resolve().parents[2]
+# Each unit's RTP range, in ports: two per call leg's media (RTP, RTCP). The unit under load
+# carries two legs per answered call (the carrier's, the operator's phone's) and one per caller
+# waiting or operator's phone ringing; the test kit's default (200 ports: 100 legs) ran out
+# at ~45 answered calls, and the unit refused the next caller with 488 Not Acceptable Here
+# ("Oh dear... we couldn't allocate a port for RTP instance"). An installed unit has Debian's
+# rtp.conf, 10000-20000 (5,000 legs). 4,000 ports: 2,000 legs, a 400-operator shift talking
+# at 50 calls/s with as many callers waiting or ringing.
+LOAD_RTP_PORTS = 4000
 DID = "74951234567"
 TOPIC = "74950000001"
 PASSWORD = "load-test-pass"  # noqa: S105
-# RTP ports per load unit: a test unit's 200 (100 RTP sessions) refused calls with 488 (the
-# carrier's cause 58) once ~50 calls were up at once; 4,000 carry ~1,000 two-legged calls.
-LOAD_RTP_PORTS = 4000
 
 
 def pbx_rootfs() -> Path:
@@ -74,10 +80,22 @@ class Parts(contextlib.ExitStack):
         from testkit.pbx_unit import AsteriskUnit
 
         unit = AsteriskUnit(self.rootfs, name, files or {}, rtp_ports=LOAD_RTP_PORTS)
-        self.callback(unit.remove)
+        self.callback(self.keep_logs_and_remove, unit)
         if start:
             unit.start()
         return unit
+
+    def keep_logs_and_remove(self, unit: Any) -> None:
+        """Stop the unit, keep its logs under the work directory (``pbx-<name>/``: Asterisk's
+        log, the console, and for a confgen unit confgen's log), delete the rest."""
+        unit.stop()
+        kept = self.workdir / f"pbx-{unit.name}"
+        if unit.log_dir.exists():  # not removed already (the baseline's farm is)
+            shutil.copytree(unit.log_dir, kept, dirs_exist_ok=True)
+        confgen_log = unit.base / "lib" / "uzor-confgen" / "confgen.log"
+        if confgen_log.exists():
+            shutil.copy2(confgen_log, kept / "confgen.log")
+        unit.remove()
 
     def carrier(self) -> Any:
         from testkit.pbx_carrier import Carrier

@@ -11,8 +11,10 @@ to Originate, which Asterisk also uses as the call's Linkedid, so every later ev
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from appliance.agency.operators.service import OperatorService
 
 DIALABLE_RE = re.compile(r"[0-9*#+]{1,32}")
+BRIDGE_WAIT = 2.0  # seconds a transfer asked for as the call is answered waits for its bridge
 
 
 async def install_dialplan(unit: asterisk.Unit) -> None:
@@ -116,6 +119,7 @@ async def transfer_blind(service: OperatorService, session: Session, action: Act
     number = dialable(action.data["number"], action)
     leg = _leg(session, action)
     await _refuse_unready_workplace(service, action)
+    await _bridged(leg)
 
     def done() -> dict[str, Any]:
         service.notify(
@@ -188,6 +192,7 @@ async def transfer_consult(service: OperatorService, session: Session, action: A
         raise ACPError("not_allowed", i18n._("a consultation is already in progress"), id=action.id)
     leg = _leg(session, action)
     await _refuse_unready_workplace(service, action)
+    await _bridged(leg)
     consult_id = f"{leg.call_id}-consult"
 
     def done() -> dict[str, Any]:
@@ -331,6 +336,16 @@ def _consultation(session: Session, action: Action) -> tuple[CallLeg, CallLeg]:
     if consult is None or held is None:
         raise ACPError("not_allowed", i18n._("no consultation in progress"), id=action.id)
     return consult, held
+
+
+async def _bridged(leg: CallLeg) -> None:
+    """app_queue reports the answer (AgentConnect) before it bridges the caller and the
+    operator, and Asterisk refuses to transfer a channel that is in no bridge yet ("Transfer
+    invalid"): a transfer asked for in that moment waits for the bridge (at most BRIDGE_WAIT;
+    then it is sent anyway and Asterisk says)."""
+    deadline = time.monotonic() + BRIDGE_WAIT
+    while leg.bridging and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def _leg(session: Session, action: Action) -> CallLeg:

@@ -275,6 +275,7 @@ class CallEvents:
             if leg is not None:
                 leg.channel = channel
                 leg.peer = _real_parties(others)[0]
+                leg.bridging = False
 
     def on_bridge_leave(self, event: Message) -> None:
         members = self._bridges.get(event.get("BridgeUniqueid", ""))
@@ -317,6 +318,9 @@ class CallEvents:
     def _answered(self, session: Session, call_id: str) -> None:
         if call_id not in {c.call_id for c in session.operator.calls}:
             return
+        leg = session.legs.get(call_id)
+        if leg is not None:  # unless its BridgeEnter came first
+            leg.bridging = not any(leg.channel in members for members in self._bridges.values())
         self.service.commit(session, *m.call_answered(session.operator, call_id))
         self.service.notify(session, out.call_answered(call_id))
 

@@ -22,6 +22,7 @@ class CallLeg:
     peer: str = ""
     group: str = ""  # the queue (group) an inbound call came through
     topic: str = ""  # the inbound topic's number (the DID the caller dialled)
+    bridging: bool = False  # answered, its bridge not entered yet (a transfer waits for it)
 
 
 @dataclass

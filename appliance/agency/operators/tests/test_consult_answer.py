@@ -39,6 +39,8 @@ async def world():
     }
     unit.emit({"Event": "DialBegin", **call})
     unit.emit({"Event": "DialEnd", "DialStatus": "ANSWER", **call})
+    for channel in (call["Channel"], call["DestChannel"]):  # Dial bridges the two
+        unit.emit({"Event": "BridgeEnter", "BridgeUniqueid": "B1", "Channel": channel})
     yield service, unit, notifier, clients
     await shut_down(service)
 

@@ -59,6 +59,27 @@ export class Phone {
     ua.start();
   }
 
+  /**
+   * Register again now, instead of at the next turn of JsSIP's reconnection back-off (up to
+   * 15 s between tries): the agency says the PBX unit is back, or the browser is online again.
+   * The same UA and socket object: a connected transport only registers (a REGISTER already
+   * under way is not sent twice); otherwise the UA is stopped, which closes the socket and
+   * clears JsSIP's pending retry, and started again, which connects and registers. Calls the
+   * phone still lists had no transport: they end. Nothing happens when registered or off.
+   * @returns {boolean} whether a registration was started
+   */
+  recover() {
+    const ua = this.ua;
+    if (!ua || this.status === "off" || this.status === "registered") return false;
+    if (ua.isConnected()) {
+      ua.register();
+    } else {
+      ua.stop();
+      ua.start();
+    }
+    return true;
+  }
+
   /** @param {PhoneStatus} status */
   setStatus(status) {
     if (status === this.status) return;

@@ -10,6 +10,16 @@ import { FakeSipSocket } from "./sip-fakes.js";
 const ACCOUNT = { ws_url: "ws://pbx.test:8088/ws", domain: "pbx.test", username: "201", password: "s3cret" };
 const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout, WebSocket: globalThis.WebSocket };
 
+/** @type {Phone[]} every phone a test made, stopped after it */
+const phones = [];
+
+/** A phone on the fake socket (not started). */
+function newPhone() {
+  const phone = new Phone(ACCOUNT, /** @type {any} */ ({ stream: null }), /** @type {any} */ ({}));
+  phones.push(phone);
+  return phone;
+}
+
 /** @type {FakeClock} JsSIP's timers (reconnection back-off, registration refresh, transactions) */
 let clock;
 
@@ -22,13 +32,14 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  for (const phone of phones.splice(0)) phone.stop(); // a ringing call's real setInterval ends too
   globalThis.setTimeout = real.setTimeout;
   globalThis.clearTimeout = real.clearTimeout;
   /** @type {any} */ (globalThis).WebSocket = real.WebSocket;
 });
 
 function registeredPhone() {
-  const phone = new Phone(ACCOUNT, /** @type {any} */ ({ stream: null }), /** @type {any} */ ({}));
+  const phone = newPhone();
   /** @type {string[]} */
   const seen = [];
   phone.statusChanged.on((s) => seen.push(s));
@@ -90,21 +101,58 @@ test("a restart that is refused again leaves JsSIP's own recovery in charge", ()
   assert.equal(FakeSipSocket.live().length, 1);
 });
 
-test("a connected phone whose registration failed registers again on the same socket", () => {
-  const phone = new Phone(ACCOUNT, /** @type {any} */ ({ stream: null }), /** @type {any} */ ({}));
+test("a REGISTER left unanswered while the PBX booted is dropped and sent afresh", () => {
+  const phone = newPhone();
+  phone.start();
+  const booting = FakeSipSocket.last();
+  booting.accept(); // the PBX's WebSocket is up, but no answer to the REGISTER comes
+  assert.equal(booting.requests("REGISTER").length, 1);
+  assert.equal(phone.status, "connecting");
+
+  assert.equal(phone.recover(), true);
+  assert.equal(FakeSipSocket.all.length, 2);
+  const socket = FakeSipSocket.last();
+  assert.deepEqual(FakeSipSocket.live(), [socket], "the socket of the unanswered REGISTER is closed");
+  socket.accept();
+  assert.equal(socket.requests("REGISTER").length, 1);
+  socket.answerRegister(200);
+  assert.equal(phone.status, "registered");
+  clock.advance(64000); // the dropped REGISTER's timeout (32 s) fails nothing later
+  assert.equal(phone.status, "registered");
+  assert.equal(FakeSipSocket.all.length, 2);
+});
+
+test("a connected phone whose registration was refused starts afresh too", () => {
+  const phone = newPhone();
+  phone.start();
+  FakeSipSocket.last().accept();
+  FakeSipSocket.last().answerRegister(403);
+  assert.equal(phone.status, "failed");
+  assert.equal(phone.recover(), true);
+  FakeSipSocket.last().accept();
+  FakeSipSocket.last().answerRegister(200);
+  assert.equal(phone.status, "registered");
+  assert.equal(FakeSipSocket.live().length, 1);
+});
+
+test("a connected socket with a call on it is kept: only a REGISTER is sent, not two at once", () => {
+  const phone = newPhone();
   phone.start();
   const socket = FakeSipSocket.last();
   socket.accept();
   socket.answerRegister(403);
-  assert.equal(phone.status, "failed");
+  ringing(socket);
+  assert.equal(phone.lines.length, 1);
 
   assert.equal(phone.recover(), true);
   assert.equal(FakeSipSocket.all.length, 1, "no new socket");
+  assert.equal(phone.lines.length, 1, "the call stays");
   assert.equal(socket.requests("REGISTER").length, 2);
-  assert.equal(phone.recover(), true); // pressed again while the REGISTER is under way
+  assert.equal(phone.recover(), true); // again while that REGISTER is under way
   assert.equal(socket.requests("REGISTER").length, 2, "not sent twice");
   socket.answerRegister(200);
   assert.equal(phone.status, "registered");
+  assert.equal(phone.lines.length, 1);
 });
 
 test("a registered phone, and a stopped one, are left alone", () => {
@@ -124,12 +172,7 @@ test("a registered phone, and a stopped one, are left alone", () => {
 
 test("a call the phone still lists when its socket died ends with the restart", () => {
   const { phone } = registeredPhone();
-  /** @type {any} */ (globalThis).window = { RTCPeerConnection: class {} }; // JsSIP's WebRTC check
-  try {
-    FakeSipSocket.last().onmessage({ data: invite() });
-  } finally {
-    delete (/** @type {any} */ (globalThis).window);
-  }
+  ringing(FakeSipSocket.last());
   assert.equal(phone.lines.length, 1);
   pbxAway(1);
   assert.equal(phone.recover(), true);
@@ -139,6 +182,16 @@ test("a call the phone still lists when its socket died ends with the restart", 
   FakeSipSocket.last().answerRegister(200);
   assert.equal(phone.status, "registered");
 });
+
+/** The PBX calls the phone on `socket`: a line rings. @param {FakeSipSocket} socket */
+function ringing(socket) {
+  /** @type {any} */ (globalThis).window = { RTCPeerConnection: class {} }; // JsSIP's WebRTC check
+  try {
+    socket.onmessage({ data: invite() });
+  } finally {
+    delete (/** @type {any} */ (globalThis).window);
+  }
+}
 
 /** An INVITE to the phone from the PBX (no SDP offer: JsSIP waits for none until answered). */
 function invite() {

@@ -3,6 +3,7 @@ phone's RTP counters (the app's diagnostics handle) — the Playwright calls the
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -37,14 +38,48 @@ def logged_in(browser: Any, site: Site, agent: str = "101", mac: str | None = No
     return page
 
 
-def wait_phone_registered(page: Page, timeout_ms: int = TIMEOUT_MS) -> None:
+def wait_phone_registered(page: Page, timeout_ms: int = TIMEOUT_MS, *, why: str = "") -> None:
+    """Wait for the phone's registration; ``why`` says in the failure what it should follow."""
     try:
         page.wait_for_function(
             "window.uzorDiagnostics.state().phone === 'registered'", timeout=timeout_ms
         )
     except Exception as exc:
         phone = page.evaluate("window.uzorDiagnostics.state().phone")
-        raise AssertionError(f"the phone did not register (status {phone!r})") from exc
+        within = f" within {timeout_ms / 1000:g} s {why}" if why else ""
+        raise AssertionError(f"the phone did not register{within} (status {phone!r})") from exc
+
+
+class AcpFrames:
+    """The names of the ACP messages the page receives from the agency. Watch from before the
+    login (the app opens its ACP WebSocket then); the phone's SIP frames are not JSON: skipped."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.names: list[str] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            return
+        if isinstance(message, dict) and isinstance(message.get("name"), str):
+            self.names.append(message["name"])
+
+    def wait_for(self, name: str, timeout_ms: int = TIMEOUT_MS) -> None:
+        """Wait until the page got a message ``name`` (since the last :meth:`clear`)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while name not in self.names:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the agency sent no {name!r} within {timeout_ms / 1000:g} s "
+                    f"(the page got {self.names[-12:]})"
+                )
+            self.page.wait_for_timeout(100)  # Playwright delivers the frames meanwhile
+
+    def clear(self) -> None:
+        self.names.clear()
 
 
 def state_of(page: Page) -> str:

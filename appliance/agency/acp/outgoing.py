@@ -154,6 +154,11 @@ def work_codes(
     return Outgoing("notification", "work_codes", data)
 
 
+def pbx_available(unit: str, message: Text | None = None) -> Outgoing:
+    """The workplace's unit is back (its link resynced): the terminal's phone registers now."""
+    return Outgoing("notification", "pbx_available", {"unit": unit, **_given(message=message)})
+
+
 def pause_expiring(seconds_left: float, message: Text | None = None) -> Outgoing:
     data = {"seconds_left": seconds_left, **_given(message=message)}
     return Outgoing("warning", "pause_expiring", data)
@@ -178,6 +183,7 @@ CONSTRUCTORS: dict[str, Callable[..., Outgoing]] = {
     "notification.maintenance": maintenance,
     "notification.license": license_notice,
     "notification.work_codes": work_codes,
+    "notification.pbx_available": pbx_available,
     "warning.pause_expiring": pause_expiring,
     "warning.pbx_unavailable": pbx_unavailable,
 }

@@ -410,3 +410,13 @@ class CallEvents:
                 leg = session.legs.get(call.call_id)
                 if leg is None or leg.channel not in channels:
                     self._ended(session, call.call_id, "gone after reconnect")
+        if unit.up:  # else lost again meanwhile: its operators were warned once more
+            self._tell_back(snapshot.unit)
+
+    def _tell_back(self, unit: str) -> None:
+        """The unit's link is back and resynced: its operators are told, so their terminals'
+        phones register again now instead of waiting out their own back-off."""
+        message = _("the connection to the PBX unit {unit} is back", unit=unit)
+        for session in list(self.service.sessions.values()):
+            if session.unit == unit:
+                self.service.notify(session, out.pbx_available(unit, message))

@@ -32,11 +32,14 @@ export class Controller {
     this.scriptHost = null;
     /** @type {Emitter<[{name: string, data: any}]>} every ACP event, for the script page */
     this.events = new Emitter();
+    /** @type {import("./state.js").Text | null} the notice that the PBX is unreachable (cleared when it is back) */
+    this.pbxNotice = null;
     this.acp.statusChanged.on((acp) => this.store.set({ acp }));
     this.acp.messages.on((msg) => this.onMessage(msg));
     this.acp.resumed.on((result) => {
       this.keepSession(String(result.operator?.agent ?? ""), result.resume);
       this.applyLogin(result);
+      this.phone?.recover(); // the link to the server is back: the PBX may be too
     });
     this.acp.resumeFailed.on((err) => this.resumeRefused(err));
   }
@@ -173,7 +176,11 @@ export class Controller {
     } else if (msg.name === "message") {
       this.store.set({ supervisorMessage: { text: String(data.text), from: String(data.from ?? "") } });
     } else if (msg.name === "license" || msg.name === "pbx_unavailable") {
-      this.store.set({ notice: { key: "err.generic", params: { message: String(data.message ?? "") } } });
+      const notice = { key: "err.generic", params: { message: String(data.message ?? "") } };
+      this.pbxNotice = msg.name === "pbx_unavailable" ? notice : null;
+      this.store.set({ notice });
+    } else if (msg.name === "pbx_available") {
+      this.pbxBack();
     } else {
       this.store.set({ calls: applyCallEvent(s.calls, msg, now) });
     }
@@ -181,6 +188,20 @@ export class Controller {
     const first = this.store.get().calls.find((x) => !x.consult);
     if (first && first !== this.store.get().lastCall) this.store.set({ lastCall: first });
     this.updateRinging();
+  }
+
+  /** The PBX unit is back (the agency's `pbx_available`): its notice goes, and the phone
+   * registers now if it is not registered, instead of waiting out JsSIP's back-off. */
+  pbxBack() {
+    if (this.pbxNotice && this.store.get().notice === this.pbxNotice) this.store.set({ notice: null });
+    this.pbxNotice = null;
+    this.phone?.recover();
+  }
+
+  /** The browser is online again: the links try now instead of at their back-off's next turn. */
+  online() {
+    this.acp.retryNow();
+    this.phone?.recover();
   }
 
   updateRinging() {

@@ -28,6 +28,7 @@ setInterval(() => store.set({ now: Date.now() }), 1000);
 const root = document.getElementById("app");
 if (root) render(html`<${App} store=${store} controller=${controller} />`, root);
 if (config.hostValid) controller.resume();
+window.addEventListener("online", () => controller.online());
 
 // Diagnostics for support and the browser tests: RTP packet counts of the current calls.
 /** @type {any} */ (window).uzorDiagnostics = {

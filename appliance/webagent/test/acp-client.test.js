@@ -190,3 +190,29 @@ test("close() and logout() never reconnect", async () => {
   assert.equal(acp.status, "closed");
   await assert.rejects(acp.request("ping"), (e) => e instanceof AcpError && e.code === "disconnected");
 });
+
+test("back online, a lost link tries at once instead of at the back-off's next turn", async () => {
+  const acp = client();
+  acp.connect();
+  FakeSocket.last().accept();
+  await flush();
+  FakeSocket.last().close();
+  for (let i = 0; i < 4; i++) {
+    clock.advance(1000);
+    FakeSocket.last().close(); // refused: the next try is the maximum (1 s here) away
+  }
+  const made = FakeSocket.all.length;
+  acp.retryNow();
+  assert.equal(FakeSocket.all.length, made + 1);
+  acp.retryNow(); // a try under way is not doubled
+  assert.equal(FakeSocket.all.length, made + 1);
+  FakeSocket.last().accept();
+  await flush();
+  assert.equal(acp.status, "open");
+  clock.advance(5000); // the back-off's turn that was pending opens nothing more
+  assert.equal(FakeSocket.all.length, made + 1);
+  acp.retryNow(); // open: nothing to do
+  acp.close();
+  acp.retryNow(); // closed for good: still nothing
+  assert.equal(FakeSocket.all.length, made + 1);
+});

@@ -190,6 +190,10 @@ async def test_asterisk_restart_keeps_the_operator_logged_in(agency: Agency, cal
             agency=agency,
             what="membership and pause restored by the resync",
         )
+        lost = await until(terminal, "pbx_unavailable")
+        back = await until(terminal, "pbx_available")  # its phone registers again on it
+        assert (lost["type"], back["type"]) == ("warning", "notification"), (lost, back)
+        assert back["data"]["unit"] == lost["data"]["unit"], back
         status = agency.status(agency.token)
         assert status["units"][0]["link"] == "up"
         assert status["units"][0]["reconnects"] >= 1

@@ -65,6 +65,7 @@ SAMPLES: dict[str, list[out.Outgoing]] = {
             [{"code": "tech", "name": "Tech", "names": NAMES, "max_seconds": None}], [], False
         ),
     ],
+    "notification.pbx_available": [out.pbx_available("unit1", TEXT), out.pbx_available("u2")],
     "warning.pause_expiring": [out.pause_expiring(42.0, TEXT)],
     "warning.pbx_unavailable": [out.pbx_unavailable("unit1", TEXT)],
 }

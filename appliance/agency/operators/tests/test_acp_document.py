@@ -18,6 +18,7 @@ from appliance.agency.operators.tests.fakes import (
     wired_service,
 )
 from appliance.agency.operators.topics import TopicCache
+from appliance.ami.errors import AMIError
 
 
 class Clock:
@@ -113,6 +114,41 @@ async def test_a_lost_link_warns_the_units_operators(world) -> None:
     warned = [(c, k, n, d) for c, k, n, d in notifier.sent if n == "pbx_unavailable"]
     assert [(c, k) for c, k, _, _ in warned] == [(client, "warning")]
     assert warned[0][3]["unit"] == "unit1" and "unit1" in str(warned[0][3]["message"])
+
+
+async def test_the_resync_after_a_lost_link_tells_the_units_operators_it_is_back(world) -> None:
+    service, unit, notifier, _ = world
+    client = make_client()
+    await service.login(client, LOGIN)
+    unit.emit(called())  # ringing when the unit went away
+    for listener in unit.lost:
+        listener()
+    await unit.snapshot([], [])  # back: the call is gone
+    told = [(c, k, n, d) for c, k, n, d in notifier.sent if n == "pbx_available"]
+    assert [(c, k) for c, k, _, _ in told] == [(client, "notification")]
+    assert told[0][3]["unit"] == "unit1" and "unit1" in str(told[0][3]["message"])
+    names = notifier.names(client)
+    assert names.index("pbx_unavailable") < names.index("call_ended") < names.index("pbx_available")
+    assert names[-1] == "pbx_available"  # after the state the resync left
+
+
+async def test_a_resync_cut_short_by_the_link_dropping_again_does_not_say_it_is_back(
+    world,
+) -> None:
+    service, unit, notifier, _ = world
+    await service.login(make_client(), LOGIN)
+    unit.up = False  # its actions fail: the listener is cut short (the manager logs it)
+    with pytest.raises(AMIError):
+        await unit.snapshot([], [])
+    assert "pbx_available" not in notifier.names()
+
+
+async def test_the_operators_of_another_unit_are_not_told(world) -> None:
+    service, unit, notifier, _ = world
+    await service.login(make_client(), LOGIN)
+    service.sessions["101"].unit = "unit2"
+    await unit.snapshot([], [])
+    assert "pbx_available" not in notifier.names()
 
 
 async def test_a_call_the_phone_dials_itself_is_followed_like_dial(world) -> None:

@@ -148,6 +148,15 @@ export class AcpClient {
     this.retryTimer = this.setTimeout(() => this.open(), delay);
   }
 
+  /** Try to connect now rather than at the back-off's next turn (the browser is online again);
+   * nothing to do unless the link is lost and waiting for that turn. */
+  retryNow() {
+    if (this.status !== "lost" || this.socket) return;
+    this.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.open();
+  }
+
   schedulePing() {
     this.clearTimeout(this.pingTimer);
     this.pingTimer = this.setTimeout(async () => {

@@ -59,6 +59,29 @@ export class Phone {
     ua.start();
   }
 
+  /**
+   * Register again now, instead of at the next turn of JsSIP's reconnection back-off (up to
+   * 15 s between tries): the agency says the PBX unit is back, or the browser is online again.
+   * The same UA and socket object is started afresh: stopping it closes the socket, clears
+   * JsSIP's pending retry and drops a REGISTER still unanswered (one sent while Asterisk was
+   * still booting was seen to stay so: JsSIP would wait 32 s for it, fail, and never try
+   * again); starting it connects and registers. Calls the phone lists on a socket that is gone end with it; a
+   * socket still connected with a call on it is kept and only a REGISTER is sent (not a second
+   * one while one is under way). Nothing happens when registered or off.
+   * @returns {boolean} whether a registration was started
+   */
+  recover() {
+    const ua = this.ua;
+    if (!ua || this.status === "off" || this.status === "registered") return false;
+    if (ua.isConnected() && this.lines.length > 0) {
+      ua.register();
+    } else {
+      ua.stop();
+      ua.start();
+    }
+    return true;
+  }
+
   /** @param {PhoneStatus} status */
   setStatus(status) {
     if (status === this.status) return;

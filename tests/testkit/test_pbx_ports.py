@@ -37,14 +37,22 @@ def test_a_range_is_given_again_only_once_released(monkeypatch: pytest.MonkeyPat
     first = allocate_ports(400)
     monkeypatch.setattr(pbx_ports.random, "randrange", lambda *_: first.rtp_start)
     try:
-        with pytest.raises(RuntimeError, match="no free RTP range"):
-            allocate_ports(400)  # the same place, still the first unit's
+        elsewhere = allocate_ports(400)  # the same place is still the first unit's: a gap
+        release_rtp_range(elsewhere)
     finally:
         release_rtp_range(first)
     again = allocate_ports(400)
     release_rtp_range(again)
 
+    assert elsewhere.rtp_start > first.rtp_end or elsewhere.rtp_end < first.rtp_start
     assert (again.rtp_start, again.rtp_end) == (first.rtp_start, first.rtp_end)
+
+
+def test_large_ranges_are_packed_so_that_several_fit() -> None:
+    given = [allocate_ports(4000) for _ in range(4)]  # 16,000 of the 20,000 ports
+    for ports in given:
+        release_rtp_range(ports)
+    assert len({(p.rtp_start, p.rtp_end) for p in given}) == 4
 
 
 def test_a_range_larger_than_the_ports_there_are_is_refused() -> None:

@@ -46,6 +46,16 @@ def exec_line(name: str) -> str:
     return f"#exec /usr/bin/python3 -I {CONFGEN} --config {CONFGEN_CONFIG} {name}\n"
 
 
+def packaged_cli_conf() -> str:
+    """uzor-pbx's cli.conf (its ``#exec`` ends confgen's pass at every start and when Apply
+    Dialplan reads it) with the unit's confgen command in place of the installed one."""
+    installed = "#exec /usr/bin/uzor-confgen --config /etc/asterisk/uzor/confgen.yaml"
+    text = (PACKAGED_ASTERISK / "cli.conf.uzor").read_text()
+    if installed not in text:
+        raise ValueError(f"uzor-pbx's cli.conf.uzor has no line starting {installed!r}")
+    return text.replace(installed, f"#exec /usr/bin/python3 -I {CONFGEN} --config {CONFGEN_CONFIG}")
+
+
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
@@ -111,8 +121,8 @@ class ConfgenUnit:
 def unit_files(server: AdminServer, unit_name: str, token: str) -> dict[str, str]:
     """The unit-side files: uzor-confgen (the one stdlib-only file appliance/pbx/build.py makes
     for the uzor-pbx package), its config with the admin's CA and pinned signing key, the
-    includes, and uzor-pbx's sorcery.conf (the PJSIP kinds the admin never generates are read
-    from pjsip_transports.conf, not through confgen)."""
+    includes, uzor-pbx's sorcery.conf (the PJSIP kinds the admin never generates are read
+    from pjsip_transports.conf, not through confgen) and its cli.conf (ends confgen's pass)."""
     return {
         "uzor-confgen": confgen_source(),
         "uzor/confgen.yaml": (
@@ -130,6 +140,7 @@ def unit_files(server: AdminServer, unit_name: str, token: str) -> dict[str, str
         "musiconhold.conf": exec_line("musiconhold.conf"),
         "features.conf": exec_line("features.conf"),
         "sorcery.conf": (PACKAGED_ASTERISK / "sorcery.conf.uzor").read_text(),
+        "cli.conf": packaged_cli_conf(),
     }
 
 

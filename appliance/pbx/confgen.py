@@ -10,6 +10,40 @@ admin_url, or no pinned key are refused (contracts/bundle.py says what is signed
 admin cannot be reached, or what it sends does not verify, it prints the last-good copy, so an
 Asterisk restart or reload never loses configuration (and a refused bundle never replaces it).
 
+**One pass, one revision.** Asterisk reads a generated file many times at one start or reload
+(pjsip.conf once per kind of PJSIP object), each read a run of this program. The first run of a
+*pass* asks the admin (or takes the last-good copy) and records that revision as the pass's
+(``pass.json`` in the cache directory: the bundle's SHA-256, the host's boot id, the monotonic
+time); the next runs print that revision's files from the cache without asking. So a start
+costs one request to the admin instead of one per read, a start or reload never mixes files of
+two revisions, and an unreachable admin costs one wait per pass, not one per read. The pass
+ends (``uzor-confgen --end-pass``, under the cache's lock) whenever a new revision may be due:
+
+- **Apply Dialplan** makes the new revision in the admin, then, before its first ``Reload``,
+  reads ``cli.conf`` over AMI (``GetConfig``); that file's ``#exec uzor-confgen --end-pass``
+  ends the pass, and the reloads' first read begins a new one by asking the admin. Why an Apply
+  is never served a stale revision: a pass begins with its request to the admin and its record
+  written in one hold of the lock, and the end takes the same lock after the revision was made.
+  A pass that began before the end is removed by it; one that begins after it asked the admin
+  after the revision existed. This holds while Asterisk is still booting too (AMI answers
+  before the modules are loaded, and Asterisk runs a reload asked for then at the end of its
+  boot, inside the boot's pass: the end has already made that pass ask the admin again).
+- **Every Asterisk start**, ``core restart now`` included (it re-executes Asterisk in the same
+  process): Asterisk reads ``cli.conf`` for its startup commands before its core, before its
+  modules and once fully booted, and never on a reload. A start never takes a pass of before
+  (it asks the admin as it always did), and a reload after the boot asks again.
+- **PASS_TTL** (20 s) bounds a pass nothing ended: a reload started by hand on the unit begins
+  a pass that lasts at most that long. A pass is also over when its record is of another boot
+  of the host or names a bundle that is no longer the last-good one.
+
+The one case a pass outlives a new revision: an Apply that cannot reach the unit's AMI (so
+cannot end its pass) reports the unit failed, and a reload by hand within PASS_TTL after a
+pass began still prints the pass's revision; the next Apply, or the next start, asks again.
+
+A run that prints a file of the pass imports nothing for TLS or HTTP, nor argparse or
+dataclasses (``main`` reads an ``#exec`` line's arguments itself): it costs little more than
+starting Python, and a start has about sixteen of them.
+
 It uses only the Python standard library, because PBX units have nothing but ``python3``:
 ``appliance/pbx/build.py`` makes the installed ``/usr/bin/uzor-confgen`` (one file) from this
 module with the bundle format (``appliance/contracts/bundle.py``, which the admin uses too) and
@@ -26,7 +60,7 @@ Configuration (``/etc/uzor/confgen.yaml``, or ``--config``; a flat ``key: value`
     signing_key: /etc/asterisk/uzor/admin-signing-key  # default: the admin's public key
     cache_dir: /var/lib/uzor-confgen                # default
     tls_verify: true                                # default; false needs insecure: true
-    insecure: false                                 # default; true is logged on every run
+    insecure: false                                 # default; true is logged on every request
     ca_file: /etc/uzor/admin-ca.pem                 # optional
     timeout: 5                                      # seconds, default
 
@@ -38,25 +72,23 @@ after a later upload or configuration fetch has reached the admin.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import re
-import socket
-import ssl
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO
+
+# Imported where they are used (the admin is asked once per pass; most runs print a file of
+# the pass's revision from the cache and never need them): ssl, socket, tempfile, urllib; and
+# argparse only for a command line other than an #exec line's (see main).
+if TYPE_CHECKING:
+    import ssl
 
 # The bundle format, shared with the admin; build.py inlines the module here (one import only).
 from appliance.contracts.bundle import (
@@ -86,6 +118,8 @@ from appliance.contracts.ed25519 import ed25519_verify
 DEFAULT_CONFIG = Path("/etc/uzor/confgen.yaml")
 CONFIG_ENV = "UZOR_CONFGEN_CONFIG"
 LOG_LIMIT = 1024 * 1024
+PASS_FILE = "pass.json"  # noqa: S105 - a file name, not a password
+PASS_TTL = 20.0  # seconds: the longest a pass nothing ended lasts (a start takes a few)
 PENDING_AGE = 120  # seconds: a message untouched this long is no longer being recorded
 PENDING_PER_RUN = 20
 
@@ -96,8 +130,7 @@ class ConfgenError(Exception):
     """Something is wrong; str() is one line saying what."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):  # not a dataclass: importing dataclasses is ~10 % of a run
     admin_url: str
     unit: str
     token_file: Path = Path("/etc/uzor/secrets/confgen_token")
@@ -163,7 +196,7 @@ def check_signature(data: bytes, signature: str, key: bytes) -> None:
 def parse_settings(text: str, source: str) -> Settings:
     """A flat YAML mapping: ``key: value`` lines, ``#`` comments; unknown keys refused."""
     values: dict[str, Any] = {}
-    fields = Settings.__dataclass_fields__
+    fields = Settings._fields
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -236,6 +269,8 @@ def load_settings(path: Path) -> Settings:
 
 class AdminClient:
     def __init__(self, settings: Settings, log: Log | None = None) -> None:
+        import urllib.parse
+
         refuse_insecure(settings)
         self.settings = settings
         self.base = settings.admin_url.rstrip("/") + "/" + urllib.parse.quote(settings.unit)
@@ -248,6 +283,9 @@ class AdminClient:
             )
 
     def get(self, path: str, limit: int) -> bytes:
+        import urllib.error
+        import urllib.request
+
         url = f"{self.base}/{path}"  # https only: refuse_insecure refuses other schemes
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})  # noqa: S310
         try:
@@ -267,6 +305,9 @@ class AdminClient:
 
     def post(self, path: str, data: bytes | BinaryIO, headers: dict[str, str]) -> bytes:
         """POST ``data`` (bytes, or an open file sent as it is read: give Content-Length)."""
+        import urllib.error
+        import urllib.request
+
         url = f"{self.base}/{path}"
         request = urllib.request.Request(  # noqa: S310 - https only, see refuse_insecure
             url,
@@ -312,6 +353,8 @@ def _read_token(path: Path) -> str:
 
 
 def _tls_context(settings: Settings) -> ssl.SSLContext:
+    import ssl
+
     context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if not settings.tls_verify:
@@ -401,6 +444,36 @@ class Cache:
                     else:
                         path.unlink()
 
+    # -- the pass (see the module's docstring) --
+
+    def pass_sha256(self) -> str | None:
+        """The SHA-256 of the revision the current pass reads; None when no pass is going on
+        (none began, it was ended, it is older than PASS_TTL or of an earlier boot of the host,
+        or its bundle is no longer the last-good one)."""
+        try:
+            record = json.loads((self.dir / PASS_FILE).read_text())
+            sha256, boot, began = record["sha256"], record["boot"], float(record["began"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if boot != _boot_id() or not 0 <= time.monotonic() - began <= PASS_TTL:
+            return None
+        return sha256 if sha256 == self.last_good_sha256() else None
+
+    def begin_pass(self, sha256: str) -> None:
+        """The revision ``sha256`` is the one this pass reads (hold the lock: see end_pass)."""
+        record = {"sha256": sha256, "boot": _boot_id(), "began": time.monotonic()}
+        (self.dir / PASS_FILE).write_text(json.dumps(record) + "\n")
+
+    def end_pass(self) -> bool:
+        """End the pass, if one is going on: the next read asks the admin. Hold the lock: a pass
+        that began before the end then asked the admin before it (and is removed here), one
+        that begins after it asks the admin after it."""
+        try:
+            (self.dir / PASS_FILE).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def has_sound(self, name: str, sha256: str) -> bool:
         path = self.sounds / name
         return path.exists() and sha256_hex(path.read_bytes()) == sha256
@@ -409,7 +482,18 @@ class Cache:
         _atomic_write(self.sounds / name, data, mode=0o644)
 
 
+def _boot_id() -> str:
+    """The kernel's id of this boot of the host ("" when it cannot be read): a pass recorded
+    with another one is not taken, whatever its monotonic time says."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
 def _atomic_write(path: Path, data: bytes, mode: int = 0o640) -> None:
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -479,6 +563,8 @@ def _host_address_lines(match: re.Match[str], log: Log | None) -> str:
     """One ``permit = <address>/32`` line per IPv4 address of a gateway's host name, resolved
     here on the unit each time Asterisk reads the file; none (a comment) when it does not
     resolve, so the ACL lets nothing in for it rather than failing the whole file."""
+    import socket
+
     key, host = match.group("key"), match.group("host")
     try:
         found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
@@ -500,22 +586,36 @@ def own_command() -> str:
     return f"{sys.executable} -I {Path(__file__).resolve()}"
 
 
+def begin_pass(settings: Settings, cache: Cache, name: str, log: Log) -> tuple[str, bool]:
+    """Begin a pass (hold the cache's lock): the admin's current revision, or the last-good one
+    when the admin cannot be reached or what it sends does not verify. (Its SHA-256, whether
+    the admin answered.)"""
+    try:
+        sha256 = fetch_current(AdminClient(settings, log), cache, settings.unit)
+        reached = True
+    except ConfgenError as exc:
+        log.write(f"{name}: {exc}; using the last-good copy")
+        last_good = cache.last_good_sha256()
+        if last_good is None:
+            raise ConfgenError(f"{exc}; and no last-good copy yet") from exc
+        sha256, reached = last_good, False
+    cache.begin_pass(sha256)
+    return sha256, reached
+
+
 def produce(settings: Settings, name: str, log: Log, config: Path | None = None) -> str:
     cache = Cache(settings)
     reached = False
     with cache.locked():
-        try:
-            sha256 = fetch_current(AdminClient(settings, log), cache, settings.unit)
+        sha256 = cache.pass_sha256()
+        if sha256 is not None:
             revision, text = read_file(cache, sha256, name, settings.unit)
-            log.write(f"{name}: revision {revision} from the admin")
-            reached = True
-        except ConfgenError as exc:
-            log.write(f"{name}: {exc}; using the last-good copy")
-            last_good = cache.last_good_sha256()
-            if last_good is None:
-                raise ConfgenError(f"{exc}; and no last-good copy yet") from exc
-            revision, text = read_file(cache, last_good, name, settings.unit)
-            log.write(f"{name}: last-good revision {revision}")
+            log.write(f"{name}: revision {revision} of this pass")
+        else:
+            sha256, reached = begin_pass(settings, cache, name, log)
+            revision, text = read_file(cache, sha256, name, settings.unit)
+            got = "from the admin" if reached else "last-good"
+            log.write(f"{name}: revision {revision} {got} (a new pass)")
     if reached:  # the admin answers again: messages an earlier upload left go now
         upload_pending_voicemail(settings, log)
         upload_pending_recordings(settings, log)
@@ -525,6 +625,8 @@ def produce(settings: Settings, name: str, log: Log, config: Path | None = None)
 def upload_voicemail(settings: Settings, path: Path, topic: str, log: Log) -> None:
     """Send one recorded message to the admin; delete it once stored there. A message whose
     caller hung up before the recording started does not exist: nothing to do."""
+    import urllib.parse
+
     path = Path(os.path.abspath(path))
     root = settings.voicemail_dir.resolve()
     if path.parent.parent != root or not path.name.endswith(".wav"):
@@ -692,6 +794,15 @@ def one_line(text: str) -> str:
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
+    args = sys.argv[1:] if argv is None else argv
+    exec_line = _exec_line_args(args)
+    if exec_line is not None:  # what Asterisk runs, many times per start: no argparse
+        config, what = exec_line
+        if what == "--end-pass":
+            return _end_pass(config, Log(None))
+        return _print_file(config, what, out)
+    import argparse
+
     parser = argparse.ArgumentParser(prog="uzor-confgen", description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", help="generated file to print, e.g. pjsip.conf")
     parser.add_argument("--config", type=Path, help=f"default ${CONFIG_ENV} or {DEFAULT_CONFIG}")
@@ -703,36 +814,88 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
         action="store_true",
         help="upload the recordings earlier uploads left (run by uzor-pbx-recordings.timer)",
     )
-    args = parser.parse_args(argv)
-    config = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    parser.add_argument(
+        "--end-pass",
+        action="store_true",
+        help="end the pass: the next file read asks the admin (cli.conf runs it)",
+    )
+    parsed = parser.parse_args(args)
+    config = parsed.config or _default_config()
     log = Log(None)
-    if args.recording is not None or args.pending_recordings:
-        return _recordings(config, args.recording, log)
-    if args.voicemail is not None:
-        settings = None
-        try:
-            settings = load_settings(config)
-            log = Log(settings.cache_dir / "confgen.log")
-            upload_voicemail(settings, args.voicemail, args.topic, log)
-        except (ConfgenError, OSError) as exc:
-            log.write(f"voicemail {args.voicemail}: FAILED: {exc}")
-            with contextlib.suppress(OSError):
-                if settings is not None:
-                    keep_for_retry(settings, args.voicemail, args.topic)
-            return EXIT_NO_CONFIG
-        upload_pending_voicemail(settings, log)
-        return EXIT_OK
-    if not args.file:
-        parser.error("name a generated file, --voicemail, --recording or --pending-recordings")
+    if parsed.end_pass:
+        return _end_pass(config, log)
+    if parsed.recording is not None or parsed.pending_recordings:
+        return _recordings(config, parsed.recording, log)
+    if parsed.voicemail is not None:
+        return _voicemail(config, parsed.voicemail, parsed.topic)
+    if not parsed.file:
+        parser.error(
+            "name a generated file, --voicemail, --recording, --pending-recordings or --end-pass"
+        )
+    return _print_file(config, parsed.file, out)
+
+
+def _voicemail(config: Path, path: Path, topic: str) -> int:
+    """Upload one recorded message (the call flow's hangup handler), then whatever earlier
+    uploads left; a failed upload keeps the message, with its topic, for a later run."""
+    log, settings = Log(None), None
     try:
         settings = load_settings(config)
         log = Log(settings.cache_dir / "confgen.log")
-        if not FILE_NAME_RE.match(args.file):
-            raise ConfgenError(f"not a generated file name: {args.file!r}")
-        out.write(produce(settings, args.file, log, config))
+        upload_voicemail(settings, path, topic, log)
     except (ConfgenError, OSError) as exc:
-        log.write(f"{args.file}: FAILED: {exc}")
+        log.write(f"voicemail {path}: FAILED: {exc}")
+        with contextlib.suppress(OSError):
+            if settings is not None:
+                keep_for_retry(settings, path, topic)
+        return EXIT_NO_CONFIG
+    upload_pending_voicemail(settings, log)
+    return EXIT_OK
+
+
+def _exec_line_args(args: list[str]) -> tuple[Path, str] | None:
+    """(config, file name or ``--end-pass``) of the command lines Asterisk's ``#exec`` lines
+    use, ``[--config PATH] NAME`` and ``[--config PATH] --end-pass``, read without argparse
+    (importing and setting it up is a fifth of such a run); None for any other."""
+    config = None
+    if len(args) >= 2 and args[0] == "--config":
+        config, args = Path(args[1]), args[2:]
+    if len(args) != 1 or (args[0].startswith("-") and args[0] != "--end-pass"):
+        return None
+    return config or _default_config(), args[0]
+
+
+def _default_config() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def _print_file(config: Path, name: str, out: TextIO) -> int:
+    log = Log(None)
+    try:
+        settings = load_settings(config)
+        log = Log(settings.cache_dir / "confgen.log")
+        if not FILE_NAME_RE.match(name):
+            raise ConfgenError(f"not a generated file name: {name!r}")
+        out.write(produce(settings, name, log, config))
+    except (ConfgenError, OSError) as exc:
+        log.write(f"{name}: FAILED: {exc}")
         out.write(f"; uzor-confgen: {one_line(str(exc))}\n")
+        return EXIT_NO_CONFIG
+    return EXIT_OK
+
+
+def _end_pass(config: Path, log: Log) -> int:
+    """End the pass (Asterisk reads cli.conf at every start and Apply Dialplan before its
+    reloads: see the module's docstring). Prints nothing: cli.conf takes no lines from it."""
+    try:
+        settings = load_settings(config)
+        log = Log(settings.cache_dir / "confgen.log")
+        cache = Cache(settings)
+        with cache.locked():
+            ended = cache.end_pass()
+        log.write("the pass ended" if ended else "no pass to end")
+    except (ConfgenError, OSError) as exc:
+        log.write(f"end of the pass: FAILED: {exc}")
         return EXIT_NO_CONFIG
     return EXIT_OK
 

@@ -74,6 +74,11 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert (etc / "modules.conf.asterisk-dist").exists()
     assert "transport = config,pjsip_transports.conf" in (etc / "sorcery.conf").read_text()
     assert (etc / "sorcery.conf.asterisk-dist").exists()
+    assert (
+        "uzor-confgen --config /etc/asterisk/uzor/confgen.yaml --end-pass"
+        in (etc / "cli.conf").read_text()
+    )
+    assert (etc / "cli.conf.asterisk-dist").exists()
     setup = ["/usr/sbin/uzor-pbx-setup", "--admin-url", "https://admin.example", "--unit", "pbx1"]
     setup += ["--token-file", "/root/token", "--ami-permit", "192.0.2.10/32"]
     foreign = run_in_chroot(sid_root, [*setup, "--http-bind", "192.0.2.99"])
@@ -119,3 +124,5 @@ def test_role_pbx_installs_the_glue_and_connects_the_unit(bundle: Bundle, sid_ro
     assert "noload => chan_iax2.so" not in (etc / "modules.conf").read_text()
     assert not (etc / "sorcery.conf.asterisk-dist").exists()
     assert "pjsip_transports.conf" not in (etc / "sorcery.conf").read_text()
+    assert not (etc / "cli.conf.asterisk-dist").exists()
+    assert "--end-pass" not in (etc / "cli.conf").read_text()

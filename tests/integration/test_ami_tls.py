@@ -148,6 +148,7 @@ def tls_unit(setup_root, asterisk_unit) -> TlsUnit:
     )
     unit.write_config("extensions.d/uzor-tls.conf", f"UZOR_REVISION = {REVISION}\n")
     unit.write_config("features.conf", "[general]\n")  # Apply reloads it (features)
+    unit.write_config("cli.conf", "[startup_commands]\n")  # Apply reads it (GetConfig) first
     unit.start()
     settings = unit.cli("manager show settings")
     assert f"TCP Bindaddress:           127.0.0.1:{unit.ami_port}" in settings, settings

@@ -1,7 +1,11 @@
 """Apply Dialplan: render a new revision per unit, reload the units over AMI, read back.
 
-For every enabled unit, concurrently: log in to AMI, reload the modules whose configuration
-uzor-confgen generates (never ``core restart``), then read the dialplan global
+For every enabled unit, concurrently: log in to AMI, have the unit end uzor-confgen's pass
+(``GetConfig`` of ``cli.conf``, whose ``#exec uzor-confgen --end-pass`` does it: the files of
+one start or reload all come from the revision the pass's first read got, and without this end
+the reloads could be served the revision of a start or reload that began before this Apply made
+the new one; appliance/pbx/confgen.py says why this is enough), reload the modules whose
+configuration uzor-confgen generates (never ``core restart``), then read the dialplan global
 ``UZOR_REVISION`` to learn which revision the unit now runs. A unit that is down, refuses the
 login or runs another revision afterwards is reported failed with the reason; it keeps its
 last good configuration (uzor-confgen only promotes a verified revision) and does not stop the
@@ -30,6 +34,8 @@ log = logging.getLogger("uzor.apply")
 # (features.conf, Asterisk's built-in "features") before the dialplan, the dialplan last (its
 # UZOR_REVISION then tells that everything before it was reloaded).
 RELOAD_MODULES = ("res_musiconhold.so", "res_pjsip.so", "app_queue.so", "features", "pbx_config.so")
+# Asterisk reads it at every start and never on a reload; its #exec ends uzor-confgen's pass.
+CLI_CONF = "cli.conf"
 AMI_TIMEOUT = 20.0  # per AMI action; gunicorn (60 s) must outlast one Apply
 MAX_PARALLEL = 8
 
@@ -114,6 +120,7 @@ def reload_unit(target: UnitTarget, timeout: float = AMI_TIMEOUT) -> UnitResult:
 def _reload_and_read_back(target: UnitTarget, timeout: float) -> int | None:
     with AmiClient(target.host, target.port, timeout, target.tls_certificate) as ami:
         ami.login(target.user, target.secret)
+        _end_pass(ami, target)
         for module in RELOAD_MODULES:
             response = ami.action("Reload", Module=module)
             if response.get("Response") != "Success":
@@ -131,6 +138,25 @@ def _reload_and_read_back(target: UnitTarget, timeout: float) -> int | None:
         answer = ami.action("Getvar", Variable="UZOR_REVISION")
     value = answer.get("Value", "") if answer.get("Response") == "Success" else ""
     return int(value) if value.isdigit() else None
+
+
+def _end_pass(ami: AmiClient, target: UnitTarget) -> None:
+    """Have the unit's uzor-confgen end its pass, so the reloads' first read asks the admin."""
+    response = ami.action("GetConfig", Filename=CLI_CONF)
+    if response.get("Response") != "Success":
+        log.warning(
+            "unit %s could not read %s: %r",
+            target.name,
+            CLI_CONF,
+            response.get("Message", "")[:200],
+        )
+        raise AmiError(
+            _(
+                "the unit at %(address)s could not read %(file)s, which makes uzor-confgen ask "
+                "the admin for the new revision (see its Asterisk log)"
+            )
+            % {"address": ami.address, "file": CLI_CONF}
+        )
 
 
 def _store(target: UnitTarget, result: UnitResult) -> None:

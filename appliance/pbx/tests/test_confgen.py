@@ -13,7 +13,7 @@ import shutil
 import ssl
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,7 +57,8 @@ class FakeAdmin(http.server.ThreadingHTTPServer):
     """Serves one unit's current revision over HTTPS, signed with ``signing_key``; ``tamper``
     damages the bundle in transit (``rehash``: and sends the damaged bundle's SHA-256 as the
     current one, as an attacker who controls the answers would); ``signature`` replaces the
-    signature sent ("" for none)."""
+    signature sent ("" for none); ``before_answering_current`` runs once the answer to
+    'current' is made, before it is sent."""
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
@@ -71,12 +72,16 @@ class FakeAdmin(http.server.ThreadingHTTPServer):
         self.tamper = False
         self.rehash = False
         self.signature: str | None = None
+        self.asked: list[str] = []  # the paths of the GET requests, in order
+        self.earlier: dict[int, bytes] = {}
+        self.before_answering_current: Callable[[], None] | None = None
         self.publish(make_bundle(1))
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     def publish(self, bundle: dict) -> None:
         self.bundle = bundle_bytes(bundle)
         self.number = bundle["revision"]
+        self.earlier[self.number] = self.bundle  # the admin keeps every revision
 
     def served(self) -> bytes:
         return self.bundle.replace(b"sales", b"evil!") if self.tamper else self.bundle
@@ -111,15 +116,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {self.server.token}":
             return self._send(401, b"{}")
         base = "/admin/confgen/pbx1/"
+        self.server.asked.append(self.path)
         if self.path == base + "current":
             sent = self.server.served() if self.server.rehash else self.server.bundle
             sha = hashlib.sha256(sent).hexdigest()
             answer = {"revision": self.server.number, "sha256": sha}
             if self.server.current_signature():
                 answer["signature"] = self.server.current_signature()
+            if self.server.before_answering_current is not None:
+                self.server.before_answering_current()
             return self._send(200, json.dumps(answer).encode())
         if self.path == f"{base}revisions/{self.server.number}":
             return self._send(200, self.server.served())
+        number = self.path.removeprefix(f"{base}revisions/")
+        if number.isdigit() and int(number) in self.server.earlier:
+            return self._send(200, self.server.earlier[int(number)])
         if self.path == base + "sounds/" + SOUND_NAME:
             return self._send(200, SOUND)
         return self._send(404, b"{}")
@@ -159,6 +170,14 @@ def run(config: Path, name: str = "queues.conf") -> tuple[int, str]:
     return status, out.getvalue()
 
 
+def end_pass(config: Path) -> None:
+    """What Apply Dialplan has the unit do (cli.conf over AMI) before it reloads, and Asterisk
+    at every start: the next read asks the admin (see test_confgen_pass.py)."""
+    out = io.StringIO()
+    assert client.main(["--config", str(config), "--end-pass"], stdout=out) == client.EXIT_OK
+    assert out.getvalue() == ""
+
+
 def test_it_prints_the_current_revision_and_keeps_it_with_its_sounds(config, tmp_path):
     status, text = run(config)
     assert (status, text) == (0, "[sales]\nmusicclass = x\n")
@@ -189,6 +208,7 @@ def test_a_damaged_file_copy_is_replaced_by_the_verified_bundle_and_a_damaged_bu
 def test_a_newer_revision_replaces_the_older_copy(config, admin, tmp_path):
     run(config)
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    end_pass(config)
     assert run(config) == (0, "[sales]\nstrategy = ringall\n")
     names = sorted(p.name for p in (tmp_path / "cache" / "bundles").iterdir())
     sha = (tmp_path / "cache" / "last-good.sha256").read_text().strip()
@@ -199,12 +219,13 @@ def test_it_prints_the_last_good_copy_when_the_admin_is_down(config, admin, tmp_
     run(config)
     admin.shutdown()
     admin.server_close()
+    end_pass(config)
 
     status, text = run(config)
 
     assert (status, text) == (0, "[sales]\nmusicclass = x\n")
     log = (tmp_path / "cache" / "confgen.log").read_text()
-    assert "admin unreachable" in log and "last-good revision 1" in log
+    assert "admin unreachable" in log and "revision 1 last-good" in log
 
 
 def _log(tmp_path: Path) -> str:
@@ -215,12 +236,14 @@ def test_a_bundle_that_does_not_verify_is_never_promoted(config, admin, tmp_path
     run(config)
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
     admin.tamper = True
+    end_pass(config)
 
     status, text = run(config)
 
     assert (status, text) == (0, "[sales]\nmusicclass = x\n")  # still revision 1
     assert "signature is not the pinned admin key's: refused" in _log(tmp_path)
     admin.tamper = False
+    end_pass(config)
     assert run(config) == (0, "[sales]\nstrategy = ringall\n")
 
 
@@ -230,6 +253,7 @@ def test_a_bundle_altered_with_its_hash_recomputed_is_refused(config, admin, tmp
     run(config)
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
     admin.tamper = admin.rehash = True
+    end_pass(config)
 
     assert run(config) == (0, "[sales]\nmusicclass = x\n")  # the last good one
 
@@ -252,6 +276,7 @@ def test_an_unsigned_or_malformed_signature_is_refused(config, admin, tmp_path, 
     run(config)
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
     admin.signature = signature
+    end_pass(config)
     assert run(config) == (0, "[sales]\nmusicclass = x\n")
     assert error in _log(tmp_path)
 
@@ -260,6 +285,7 @@ def test_a_bundle_signed_by_another_key_is_refused(config, admin, tmp_path):
     run(config)
     admin.signing_key = Ed25519PrivateKey.generate()  # not the key pinned on the unit
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    end_pass(config)
     assert run(config) == (0, "[sales]\nmusicclass = x\n")
     assert "signature is not the pinned admin key's: refused" in _log(tmp_path)
 
@@ -270,10 +296,12 @@ def test_without_a_pinned_key_nothing_new_is_taken_and_the_log_says_what_to_do(
     run(config)
     (tmp_path / "admin-signing-key").unlink()  # a unit set up before keys were pinned
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
+    end_pass(config)
     assert run(config) == (0, "[sales]\nmusicclass = x\n")
     assert "no admin signing key pinned on this unit" in _log(tmp_path)
     assert "run uzor-pbx-setup again" in _log(tmp_path)
     (tmp_path / "admin-signing-key").write_text("c2hvcnQ=\n")
+    end_pass(config)
     run(config)
     assert "the admin's signing key has 5 bytes, not 32" in _log(tmp_path)
 
@@ -286,6 +314,7 @@ def test_a_signed_bundle_with_an_asterisk_directive_is_refused(config, admin, tm
     """Even the admin's own key cannot deliver '#exec' (a shell as Asterisk) or '#include'."""
     run(config)
     admin.publish(make_bundle(2, f"[sales]\n{line}\n"))
+    end_pass(config)
     assert run(config) == (0, "[sales]\nmusicclass = x\n")
     assert re.search(r"queues\.conf:[23]: a line starting with '#'", _log(tmp_path))
 
@@ -363,6 +392,7 @@ def test_an_admin_reached_over_http_or_unverified_tls_is_refused_and_the_last_go
     run(config)
     admin.publish(make_bundle(2, "[sales]\nstrategy = ringall\n"))
     config.write_text(change(config.read_text()))
+    end_pass(config)
     assert run(config) == (0, "[sales]\nmusicclass = x\n")
     assert error in _log(tmp_path)
     (tmp_path / "cache" / "last-good.sha256").unlink()  # no copy: a comment and a failure

@@ -1,5 +1,5 @@
 """uzor-confgen over HTTPS: the admin's certificate is verified against the configured CA, and
-switching that off takes an explicit ``insecure: true`` that every run logs."""
+switching that off takes an explicit ``insecure: true`` that every request to the admin logs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from appliance.pbx import confgen as client
 
-from .test_confgen import FakeAdmin
+from .test_confgen import FakeAdmin, end_pass
 
 
 @pytest.fixture
@@ -51,13 +51,16 @@ def test_it_refuses_an_admin_certificate_it_cannot_verify(tmp_path, https_admin)
     assert "CERTIFICATE_VERIFY_FAILED" in text
 
 
-def test_tls_verify_off_needs_the_insecure_flag_and_is_logged_on_every_run(tmp_path, https_admin):
+def test_tls_verify_off_needs_the_insecure_flag_and_is_logged_on_every_request(
+    tmp_path, https_admin
+):
     status, text = _run(_config(tmp_path, https_admin, "tls_verify: false\n"))
     assert status == client.EXIT_NO_CONFIG
     assert "tls_verify: false needs insecure: true as well" in text
 
     config = _config(tmp_path, https_admin, "tls_verify: false\ninsecure: true\n")
     assert _run(config) == (0, "[sales]\nmusicclass = x\n")
+    end_pass(config)  # the next run asks the admin again
     assert _run(config) == (0, "[sales]\nmusicclass = x\n")
     log = (tmp_path / "cache" / "confgen.log").read_text()
     assert log.count("INSECURE: the admin's TLS certificate is not verified") == 2

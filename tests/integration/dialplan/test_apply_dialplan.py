@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 import pytest
 
 from testkit.dialplan import make_confgen_unit  # isort: split
@@ -13,6 +16,7 @@ from appliance.admin.callcenter import apply as apply_module
 from appliance.admin.callcenter.apply import apply_dialplan
 from appliance.admin.callcenter.dialplan.tests.model import build_model
 from appliance.admin.callcenter.models import InboundTopic, PbxUnit, Revision, Workplace
+from appliance.ami.errors import AMIError
 from appliance.contracts.bundle import sha256_hex
 
 pytestmark = pytest.mark.integration
@@ -20,6 +24,79 @@ pytestmark = pytest.mark.integration
 
 def _running_revision(unit) -> str:
     return unit.cli("dialplan show globals").split("UZOR_REVISION=")[1].split("\n")[0].strip()
+
+
+def _restart_now(unit) -> None:
+    """``core restart now`` (Asterisk re-executes itself in the same process), then wait for the
+    new image's control socket (made before its modules load)."""
+    control = unit.base / "run" / "asterisk.ctl"
+    before = control.stat()
+    with contextlib.suppress(RuntimeError):  # the console may go before it answers
+        unit.cli("core restart now")
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(FileNotFoundError):
+            now = control.stat()
+            if (now.st_ino, now.st_ctime_ns) != (before.st_ino, before.st_ctime_ns):
+                return
+        assert time.monotonic() < deadline, "no new control socket after core restart now"
+        time.sleep(0.02)
+
+
+def _ami_answers(unit) -> bool:
+    try:
+        unit.ami().close()
+    except (AMIError, OSError):
+        return False
+    return True
+
+
+def test_an_apply_right_after_core_restart_now_takes_the_new_revision(
+    tmp_path, asterisk_unit, admin_server
+):
+    """The start reads its files as one uzor-confgen pass (one request to the admin); an Apply
+    made the moment the unit is fully booted still gets the revision it made, not the start's."""
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    (before,) = apply_dialplan()
+    assert before.ok, before
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+
+    _restart_now(unit.asterisk)
+    assert "fully booted" in unit.asterisk.cli("core waitfullybooted")
+    (after,) = apply_dialplan()
+
+    assert after.ok and after.running == after.revision > before.revision, after
+    assert _running_revision(unit.asterisk) == str(after.revision)
+    assert "1002" in unit.asterisk.cli("pjsip show endpoints")
+    log = unit.confgen_log()
+    assert "the pass ended" in log and "of this pass" in log
+
+
+def test_an_apply_while_the_unit_is_still_booting_leaves_it_on_the_new_revision(
+    tmp_path, asterisk_unit, admin_server
+):
+    """AMI answers before Asterisk's modules are loaded; a reload asked for then runs at the end
+    of the boot, inside the start's pass. The Apply ends that pass first, so once booted the
+    unit runs the Apply's revision, not the one its start began with. (The Apply's own read-back
+    may come before those reloads ran: its report is not checked here.)"""
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    (before,) = apply_dialplan()
+    assert before.ok, before
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+
+    _restart_now(unit.asterisk)
+    deadline = time.monotonic() + 60
+    while not _ami_answers(unit.asterisk):
+        assert time.monotonic() < deadline, "AMI never answered after core restart now"
+        time.sleep(0.02)
+    (during,) = apply_dialplan()
+    assert "fully booted" in unit.asterisk.cli("core waitfullybooted")
+
+    assert during.revision > before.revision
+    assert _running_revision(unit.asterisk) == str(during.revision)
+    assert "1002" in unit.asterisk.cli("pjsip show endpoints")
 
 
 def test_apply_configures_two_units_from_the_model(tmp_path, asterisk_unit, admin_server):

@@ -15,8 +15,9 @@ from appliance.ami.tests.test_tls import serve_once
 from testkit.tools import free_port
 
 
-def _serve_once(script: list[bytes]) -> int:
-    """A one-connection TCP server that sends each chunk after reading a request."""
+def _serve_once(script: list[bytes], received: list[bytes] | None = None) -> int:
+    """A one-connection TCP server that sends each chunk after reading a request (kept in
+    ``received``)."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def run() -> None:
@@ -27,6 +28,8 @@ def _serve_once(script: list[bytes]) -> int:
                 data = b""
                 while b"\r\n\r\n" not in data:
                     data += conn.recv(4096)
+                if received is not None:
+                    received.append(data)
                 action_id = data.split(b"ActionID: ")[1].split(b"\r\n")[0]
                 conn.sendall(chunk.replace(b"{id}", action_id))
         listener.close()
@@ -76,12 +79,13 @@ def test_a_unit_that_is_down_is_reported_failed_with_the_reason():
     assert "cannot connect to AMI at 127.0.0.1" in result.message
 
 
-def _unit_answering_revision(value: str) -> int:
+def _unit_answering_revision(value: str, received: list[bytes] | None = None) -> int:
     reload_ok = b"Response: Success\r\nActionID: {id}\r\nMessage: Module Reloaded\r\n\r\n"
     return _serve_once(
         [
             b"Asterisk Call Manager/11.0.0\r\n",
             b"Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n",
+            b"Response: Success\r\nActionID: {id}\r\nCategory-000000: startup_commands\r\n\r\n",
             reload_ok,
             reload_ok,
             reload_ok,
@@ -90,7 +94,8 @@ def _unit_answering_revision(value: str) -> int:
             b"Response: Success\r\nActionID: {id}\r\nVariable: UZOR_REVISION\r\nValue: "
             + value.encode()
             + b"\r\n\r\n",
-        ]
+        ],
+        received,
     )
 
 
@@ -101,6 +106,47 @@ def test_the_read_back_decides_applied_or_not(running, ok):
     assert result.ok is ok
     if not ok:
         assert "did not take the new configuration" in result.message
+
+
+def test_the_unit_ends_confgens_pass_before_the_first_reload():
+    """GetConfig of cli.conf runs its ``#exec uzor-confgen --end-pass`` on the unit: the
+    reloads' first read asks the admin for the revision this Apply made (confgen.py says why)."""
+    received: list[bytes] = []
+    port = _unit_answering_revision("7", received)
+    assert reload_unit(UnitTarget(1, "pbx1", "127.0.0.1", port, "uzor", "secret", 7)).ok
+    actions = [r.split(b"Action: ")[1].split(b"\r\n")[0] for r in received]
+    assert actions == [
+        b"Login",
+        b"GetConfig",
+        b"Reload",
+        b"Reload",
+        b"Reload",
+        b"Reload",
+        b"Reload",
+        b"Getvar",
+    ]
+    assert b"Filename: cli.conf\r\n" in received[1]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_unit_that_cannot_end_the_pass_is_reported_failed_and_not_reloaded(language):
+    received: list[bytes] = []
+    port = _serve_once(
+        [
+            b"Asterisk Call Manager/11.0.0\r\n",
+            b"Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n",
+            b"Response: Error\r\nActionID: {id}\r\nMessage: Config file not found\r\n\r\n",
+        ],
+        received,
+    )
+    with translation.override(language):
+        result = reload_unit(UnitTarget(1, "pbx1", "127.0.0.1", port, "uzor", "secret", 7))
+    assert not result.ok and result.running is None
+    assert f"127.0.0.1:{port}" in result.message and "cli.conf" in result.message
+    assert "not found" not in result.message  # the unit's own words go to the log only
+    if language == "ru":
+        assert "не смог прочитать cli.conf" in result.message
+    assert not any(b"Action: Reload" in r for r in received)
 
 
 def test_a_unit_that_hangs_up_or_stays_silent_is_a_clear_error():

@@ -18,6 +18,17 @@ from typing import Any
 
 import aiohttp
 
+QUICK_TRIES, QUICK_DELAY, MAX_DELAY = 8, 1.0, 15.0  # as the webagent's AcpClient
+
+
+def reconnect_delay(failures: int) -> float:
+    """Seconds before the next try after ``failures`` failed ones (0: the link just dropped):
+    every second for the first tries (an agency restart is back within seconds), then
+    doubling up to 15 s."""
+    if failures < QUICK_TRIES:
+        return QUICK_DELAY
+    return min(MAX_DELAY, QUICK_DELAY * 2 ** (failures - QUICK_TRIES + 1))
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -71,8 +82,8 @@ class SimulatedOperator:
 
     async def run(self, http: aiohttp.ClientSession, stop: asyncio.Event) -> None:
         """Connect, log in (again: the agency resumes the session), and when the connection
-        drops reconnect with the webagent's back-off: 0.5 s doubling to 15 s, with jitter,
-        from the first failure after a login."""
+        drops reconnect with the webagent's back-off (``reconnect_delay``), with jitter, from
+        the first failure after a login."""
         failures = 0
         while not stop.is_set():
             self.logged_in_once = False
@@ -84,8 +95,7 @@ class SimulatedOperator:
             if not stop.is_set():
                 self.stats.reconnects += 1
                 failures = 0 if self.logged_in_once else failures + 1
-                delay = min(15.0, 0.5 * 2**failures)
-                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+                await asyncio.sleep(reconnect_delay(failures) * random.uniform(0.75, 1.25))
 
     async def _session(self, ws: aiohttp.ClientWebSocketResponse, stop: asyncio.Event) -> None:
         await self._send(ws, "login", self._login_data())

@@ -16,6 +16,7 @@ function client() {
     random: () => 0.5,
     minDelay: 100,
     maxDelay: 1000,
+    quickTries: 0,
     timeout: 5000,
     pingEvery: 20000,
   });
@@ -132,6 +133,24 @@ test("a resume answered busy is tried again after the agency's retry_after, with
   assert.equal(FakeSocket.all.length, sockets + 1);
   FakeSocket.last().accept();
   assert.equal(FakeSocket.last().sent[0].data.resume, "token-1");
+});
+
+test("the first tries after a lost link come every second (an agency restart), then the delay doubles", () => {
+  const acp = new AcpClient({ url: "ws://agency/ws", WebSocket: FakeSocket, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout, random: () => 0.5 });
+  assert.deepEqual(
+    [1, 2, 8, 9, 10, 11, 12, 13, 20].map((attempt) => acp.backoff(attempt)),
+    [1000, 1000, 1000, 1000, 2000, 4000, 8000, 15000, 15000],
+  );
+  acp.connect();
+  FakeSocket.last().accept();
+  FakeSocket.last().close();
+  clock.advance(999);
+  assert.equal(FakeSocket.all.length, 1);
+  clock.advance(1);
+  assert.equal(FakeSocket.all.length, 2);
+  FakeSocket.last().close(); // refused again: still a second
+  clock.advance(1000);
+  assert.equal(FakeSocket.all.length, 3);
 });
 
 test("the back-off stops growing at its maximum", async () => {

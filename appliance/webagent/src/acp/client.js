@@ -28,6 +28,7 @@ export class AcpError extends Error {
  *   clearTimeout?: (handle: any) => void,
  *   random?: () => number,
  *   minDelay?: number, maxDelay?: number, timeout?: number, pingEvery?: number,
+ *   quickTries?: number, quickDelay?: number,
  * }} AcpOptions
  */
 
@@ -41,6 +42,10 @@ export class AcpClient {
     this.random = options.random ?? Math.random;
     this.minDelay = options.minDelay ?? 500;
     this.maxDelay = options.maxDelay ?? 15000;
+    // an agency restarted by systemd is back within seconds: the first tries come every
+    // quickDelay, so a shift is back about a second after it, then the delay doubles
+    this.quickTries = options.quickTries ?? 8;
+    this.quickDelay = options.quickDelay ?? 1000;
     this.timeout = options.timeout ?? 10000;
     this.pingEvery = options.pingEvery ?? 20000;
     /** @type {LinkStatus} */
@@ -142,10 +147,18 @@ export class AcpClient {
   scheduleRetry() {
     this.attempt += 1;
     this.setStatus("lost");
-    const base = Math.min(this.maxDelay, this.minDelay * 2 ** (this.attempt - 1));
+    const base = this.backoff(this.attempt);
     const delay = Math.max(this.holdOff, Math.round(base * (0.75 + 0.5 * this.random())));
     this.holdOff = 0;
     this.retryTimer = this.setTimeout(() => this.open(), delay);
+  }
+
+  /** The delay before try ``attempt`` (1 = the first after the link was lost), before jitter.
+   * @param {number} attempt */
+  backoff(attempt) {
+    if (attempt <= this.quickTries) return this.quickDelay;
+    const from = this.quickTries ? this.quickDelay : this.minDelay;
+    return Math.min(this.maxDelay, from * 2 ** (attempt - this.quickTries - 1));
   }
 
   /** Try to connect now rather than at the back-off's next turn (the browser is online again);

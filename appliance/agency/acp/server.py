@@ -148,7 +148,10 @@ class ACPServer:
             )
         agent_key = f"agent:{action.data.get('agent')}"
         address_key = f"addr:{client.remote}"
-        reservation, wait = self.limiter.reserve((agent_key,), (address_key,))
+        # a resume checks a token (no PBKDF2): a shift coming back after an agency restart
+        # is not held to the address's few checks at once (its agent's failures still count)
+        shared = () if "resume" in action.data else (address_key,)
+        reservation, wait = self.limiter.reserve((agent_key,), shared)
         if reservation is None and self.limiter.busy(address_key):
             raise ACPError(
                 "rate_limited",

@@ -64,12 +64,15 @@ def test_the_table_stays_bounded_under_a_flood_of_new_keys() -> None:
     assert len(limiter._attempts) == 1  # idle keys leave from the cold end
 
 
+TOKEN = "right-resume-token-0123456789"
+
+
 class SlowSessions:
     """A password check that takes a while, like PBKDF2 in a thread."""
 
     async def login(self, client: Client, action: Action) -> dict[str, Any]:
         await asyncio.sleep(0.2)
-        if action.data["password"] != "right":
+        if action.data.get("password", action.data.get("resume")) not in ("right", TOKEN):
             raise ACPError("login_failed", _("wrong agent number or password"), id=action.id)
         client.agent = action.data["agent"]
         return {"resumed": False}
@@ -144,5 +147,23 @@ async def test_operators_behind_one_address_are_told_to_retry_at_once_not_in_a_m
             assert all(r["data"]["details"]["retry_after"] == 1 for r in refused), refused
             waiting = [n for n, r in zip(waiting, replies, strict=True) if r in refused]
             assert rounds <= 20 // SETTINGS.login_attempts_per_minute + 1, waiting
+        for ws in sockets:
+            await ws.close()
+
+
+async def test_a_shift_resuming_with_tokens_behind_one_address_is_not_held_to_the_checks() -> None:
+    """After an agency restart a whole shift comes back at once by resume token (no PBKDF2):
+    none is told the agency is busy checking logins."""
+    settings = SETTINGS.model_copy(update={"max_clients": 100})
+    server = ACPServer(settings, SlowSessions())
+    app = web.Application()
+    app.router.add_get("/ws", server.handle_ws)
+    async with TestClient(TestServer(app)) as http:
+        sockets = [await http.ws_connect("/ws") for _ in range(20)]
+        for n, ws in enumerate(sockets):
+            resume = {"agent": f"{200 + n}", "workplace": LOGIN["workplace"], "resume": TOKEN}
+            await ws.send_str(json.dumps(action("login", resume)))
+        replies = [json.loads((await ws.receive(timeout=5)).data) for ws in sockets]
+        assert [r["name"] for r in replies] == ["login.result"] * 20, replies
         for ws in sockets:
             await ws.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 
 import pytest
@@ -159,6 +160,38 @@ def test_a_stopped_unit_is_reported_failed_and_a_later_apply_heals_it(
     assert "1002" in first.asterisk.cli("pjsip show endpoints")
 
     second.asterisk.start()
+    healed = {r.unit: r for r in apply_dialplan()}
+
+    assert healed["pbx1"].ok and healed["pbx2"].ok, healed
+    assert _running_revision(second.asterisk) == str(healed["pbx2"].revision)
+    assert "1002" in second.asterisk.cli("pjsip show endpoints")
+    assert PbxUnit.objects.get(name="pbx2").last_apply_ok is True
+
+
+def test_a_unit_frozen_during_apply_is_reported_failed_in_time_and_a_later_apply_heals_it(
+    tmp_path, asterisk_unit, admin_server
+):
+    """Issue 14's fourth fault: a unit whose Asterisk is frozen (SIGSTOP: its AMI port still
+    accepts connections, nothing answers) while Apply Dialplan runs on two units."""
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    first = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    second = make_confgen_unit(asterisk_unit, admin_server, "pbx2")
+    assert all(r.ok for r in apply_dialplan())
+    frozen = second.asterisk.proc
+    assert frozen is not None
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+    frozen.send_signal(signal.SIGSTOP)
+    try:
+        results = {r.unit: r for r in apply_dialplan(timeout=5)}
+    finally:
+        frozen.send_signal(signal.SIGCONT)
+
+    assert results["pbx1"].ok, results["pbx1"]
+    assert "1002" in first.asterisk.cli("pjsip show endpoints")
+    assert not results["pbx2"].ok
+    assert "no answer from AMI" in results["pbx2"].message, results["pbx2"]
+    assert PbxUnit.objects.get(name="pbx2").last_apply_ok is False
+
     healed = {r.unit: r for r in apply_dialplan()}
 
     assert healed["pbx1"].ok and healed["pbx2"].ok, healed

@@ -114,9 +114,8 @@ def run_system(
 ) -> tuple[list[StepReport], dict[str, Usage]]:
     events = unit.ami(events="agent")
     load = CallLoad(carrier, events, DID)
-    sampler = Sampler(pids)
-    sampler.start()
     steps = []
+    usage: dict[str, Usage] = {}  # the whole run's: the steps' added up
     for rate in rates:
         step_sampler = Sampler({**pids, "machine": MACHINE})
         step_sampler.start()
@@ -128,17 +127,22 @@ def run_system(
             f"abandoned {step.abandoned:3d} failed {step.failed:3d} not sent {step.not_sent:3d}"
             f"  setup med/p95/max {step.setup_figures()} s"
         )
-        print(f"         {step_cpu(step_usage, step.answered, rate)}")
+        print(f"         {step_cpu(step_usage, step.answered)}")
+        for part, u in step_usage.items():
+            if part != "machine":
+                total = usage.setdefault(part, Usage())
+                total.cpu_seconds += u.cpu_seconds
+                total.wall_seconds += u.wall_seconds
+                total.rss_max_kib = max(total.rss_max_kib, u.rss_max_kib)
         if step.failures:
             print(f"         {step.failure_figures()}")
         if not step.clean:
             break
-    usage = sampler.stop()
     events.close()
     return steps, usage
 
 
-def step_cpu(usage: dict[str, Usage], answered: int, rate: float) -> str:
+def step_cpu(usage: dict[str, Usage], answered: int) -> str:
     """CPU during one step (its offering and the calls' draining), per part in % of one core,
     and each part's CPU per answered call turned into the % of a core it needs at 50 calls/s."""
     parts = []

@@ -34,7 +34,9 @@ class AmiUsers:
 
     def section(self, user: str, permit: str = "127.0.0.1/32") -> str:
         script = SETUP.read_text()
-        match = re.search(rf"^\[{re.escape(user)}\]\n(?:[a-z]+ = .*\n)+", script, re.MULTILINE)
+        match = re.search(
+            rf"^\[{re.escape(user)}\]\n(?:[a-z]+(?:\(.*\))? =.*\n)+", script, re.MULTILINE
+        )
         if match is None:
             raise AssertionError(f"uzor-pbx-setup writes no AMI user [{user}]")
         text = match.group(0).replace("$permit", permit)

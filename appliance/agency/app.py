@@ -16,6 +16,7 @@ from aiohttp import web
 from appliance.agency.acp.outgoing import Outbox
 from appliance.agency.acp.server import ACPServer
 from appliance.agency.admin_watch import AdminWatch
+from appliance.agency.ami_events import EVENTS
 from appliance.agency.config import AgencyConfig
 from appliance.agency.database import Database
 from appliance.agency.gui.views import GUI
@@ -125,7 +126,7 @@ async def build(
 
     registry = UnitRegistry(
         units,
-        lambda access: AMIManager(access, config.ami, Dispatcher()),
+        lambda access: AMIManager(access, config.ami, Dispatcher(EVENTS)),
         attach,
         operators.drop_unit,
         license.max_pbx_units,

@@ -20,15 +20,20 @@ class Dispatcher:
     dict lookup; events nobody subscribed to cost nothing more.
     """
 
-    __slots__ = ("_any", "_by_name", "_table")
+    __slots__ = ("_any", "_by_name", "_names", "_table")
 
-    def __init__(self) -> None:
+    def __init__(self, names: frozenset[str] | None = None) -> None:
+        """``names``: the only events that may be subscribed to (those the AMI user's event
+        filter lets through); None: any."""
+        self._names = names
         self._by_name: dict[str, list[Handler]] = {}
         self._any: tuple[Handler, ...] = ()
         self._table: dict[str, tuple[Handler, ...]] = {}
 
     def subscribe(self, name: str | None, handler: Handler) -> None:
         """``name`` None: every event."""
+        if self._names is not None and (name is None or name not in self._names):
+            raise ValueError(f"AMI event {name or 'any'} is not among the events this link gets")
         if name is None:
             self._any = (*self._any, handler)
         else:

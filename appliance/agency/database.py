@@ -12,9 +12,12 @@ run in a worker thread, one at a time on one connection that reconnects when it 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import math
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,16 +219,25 @@ class Interval:
     ended_at: float
 
 
+# A connection that answered within this many seconds is used without a ping first (a
+# round trip per statement under load); one idle longer, or whose last statement failed, is
+# pinged and made anew when dropped (MariaDB restarted, wait_timeout).
+PING_AFTER_IDLE = 5.0
+
+
 class Database:
     def __init__(self, settings: DatabaseConfig) -> None:
         self.settings = settings
         self._connection: pymysql.connections.Connection[Any] | None = None
         self._lock = threading.Lock()
+        self._used_at = -math.inf  # when the connection last answered (time.monotonic)
         self._order = asyncio.Lock()  # statements run in the order they were issued
 
     # plumbing --------------------------------------------------------------------------------
     def _connect(self) -> pymysql.connections.Connection[Any]:
         if self._connection is not None:
+            if time.monotonic() - self._used_at < PING_AFTER_IDLE:
+                return self._connection
             try:
                 self._connection.ping(reconnect=False)
                 return self._connection
@@ -246,8 +258,20 @@ class Database:
         )
         return self._connection
 
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[pymysql.cursors.Cursor[Any]]:
+        """The connection's cursor, for one thread at a time."""
+        with self._lock:
+            try:
+                with self._connect().cursor() as cursor:
+                    yield cursor
+            except pymysql.err.Error:
+                self._used_at = -math.inf  # the link may be gone: pinged before the next
+                raise
+            self._used_at = time.monotonic()
+
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with self._lock, self._connect().cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(sql, args)
             return list(cursor.fetchall())
 
@@ -545,7 +569,7 @@ class Database:
             return await asyncio.to_thread(self._reserve, agent, limit)
 
     def _reserve(self, agent: str, limit: int) -> bool | None:
-        with self._lock, self._connect().cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute("SELECT GET_LOCK(%s, %s) AS got", (SESSIONS_LOCK, SESSIONS_LOCK_WAIT))
             if cursor.fetchone()["got"] != 1:
                 raise TimeoutError(f"database lock {SESSIONS_LOCK} not granted")

@@ -1,0 +1,54 @@
+"""The agency's MariaDB connection on a real server: a connection that answered moments ago is
+used without a ping (no extra round trip per statement under load); one idle for longer is
+pinged first; one dropped under a statement fails that statement only, and the next statement
+is made on a new connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pymysql
+import pytest
+
+from appliance.agency import database
+from testkit.agency import agency_database
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_busy_connection_is_not_pinged_an_idle_or_broken_one_is(
+    mariadb_database: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings: list[int] = []
+    ping = pymysql.connections.Connection.ping
+
+    def counted(self: Any, reconnect: bool = True) -> None:
+        pings.append(self.thread_id())
+        ping(self, reconnect)
+
+    monkeypatch.setattr(pymysql.connections.Connection, "ping", counted)
+    store = agency_database(mariadb_database, tmp_path)
+    try:
+        [first] = await store.query("SELECT CONNECTION_ID() AS id")
+        for _ in range(5):
+            await store.query("SELECT 1")
+        assert pings == []
+
+        monkeypatch.setattr(database, "PING_AFTER_IDLE", 0.0)  # every connection now "idle"
+        await store.query("SELECT 1")
+        assert pings == [first["id"]]
+        monkeypatch.setattr(database, "PING_AFTER_IDLE", 3600.0)
+
+        killer = agency_database(mariadb_database, tmp_path)
+        try:
+            await killer.query(f"KILL CONNECTION {int(first['id'])}")
+        finally:
+            killer.close()
+        with pytest.raises(pymysql.err.Error):
+            await store.query("SELECT 1")  # the statement the link broke under
+        [second] = await store.query("SELECT CONNECTION_ID() AS id")
+        assert second["id"] != first["id"]
+        assert pings[-1] == first["id"]  # the failed link was pinged, then made anew
+    finally:
+        store.close()

@@ -74,6 +74,7 @@ class CallEvents:
         self.service = service
         self.topics = topics
         self._bridges: dict[str, set[str]] = {}
+        self._bridge_of: dict[str, str] = {}  # a channel in a bridge -> its BridgeUniqueid
         self._hidden: OrderedDict[str, None] = OrderedDict()
 
     def attach(self, unit: AMIManager) -> None:
@@ -253,9 +254,10 @@ class CallEvents:
         self._answered(session, call_id)
 
     def on_bridge_enter(self, event: Message) -> None:
-        entered = event.get("Channel", "")
-        members = self._bridges.setdefault(event.get("BridgeUniqueid", ""), set())
+        entered, bridge = event.get("Channel", ""), event.get("BridgeUniqueid", "")
+        members = self._bridges.setdefault(bridge, set())
         members.add(entered)
+        self._bridge_of[entered] = bridge
         for channel in members:
             session = self._session(interface_of(channel))
             if session is None:
@@ -278,11 +280,14 @@ class CallEvents:
                 leg.bridging = False
 
     def on_bridge_leave(self, event: Message) -> None:
-        members = self._bridges.get(event.get("BridgeUniqueid", ""))
+        left, bridge = event.get("Channel", ""), event.get("BridgeUniqueid", "")
+        if self._bridge_of.get(left) == bridge:
+            del self._bridge_of[left]
+        members = self._bridges.get(bridge)
         if members is not None:
-            members.discard(event.get("Channel", ""))
+            members.discard(left)
             if not members:
-                del self._bridges[event.get("BridgeUniqueid", "")]
+                del self._bridges[bridge]
 
     def on_hold(self, event: Message) -> None:
         self._hold(event, held=True)
@@ -320,7 +325,7 @@ class CallEvents:
             return
         leg = session.legs.get(call_id)
         if leg is not None:  # unless its BridgeEnter came first
-            leg.bridging = not any(leg.channel in members for members in self._bridges.values())
+            leg.bridging = leg.channel not in self._bridge_of
         self.service.commit(session, *m.call_answered(session.operator, call_id))
         self.service.notify(session, out.call_answered(call_id))
 

@@ -75,6 +75,7 @@ class OperatorService:
         self.units = units
         self.clock = clock
         self.sessions: dict[str, Session] = {}
+        self._agent_at: dict[str, str] = {}  # workplace number -> the agent last found there
         self.by_interface: dict[str, Session] = {}
         # agents who started a consultation: every DialEnd looks for its target among them, not
         # among all sessions (thousands); an entry whose consultation ended is dropped there
@@ -275,10 +276,21 @@ class OperatorService:
             self.call_log.wrapup_started(session.agent, operator.pending_call, operator.since)
 
     def agent_at(self, workplace: str) -> str | None:
-        """The agent logged in at a workplace number here, if any."""
-        return next(
+        """The agent logged in at a workplace number here, if any (asked several times per call:
+        the last answer per workplace is kept and checked, the sessions scanned only when it
+        no longer holds)."""
+        agent = self._agent_at.get(workplace)
+        session = self.sessions.get(agent) if agent is not None else None
+        if session is not None and session.workplace.number == workplace:
+            return agent
+        agent = next(
             (s.agent for s in self.sessions.values() if s.workplace.number == workplace), None
         )
+        if agent is None:
+            self._agent_at.pop(workplace, None)
+        else:
+            self._agent_at[workplace] = agent
+        return agent
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
         task = before.task

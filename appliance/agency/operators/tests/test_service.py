@@ -461,3 +461,20 @@ async def test_an_event_during_an_action_is_not_overwritten(world) -> None:
     operator = service.sessions["101"].operator
     assert operator.state.value == "ringing" and operator.base.value == "ready"
     assert [c.call_id for c in operator.calls] == ["L5"]
+
+
+async def test_the_agent_at_a_workplace_follows_logins_and_logouts(world) -> None:
+    service, *_ = world
+    assert service.agent_at("201") is None
+    client, _ = await logged_in(service)
+    assert service.agent_at("201") == "101" and service.agent_at("202") is None
+    await service.handle(client, Action("logout", {}, 4))
+    await settle()
+    assert service.agent_at("201") is None
+    other = make_client()
+    await service.login(other, login(agent="102"))
+    assert service.agent_at("201") == "102"  # the answer kept for 201 named 101: checked anew
+    await service.handle(other, Action("logout", {}, 5))
+    await settle()
+    await service.login(make_client(), login(agent="102", mac="a0b1c2d3e4f5"))
+    assert service.agent_at("201") is None and service.agent_at("202") == "102"

@@ -8,11 +8,12 @@ mid-run, calls flowing after; one table per fault, each check PASS/FAIL with wha
   the agency sent (its ``/metrics`` histogram) against the calls the terminals asked for (none
   in this run: the operators only take calls), and calls offered after the resync answered.
 - ``agency-kill``: SIGKILL, then the same command and config again after systemd's
-  ``RestartSec`` (3 s). Measured: every terminal back in (reconnecting with the webagent's
-  back-off and logging in again, which resumes the session) with ``resumed``, the state each
-  came back to against the one before, no ``logged_out``, the calls bridged at the kill
-  (``CoreShowChannels``) ended by the operator's phone after the talk time with cause 16, the
-  queue against the terminals, and calls offered after the agency was back answered.
+  ``RestartSec`` (read from the packaged unit). Measured: every terminal back in (reconnecting
+  with the webagent's back-off and logging in again, which resumes the session) with
+  ``resumed``, the state each came back to against the one before, no ``logged_out``, the
+  calls bridged at the kill (``CoreShowChannels``) ended by the operator's phone after the
+  talk time with cause 16, the queue against the terminals, and calls offered after the agency
+  was back answered.
 - ``db-stop``: MariaDB stopped (SIGTERM, a clean shutdown) for ``--db-down`` seconds, then
   started. Measured: the admin's answers meanwhile (a logged-in page and the units' confgen
   API), the admin back by itself, the calls offered during the outage answered, and at the end
@@ -64,7 +65,8 @@ from testkit.ami import AmiError  # noqa: E402
 FAULTS = ("asterisk-restart", "agency-kill", "db-stop")
 QUEUE = "load"
 WRAPUP = 120  # seconds: the operators' wrap-up time in the admin
-RESTART_SEC = 3.0  # uzor-agency@.service: Restart=on-failure, RestartSec=3
+AGENCY_SERVICE = REPO / "packaging/debian/uzor-agency/lib/systemd/system/uzor-agency@.service"
+RESTART_SEC = float(re.findall(r"^RestartSec=([0-9.]+)$", AGENCY_SERVICE.read_text(), re.M)[0])
 ADMIN_USER, ADMIN_PASSWORD = "load-admin", "load-admin-pass-1"
 
 

@@ -29,6 +29,7 @@ from appliance.agency.operators.license_notice import parse_not_after
 from appliance.agency.operators.observers import SessionObservers
 from appliance.agency.operators.service import OperatorService
 from appliance.agency.operators.topics import TopicCache
+from appliance.agency.records import RecordWriter
 from appliance.agency.rest.api import RestAPI
 from appliance.agency.rest.auth import TokenAuth
 from appliance.agency.running import Agency, LicenseInfo
@@ -102,6 +103,7 @@ async def build(
         license_warn_days=config.license.warn_days,
         restored=await store.sessions(),
         observers=observers,
+        records=RecordWriter(batches=store),
     )
     language = config.language or process_language()
     acp = ACPServer(config.acp, operators, language)

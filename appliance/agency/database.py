@@ -18,6 +18,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,6 +220,9 @@ class Interval:
     ended_at: float
 
 
+Statement = tuple[str, tuple[Any, ...]]
+_COLLECTED: ContextVar[list[Statement] | None] = ContextVar("agency_db_collected", default=None)
+
 # A connection that answered within this many seconds is used without a ping first (a
 # round trip per statement under load); one idle longer, or whose last statement failed, is
 # pinged and made anew when dropped (MariaDB restarted, wait_timeout).
@@ -276,8 +280,40 @@ class Database:
             return list(cursor.fetchall())
 
     async def query(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        collected = _COLLECTED.get()
+        if collected is not None:  # a write, kept for run_batch (see collect)
+            collected.append((sql, args))
+            return []
         async with self._order:
             return await asyncio.to_thread(self._run, sql, args)
+
+    @contextlib.contextmanager
+    def collect(self) -> Iterator[list[Statement]]:
+        """The statements this task issues meanwhile, kept instead of run (each answers no
+        rows, so only writes may be issued), for :meth:`run_batch`."""
+        collected: list[Statement] = []
+        token = _COLLECTED.set(collected)
+        try:
+            yield collected
+        finally:
+            _COLLECTED.reset(token)
+
+    async def run_batch(self, statements: list[Statement]) -> tuple[int, Exception | None]:
+        """Run ``statements`` in order in one trip to the database's thread: how many were
+        done, and the error that stopped the next one (None: all done)."""
+        async with self._order:
+            return await asyncio.to_thread(self._run_batch, statements)
+
+    def _run_batch(self, statements: list[Statement]) -> tuple[int, Exception | None]:
+        done = 0
+        try:
+            with self._cursor() as cursor:
+                for sql, args in statements:
+                    cursor.execute(sql, args)
+                    done += 1
+        except Exception as exc:
+            return done, exc
+        return done, None
 
     async def prepare(self) -> None:
         for statement in SCHEMA:

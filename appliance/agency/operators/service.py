@@ -68,6 +68,7 @@ class OperatorService:
         restored: dict[str, dict[str, Any]] | None = None,
         clock: Callable[[], float] = time.time,
         observers: SessionObservers | None = None,
+        records: RecordWriter | None = None,
     ) -> None:
         self.settings = settings
         self.observers = observers or SessionObservers()  # the wallboard
@@ -86,7 +87,8 @@ class OperatorService:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.work_codes = WorkCodeCache(store)  # refreshed by the admin watch (app.py)
-        self.records = RecordWriter()  # intervals and sessions, kept until the database is back
+        # intervals, sessions and call records, kept until the database is back
+        self.records = records or RecordWriter()
         self.call_log: CallLog | None = None  # call records (app.py attaches it to the units)
 
     # SessionHandler --------------------------------------------------------------------------

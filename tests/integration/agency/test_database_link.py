@@ -52,3 +52,30 @@ async def test_a_busy_connection_is_not_pinged_an_idle_or_broken_one_is(
         assert pings[-1] == first["id"]  # the failed link was pinged, then made anew
     finally:
         store.close()
+
+
+async def test_statements_collected_from_writes_run_as_one_batch_up_to_a_refused_one(
+    mariadb_database: Any, tmp_path: Path
+) -> None:
+    store = agency_database(mariadb_database, tmp_path)
+    try:
+        await store.prepare()
+        await store.query("DELETE FROM agency_session WHERE agent LIKE %s", "batch-%")
+        with store.collect() as collected:
+            await store.save_session("batch-1", {"base": "ready"})
+            await store.save_session("batch-2", {"base": "pause"})
+            assert await store.query("SELECT 1 AS one") == []  # kept, not run
+        assert len(collected) == 3
+        found = "SELECT agent, data FROM agency_session WHERE agent LIKE %s ORDER BY agent"
+        assert await store.query(found, "batch-%") == []
+        refused = ("INSERT INTO no_such_table VALUES (%s)", (1,))
+        done, error = await store.run_batch([*collected[:2], refused, collected[0]])
+        assert done == 2 and isinstance(error, pymysql.err.ProgrammingError)
+        rows = await store.query(found, "batch-%")
+        assert [(r["agent"], r["data"]) for r in rows] == [
+            ("batch-1", '{"base": "ready"}'),
+            ("batch-2", '{"base": "pause"}'),
+        ]
+    finally:
+        await store.query("DELETE FROM agency_session WHERE agent LIKE %s", "batch-%")
+        store.close()

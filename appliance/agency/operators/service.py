@@ -76,8 +76,8 @@ class OperatorService:
         self.units = units
         self.clock = clock
         self.sessions: dict[str, Session] = {}
-        self._agent_at: dict[str, str] = {}  # workplace number -> the agent last found there
         self.by_interface: dict[str, Session] = {}
+        self.by_workplace: dict[str, Session] = {}  # by the workplace's number
         # agents who started a consultation: every DialEnd looks for its target among them, not
         # among all sessions (thousands); an entry whose consultation ended is dropped there
         self.consulting: set[str] = set()
@@ -187,6 +187,7 @@ class OperatorService:
     def add(self, session: Session) -> None:
         self.sessions[session.agent] = session
         self.by_interface[session.interface] = session
+        self.by_workplace[session.workplace.number] = session
 
     # transitions -----------------------------------------------------------------------------
     async def run(self, session: Session, plan: Plan) -> dict[str, Any]:
@@ -278,21 +279,9 @@ class OperatorService:
             self.call_log.wrapup_started(session.agent, operator.pending_call, operator.since)
 
     def agent_at(self, workplace: str) -> str | None:
-        """The agent logged in at a workplace number here, if any (asked several times per call:
-        the last answer per workplace is kept and checked, the sessions scanned only when it
-        no longer holds)."""
-        agent = self._agent_at.get(workplace)
-        session = self.sessions.get(agent) if agent is not None else None
-        if session is not None and session.workplace.number == workplace:
-            return agent
-        agent = next(
-            (s.agent for s in self.sessions.values() if s.workplace.number == workplace), None
-        )
-        if agent is None:
-            self._agent_at.pop(workplace, None)
-        else:
-            self._agent_at[workplace] = agent
-        return agent
+        """The agent logged in at a workplace number here, if any."""
+        session = self.by_workplace.get(workplace)
+        return None if session is None else session.agent
 
     def _close_interval(self, session: Session, before: m.Operator, now: float) -> None:
         task = before.task
@@ -345,6 +334,8 @@ class OperatorService:
         self.sessions.pop(session.agent, None)
         if self.by_interface.get(session.interface) is session:
             del self.by_interface[session.interface]
+        if self.by_workplace.get(session.workplace.number) is session:
+            del self.by_workplace[session.workplace.number]
         agent = session.agent
         self.records.write(f"end of session {agent}", lambda: self.store.drop_session(agent))
         client = session.client

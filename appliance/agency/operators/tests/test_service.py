@@ -473,7 +473,7 @@ async def test_the_agent_at_a_workplace_follows_logins_and_logouts(world) -> Non
     assert service.agent_at("201") is None
     other = make_client()
     await service.login(other, login(agent="102"))
-    assert service.agent_at("201") == "102"  # the answer kept for 201 named 101: checked anew
+    assert service.agent_at("201") == "102"
     await service.handle(other, Action("logout", {}, 5))
     await settle()
     await service.login(make_client(), login(agent="102", mac="a0b1c2d3e4f5"))

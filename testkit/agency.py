@@ -97,6 +97,15 @@ class Agency:
                 self.process.wait(5)
         self.process = None
 
+    def kill_and_start(self) -> None:
+        """SIGKILL (no drain, no goodbye), then the same command and config again, as systemd
+        restarts a crashed agency."""
+        assert self.process is not None, "the agency is not running"
+        self.process.kill()
+        self.process.wait(10)
+        self.process = None
+        self.start()
+
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 

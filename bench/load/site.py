@@ -148,24 +148,16 @@ def build_uzor(parts: Parts, carrier: Any, count: int, wrapup: int) -> UzorSite:
     django_on(database)
     operators = _load_model(parts.workdir, carrier, count, wrapup)
     from appliance.admin.callcenter.apply import apply_dialplan
-    from appliance.admin.callcenter.models import PbxUnit
-    from testkit.ami_users import ADMIN_USER, AGENCY_USER, AmiUsers
-    from testkit.dialplan import AdminServer, unit_files
+    from testkit.dialplan import AdminServer, make_confgen_unit
 
     admin = AdminServer()
     parts.callback(admin.stop)
-    # The admin and the agency use the AMI users uzor-pbx-setup writes, with their packaged
-    # rights and event filter: the agency gets the events an installed one gets, no more.
-    users = AmiUsers()
-    pbx = PbxUnit(name="pbx1", address="127.0.0.1")
-    token = pbx.issue_token()
-    files = {**unit_files(admin, "pbx1", token), "manager.d/uzor.conf": users.manager_d()}
-    unit = parts.unit("pbx1", files, start=False)
-    pbx.ami_port = unit.ami_port
-    pbx.ami_user, pbx.ami_secret = ADMIN_USER, users.admin_secret
-    pbx.agency_ami_user, pbx.agency_ami_secret = AGENCY_USER, users.agency_secret
-    pbx.save()
-    unit.start()
+    # as the tests' units: the admin and the agency use the AMI users uzor-pbx-setup writes
+    # (their packaged rights and event filter), so the agency gets an installed one's events
+    confgen = make_confgen_unit(
+        lambda files, name, start: parts.unit(name, files, start), admin, "pbx1"
+    )
+    unit, token = confgen.asterisk, confgen.token
     carrier.point_at(unit)
     results = apply_dialplan()
     if not all(r.ok for r in results):

@@ -155,6 +155,11 @@ def admin() -> Iterator[FakeAdmin]:
 
 @pytest.fixture
 def config(tmp_path: Path, admin: FakeAdmin) -> Path:
+    return write_config(tmp_path, admin)
+
+
+def write_config(tmp_path: Path, admin: FakeAdmin) -> Path:
+    """A unit's confgen.yaml for ``admin`` (with its token file), caching under tmp_path."""
     (tmp_path / "token").write_text("unit-token\n")
     path = tmp_path / "confgen.yaml"
     path.write_text(

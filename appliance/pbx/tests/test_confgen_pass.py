@@ -15,7 +15,7 @@ import pytest
 from appliance.pbx import build
 from appliance.pbx import confgen as client
 
-from .test_confgen import FakeAdmin, end_pass, make_bundle, run
+from .test_confgen import FakeAdmin, end_pass, make_bundle, run, write_config
 
 CURRENT = "/admin/confgen/pbx1/current"
 SYSTEM_PYTHON = "/usr/bin/python3"  # what a unit has (test_build.py)
@@ -47,13 +47,7 @@ def admin() -> Iterator[FakeAdmin]:
 
 @pytest.fixture
 def config(tmp_path: Path, admin: FakeAdmin) -> Path:
-    (tmp_path / "token").write_text("unit-token\n")
-    path = tmp_path / "confgen.yaml"
-    path.write_text(
-        f"admin_url: {admin.url}\nunit: pbx1\ntoken_file: {tmp_path / 'token'}\n"
-        f"cache_dir: {tmp_path / 'cache'}\ntimeout: 2\n{admin.unit_settings(tmp_path)}"
-    )
-    return path
+    return write_config(tmp_path, admin)
 
 
 def _log(tmp_path: Path) -> str:

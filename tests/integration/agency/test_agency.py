@@ -373,11 +373,7 @@ async def test_agency_killed_resumes_the_session_without_a_clean_stop(
             lambda: agency.status(agency.token)["records"]["pending"] == 0,
             what="the session saved",
         )
-        assert agency.process is not None
-        agency.process.kill()
-        agency.process.wait(10)
-        agency.process = None
-        agency.start()
+        agency.kill_and_start()
         terminal = await connect(agency, http)
         reply = await terminal.login()
         assert reply["data"]["resumed"] is True, reply

@@ -51,11 +51,7 @@ async def test_a_killed_agency_gives_the_session_back_for_its_resume_token(
         assert saved["resume_hash"] == hashlib.sha256(token.encode()).hexdigest()
         assert token not in json.dumps(saved)  # only the hash is kept
 
-        assert agency.process is not None
-        agency.process.kill()  # no drain, no goodbye
-        agency.process.wait(10)
-        agency.process = None
-        agency.start()
+        agency.kill_and_start()
 
         terminal = await connect(agency, http)
         wrong = token[:-1] + ("A" if token[-1] != "A" else "B")

@@ -44,6 +44,18 @@ def _restart_now(unit) -> None:
         time.sleep(0.02)
 
 
+def _applied_then_restarted(tmp_path, asterisk_unit, admin_server):
+    """A unit applied once, a workplace added to the model since, and ``core restart now``
+    just sent (the unit is still booting): the unit and the first Apply's result."""
+    build_model(tmp_path, gateway_host="127.0.0.1")
+    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
+    (before,) = apply_dialplan()
+    assert before.ok, before
+    Workplace(number="1002", mac="e8039ab5e0ca").save()
+    _restart_now(unit.asterisk)
+    return unit, before
+
+
 def _ami_answers(unit) -> bool:
     try:
         unit.ami().close()
@@ -57,13 +69,7 @@ def test_an_apply_right_after_core_restart_now_takes_the_new_revision(
 ):
     """The start reads its files as one uzor-confgen pass (one request to the admin); an Apply
     made the moment the unit is fully booted still gets the revision it made, not the start's."""
-    build_model(tmp_path, gateway_host="127.0.0.1")
-    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
-    (before,) = apply_dialplan()
-    assert before.ok, before
-    Workplace(number="1002", mac="e8039ab5e0ca").save()
-
-    _restart_now(unit.asterisk)
+    unit, before = _applied_then_restarted(tmp_path, asterisk_unit, admin_server)
     assert "fully booted" in unit.asterisk.cli("core waitfullybooted")
     (after,) = apply_dialplan()
 
@@ -81,13 +87,7 @@ def test_an_apply_while_the_unit_is_still_booting_leaves_it_on_the_new_revision(
     of the boot, inside the start's pass. The Apply ends that pass first, so once booted the
     unit runs the Apply's revision, not the one its start began with. (The Apply's own read-back
     may come before those reloads ran: its report is not checked here.)"""
-    build_model(tmp_path, gateway_host="127.0.0.1")
-    unit = make_confgen_unit(asterisk_unit, admin_server, "pbx1")
-    (before,) = apply_dialplan()
-    assert before.ok, before
-    Workplace(number="1002", mac="e8039ab5e0ca").save()
-
-    _restart_now(unit.asterisk)
+    unit, before = _applied_then_restarted(tmp_path, asterisk_unit, admin_server)
     deadline = time.monotonic() + 60
     while not _ami_answers(unit.asterisk):
         assert time.monotonic() < deadline, "AMI never answered after core restart now"

@@ -26,6 +26,7 @@ from typing import Any
 
 import pymysql
 import pymysql.cursors
+from pymysql.constants import CLIENT
 
 from appliance.agency.config import DatabaseConfig
 from appliance.contracts import tables
@@ -227,6 +228,9 @@ _COLLECTED: ContextVar[list[Statement] | None] = ContextVar("agency_db_collected
 # round trip per statement under load); one idle longer, or whose last statement failed, is
 # pinged and made anew when dropped (MariaDB restarted, wait_timeout).
 PING_AFTER_IDLE = 5.0
+# A batch of writes goes as multi-statement queries of at most this many characters (far
+# below MariaDB's max_allowed_packet, 16 MiB by default).
+BATCH_BYTES = 256 * 1024
 
 
 class Database:
@@ -257,6 +261,9 @@ class Database:
             database=self.settings.name,
             charset="utf8mb4",
             autocommit=True,
+            # run_batch sends a batch's statements in one query; every statement is still
+            # built from fixed text and escaped arguments (cursor.mogrify), never from input
+            client_flag=CLIENT.MULTI_STATEMENTS,
             cursorclass=pymysql.cursors.DictCursor,
             connect_timeout=5,
         )
@@ -305,12 +312,17 @@ class Database:
             return await asyncio.to_thread(self._run_batch, statements)
 
     def _run_batch(self, statements: list[Statement]) -> tuple[int, Exception | None]:
+        """Each chunk of statements as one multi-statement query: one round trip, not one a
+        statement. The server runs them in order and stops at the first that fails; its error
+        comes with that statement's result, so the results read before it are those done."""
         done = 0
         try:
             with self._cursor() as cursor:
-                for sql, args in statements:
-                    cursor.execute(sql, args)
+                for chunk in _chunks([cursor.mogrify(sql, args) for sql, args in statements]):
+                    cursor.execute(";\n".join(chunk))  # the first statement's result
                     done += 1
+                    while cursor.nextset():
+                        done += 1
         except Exception as exc:
             return done, exc
         return done, None
@@ -628,6 +640,20 @@ class Database:
         rows = await self.query("SELECT agent, data FROM agency_session")
         saved = {r["agent"]: json.loads(r["data"]) for r in rows}
         return {agent: data for agent, data in saved.items() if data}  # not bare reservations
+
+
+def _chunks(texts: list[str]) -> Iterator[list[str]]:
+    """``texts`` in runs of at most ``BATCH_BYTES`` (one statement longer goes alone)."""
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if chunk and size + len(text) > BATCH_BYTES:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text) + 2
+    if chunk:
+        yield chunk
 
 
 def _utc(timestamp: float) -> datetime:

@@ -54,9 +54,20 @@ async def test_a_busy_connection_is_not_pinged_an_idle_or_broken_one_is(
         store.close()
 
 
+@pytest.mark.parametrize("chunk", ["one query", "a query each"])
 async def test_statements_collected_from_writes_run_as_one_batch_up_to_a_refused_one(
-    mariadb_database: Any, tmp_path: Path
+    mariadb_database: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: str
 ) -> None:
+    if chunk == "a query each":
+        monkeypatch.setattr(database, "BATCH_BYTES", 1)  # every statement its own query
+    queries: list[int] = []
+    execute = pymysql.connections.Connection._execute_command
+
+    def counted(self: Any, command: int, sql: Any) -> None:
+        queries.append(command)
+        execute(self, command, sql)
+
+    monkeypatch.setattr(pymysql.connections.Connection, "_execute_command", counted)
     store = agency_database(mariadb_database, tmp_path)
     try:
         await store.prepare()
@@ -69,12 +80,24 @@ async def test_statements_collected_from_writes_run_as_one_batch_up_to_a_refused
         found = "SELECT agent, data FROM agency_session WHERE agent LIKE %s ORDER BY agent"
         assert await store.query(found, "batch-%") == []
         refused = ("INSERT INTO no_such_table VALUES (%s)", (1,))
+        queries.clear()
         done, error = await store.run_batch([*collected[:2], refused, collected[0]])
         assert done == 2 and isinstance(error, pymysql.err.ProgrammingError)
+        assert len(queries) == (1 if chunk == "one query" else 3)  # the last never sent
         rows = await store.query(found, "batch-%")
         assert [(r["agent"], r["data"]) for r in rows] == [
             ("batch-1", '{"base": "ready"}'),
             ("batch-2", '{"base": "pause"}'),
+        ]
+        # a statement with a ';' in its data is one statement; the connection that saw the
+        # refusal goes on
+        with store.collect() as collected:
+            await store.save_session("batch-1", {"base": "a;b'; DELETE FROM agency_session"})
+        assert await store.run_batch(collected + collected) == (2, None)
+        rows = await store.query(found, "batch-%")
+        assert [r["data"] for r in rows] == [
+            '{"base": "a;b\'; DELETE FROM agency_session"}',
+            '{"base": "pause"}',
         ]
     finally:
         await store.query("DELETE FROM agency_session WHERE agent LIKE %s", "batch-%")

@@ -254,3 +254,65 @@ async def test_a_reply_that_cannot_be_encoded_does_not_silence_the_terminal(acp)
         client = next(iter(server.clients.values()))
         client.send('{"type":"notification","name":"message","data":{"text":"\ud800"}}')
         assert (await call(ws, action("ping", id=7)))["name"] == "ping.result"
+
+
+class CountedWrites:
+    """A terminal's transport that counts the writes made to it."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.writes: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+        self.transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+async def test_the_messages_of_one_moment_go_out_in_one_write_in_order(acp) -> None:
+    server, http = acp
+    async with http.ws_connect("/ws") as ws:
+        await call(ws, action("login", LOGIN))
+        client = next(iter(server.clients.values()))
+        counted = CountedWrites(client.transport)
+        client.transport = counted  # type: ignore[assignment]
+        # every frame length encoding (7-bit, 16-bit, 64-bit), Cyrillic, in one moment
+        texts = [f'{{"n":{i},"text":"{"ё" * size}"}}' for i, size in enumerate((1, 60, 40000))]
+        texts.append(json.dumps({"n": 3, "text": "x" * 70000}))
+        for text in texts:
+            assert client.send(text)
+        assert counted.writes == []  # written after the moment, together
+        for text in texts:
+            frame = await asyncio.wait_for(ws.receive(), 5)
+            assert frame.type is WSMsgType.TEXT and frame.data == text
+        assert len(counted.writes) == 1
+        assert client.sent == 1 + len(texts)
+        # the next moment is its own write
+        assert (await call(ws, action("ping", id="p")))["name"] == "ping.result"
+        assert len(counted.writes) == 2
+
+
+async def test_a_terminal_that_stops_reading_is_dropped_without_stalling_others(acp) -> None:
+    """Not emulated: the terminal's socket fills up (it reads nothing), its messages queue
+    behind it, and when its queue is full it is dropped."""
+    server, http = acp
+    async with http.ws_connect("/ws") as slow, http.ws_connect("/ws") as fast:
+        await call(slow, action("login", LOGIN))
+        await call(fast, action("login", LOGIN))
+        slow_client, fast_client = server.clients.values()  # in the order they connected
+        big = json.dumps({"type": "notification", "name": "message", "data": {"x": "y" * 200_000}})
+        received = 0
+        for _ in range(400):  # far more than the socket buffers on both sides hold
+            if slow_client.closed_reason is not None:
+                break
+            slow_client.send(big)
+            fast_client.send(big)
+            frame = await asyncio.wait_for(fast.receive(), 5)  # the other keeps reading
+            received += frame.data == big
+            await asyncio.sleep(0)
+        assert slow_client.closed_reason == "too slow: outgoing queue full"
+        assert slow_client.id not in server.clients
+        assert received >= 1 and fast_client.closed_reason is None
+        assert (await call(fast, action("ping", id="f")))["name"] == "ping.result"

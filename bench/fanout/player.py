@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from appliance.agency.ami_events import EVENTS
 from appliance.ami.codec import AMIParser, encode_action
 from bench.fanout.site import agent, workplace
 
@@ -50,13 +51,15 @@ FRAMES = {
 }
 
 
-def recorded_events(path: Path) -> list[str]:
-    """The recording's event blocks (text without the blank line), the recorder's own left out."""
+def recorded_events(path: Path, only: frozenset[str] | None = None) -> list[str]:
+    """The recording's event blocks (text without the blank line), the recorder's own left out;
+    with ``only``, just the events of those names (as a unit's ``eventfilter`` sends them)."""
     data = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
     blocks = []
     for raw in data.split("\r\n\r\n"):
         block = raw.strip("\r\n")
-        if block.startswith("Event: ") and block[7:].split("\r\n", 1)[0] not in SKIPPED:
+        name = block[7:].split("\r\n", 1)[0]
+        if block.startswith("Event: ") and name not in SKIPPED and (only is None or name in only):
             blocks.append(block)
     return blocks
 
@@ -190,7 +193,8 @@ class Player:
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    player = Player(recorded_events(args.stream), args.terminals)
+    only = EVENTS if args.eventfilter else None
+    player = Player(recorded_events(args.stream, only), args.terminals)
     server = await asyncio.start_server(player.serve, "127.0.0.1", args.port)
     print("listening", flush=True)
     async with server:
@@ -213,6 +217,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--stream", type=Path, required=True)
     parser.add_argument("--terminals", type=int, required=True)
+    parser.add_argument("--eventfilter", action="store_true", help="only the agency's events")
     asyncio.run(main_async(parser.parse_args()))
 
 

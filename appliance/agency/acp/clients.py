@@ -95,8 +95,8 @@ class Client:
         """The frames of the moment, in one write."""
         frames, self._moment = self._moment, []
         transport = self.transport
-        if not frames or transport is None or transport.is_closing():
-            return
+        if not frames or transport is None or transport.is_closing() or self.ws.closed:
+            return  # gone, or closing (no data after a close frame)
         transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
         self.sent += len(frames)
 

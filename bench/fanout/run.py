@@ -72,6 +72,7 @@ class Result:
     agency_ran: float = 0.0  # seconds on a CPU during the stream (schedstat)
     agency_waited: float = 0.0  # seconds runnable but waiting for a CPU during the stream
     agency_cpu: float = 0.0  # share of one core during the stream
+    agency_cpu_seconds: float = 0.0  # its CPU time (user + system) during the stream
     loads: dict[str, str] = field(default_factory=dict)
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, ms) per frame
 
@@ -211,7 +212,8 @@ async def measure(args: argparse.Namespace, parts: Parts, result: Result) -> Non
         line = await asyncio.to_thread(player.stdout.readline)
         stop.set()
         elapsed = time.monotonic() - started
-        result.agency_cpu = (sum(agency.cpu_times()[:2]) - cpu_before) / elapsed
+        result.agency_cpu_seconds = sum(agency.cpu_times()[:2]) - cpu_before
+        result.agency_cpu = result.agency_cpu_seconds / elapsed
         sched_after = _schedstat(agency.pid)
         result.agency_ran = sched_after[0] - sched_before[0]
         result.agency_waited = sched_after[1] - sched_before[1]
@@ -343,7 +345,7 @@ def report(result: Result, args: argparse.Namespace) -> None:
     )
     calls = result.expected.get("call_incoming", 0)
     if calls:
-        per_call = 1000 * result.agency_cpu * args.seconds / calls
+        per_call = 1000 * result.agency_cpu_seconds / calls
         say(
             f"calls rung in the stream: {calls}; agency CPU per call {per_call:.2f} ms (all of"
             " the stream's CPU, the operators on break included)"

@@ -52,18 +52,27 @@ class HostileAMI:
         self._server: asyncio.Server | None = None
         self._rng = random.Random(14)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self, port: int = 0) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 5)
+        """Close every connection and wait (at most 5 s) for their tasks to end."""
+        if self._server is None:
+            return
+        self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()  # a read then ends even if a cancellation were lost
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                await self._server.wait_closed()
 
     def all_served(self) -> bool:
         return all(self.served[fault] for fault in self.faults)
@@ -72,6 +81,7 @@ class HostileAMI:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self._writers.add(writer)
         index = sum(self.served.values())
         kind = self.faults[index] if index < len(self.faults) else "healthy"
         self.served[kind] += 1
@@ -82,6 +92,7 @@ class HostileAMI:
             pass
         finally:
             writer.close()
+            self._writers.discard(writer)
             self._tasks.discard(task)
 
     # the faults ------------------------------------------------------------------------------
@@ -155,7 +166,10 @@ class _Peer:
 
     async def action(self) -> Message:
         while not self.actions:
-            data = await asyncio.wait_for(self.reader.read(CHUNK), HOLD_SECONDS)
+            # not asyncio.wait_for: in Python 3.11 it returns the read's data and drops a
+            # cancellation that arrives with it, and the connection then serves on
+            async with asyncio.timeout(HOLD_SECONDS):
+                data = await self.reader.read(CHUNK)
             if not data:
                 raise ConnectionError("the agency closed the connection")
             self.actions.extend(self.parser.feed(data))

@@ -87,7 +87,8 @@ class RecordWriter:
         """Wait until every queued write is done; False (and the count logged) if the database
         did not take them within ``timeout`` seconds (the agency is stopping)."""
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
         except TimeoutError:
             log.error(
                 "database unreachable: %d record(s) not written at shutdown", len(self._pending)

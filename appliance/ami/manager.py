@@ -202,7 +202,8 @@ class AMIManager:
     async def _wait_booted(self) -> None:
         """Asterisk accepts AMI logins before its modules are loaded; it says FullyBooted."""
         try:
-            await asyncio.wait_for(self._booted.wait(), self.settings.connect_timeout * 6)
+            async with asyncio.timeout(self.settings.connect_timeout * 6):
+                await self._booted.wait()
         except TimeoutError:
             log.warning("AMI %s: no FullyBooted event; resyncing anyway", self.unit.name)
 
@@ -214,16 +215,14 @@ class AMIManager:
         tls = self._pinned()
         address = f"{self.unit.host}:{self.unit.port}"
         try:
-            transport, protocol = await asyncio.wait_for(
-                loop.create_connection(
+            async with asyncio.timeout(self.settings.connect_timeout):
+                transport, protocol = await loop.create_connection(
                     lambda: AMIProtocol(self.dispatcher, lambda _exc: lost.set()),
                     self.unit.host,
                     self.unit.port,
                     ssl=tls.context if tls is not None else None,
                     server_hostname="" if tls is not None else None,
-                ),
-                self.settings.connect_timeout,
-            )
+                )
         except ssl.SSLCertVerificationError as exc:
             raise TLSRefusedError(address, exc, certificate=True) from exc
         except ssl.SSLError as exc:
@@ -268,7 +267,8 @@ class AMIManager:
     async def _keep_alive(self, protocol: AMIProtocol) -> None:
         while not self._stopping():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._lost.wait(), self.settings.keepalive_interval)
+                async with asyncio.timeout(self.settings.keepalive_interval):
+                    await self._lost.wait()
             if self._lost.is_set():
                 raise protocol.error or AMIError("connection closed by the unit")
             await protocol.action("Ping", timeout=self.settings.keepalive_timeout)

@@ -153,7 +153,8 @@ class AMIProtocol(asyncio.Protocol):
         self._pending[action_id] = _Pending(Reply(action, action_id), future)
         try:
             self._transport.write(encode_action(fields))
-            return await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                return await future
         except TimeoutError as exc:
             raise ActionTimeoutError(f"{action}: no response in {timeout:g}s") from exc
         finally:
@@ -166,7 +167,8 @@ class AMIProtocol(asyncio.Protocol):
         return (await self.send(action, headers, timeout=timeout))[0]
 
     async def login(self, username: str, secret: str, *, timeout: float = 10.0) -> None:
-        await asyncio.wait_for(asyncio.shield(self.banner_received), timeout)
+        async with asyncio.timeout(timeout):
+            await asyncio.shield(self.banner_received)
         try:
             await self.action(
                 "Login", {"Username": username, "Secret": secret, "Events": "on"}, timeout=timeout

@@ -4,12 +4,13 @@ working meanwhile. The same peer against the real agency: tests/integration/agen
 test_hostile_ami.py."""
 
 import asyncio
+import itertools
 import logging
 
 import pytest
 
 from appliance.ami import protocol as protocol_module
-from appliance.ami.codec import MAX_BANNER, MAX_MESSAGE
+from appliance.ami.codec import MAX_BANNER, MAX_MESSAGE, encode_action
 from appliance.ami.dispatch import Dispatcher
 from appliance.ami.errors import ProtocolError
 from appliance.ami.manager import AMIManager, UnitAccess
@@ -138,3 +139,32 @@ async def test_each_fault_is_logged_and_reconnected_while_another_unit_works(
         await good.stop()
         await hostile.stop()
         await healthy.stop()
+
+
+async def test_stopping_the_peer_ends_a_connection_that_is_still_talking() -> None:
+    """Found in CI: stop() cancelled a healthy connection's task while the agency's Ping was
+    arriving; Python 3.11's wait_for returned the data and dropped the cancellation, so the
+    connection served on and the test's event loop never closed."""
+    for _ in range(5):
+        peer = HostileAMI("s3cret", faults=())
+        await peer.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", peer.port)
+        await reader.readline()
+        writer.write(encode_action({"Action": "Login", "Secret": "s3cret", "ActionID": "1"}))
+        await reader.readuntil(b"Fully Booted\r\n\r\n")
+
+        async def ping(writer: asyncio.StreamWriter) -> None:
+            for number in itertools.count():
+                writer.write(encode_action({"Action": "Ping", "ActionID": str(number)}))
+                await asyncio.sleep(0)
+
+        pinger = asyncio.create_task(ping(writer))
+        try:
+            await asyncio.sleep(0.01)
+            async with asyncio.timeout(10):
+                await peer.stop()
+            assert all(task.done() for task in peer._tasks)
+            assert not peer._tasks
+        finally:
+            pinger.cancel()
+            writer.close()

@@ -22,6 +22,7 @@ from typing import Protocol
 from appliance.ami.codec import Message
 from appliance.ami.dispatch import Dispatcher
 from appliance.ami.errors import (
+    ActionTimeoutError,
     AMIError,
     ConnectFailedError,
     LoginFailedError,
@@ -34,6 +35,7 @@ from appliance.ami.tls import CertificateTextError, PinnedCertificate
 log = logging.getLogger(__name__)
 STOP_RETRY_SECONDS = 1.0  # how long stop() lets a cancelled link task end before cancelling again
 QUICK_RETRIES = 6  # failed attempts retried after reconnect_min before the back-off doubles
+PING_PATIENCE = 6  # keepalive_timeouts a Ping may take while the unit keeps sending meanwhile
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,34 @@ class AMIManager:
                     await self._lost.wait()
             if self._lost.is_set():
                 raise protocol.error or AMIError("connection closed by the unit")
-            await protocol.action("Ping", timeout=self.settings.keepalive_timeout)
+            await self._ping(protocol)
+
+    async def _ping(self, protocol: AMIProtocol) -> None:
+        """A Ping answered. A unit that answers late but keeps sending meanwhile (events, other
+        answers) is busy, not gone: a loaded Asterisk answers its manager's actions in turn, and
+        dropping its link would lose the actions under way and cost a resync of every operator.
+        The link is given up when a ``keepalive_timeout`` passes with nothing at all received,
+        or after ``PING_PATIENCE`` of them in all."""
+        timeout = self.settings.keepalive_timeout
+        started = time.perf_counter()
+        ping = asyncio.ensure_future(protocol.action("Ping", timeout=timeout * PING_PATIENCE))
+        try:
+            while True:
+                received = protocol.bytes_received
+                done, _ = await asyncio.wait({ping}, timeout=timeout)
+                if done:
+                    ping.result()
+                    break
+                if protocol.bytes_received == received:
+                    raise ActionTimeoutError(
+                        f"Ping: no response and nothing else received in {timeout:g}s"
+                    )
+        finally:
+            ping.cancel()
+        if (elapsed := time.perf_counter() - started) > timeout:
+            log.info(
+                "AMI %s: Ping answered after %.1f s (the unit is busy)", self.unit.name, elapsed
+            )
 
     # actions ---------------------------------------------------------------------------------
     async def send(self, action: str, headers: dict[str, str] | None = None) -> list[Message]:

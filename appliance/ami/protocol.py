@@ -81,6 +81,7 @@ class AMIProtocol(asyncio.Protocol):
         self.banner: str | None = None
         self.error: ProtocolError | None = None  # why this side ended the connection
         self.events_received = 0
+        self.bytes_received = 0  # anything the unit sent: the keep-alive's sign of life
         self.banner_received: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     # asyncio.Protocol -------------------------------------------------------------------------
@@ -89,6 +90,7 @@ class AMIProtocol(asyncio.Protocol):
         self._transport = transport
 
     def data_received(self, data: bytes) -> None:
+        self.bytes_received += len(data)
         if self.error is not None:
             return  # refused: the connection is being aborted
         if self._banner_buffer is not None:

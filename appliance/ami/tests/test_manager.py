@@ -6,8 +6,8 @@ import pytest
 from appliance.ami.codec import Message
 from appliance.ami.dispatch import Dispatcher
 from appliance.ami.errors import NotConnectedError
-from appliance.ami.manager import AMIManager, LinkState, Snapshot, UnitAccess
-from appliance.ami.tests.fake_ami import FakeAMI
+from appliance.ami.manager import PING_PATIENCE, AMIManager, LinkState, Snapshot, UnitAccess
+from appliance.ami.tests.fake_ami import FakeAMI, Reply, default_reply
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,95 @@ async def test_it_keeps_the_link_alive_with_ping(server: FakeAMI) -> None:
     manager.start()
     await wait_for(lambda: server.names().count("Ping") >= 2)
     await manager.stop()
+
+
+def late_pings(held: list[str]) -> Reply:
+    """Asterisk's replies, but Pings are answered only when the test says (``answer_pings``)."""
+
+    def reply(action: Message) -> list[Message]:
+        if action["Action"].lower() == "ping":
+            held.append(action.get("ActionID", ""))
+            return []
+        return default_reply(action)
+
+    return reply
+
+
+def answer_pings(server: FakeAMI, held: list[str]) -> None:
+    for action_id in held:
+        server.emit({"Response": "Success", "Ping": "Pong", "ActionID": action_id})
+    held.clear()
+
+
+async def test_a_busy_unit_that_answers_a_ping_late_but_keeps_sending_keeps_its_link() -> None:
+    """Found under load (bench.load at 50 calls/s): Asterisk answered a Ping after the keep-alive
+    timeout while its events kept coming; the link was dropped, the actions under way were lost
+    and every operator was reconciled again."""
+    held: list[str] = []
+    server = FakeAMI(late_pings(held))
+    await server.start()
+    manager, snapshots = make_manager(server.port)
+    manager.start()
+    try:
+        await wait_for(lambda: held)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + 3 * FAST.keepalive_timeout
+        while loop.time() < until:  # events meanwhile, no answer
+            server.emit({"Event": "Newstate"})
+            await asyncio.sleep(FAST.keepalive_timeout / 4)
+        assert manager.up
+        answer_pings(server, held)
+        await wait_for(lambda: held)  # the next Ping: the link went on
+        answer_pings(server, held)
+        assert manager.up
+        assert manager.reconnects == 0
+        assert len(snapshots) == 1
+        assert server.names().count("Login") == 1
+    finally:
+        await manager.stop()
+        await server.stop()
+
+
+async def test_a_unit_that_sends_nothing_after_a_ping_loses_its_link(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    held: list[str] = []
+    server = FakeAMI(late_pings(held))
+    await server.start()
+    manager, _ = make_manager(server.port)
+    manager.start()
+    try:
+        await wait_for(lambda: held)
+        await wait_for(lambda: manager.reconnects == 1 and manager.up)
+        quiet = FAST.keepalive_timeout
+        assert f"AMI pbx1: Ping: no response and nothing else received in {quiet:g}s" in caplog.text
+        assert server.names().count("Login") == 2
+    finally:
+        await manager.stop()
+        await server.stop()
+
+
+async def test_a_ping_is_given_up_after_its_patience_even_while_the_unit_sends(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    held: list[str] = []
+    server = FakeAMI(late_pings(held))
+    await server.start()
+    manager, _ = make_manager(server.port)
+    manager.start()
+    try:
+        await wait_for(lambda: held)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 3 * PING_PATIENCE * FAST.keepalive_timeout
+        while manager.reconnects == 0:
+            assert loop.time() < deadline
+            server.emit({"Event": "Newstate"})
+            await asyncio.sleep(FAST.keepalive_timeout / 4)
+        limit = PING_PATIENCE * FAST.keepalive_timeout
+        assert f"AMI pbx1: Ping: no response in {limit:g}s" in caplog.text
+    finally:
+        await manager.stop()
+        await server.stop()
 
 
 async def test_it_reconnects_and_resyncs_without_resending(server: FakeAMI) -> None:

@@ -226,10 +226,13 @@ def _names(names: Any) -> str:
     return ", ".join(sorted(str(n) for n in names))[:200]
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def encode(kind: str, name: str, data: dict[str, Any], *, id: MessageId | None = None) -> str:
     """One outgoing message as JSON text."""
     message: dict[str, Any] = {"type": kind, "name": name}
     if id is not None:
         message["id"] = id
     message["data"] = data
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    return _to_json(message)

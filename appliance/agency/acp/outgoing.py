@@ -37,9 +37,10 @@ class Outgoing:
 
 def localized(data: Mapping[str, Any], language: str) -> dict[str, Any]:
     """``data`` with its top-level :class:`Text` values rendered in ``language``."""
-    if not any(isinstance(value, Text) for value in data.values()):
-        return data if isinstance(data, dict) else dict(data)
-    return {k: v.render(language) if isinstance(v, Text) else v for k, v in data.items()}
+    for value in data.values():
+        if isinstance(value, Text):
+            return {k: v.render(language) if isinstance(v, Text) else v for k, v in data.items()}
+    return data if isinstance(data, dict) else dict(data)
 
 
 def _given(**fields: Any) -> dict[str, Any]:

@@ -23,7 +23,9 @@ A transition that the rules forbid raises :class:`NotAllowed` and changes nothin
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from typing import Any
 
 from appliance.agency.i18n import N_, Text, _
 from appliance.agency.operators.effects import (
@@ -121,11 +123,14 @@ class Operator:
     pending_call: str | None = None  # the answered call that may still get a disposition
     answered_since_base: bool = field(default=False, repr=False)
 
-    @property
+    @cached_property
     def state(self) -> State:
         """What the terminal shows: the most important call state, else the base state."""
+        if not self.calls:
+            return self.base
+        states = {call.state for call in self.calls}
         for state in CALL_PRIORITY:
-            if any(call.state is state for call in self.calls):
+            if state in states:
                 return state
         return self.base
 
@@ -159,7 +164,7 @@ def login(agent: str, wrapup_seconds: float, pause_limit: float, now: float) -> 
 
 
 def logout(operator: Operator, reason: str = "user") -> Result:
-    return replace(operator, logged_out=True), [Unlocate(), Leave(), Logout(reason)]
+    return _with(operator, logged_out=True), [Unlocate(), Leave(), Logout(reason)]
 
 
 def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = None) -> Result:
@@ -167,13 +172,13 @@ def set_mode(operator: Operator, mode: Mode, now: float, topic: str | None = Non
     _require_disposition(operator)
     if mode is Mode.INBOUND:
         changed = _base(operator, State.READY, None, now)
-        return replace(changed, mode=mode, task=None), [Unpause()]
+        return _with(changed, mode=mode, task=None), [Unpause()]
     if mode is Mode.OUTBOUND:
         changed = _base(operator, State.PAUSE, OUTBOUND_PAUSE, now)
-        changed = replace(changed, mode=mode, task=None, outbound_topic=topic)
+        changed = _with(changed, mode=mode, task=None, outbound_topic=topic)
         return changed, [Pause(OUTBOUND_PAUSE)]
     changed = _base(operator, State.TASK_WAITING, OFFLINE_PAUSE, now)
-    return replace(changed, mode=mode, task=None), [Pause(OFFLINE_PAUSE)]
+    return _with(changed, mode=mode, task=None), [Pause(OFFLINE_PAUSE)]
 
 
 def set_ready(operator: Operator, now: float) -> Result:
@@ -192,7 +197,7 @@ def set_pause(operator: Operator, reason: str, now: float, limit: float | None =
         raise NotAllowed(_("the pause reason '{reason}' is reserved", reason=reason))
     _require_no_calls(operator, _("cannot pause during a call"))
     _require_disposition(operator)
-    paused = replace(_base(operator, State.PAUSE, reason, now), pause_seconds=limit)
+    paused = _with(_base(operator, State.PAUSE, reason, now), pause_seconds=limit)
     return paused, [Pause(reason)]
 
 
@@ -202,7 +207,7 @@ def set_disposition(operator: Operator, now: float) -> Result:
     if operator.pending_call is None or operator.calls:
         raise NotAllowed(_("there is no ended call to give a disposition to"))
     waited = operator.awaits_disposition
-    operator = replace(operator, pending_call=None)
+    operator = _with(operator, pending_call=None)
     if waited and now >= operator.since + operator.wrapup_seconds:
         return _after_wrapup(operator, now)
     return operator, []
@@ -212,7 +217,7 @@ def set_disposition_required(operator: Operator, required: bool, now: float) -> 
     """The admin changed whether the operator's groups require a disposition; a wrap-up held
     only by that requirement ends when its time is over."""
     waited = operator.awaits_disposition
-    operator = replace(operator, disposition_required=required)
+    operator = _with(operator, disposition_required=required)
     if waited and not operator.awaits_disposition:
         return tick(operator, now)
     return operator, []
@@ -221,17 +226,17 @@ def set_disposition_required(operator: Operator, required: bool, now: float) -> 
 def start_task(operator: Operator, task: Task, now: float) -> Result:
     if operator.mode is not Mode.OFFLINE or operator.base is not State.TASK_WAITING:
         raise NotAllowed(_("a task starts only in Offline mode while waiting for a task"))
-    return replace(_base(operator, State.TASK, OFFLINE_PAUSE, now), task=task), []
+    return _with(_base(operator, State.TASK, OFFLINE_PAUSE, now), task=task), []
 
 
 def finish_task(operator: Operator, now: float) -> Result:
     if operator.base is not State.TASK:
         raise NotAllowed(_("no task is being processed"))
-    return replace(_base(operator, State.TASK_WAITING, OFFLINE_PAUSE, now), task=None), []
+    return _with(_base(operator, State.TASK_WAITING, OFFLINE_PAUSE, now), task=None), []
 
 
 def set_auto_answer(operator: Operator, enabled: bool) -> Result:
-    return replace(operator, auto_answer=enabled), []
+    return _with(operator, auto_answer=enabled), []
 
 
 def tick(operator: Operator, now: float) -> Result:
@@ -247,7 +252,7 @@ def tick(operator: Operator, now: float) -> Result:
 def rebase(current: Operator, wanted: Operator) -> Operator:
     """``wanted``'s mode and base state on top of ``current``'s calls: an operator's change
     computed before a call event arrived keeps both."""
-    return replace(
+    return _with(
         current,
         mode=wanted.mode,
         base=wanted.base,
@@ -293,7 +298,7 @@ def call_ringing(operator: Operator, call_id: str, number: str) -> Result:
     if why is not None:
         raise NotAllowed(why)
     call = Call(call_id, Direction.INBOUND, State.RINGING, number)
-    return replace(operator, calls=(*operator.calls, call), pending_call=None), []
+    return _with(operator, calls=(*operator.calls, call), pending_call=None), []
 
 
 def call_dialing(operator: Operator, call_id: str, number: str) -> Result:
@@ -303,7 +308,7 @@ def call_dialing(operator: Operator, call_id: str, number: str) -> Result:
     if why is not None:
         raise NotAllowed(why)
     call = Call(call_id, Direction.OUTBOUND, State.DIALING, number)
-    return replace(operator, calls=(*operator.calls, call), pending_call=None), []
+    return _with(operator, calls=(*operator.calls, call), pending_call=None), []
 
 
 def call_answered(operator: Operator, call_id: str) -> Result:
@@ -324,12 +329,12 @@ def call_ended(operator: Operator, call_id: str, now: float) -> Result:
         return operator, []
     answered = operator.answered_since_base or call.answered
     rest = tuple(c for c in operator.calls if c.call_id != call_id)
-    operator = replace(operator, calls=rest, answered_since_base=answered)
+    operator = _with(operator, calls=rest, answered_since_base=answered)
     if rest:
         return operator, []
     if not answered or operator.mode is Mode.OFFLINE:
-        return replace(operator, answered_since_base=False), []
-    operator = replace(operator, pending_call=call_id)
+        return _with(operator, answered_since_base=False), []
+    operator = _with(operator, pending_call=call_id)
     if operator.wrapup_seconds <= 0 and not operator.disposition_required:
         return _after_wrapup(operator, now)
     return _base(operator, State.WRAPUP, WRAPUP, now), [Pause(WRAPUP)]
@@ -343,7 +348,7 @@ def _after_wrapup(operator: Operator, now: float) -> Result:
 
 
 def _base(operator: Operator, state: State, reason: str | None, now: float) -> Operator:
-    return replace(
+    return _with(
         operator,
         base=state,
         reason=reason,
@@ -362,7 +367,7 @@ def _set_call(operator: Operator, call_id: str, state: State, answered: bool = F
         replace(c, state=state, answered=c.answered or answered) if c.call_id == call_id else c
         for c in operator.calls
     )
-    return replace(operator, calls=calls)
+    return _with(operator, calls=calls)
 
 
 def _require_no_calls(operator: Operator, why: Text) -> None:
@@ -373,3 +378,19 @@ def _require_no_calls(operator: Operator, why: Text) -> None:
 def _require_disposition(operator: Operator) -> None:
     if operator.awaits_disposition:
         raise NotAllowed(_("choose a disposition for the call first: your group requires one"))
+
+
+_OPERATOR_FIELDS = frozenset(f.name for f in fields(Operator))
+
+
+def _with(operator: Operator, **changes: Any) -> Operator:
+    """``dataclasses.replace`` for the operator, without its cost (field by field through the
+    frozen ``__init__``): every call event makes one or two new values."""
+    unknown = changes.keys() - _OPERATOR_FIELDS
+    if unknown:
+        raise TypeError(f"Operator has no field {sorted(unknown)}")
+    values = {name: value for name, value in operator.__dict__.items() if name != "state"}
+    values.update(changes)
+    new = object.__new__(Operator)
+    new.__dict__.update(values)
+    return new

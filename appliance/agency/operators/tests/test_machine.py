@@ -207,3 +207,24 @@ def _after_answered_call(operator: m.Operator) -> m.Operator:
     operator, _ = m.call_ended(_talking(operator), "c1", now=100)
     assert operator.state is State.WRAPUP
     return operator
+
+
+def test_a_changed_operator_is_what_dataclasses_replace_makes_and_its_state_is_its_own() -> None:
+    """machine._with stands in for dataclasses.replace on the hot path (every call event)."""
+    from dataclasses import fields, replace
+
+    ringing, _ = m.call_ringing(logged_in(), "c1", "+7")
+    assert ringing.state is State.RINGING  # cached on this value
+    for change in (
+        {"calls": ()},
+        {"base": State.PAUSE, "reason": "lunch", "since": 7.0},
+        {"auto_answer": True, "pending_call": "c1"},
+    ):
+        made = m._with(ringing, **change)
+        assert made == replace(ringing, **change)
+        assert {f.name: getattr(made, f.name) for f in fields(made)} == {
+            f.name: getattr(replace(ringing, **change), f.name) for f in fields(made)
+        }
+    assert m._with(ringing, calls=()).state is State.READY  # not the cached RINGING
+    with pytest.raises(TypeError, match="no field"):
+        m._with(ringing, stat=State.READY)

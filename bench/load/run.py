@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -95,7 +96,14 @@ def main() -> None:
             "agency": uzor.agency.process.pid,
             "mariadb": uzor.mariadb_pid,
         }
+        links_before = ami_links(uzor.agency.log)
         results["uzor"] = run_system(uzor.unit, carrier, rates, args, pids)
+        links = ami_links(uzor.agency.log)
+        print(
+            f"uzor agency's AMI link: {links.ups - links_before.ups} reconnects during the run "
+            f"(each a resync of every operator), {links.busy - links_before.busy} Pings "
+            "answered late by the busy unit and waited for"
+        )
         stats = crowd.crowd.stats
         print(
             f"uzor operators: {stats.logins} logins, {stats.readies} Ready after wrap-up, "
@@ -140,6 +148,17 @@ def run_system(
             break
     events.close()
     return steps, usage
+
+
+class Links(NamedTuple):
+    ups: int  # "AMI <unit>: up" lines: the first connection and every reconnect
+    busy: int  # Pings the unit answered late while it kept sending (the link kept)
+
+
+def ami_links(log: Path) -> Links:
+    text = log.read_text(errors="replace")
+    ups = len(re.findall(r"AMI \S+: up \(", text))
+    return Links(ups, len(re.findall(r"AMI \S+: Ping answered after", text)))
 
 
 def step_cpu(usage: dict[str, Usage], answered: int) -> str:

@@ -1,5 +1,6 @@
 import asyncio
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -48,9 +49,13 @@ async def server():
     await fake.stop()
 
 
-def make_manager(port: int, secret: str = "s3cret") -> tuple[AMIManager, list[Snapshot]]:  # noqa: S107
+def make_manager(
+    port: int,
+    secret: str = "s3cret",  # noqa: S107
+    timings: Timings = FAST,
+) -> tuple[AMIManager, list[Snapshot]]:
     unit = UnitAccess("pbx1", "127.0.0.1", port, "agency", secret)
-    manager = AMIManager(unit, FAST, Dispatcher())
+    manager = AMIManager(unit, timings, Dispatcher())
     snapshots: list[Snapshot] = []
 
     async def record(snapshot: Snapshot) -> None:
@@ -101,75 +106,80 @@ def answer_pings(server: FakeAMI, held: list[str]) -> None:
     held.clear()
 
 
-async def test_a_busy_unit_that_answers_a_ping_late_but_keeps_sending_keeps_its_link() -> None:
+# a keep-alive timeout longer than a busy test machine's stalls: the event loop of the test
+# (its events) and of the manager (its Ping wait) is the same, one stall delays both
+PATIENT = replace(FAST, keepalive_timeout=0.5)
+
+
+@dataclass
+class LatePings:
+    server: FakeAMI
+    manager: AMIManager
+    snapshots: list[Snapshot]
+    held: list[str]  # the ActionIDs of the Pings not answered yet
+
+    async def events_until(self, done: Callable[[], bool], timeout: float) -> None:
+        """The unit keeps sending events (and answers no Ping) until ``done()``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not done():
+            assert loop.time() < deadline, "condition not reached"
+            self.server.emit({"Event": "Newstate"})
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def late_ping_unit() -> AsyncIterator[LatePings]:
+    """A unit whose first Ping is waiting for its answer."""
+    held: list[str] = []
+    server = FakeAMI(late_pings(held))
+    await server.start()
+    manager, snapshots = make_manager(server.port, timings=PATIENT)
+    manager.start()
+    try:
+        await wait_for(lambda: held)
+        yield LatePings(server, manager, snapshots, held)
+    finally:
+        await manager.stop()
+        await server.stop()
+
+
+async def test_a_busy_unit_that_answers_a_ping_late_but_keeps_sending_keeps_its_link(
+    late_ping_unit: LatePings,
+) -> None:
     """Found under load (bench.load at 50 calls/s): Asterisk answered a Ping after the keep-alive
     timeout while its events kept coming; the link was dropped, the actions under way were lost
     and every operator was reconciled again."""
-    held: list[str] = []
-    server = FakeAMI(late_pings(held))
-    await server.start()
-    manager, snapshots = make_manager(server.port)
-    manager.start()
-    try:
-        await wait_for(lambda: held)
-        loop = asyncio.get_running_loop()
-        until = loop.time() + 3 * FAST.keepalive_timeout
-        while loop.time() < until:  # events meanwhile, no answer
-            server.emit({"Event": "Newstate"})
-            await asyncio.sleep(FAST.keepalive_timeout / 4)
-        assert manager.up
-        answer_pings(server, held)
-        await wait_for(lambda: held)  # the next Ping: the link went on
-        answer_pings(server, held)
-        assert manager.up
-        assert manager.reconnects == 0
-        assert len(snapshots) == 1
-        assert server.names().count("Login") == 1
-    finally:
-        await manager.stop()
-        await server.stop()
+    unit, manager = late_ping_unit, late_ping_unit.manager
+    loop = asyncio.get_running_loop()
+    later = loop.time() + 3 * PATIENT.keepalive_timeout
+    await unit.events_until(lambda: loop.time() > later, timeout=10)
+    assert manager.up
+    answer_pings(unit.server, unit.held)
+    await wait_for(lambda: unit.held)  # the next Ping: the link went on
+    answer_pings(unit.server, unit.held)
+    assert manager.up
+    assert manager.reconnects == 0
+    assert len(unit.snapshots) == 1
+    assert unit.server.names().count("Login") == 1
 
 
 async def test_a_unit_that_sends_nothing_after_a_ping_loses_its_link(
-    caplog: pytest.LogCaptureFixture,
+    late_ping_unit: LatePings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    held: list[str] = []
-    server = FakeAMI(late_pings(held))
-    await server.start()
-    manager, _ = make_manager(server.port)
-    manager.start()
-    try:
-        await wait_for(lambda: held)
-        await wait_for(lambda: manager.reconnects == 1 and manager.up)
-        quiet = FAST.keepalive_timeout
-        assert f"AMI pbx1: Ping: no response and nothing else received in {quiet:g}s" in caplog.text
-        assert server.names().count("Login") == 2
-    finally:
-        await manager.stop()
-        await server.stop()
+    manager = late_ping_unit.manager
+    await wait_for(lambda: manager.reconnects == 1 and manager.up)
+    quiet = PATIENT.keepalive_timeout
+    assert f"AMI pbx1: Ping: no response and nothing else received in {quiet:g}s" in caplog.text
+    assert late_ping_unit.server.names().count("Login") == 2
 
 
 async def test_a_ping_is_given_up_after_its_patience_even_while_the_unit_sends(
-    caplog: pytest.LogCaptureFixture,
+    late_ping_unit: LatePings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    held: list[str] = []
-    server = FakeAMI(late_pings(held))
-    await server.start()
-    manager, _ = make_manager(server.port)
-    manager.start()
-    try:
-        await wait_for(lambda: held)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 3 * PING_PATIENCE * FAST.keepalive_timeout
-        while manager.reconnects == 0:
-            assert loop.time() < deadline
-            server.emit({"Event": "Newstate"})
-            await asyncio.sleep(FAST.keepalive_timeout / 4)
-        limit = PING_PATIENCE * FAST.keepalive_timeout
-        assert f"AMI pbx1: Ping: no response in {limit:g}s" in caplog.text
-    finally:
-        await manager.stop()
-        await server.stop()
+    limit = PING_PATIENCE * PATIENT.keepalive_timeout
+    await late_ping_unit.events_until(lambda: late_ping_unit.manager.reconnects > 0, 3 * limit)
+    assert f"AMI pbx1: Ping: no response in {limit:g}s" in caplog.text
 
 
 async def test_it_reconnects_and_resyncs_without_resending(server: FakeAMI) -> None:

@@ -51,8 +51,7 @@ class HostileAMI:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._rng = random.Random(14)
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}  # being served
 
     async def start(self, port: int = 0) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", port)
@@ -63,10 +62,9 @@ class HostileAMI:
         if self._server is None:
             return
         self._server.close()
-        for writer in list(self._writers):
+        tasks = list(self._connections)
+        for task, writer in list(self._connections.items()):
             writer.transport.abort()  # a read then ends even if a cancellation were lost
-        tasks = list(self._tasks)
-        for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=5)
@@ -80,8 +78,7 @@ class HostileAMI:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)
-        self._writers.add(writer)
+        self._connections[task] = writer
         index = sum(self.served.values())
         kind = self.faults[index] if index < len(self.faults) else "healthy"
         self.served[kind] += 1
@@ -92,8 +89,7 @@ class HostileAMI:
             pass
         finally:
             writer.close()
-            self._writers.discard(writer)
-            self._tasks.discard(task)
+            del self._connections[task]
 
     # the faults ------------------------------------------------------------------------------
     async def _silent(self, peer: _Peer) -> None:

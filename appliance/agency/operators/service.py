@@ -260,9 +260,6 @@ class OperatorService:
     def save(self, session: Session) -> None:
         """Queue the session's saved data (what survives an agency restart) for the database."""
         data = session.persisted()
-        if data == session.saved:  # a call rang or was answered: nothing saved changed
-            return
-        session.saved = data
         self.records.write(
             f"session of {session.agent}", lambda: self.store.save_session(session.agent, data)
         )

@@ -47,8 +47,6 @@ class Session:
     pending: dict[str, Any] | None = None
     # SHA-256 of the terminal's resume token (operators/resume.py); None: none handed out
     resume_hash: str | None = None
-    saved: dict[str, Any] | None = field(default=None, repr=False)  # the last persisted() written
-    _since_text: tuple[float, str] = field(default=(-1.0, ""), repr=False)
 
     @property
     def agent(self) -> str:
@@ -66,7 +64,7 @@ class Session:
             "mode": operator.mode.value,
             "state": operator.state.value,
             "reason": operator.reason,
-            "since": self._since_iso(since),
+            "since": datetime.fromtimestamp(since, UTC).isoformat(),
             "state_seconds": round(max(0.0, now - since), 3),
             "limit_seconds": None if deadline is None else round(max(0.0, deadline - now), 3),
             "calls": [
@@ -86,11 +84,6 @@ class Session:
             "disposition_needed": operator.awaits_disposition,
             "pending": None if self.pending is None else dict(self.pending),
         }
-
-    def _since_iso(self, since: float) -> str:
-        if self._since_text[0] != since:  # a state lasts several snapshots: formatted once
-            self._since_text = (since, datetime.fromtimestamp(since, UTC).isoformat())
-        return self._since_text[1]
 
     def persisted(self) -> dict[str, Any]:
         """What survives an agency restart (calls are re-learnt from Asterisk)."""

@@ -13,6 +13,7 @@ import itertools
 import logging
 import secrets
 from collections.abc import Callable
+from typing import cast
 
 from appliance.ami.codec import (
     BANNER,
@@ -62,6 +63,11 @@ class _Pending:
         return True
 
 
+def _expire(future: asyncio.Future[list[Message]], action: str, timeout: float) -> None:
+    if not future.done():
+        future.set_exception(ActionTimeoutError(f"{action}: no response in {timeout:g}s"))
+
+
 class AMIProtocol(asyncio.Protocol):
     """Parses the stream, correlates responses, hands every other event to the dispatcher."""
 
@@ -86,8 +92,7 @@ class AMIProtocol(asyncio.Protocol):
 
     # asyncio.Protocol -------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        self._transport = cast(asyncio.Transport, transport)  # a stream's (uvloop's is no subclass)
 
     def data_received(self, data: bytes) -> None:
         self.bytes_received += len(data)
@@ -151,15 +156,16 @@ class AMIProtocol(asyncio.Protocol):
             fields["Async"] = "true"
         action_id = f"{self._prefix}-{next(self._ids)}"
         fields["ActionID"] = action_id
-        future: asyncio.Future[list[Message]] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Message]] = loop.create_future()
         self._pending[action_id] = _Pending(Reply(action, action_id), future)
+        # the future itself fails at the deadline: one timer, no timeout scope per action
+        expiry = loop.call_later(timeout, _expire, future, action, timeout)
         try:
             self._transport.write(encode_action(fields))
-            async with asyncio.timeout(timeout):
-                return await future
-        except TimeoutError as exc:
-            raise ActionTimeoutError(f"{action}: no response in {timeout:g}s") from exc
+            return await future
         finally:
+            expiry.cancel()
             self._pending.pop(action_id, None)
 
     async def action(

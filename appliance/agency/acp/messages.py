@@ -121,15 +121,46 @@ def decode_action(raw: str | bytes, max_bytes: int) -> Action:
             "unknown_action", _("unknown action '{name}'", name=name[:64]), id=message_id
         )
     data = value.get("data", {})
-    error = next(iter(validator.iter_errors(data)), None)
-    if error is not None:
-        raise ACPError(
-            "invalid_data",
-            describe_invalid(name, error),
-            id=message_id,
-            details={"path": list(error.absolute_path)},
-        )
+    known = _flat_key(name, data)
+    if known is None or known not in _VALID:
+        error = next(iter(validator.iter_errors(data)), None)
+        if error is not None:
+            raise ACPError(
+                "invalid_data",
+                describe_invalid(name, error),
+                id=message_id,
+                details={"path": list(error.absolute_path)},
+            )
+        if known is not None:
+            if len(_VALID) >= _MAX_VALID:
+                _VALID.clear()
+            _VALID.add(known)
     return Action(name, data, message_id)
+
+
+# Data found valid before, as (action, ((field, type, value), ...)): the same data is valid
+# again (a schema rule depends only on the data), so the actions terminals repeat all day
+# (Ready, Pause with a reason, ping) are checked once. Flat data of short scalars only; the
+# type is part of the key, as True == 1 would otherwise share one; a login (its password)
+# is never kept.
+_VALID: set[tuple[str, tuple[tuple[str, type, Any], ...]]] = set()
+_MAX_VALID = 4096
+_MAX_KEYED_TEXT = 64
+
+
+def _flat_key(name: str, data: Any) -> tuple[str, tuple[tuple[str, type, Any], ...]] | None:
+    if name == "login" or not isinstance(data, dict) or len(data) > 4:
+        return None
+    fields = []
+    for key, item in data.items():
+        kind = type(item)
+        if kind is str:
+            if len(item) > _MAX_KEYED_TEXT:
+                return None
+        elif kind is not bool and kind is not int and item is not None:
+            return None
+        fields.append((key, kind, item))
+    return name, tuple(fields)
 
 
 def _lone_surrogate(raw: str | bytes, value: Any) -> bool:

@@ -158,3 +158,14 @@ def test_a_surrogate_pair_escape_is_text() -> None:
         '{"type":"action","name":"task_start","data":{"project":"\\ud83d\\ude00","activity":"a"}}'
     )
     assert action.data["project"] == "😀"
+
+
+def test_data_found_valid_before_is_told_apart_from_data_that_only_compares_equal() -> None:
+    enabled = {"type": "action", "name": "auto_answer", "data": {"enabled": True}}
+    assert decode(enabled).data == {"enabled": True}
+    assert decode(enabled).data == {"enabled": True}  # the second time from the known-valid set
+    assert code_of({**enabled, "data": {"enabled": 1}}) == ("invalid_data", None)  # 1 == True
+    ready = {"type": "action", "name": "set_state", "data": {"state": "ready"}}
+    decode(ready)
+    assert code_of({**ready, "data": {"state": "ready", "reason": "x y"}}) == ("invalid_data", None)
+    assert code_of({**ready, "name": "dial", "data": {"state": "ready"}}) == ("invalid_data", None)

@@ -125,15 +125,14 @@ class RecordWriter:
         """The writes at the head as one batch; False when the head is to be written alone
         (its statements failed with the database unreachable, or collecting them failed)."""
         ends: list[int] = []  # where each write's statements end in the batch
-        statements: list[Any] = []
-        for _what, write in itertools.islice(self._pending, BATCH):
-            try:
-                with batches.collect() as collected:
+        with batches.collect() as statements:
+            for _what, write in itertools.islice(self._pending, BATCH):
+                try:
                     await write()
-            except Exception:  # written alone, where its error is handled as ever
-                break
-            statements.extend(collected)
-            ends.append(len(statements))
+                except Exception:  # written alone, where its error is handled as ever
+                    del statements[ends[-1] if ends else 0 :]
+                    break
+                ends.append(len(statements))
         if not ends:
             return False
         done, error = await batches.run_batch(statements)

@@ -153,3 +153,20 @@ async def test_a_write_that_fails_before_its_statements_is_dropped_alone() -> No
     assert await records.flush(5)
     assert db.rows == ["a", "c"] and records.dropped == 1
     await records.close()
+
+
+async def test_a_write_that_fails_after_a_statement_leaves_it_out_of_the_batch() -> None:
+    db = FakeDatabase()
+    records = RecordWriter(batches=db)
+
+    async def half() -> None:
+        await db.insert("b1")
+        raise ValueError("a bug after the first statement")
+
+    records.write("a", lambda: db.insert("a"))
+    records.write("half", half)
+    records.write("c", lambda: db.insert("c"))
+    assert await records.flush(5)
+    assert db.batches[0] == ["a"]  # b1 is not run with the batch, then again alone
+    assert db.rows == ["a", "b1", "c"] and records.dropped == 1
+    await records.close()

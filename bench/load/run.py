@@ -168,7 +168,7 @@ def step_cpu(usage: dict[str, Usage], answered: int) -> str:
     for part, u in usage.items():
         figure = f"{part} {u.cpu_percent:5.1f} %"
         if part != "machine" and answered:
-            figure += f" ({100 * 50 * u.cpu_seconds / answered:.0f} % at 50/s)"
+            figure += f" ({100 * 50 * u.cpu_seconds / answered:.1f} % at 50/s)"
         parts.append(figure)
     return "CPU of one core: " + ", ".join(parts)
 

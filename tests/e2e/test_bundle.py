@@ -14,7 +14,10 @@ from testkit.tools import require_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-MAX_BUNDLE_BYTES = 45 * 1024 * 1024
+# The project's own budget for the one file an installer downloads. Most of it is the wheels of
+# the compiled dependencies for CPython 3.11, 3.12 and 3.13 (Debian 12, Ubuntu 24.04, Debian 13);
+# raised from 45 MiB when the agency moved to uvloop (three wheels, ~13 MB, for 7 % of its CPU).
+MAX_BUNDLE_BYTES = 55 * 1024 * 1024
 NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 
 
@@ -66,7 +69,7 @@ def test_it_speaks_russian_when_asked(bundle: Bundle):
     assert "Подписано ключом поставщика" in result.stdout
 
 
-def test_bundle_holds_the_debs_and_stays_under_45_mb(bundle: Bundle, tmp_path: Path):
+def test_bundle_holds_the_debs_and_stays_under_55_mib(bundle: Bundle, tmp_path: Path):
     assert bundle.run.stat().st_size <= MAX_BUNDLE_BYTES
     content = extract(bundle.run, tmp_path / "x")
     names = {deb.name.split("_")[0] for deb in (content / "debs").glob("*.deb")}

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 # The project's own budget for the one file an installer downloads. Most of it is the wheels of
 # the compiled dependencies for CPython 3.11, 3.12 and 3.13 (Debian 12, Ubuntu 24.04, Debian 13);
-# raised from 45 MiB when the agency moved to uvloop (three wheels, ~13 MB, for 7 % of its CPU).
+# raised from 45 MiB when the agency moved to uvloop (three wheels, ~13 MB, for ~6 % of its CPU).
 MAX_BUNDLE_BYTES = 55 * 1024 * 1024
 NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 
